@@ -1,0 +1,1 @@
+"""Action plans transcribed from published HMPPS responses to HM Inspectorate of Probation reports."""

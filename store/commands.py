@@ -1,0 +1,157 @@
+"""Changing an action: status, ticking off an occurrence, notes, undo.
+
+Each command runs inside the caller's write session (one transaction) and writes the change and
+its history row together. A change made on a stale view (an `expected_version` that no longer
+holds) is refused, never written over a newer one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from store.errors import NotFoundError, StaleError, StoreError
+from store.models import Action, Change, ChangeKind, Occurrence
+from store.targets import Status
+
+MAX_NOTE = 10_000
+
+
+def find_action(session: Session, reference: str) -> Action:
+    """The action with this reference (e.g. gm-2023/6/2), or NotFoundError."""
+    action = session.execute(select(Action).where(Action.reference == reference.strip())).scalar_one_or_none()
+    if action is None:
+        raise NotFoundError(f"no action has the reference {reference!r} (references look like gm-2023/6/2)")
+    return action
+
+
+def _bump(session: Session, action_id: int, expected_version: int | None, **values: object) -> None:
+    """Move the action's version on (and set values), refusing a stale expected version."""
+    query = update(Action).where(Action.id == action_id)
+    if expected_version is not None:
+        query = query.where(Action.version == expected_version)
+    changed = session.execute(query.values(version=Action.version + 1, **values)).rowcount
+    if not changed:
+        raise StaleError("this action was changed elsewhere since it was shown; nothing was written, look again")
+
+
+def _load(session: Session, action_id: int) -> Action:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFoundError(f"no action with id {action_id}")
+    if action.withdrawn:
+        raise StoreError(f"{action.reference} was withdrawn from its plan and cannot be changed")
+    return action
+
+
+def _record(session: Session, action: Action, kind: ChangeKind, by: str, **values: object) -> Change:
+    change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind, **values)  # type: ignore[arg-type]
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _check_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise StoreError(f"a note holds at most {MAX_NOTE:,} characters")
+    return note
+
+
+def set_status(
+    session: Session, action_id: int, status: Status, *, by: str, note: str = "",
+    expected_version: int | None = None,
+) -> Change:
+    """Set an action not started / ongoing / complete, with its history row."""
+    action = _load(session, action_id)
+    status = Status(status)
+    if action.status == status:
+        raise StoreError(f"{action.reference} is already {status.replace('_', ' ')}")
+    previous = action.status
+    _bump(session, action_id, expected_version, status=status)
+    session.refresh(action)
+    return _record(session, action, ChangeKind.STATUS, by, from_status=previous, to_status=status,
+                   note=_check_note(note))
+
+
+def occurs_in(action: Action, period: str) -> bool:
+    """Whether the recurring action has an occurrence in the month `period` (YYYY-MM)."""
+    if action.every_months is None or action.start_month is None:
+        return False
+    year, month = (int(p) for p in period.split("-"))
+    index = year * 12 + month - 1
+    return index >= action.start_month and (index - action.start_month) % action.every_months == 0
+
+
+def tick_occurrence(
+    session: Session, action_id: int, period: str, *, by: str, note: str = "",
+    expected_version: int | None = None,
+) -> Change:
+    """Tick off one period's occurrence of a recurring action (the duty goes on)."""
+    action = _load(session, action_id)
+    if action.every_months is None:
+        raise StoreError(f"{action.reference} is not a recurring action; mark it complete instead")
+    if not occurs_in(action, period):
+        raise StoreError(f"{action.reference} has no occurrence in {period}")
+    row = session.get(Occurrence, (action_id, period))
+    if row is not None and row.done:
+        raise StoreError(f"{action.reference}: the {period} occurrence is already ticked off")
+    _bump(session, action_id, expected_version)
+    if row is None:
+        session.add(Occurrence(action_id=action_id, period=period, done=True))
+    else:
+        row.done = True
+    return _record(session, action, ChangeKind.TICK, by, period=period, note=_check_note(note))
+
+
+def add_note(
+    session: Session, action_id: int, note: str, *, by: str, expected_version: int | None = None
+) -> Change:
+    """Add a note (e.g. the evidence) to an action's history."""
+    action = _load(session, action_id)
+    note = _check_note(note)
+    if not note:
+        raise StoreError("the note is empty")
+    _bump(session, action_id, expected_version)
+    return _record(session, action, ChangeKind.NOTE, by, note=note)
+
+
+def last_undoable(session: Session, *, by: str | None = None, action_id: int | None = None) -> Change | None:
+    """The newest change that is not an undo and has not been undone."""
+    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
+    query = (
+        select(Change)
+        .where(Change.kind != ChangeKind.UNDO, Change.id.not_in(undone))
+        .order_by(Change.id.desc())
+        .limit(1)
+    )
+    if by is not None:
+        query = query.where(Change.by == by)
+    if action_id is not None:
+        query = query.where(Change.action_id == action_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def undo_last(session: Session, *, by: str, action_id: int | None = None) -> Change:
+    """Undo the newest change (by this user, optionally of one action) with a new change back."""
+    target = last_undoable(session, by=by, action_id=action_id)
+    if target is None:
+        raise StoreError("there is no change of yours to undo")
+    action = _load(session, target.action_id)
+    if target.kind == ChangeKind.STATUS:
+        assert target.from_status is not None
+        if action.status != target.to_status:
+            raise StaleError(f"{action.reference} was changed again since; nothing was undone")
+        _bump(session, action.id or 0, None, status=target.from_status)
+        return _record(session, action, ChangeKind.UNDO, by, from_status=target.to_status,
+                       to_status=target.from_status, undoes_id=target.id)
+    if target.kind == ChangeKind.TICK:
+        row = session.get(Occurrence, (action.id, target.period))
+        if row is not None:
+            row.done = False
+        _bump(session, action.id or 0, None)
+        return _record(session, action, ChangeKind.UNDO, by, period=target.period, undoes_id=target.id)
+    _bump(session, action.id or 0, None)
+    return _record(session, action, ChangeKind.UNDO, by, undoes_id=target.id)

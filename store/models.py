@@ -1,0 +1,197 @@
+"""The tables: plans, addressees, recommendations, actions, owners, occurrences and the change history.
+
+Derived values (deadline, recurrence, owner links) are computed when a plan is saved, so reads
+never parse prose. Nothing is ever deleted: a withdrawn action is flagged, a change is a new row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.targets import Status, TargetKind
+
+__all__ = [
+    "Action",
+    "ActionOwner",
+    "Addressee",
+    "AddresseeKind",
+    "Agreement",
+    "Change",
+    "ChangeKind",
+    "Meta",
+    "Occurrence",
+    "Owner",
+    "Plan",
+    "Recommendation",
+    "Status",
+    "TargetKind",
+]
+
+
+class Agreement(StrEnum):
+    """HMPPS's answer to a recommendation."""
+
+    AGREED = "agreed"
+    PARTLY_AGREED = "partly_agreed"
+    NOT_AGREED = "not_agreed"
+
+
+class AddresseeKind(StrEnum):
+    """Who a recommendation is addressed to."""
+
+    PDU = "pdu"
+    REGION = "region"
+    NATIONAL = "national"
+    PROVIDER = "provider"
+    OTHER = "other"
+
+
+class ChangeKind(StrEnum):
+    """What a history row records."""
+
+    STATUS = "status"
+    TICK = "tick"
+    UNTICK = "untick"
+    NOTE = "note"
+    UNDO = "undo"
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself (schema version)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Plan(SQLModel, table=True):
+    """One action plan: HMPPS's response to one inspection."""
+
+    id: str = Field(primary_key=True)
+    title: str
+    region: str = Field(index=True)
+    inspection: str = ""
+    report_published: date | None = None
+    plan_submitted: date | None = None
+    source: str = ""
+    notes: str = ""
+    aliases: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    national_owners: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class Addressee(SQLModel, table=True):
+    """Who a group of recommendations is addressed to: a PDU, the region, HMPPS, a provider."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True)
+    position: int
+    name: str
+    kind: AddresseeKind
+    rating: str = ""
+
+
+class Recommendation(SQLModel, table=True):
+    """A recommendation of the inspectorate and HMPPS's agreement with it."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True)
+    addressee_id: int = Field(foreign_key="addressee.id", index=True)
+    position: int
+    number: str
+    text: str
+    agreement: Agreement
+    reason: str = ""
+    inferred: bool = False
+    note: str = ""
+    withdrawn: bool = False
+
+
+class Action(SQLModel, table=True):
+    """One action of a plan, with its target as written and as read."""
+
+    __table_args__ = (
+        Index("ix_action_due", "withdrawn", "status", "deadline"),
+        Index("ix_action_recurring", "withdrawn", "status", "every_months"),
+        Index("ix_action_rec", "recommendation_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True)
+    recommendation_id: int = Field(foreign_key="recommendation.id")
+    position: int
+    ref: str
+    reference: str = Field(unique=True)
+    text: str
+    owners_written: list[str] = Field(default_factory=list, sa_type=JSON)
+    owners_display: str = ""
+    target: str
+    target_kind: TargetKind
+    deadline: date | None = None
+    start: date | None = None
+    start_month: int | None = None
+    every_months: int | None = None
+    recurrence: str | None = None
+    caveat: str | None = None
+    target_reading: str = ""
+    status: Status = Status.NOT_STARTED
+    note: str = ""
+    withdrawn: bool = False
+    version: int = 0
+
+
+class Owner(SQLModel, table=True):
+    """A role that owns actions, scoped to a region unless it is national (region '')."""
+
+    __table_args__ = (UniqueConstraint("key", "region"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    key: str = Field(index=True)
+    region: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name with its region, as people pick it."""
+        return f"{self.name} ({self.region or 'national'})"
+
+
+class ActionOwner(SQLModel, table=True):
+    """Links an action to each of its owners."""
+
+    __table_args__ = (Index("ix_action_owner_owner", "owner_id", "action_id"),)
+
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id", primary_key=True)
+    position: int = 0
+
+
+class Occurrence(SQLModel, table=True):
+    """Whether one period's occurrence of a recurring action is ticked off."""
+
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    period: str = Field(primary_key=True)
+    done: bool = True
+
+
+class Change(SQLModel, table=True):
+    """One row of history: a status change, a tick, a note or an undo. Never updated or deleted."""
+
+    __table_args__ = (Index("ix_change_action", "action_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id")
+    at: datetime
+    by: str
+    kind: ChangeKind
+    from_status: Status | None = None
+    to_status: Status | None = None
+    period: str | None = None
+    note: str = ""
+    undoes_id: int | None = Field(default=None, foreign_key="change.id")

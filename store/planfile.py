@@ -1,0 +1,245 @@
+"""Plan files (TOML): reading and validating a whole file before anything is written.
+
+The shape is documented in docs/plan-format.md and the README; pydantic checks it, and every
+problem is reported as one sentence naming the file and the place in it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from store.errors import StoreError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_TEXT = 100_000
+
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+StatusName = Literal["not_started", "ongoing", "complete"]
+
+
+class PlanFileError(StoreError):
+    """A plan file cannot be read or is not valid; nothing was written."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class HistorySpec(_Strict):
+    """One history row as exported."""
+
+    at: datetime
+    by: Name
+    change: Literal["status", "tick", "untick", "note", "undo"]
+    from_: StatusName | None = Field(default=None, alias="from")
+    to: StatusName | None = None
+    period: Period | None = None
+    note: Text = ""
+    undoes: int | None = None
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class ActionSpec(_Strict):
+    """An action: its text, owners as written and target as written."""
+
+    text: Text
+    owners: list[Name]
+    target: Annotated[str, StringConstraints(max_length=500)]
+    ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,31}$")] | None = None
+    status: StatusName | None = None
+    note: Text = ""
+    ticked: list[Period] = []
+    history: list[HistorySpec] = []
+
+    @model_validator(mode="after")
+    def _owners_or_reason(self) -> ActionSpec:
+        if not self.owners and not self.note.strip():
+            raise ValueError("owners must not be empty (an action the document gives no owner needs a note saying so)")
+        return self
+
+
+class RecommendationSpec(_Strict):
+    """A recommendation and HMPPS's response to it."""
+
+    number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")]
+    text: Text
+    agreement: Literal["agreed", "partly_agreed", "not_agreed"]
+    reason: Text = ""
+    inferred: bool = False
+    note: Text = ""
+    actions: list[ActionSpec] = []
+
+
+class AddresseeSpec(_Strict):
+    """Who recommendations are addressed to."""
+
+    name: Name
+    kind: Literal["pdu", "region", "national", "provider", "other"]
+    rating: Annotated[str, StringConstraints(max_length=200)] = ""
+    recommendations: list[RecommendationSpec] = []
+
+
+class PlanHeader(_Strict):
+    """The [plan] table."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+    title: Name
+    region: Name
+    inspection: Text = ""
+    report_published: date | None = None
+    plan_submitted: date | None = None
+    source: Text = ""
+    notes: Text = ""
+    national_owners: list[Name] = []
+
+
+class PlanFile(_Strict):
+    """A whole plan file, validated."""
+
+    plan: PlanHeader
+    aliases: dict[Name, Name] = {}
+    addressees: Annotated[list[AddresseeSpec], Field(min_length=1)]
+
+
+def _place(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic location into the words a user would look for in the file."""
+    words: list[str] = []
+    node: Any = raw
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        nxt = loc[i + 1] if i + 1 < len(loc) else None
+        if key in ("addressees", "recommendations", "actions", "history") and isinstance(nxt, int):
+            child = node.get(key) if isinstance(node, dict) else None
+            item = child[nxt] if isinstance(child, list) and nxt < len(child) else None
+            singular = {"addressees": "addressee", "recommendations": "recommendation",
+                        "actions": "action", "history": "history entry"}[key]
+            label = f"{singular} {nxt + 1}"
+            if isinstance(item, dict):
+                if key == "addressees" and isinstance(item.get("name"), str):
+                    label = f"addressee {nxt + 1} ({item['name'][:60]!r})"
+                elif key == "recommendations" and isinstance(item.get("number"), str):
+                    label = f"recommendation {item['number'][:16]!r}"
+                elif key == "actions" and isinstance(item.get("ref"), str):
+                    label = f"action {item['ref'][:32]!r}"
+            words.append(label)
+            node = item
+            i += 2
+            continue
+        words.append(f"[{key}]" if i == 0 and key in ("plan", "aliases") else str(key))
+        node = node.get(key) if isinstance(node, dict) else None
+        i += 1
+    return " › ".join(words) if words else "the top level"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a field of the plan format"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error.get("msg", "is not valid")))
+    if kind == "string_too_long":
+        return f"is too long (at most {error['ctx']['max_length']:,} characters)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return "has characters it may not hold"
+    if kind in ("string_type", "date_type", "datetime_type", "list_type", "dict_type", "bool_type", "int_type",
+                "model_type"):
+        wanted = kind.split("_")[0].replace("model", "table").replace("dict", "table")
+        return f"must be a {wanted}"
+    return str(error.get("msg", "is not valid")).lower()
+
+
+def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
+    """Check a parsed plan file in full; raise PlanFileError naming the first problem's place."""
+    try:
+        plan = PlanFile.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise PlanFileError(f"{source}: {_place(raw, tuple(first['loc']))} {_describe(dict(first))}{more}") from None
+    _check_unique(plan, source)
+    return plan
+
+
+def _check_unique(plan: PlanFile, source: str) -> None:
+    names: set[str] = set()
+    numbers: set[str] = set()
+    total = 0
+    for addressee in plan.addressees:
+        if addressee.name.casefold() in names:
+            raise PlanFileError(f"{source}: addressee {addressee.name!r} appears twice")
+        names.add(addressee.name.casefold())
+        for rec in addressee.recommendations:
+            if rec.number in numbers:
+                raise PlanFileError(f"{source}: recommendation {rec.number!r} appears twice")
+            numbers.add(rec.number)
+            refs: set[str] = set()
+            for position, action in enumerate(rec.actions, start=1):
+                ref = action.ref or str(position)
+                if ref in refs:
+                    raise PlanFileError(
+                        f"{source}: recommendation {rec.number!r} › action {ref!r} appears twice"
+                    )
+                refs.add(ref)
+                total += 1
+    if not numbers:
+        raise PlanFileError(f"{source}: the plan has no recommendations")
+
+
+_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def read_plan_file(path: Path | str) -> PlanFile:
+    """Read and validate one plan file; every failure is a PlanFileError naming file and place."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise PlanFileError(f"{path} is a folder, not a plan file")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: no such file") from None
+    except PermissionError:
+        raise PlanFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise PlanFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a plan file is text")
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise PlanFileError(f"{path}, line {line}: holds a NUL byte; is it a binary file?")
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PlanFileError(f"{path}, line {line}: is not UTF-8 text (byte {exc.start})") from None
+    if content.startswith("\ufeff"):
+        content = content[1:]
+    try:
+        raw = tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _LINE.search(message)
+        reason = _LINE.sub("", message).strip().rstrip(".")
+        where = f", line {found.group(1)}, column {found.group(2)}" if found else ""
+        raise PlanFileError(f"{path}{where}: TOML syntax error: {reason[:1].lower()}{reason[1:]}") from None
+    return validate_plan(raw, str(path))

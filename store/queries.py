@@ -1,0 +1,390 @@
+"""The questions the screen and the CLI ask: the tree for an owner, due this month, overdue, owners.
+
+Every query reads stored derived columns (deadline, start_month, every_months) through indexes;
+none parses a target at read time. The tree is asked for one level at a time, so a branch costs
+what it holds, not what the database holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlmodel import Session
+
+from store.errors import NotFoundError
+from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
+from store.owners import owner_key
+from store.targets import Status, month_end
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the user is looking at: one owner's actions or everyone's, and filters."""
+
+    owner_id: int | None = None
+    hide_complete: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Counts under one node of the tree."""
+
+    done: int
+    total: int
+    overdue: int
+
+    @property
+    def label(self) -> str:
+        """E.g. '3/5'."""
+        return f"{self.done}/{self.total}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionNode:
+    """A region and the progress of the actions in view under it."""
+
+    region: str
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class AddresseeNode:
+    """An addressee of one plan (plans never mix)."""
+
+    id: int
+    name: str
+    kind: str
+    rating: str
+    plan_id: str
+    plan_year: str
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationNode:
+    """A recommendation with its agreement."""
+
+    id: int
+    number: str
+    text: str
+    agreement: str
+    inferred: bool
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """One action as lists show it."""
+
+    id: int
+    reference: str
+    text: str
+    status: Status
+    target: str
+    target_reading: str
+    target_kind: str
+    deadline: date | None
+    every_months: int | None
+    owners: str
+    version: int
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One change of an action, for the detail pane and export."""
+
+    id: int
+    at: Any
+    by: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    period: str | None
+    note: str
+    undoes_id: int | None
+    undone: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDetail:
+    """Everything the detail pane shows of one action."""
+
+    action: ActionRow
+    plan_id: str
+    plan_title: str
+    region: str
+    addressee: str
+    recommendation_number: str
+    recommendation_text: str
+    agreement: str
+    owners_written: list[str]
+    caveat: str | None
+    start: date | None
+    recurrence: str | None
+    note: str
+    withdrawn: bool
+    ticked: list[str] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerCount:
+    """An owner and how many open (not complete) actions they hold."""
+
+    id: int
+    name: str
+    region: str
+    open: int
+    total: int
+
+    @property
+    def label(self) -> str:
+        """The name with its region, as people pick it."""
+        return f"{self.name} ({self.region or 'national'})"
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    return and_(
+        Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today,
+        Action.status != Status.COMPLETE,
+    )
+
+
+def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Action.withdrawn.is_(False)]
+    if view.owner_id is not None:
+        conditions.append(
+            exists().where(ActionOwner.action_id == Action.id, ActionOwner.owner_id == view.owner_id)
+        )
+    if view.search.strip():
+        pattern = f"%{_escape_like(view.search.strip())}%"
+        conditions.append(or_(Action.text.ilike(pattern, escape="\\"),
+                              Action.reference.ilike(pattern, escape="\\"),
+                              Action.owners_display.ilike(pattern, escape="\\")))
+    if listing and view.hide_complete:
+        conditions.append(Action.status != Status.COMPLETE)
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _progress_columns(today: date) -> list[Any]:
+    return [
+        func.sum(case((Action.status == Status.COMPLETE, 1), else_=0)).label("done"),
+        func.count(Action.id).label("total"),
+        func.sum(case((_overdue(today), 1), else_=0)).label("overdue"),
+    ]
+
+
+def _progress(row: Any) -> Progress:
+    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=int(row.overdue or 0))
+
+
+def _visible(progress: Progress, view: View) -> bool:
+    return progress.total > 0 and not (view.hide_complete and progress.done == progress.total)
+
+
+def regions(session: Session, view: View, today: date) -> list[RegionNode]:
+    """The regions holding actions in view, with their progress."""
+    query = (
+        select(Plan.region, *_progress_columns(today))
+        .join(Action, Action.plan_id == Plan.id)
+        .where(*_filters(view))
+        .group_by(Plan.region)
+        .order_by(Plan.region)
+    )
+    nodes = [RegionNode(region=row.region, progress=_progress(row)) for row in session.execute(query)]
+    return [n for n in nodes if _visible(n.progress, view)]
+
+
+def addressees(session: Session, view: View, region: str, today: date) -> list[AddresseeNode]:
+    """The addressees of a region's plans holding actions in view; newest plan first."""
+    query = (
+        select(Addressee.id, Addressee.name, Addressee.kind, Addressee.rating, Plan.id.label("plan_id"),
+               Plan.plan_submitted, Plan.report_published, *_progress_columns(today))
+        .join(Plan, Plan.id == Addressee.plan_id)
+        .join(Recommendation, Recommendation.addressee_id == Addressee.id)
+        .join(Action, Action.recommendation_id == Recommendation.id)
+        .where(Plan.region == region, *_filters(view))
+        .group_by(Addressee.id)
+        .order_by(func.coalesce(Plan.plan_submitted, Plan.report_published).desc(), Plan.id, Addressee.position)
+    )
+    nodes = []
+    for row in session.execute(query):
+        when = row.plan_submitted or row.report_published
+        nodes.append(AddresseeNode(
+            id=row.id, name=row.name, kind=row.kind, rating=row.rating, plan_id=row.plan_id,
+            plan_year=str(when.year) if when else row.plan_id, progress=_progress(row),
+        ))
+    return [n for n in nodes if _visible(n.progress, view)]
+
+
+def recommendations(session: Session, view: View, addressee_id: int, today: date) -> list[RecommendationNode]:
+    """The recommendations to one addressee holding actions in view."""
+    query = (
+        select(Recommendation.id, Recommendation.number, Recommendation.text, Recommendation.agreement,
+               Recommendation.inferred, *_progress_columns(today))
+        .join(Action, Action.recommendation_id == Recommendation.id)
+        .where(Recommendation.addressee_id == addressee_id, *_filters(view))
+        .group_by(Recommendation.id)
+        .order_by(Recommendation.position)
+    )
+    nodes = [
+        RecommendationNode(id=row.id, number=row.number, text=row.text, agreement=row.agreement,
+                           inferred=row.inferred, progress=_progress(row))
+        for row in session.execute(query)
+    ]
+    return [n for n in nodes if _visible(n.progress, view)]
+
+
+_ROW_COLUMNS = (
+    Action.id, Action.reference, Action.text, Action.status, Action.target, Action.target_reading,
+    Action.target_kind, Action.deadline, Action.every_months, Action.owners_display, Action.version,
+)
+
+
+def _row(row: Any, today: date) -> ActionRow:
+    overdue = (row.every_months is None and row.deadline is not None and row.deadline < today
+               and row.status != Status.COMPLETE)
+    return ActionRow(
+        id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
+        target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
+        every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
+    )
+
+
+def actions(session: Session, view: View, recommendation_id: int, today: date) -> list[ActionRow]:
+    """The actions of one recommendation in view, in plan order."""
+    query = (
+        select(*_ROW_COLUMNS)
+        .where(Action.recommendation_id == recommendation_id, *_filters(view, listing=True))
+        .order_by(Action.position)
+    )
+    return [_row(row, today) for row in session.execute(query)]
+
+
+def action_row(session: Session, action_id: int, today: date) -> ActionRow:
+    """One action as lists show it."""
+    row = session.execute(select(*_ROW_COLUMNS).where(Action.id == action_id)).first()
+    if row is None:
+        raise NotFoundError(f"no action with id {action_id}")
+    return _row(row, today)
+
+
+def period_of(year: int, month: int) -> str:
+    """The period key of a month, e.g. '2023-09'."""
+    return f"{year:04d}-{month:02d}"
+
+
+def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None) -> list[ActionRow]:
+    """One-off deadlines in the month not complete, and recurring occurrences in it not ticked off."""
+    first, last = date(year, month, 1), month_end(year, month)
+    index = year * 12 + month - 1
+    period = period_of(year, month)
+    ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
+                            Occurrence.done.is_(True))
+    one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
+    recurring = and_(
+        Action.every_months.is_not(None), Action.start_month <= index,
+        (literal(index) - Action.start_month) % Action.every_months == 0, ~ticked,
+    )
+    query = (
+        select(*_ROW_COLUMNS)
+        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE, or_(one_off, recurring))
+        .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id)
+    )
+    return [_row(row, today) for row in session.execute(query)]
+
+
+def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
+    """One-off actions past their deadline and not complete, oldest first."""
+    query = (
+        select(*_ROW_COLUMNS)
+        .where(*_filters(View(owner_id=owner_id)), _overdue(today))
+        .order_by(Action.deadline, Action.plan_id, Action.id)
+    )
+    return [_row(row, today) for row in session.execute(query)]
+
+
+def owners(session: Session) -> list[OwnerCount]:
+    """Every owner with their numbers of open and all actions, most open first."""
+    open_count = func.sum(case((Action.status != Status.COMPLETE, 1), else_=0))
+    query = (
+        select(Owner.id, Owner.name, Owner.region, open_count.label("open"), func.count(Action.id).label("total"))
+        .join(ActionOwner, ActionOwner.owner_id == Owner.id)
+        .join(Action, and_(Action.id == ActionOwner.action_id, Action.withdrawn.is_(False)))
+        .group_by(Owner.id)
+        .order_by(open_count.desc(), Owner.name, Owner.region)
+    )
+    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total)
+            for r in session.execute(query)]
+
+
+def find_owner(session: Session, text: str) -> OwnerCount:
+    """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
+    wanted = text.strip()
+    everyone = owners(session)
+    exact = [o for o in everyone if o.label.casefold() == wanted.casefold()]
+    if not exact:
+        exact = [o for o in everyone if owner_key(o.name) == owner_key(wanted)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        choices = "; ".join(o.label for o in exact)
+        raise NotFoundError(f"{wanted!r} is a role in several regions: name one of {choices}")
+    near = [o.label for o in everyone if owner_key(wanted) in owner_key(o.name)][:5]
+    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
+    raise NotFoundError(f"no owner is called {wanted!r}{hint}")
+
+
+def action_detail(session: Session, action_id: int, today: date) -> ActionDetail:
+    """The action with its plan, recommendation, ticks and full history."""
+    row = session.execute(
+        select(Action, Recommendation, Addressee, Plan)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Addressee, Addressee.id == Recommendation.addressee_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Action.id == action_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no action with id {action_id}")
+    action, rec, addressee, plan = row
+    return ActionDetail(
+        action=action_row(session, action_id, today), plan_id=plan.id, plan_title=plan.title,
+        region=plan.region, addressee=addressee.name, recommendation_number=rec.number,
+        recommendation_text=rec.text, agreement=rec.agreement, owners_written=list(action.owners_written),
+        caveat=action.caveat, start=action.start, recurrence=action.recurrence, note=action.note,
+        withdrawn=action.withdrawn, ticked=ticked_periods(session, action_id),
+        history=history(session, action_id),
+    )
+
+
+def ticked_periods(session: Session, action_id: int) -> list[str]:
+    """The periods whose occurrence is ticked off, oldest first."""
+    query = (select(Occurrence.period).where(Occurrence.action_id == action_id, Occurrence.done.is_(True))
+             .order_by(Occurrence.period))
+    return list(session.execute(query).scalars())
+
+
+def history(session: Session, action_id: int) -> list[HistoryRow]:
+    """Every change of an action, oldest first, each marked if a later change undid it."""
+    rows = list(session.execute(select(Change).where(Change.action_id == action_id).order_by(Change.id)).scalars())
+    undone = {r.undoes_id for r in rows if r.undoes_id is not None}
+    return [
+        HistoryRow(id=r.id or 0, at=r.at, by=r.by, kind=r.kind, from_status=r.from_status, to_status=r.to_status,
+                   period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone)
+        for r in rows
+    ]
+
+
+def plan_ids(session: Session) -> Sequence[str]:
+    """Every plan's id, in order."""
+    return list(session.execute(select(Plan.id).order_by(Plan.id)).scalars())

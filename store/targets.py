@@ -1,0 +1,460 @@
+"""Read a prose target date ("March 2024", "May19 – Aug 19", "Complete and monthly") as a manager would.
+
+A small grammar of the forms the action plans use; anything else is UNREADABLE: no deadline, flagged,
+never guessed. Two-digit years are years (May 19 is May 2019). Month arithmetic uses relativedelta,
+recurrences rrule. Pure and cached: safe to call for every action at import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import MONTHLY, rrule
+
+__all__ = [
+    "Status",
+    "TargetDate",
+    "TargetKind",
+    "month_end",
+    "month_index",
+    "read_target",
+    "split_targets",
+]
+
+
+class TargetKind(StrEnum):
+    """How a target date reads."""
+
+    ONE_OFF = "one-off"
+    RECURRING = "recurring"
+    COMPLETE = "complete"
+    COMPLETE_RECURRING = "complete-recurring"
+    ONGOING = "ongoing"
+    PERIOD = "period"
+    UNREADABLE = "unreadable"
+
+
+class Status(StrEnum):
+    """Progress of an action."""
+
+    NOT_STARTED = "not_started"
+    ONGOING = "ongoing"
+    COMPLETE = "complete"
+
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_end(year: int, month: int) -> date:
+    """Last day of the month."""
+    return date(year, month, 1) + relativedelta(day=31)
+
+
+def month_index(d: date) -> int:
+    """Months since year 0: d.year * 12 + d.month - 1 (for month arithmetic in SQL)."""
+    return d.year * 12 + d.month - 1
+
+
+def _month_label(d: date) -> str:
+    return f"{_MONTH_ABBR[d.month - 1]} {d.year}"
+
+
+def _day_label(d: date) -> str:
+    return f"{d.day} {_MONTH_ABBR[d.month - 1]} {d.year}"
+
+
+def _short(text: str, limit: int = 24) -> str:
+    """Cut text at a word boundary for describe()."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return f"{cut} ..."
+
+
+@dataclass(frozen=True, slots=True)
+class TargetDate:
+    """A target date as written, with its reading."""
+
+    written: str
+    kind: TargetKind
+    deadline: date | None
+    start: date | None
+    every_months: int | None
+    recurrence: str | None
+    caveat: str | None
+    checkpoints: tuple[date, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        """True when the words could not be read."""
+        return self.kind is TargetKind.UNREADABLE
+
+    @property
+    def first_status(self) -> Status:
+        """Status implied by the plan itself."""
+        if self.kind is TargetKind.COMPLETE:
+            return Status.COMPLETE
+        if self.kind is TargetKind.COMPLETE_RECURRING:
+            return Status.ONGOING
+        return Status.NOT_STARTED
+
+    @property
+    def is_recurring(self) -> bool:
+        """A duty done period by period (has an interval)."""
+        return (
+            self.kind in (TargetKind.RECURRING, TargetKind.COMPLETE_RECURRING)
+            and self.every_months is not None
+        )
+
+    def occurs_in(self, year: int, month: int) -> bool:
+        """Whether a recurring duty has an occurrence in that month (never before its start)."""
+        if not self.is_recurring or self.every_months is None:
+            return False
+        if self.start is None:
+            # No start known: only a monthly (or weekly) duty is certain to fall in every month.
+            return self.every_months == 1
+        return _occurs(self.start.year, self.start.month, self.every_months, year, month)
+
+    def describe(self) -> str:
+        """Short human reading of the target."""
+        kind = self.kind
+        if kind is TargetKind.ONE_OFF and self.deadline is not None:
+            text = f"due by {_day_label(self.deadline)}"
+        elif kind is TargetKind.PERIOD and self.deadline is not None and self.start is not None:
+            text = (
+                f"{_month_label(self.start)} – {_month_label(self.deadline)}, "
+                f"due by {_day_label(self.deadline)}"
+            )
+        elif kind is TargetKind.RECURRING:
+            text = self.recurrence or "recurring"
+            if self.start is not None:
+                text += f" from {_month_label(self.start)}"
+        elif kind is TargetKind.COMPLETE:
+            text = "complete"
+            if self.deadline is not None:
+                text += f" by {_day_label(self.deadline)}"
+        elif kind is TargetKind.COMPLETE_RECURRING:
+            if self.every_months is not None:
+                text = f"complete; continues {self.recurrence}"
+            elif self.caveat:
+                return f"complete; continues {self.caveat}"
+            else:
+                text = "complete; ongoing"
+        elif kind is TargetKind.ONGOING:
+            text = "ongoing"
+            if self.start is not None:
+                text += f" from {_month_label(self.start)}"
+        else:
+            if not self.written.strip():
+                return "unreadable: no date"
+            pieces = split_targets(self.written)
+            if len(pieces) > 1:
+                return "unreadable: several targets run together (" + " | ".join(pieces) + ")"
+            return "unreadable: not a date form I know"
+        if self.caveat:
+            inner = self.caveat
+            if inner.startswith("(") and inner.endswith(")"):
+                inner = inner[1:-1].strip()
+            text += f" ({_short(inner)})"
+        return text
+
+
+@lru_cache(maxsize=4096)
+def _occurs(start_year: int, start_month: int, every: int, year: int, month: int) -> bool:
+    first = datetime(start_year, start_month, 1)
+    wanted = datetime(year, month, 1)
+    if wanted < first:
+        return False
+    rule = rrule(MONTHLY, interval=every, dtstart=first, bymonthday=1)
+    return bool(rule.between(wanted, wanted, inc=True))
+
+
+# --- grammar -------------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTH_NUMBER = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_YEAR = r"(?:\d{4}|\d{2})"
+
+
+def _my(n: int) -> str:
+    """A month and a year ("May 19", "July.19", "May19", "Sept 2019") as groups mN / yN."""
+    return rf"\b(?P<m{n}>{_MONTH})\.?\s*[.'’/-]?\s*(?P<y{n}>{_YEAR})(?!\d)"
+
+
+_REC_WORD = (
+    r"(?P<rec>weekly|monthly|quarterly|six[- ]?monthly|6[- ]?monthly|bi-?annual(?:ly)?"
+    r"|half[- ]?yearly|twice[- ]yearly|annual(?:ly)?|yearly)"
+)
+_ONGOING_WORD = r"(?:on-?going|on going|continuing|continuous)"
+_FROM = r"(?:from|starting|commencing|beginning)(?:\s+(?:in|from))?"
+_FLAGS = re.IGNORECASE
+
+_RE_COMPLETE = re.compile(r"(?:complete|completed|done)\.?", _FLAGS)
+_RE_COMPLETE_RECURRING = re.compile(
+    rf"complete(?:d)?\s*,?\s*(?:and|&)\s+"
+    rf"(?:{_REC_WORD}(?:\s+thereafter)?(?:\s+{_FROM}\s+{_my(1)})?"
+    rf"|(?P<ong>{_ONGOING_WORD})"
+    rf"|(?P<adhoc>(?:as\s+and\s+when|as|when)\s+(?:required|needed|necessary)))\.?",
+    _FLAGS,
+)
+_RE_RECURRING = re.compile(rf"{_REC_WORD}(?:\s+{_FROM}\s+{_my(1)})?\.?", _FLAGS)
+_RE_RECURRING_AFTER = re.compile(
+    rf"{_my(1)}\s*,?\s*(?:and|then|&)\s+(?:then\s+)?{_REC_WORD}(?:\s+(?:thereafter|after\s+that))?\.?",
+    _FLAGS,
+)
+_RE_ONGOING = re.compile(rf"(?:(?:current(?:ly)?|continuing)\s+and\s+)?{_ONGOING_WORD}\.?", _FLAGS)
+_RE_ONGOING_FROM = re.compile(
+    rf"(?:{_ONGOING_WORD}\s+)?{_FROM}\s+{_my(1)}(?:\s+onwards?)?\.?"
+    rf"|{_my(2)}\s*,?\s*(?:(?:and|&)\s+{_ONGOING_WORD}|onwards?)\.?",
+    _FLAGS,
+)
+_RE_PERIOD = re.compile(
+    rf"(?:from\s+)?\b(?P<m1>{_MONTH})\.?(?:\s*[.'’/-]?\s*(?P<y1>{_YEAR})(?!\d))?"
+    rf"\s*(?:–|—|-|to|until|till)\s*{_my(2)}",
+    _FLAGS,
+)
+_RE_ONE_OFF = re.compile(
+    rf"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?{_my(1)}\.?",
+    _FLAGS,
+)
+_RE_MILESTONE = re.compile(
+    rf"(?P<what>\S.*?)\s+(?:concluded|completed|finished|ended)\s+(?:in\s+)?{_my(1)}\.?",
+    _FLAGS,
+)
+_RE_CAVEAT = re.compile(
+    r"(?P<head>.*?\S)\s*[,;:]?\s*"
+    r"(?P<cav>(?:\(|(?:tbc|tba|tbd|nb|n\.b\.?|subject\s+to|depend[ae]nt|provisional(?:ly)?|tentative(?:ly)?"
+    r"|approx(?:imately)?|with\s+(?:an?\s+)?(?:checkpoints?|interim|review)|checkpoints?)(?![a-z])).*)",
+    _FLAGS,
+)
+_RE_CHECKPOINTS = re.compile(
+    r"(?:with\s+(?:an?\s+)?)?(?:interim\s+)?checkpoints?\s*(?:in|at|of|on|:)?\s*(?P<dates>.+)",
+    _FLAGS,
+)
+_RE_LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*", _FLAGS)
+_RE_SPACE = re.compile(r"\s+")
+_RE_TRAILING_IN = re.compile(r"(?:\s+in)?\s*$", _FLAGS)
+
+_EVERY = {
+    "weekly": (1, "weekly"),
+    "monthly": (1, "monthly"),
+    "quarterly": (3, "quarterly"),
+    "six-monthly": (6, "six-monthly"),
+    "annually": (12, "annually"),
+}
+
+_MAX_RUN_TOGETHER_WORDS = 24
+
+
+def _recurrence(word: str) -> tuple[int, str]:
+    w = word.lower().replace(" ", "-")
+    if w in ("weekly", "monthly", "quarterly"):
+        return _EVERY[w]
+    if w.startswith(("six", "6", "bi", "half", "twice")):
+        return _EVERY["six-monthly"]
+    return _EVERY["annually"]
+
+
+def _year(text: str) -> int | None:
+    year = int(text)
+    if len(text) == 2:
+        return 2000 + year
+    return year if 1990 <= year <= 2099 else None
+
+
+def _month_of(m: re.Match[str], n: int) -> tuple[int, int] | None:
+    """(year, month) of the mN / yN groups, or None if the year is implausible."""
+    year = _year(m.group(f"y{n}"))
+    if year is None:
+        return None
+    return year, _MONTH_NUMBER[m.group(f"m{n}")[:3].lower()]
+
+
+def _first(ym: tuple[int, int]) -> date:
+    return date(ym[0], ym[1], 1)
+
+
+def _end(ym: tuple[int, int]) -> date:
+    return month_end(ym[0], ym[1])
+
+
+_Reading = tuple[TargetKind, date | None, date | None, int | None, str | None, str | None]
+
+
+def _read_core(text: str, plan_month: tuple[int, int] | None, *, milestones: bool) -> _Reading | None:
+    """One whole-string form without trailing caveat words, or None."""
+    plan_start = _first(plan_month) if plan_month is not None else None
+    if _RE_COMPLETE.fullmatch(text):
+        return TargetKind.COMPLETE, None, None, None, None, None
+    if m := _RE_ONE_OFF.fullmatch(text):
+        ym = _month_of(m, 1)
+        return None if ym is None else (TargetKind.ONE_OFF, _end(ym), None, None, None, None)
+    if m := _RE_PERIOD.fullmatch(text):
+        end = _month_of(m, 2)
+        if end is None:
+            return None
+        first_month = _MONTH_NUMBER[m.group("m1")[:3].lower()]
+        if m.group("y1") is not None:
+            first_year = _year(m.group("y1"))
+            if first_year is None:
+                return None
+        else:
+            first_year = end[0] if first_month <= end[1] else end[0] - 1
+        begin = (first_year, first_month)
+        if begin > end:
+            return None
+        return TargetKind.PERIOD, _end(end), _first(begin), None, None, None
+    if m := _RE_RECURRING.fullmatch(text):
+        every, word = _recurrence(m.group("rec"))
+        if m.group("m1") is not None:
+            ym = _month_of(m, 1)
+            if ym is None:
+                return None
+            return TargetKind.RECURRING, None, _first(ym), every, word, None
+        return TargetKind.RECURRING, None, plan_start, every, word, None
+    if m := _RE_RECURRING_AFTER.fullmatch(text):
+        ym = _month_of(m, 1)
+        if ym is None:
+            return None
+        every, word = _recurrence(m.group("rec"))
+        return TargetKind.RECURRING, None, _first(ym), every, word, None
+    if m := _RE_COMPLETE_RECURRING.fullmatch(text):
+        if m.group("rec") is not None:
+            every, word = _recurrence(m.group("rec"))
+            start = plan_start
+            if m.group("m1") is not None:
+                ym = _month_of(m, 1)
+                if ym is None:
+                    return None
+                start = _first(ym)
+            return TargetKind.COMPLETE_RECURRING, None, start, every, word, None
+        caveat = m.group("adhoc")  # "as and when required": continues, on no schedule
+        return TargetKind.COMPLETE_RECURRING, None, plan_start, None, "ongoing", caveat
+    if _RE_ONGOING.fullmatch(text):
+        return TargetKind.ONGOING, None, None, None, None, None
+    if m := _RE_ONGOING_FROM.fullmatch(text):
+        ym = _month_of(m, 1 if m.group("m1") is not None else 2)
+        return None if ym is None else (TargetKind.ONGOING, None, _first(ym), None, None, None)
+    if milestones and (m := _RE_MILESTONE.fullmatch(text)):
+        what = m.group("what")
+        ym = _month_of(m, 1)
+        if ym is None or _RE_COMPLETE.match(what):
+            return None
+        words = _RE_TRAILING_IN.sub("", text[: m.start("m1")])
+        if plan_month is not None and ym > plan_month:
+            # Past tense about a month after the plan was written: a milestone still to come.
+            return TargetKind.ONE_OFF, _end(ym), None, None, None, words
+        return TargetKind.COMPLETE, _end(ym), None, None, None, words
+    return None
+
+
+def _checkpoints(caveat: str) -> tuple[date, ...]:
+    m = _RE_CHECKPOINTS.fullmatch(caveat)
+    if m is None:
+        return ()
+    found: list[date] = []
+    for part in _RE_LIST_SEP.split(m.group("dates").strip().rstrip(".")):
+        one = _RE_ONE_OFF.fullmatch(part)
+        ym = _month_of(one, 1) if one is not None else None
+        if ym is None:
+            return ()
+        found.append(_end(ym))
+    return tuple(found)
+
+
+def _segment(words: list[str], plan_month: tuple[int, int] | None) -> list[list[str]] | None:
+    """Split words into >= 2 consecutive core forms, fewest pieces first (longest piece first)."""
+    n = len(words)
+    if n < 2 or n > _MAX_RUN_TOGETHER_WORDS:
+        return None
+    readable: dict[tuple[int, int], bool] = {}
+
+    def ok(i: int, j: int) -> bool:
+        key = (i, j)
+        if key not in readable:
+            readable[key] = _read_core(" ".join(words[i:j]), plan_month, milestones=False) is not None
+        return readable[key]
+
+    best: dict[int, list[tuple[int, int]] | None] = {n: []}
+    for i in range(n - 1, -1, -1):
+        choice: list[tuple[int, int]] | None = None
+        for j in range(n, i, -1):
+            rest = best.get(j)
+            if rest is not None and ok(i, j) and (choice is None or len(rest) + 1 < len(choice)):
+                choice = [(i, j), *rest]
+        best[i] = choice
+    spans = best[0]
+    if spans is None or len(spans) < 2:
+        return None
+    return [words[i:j] for i, j in spans]
+
+
+def split_targets(written: str) -> tuple[str, ...]:
+    """The targets in a cell where several were run together ("Completed September 2023").
+
+    Returns the pieces when the words read as two or more known forms side by side and not as
+    one; otherwise the written text alone, unchanged.
+    """
+    text = _RE_SPACE.sub(" ", written).strip()
+    if _read_text(text, None) is not None:
+        return (written,)
+    pieces = _segment(text.split(" "), None)
+    if pieces is None:
+        return (written,)
+    return tuple(" ".join(p) for p in pieces)
+
+
+def _read_text(text: str, plan_month: tuple[int, int] | None) -> tuple[_Reading, tuple[date, ...]] | None:
+    """Core form, or core form followed by caveat words."""
+    core = _read_core(text, plan_month, milestones=True)
+    if core is not None:
+        return core, ()
+    m = _RE_CAVEAT.fullmatch(text)
+    if m is None:
+        return None
+    head = _read_core(m.group("head"), plan_month, milestones=True)
+    if head is None:
+        return None
+    cav = m.group("cav").strip()
+    kind, deadline, start, every, rec, head_caveat = head
+    caveat = f"{head_caveat} {cav}" if head_caveat else cav
+    return (kind, deadline, start, every, rec, caveat), _checkpoints(cav)
+
+
+@lru_cache(maxsize=8192)
+def _read(written: str, plan_month: tuple[int, int] | None) -> TargetDate:
+    text = _RE_SPACE.sub(" ", written).strip()
+    if text:
+        found = _read_text(text, plan_month)
+        if found is not None:
+            (kind, deadline, start, every, rec, caveat), checkpoints = found
+            return TargetDate(written, kind, deadline, start, every, rec, caveat, checkpoints)
+        pieces = _segment(text.split(" "), plan_month)
+        if pieces is not None:
+            readings = {_read_core(" ".join(p), plan_month, milestones=False) for p in pieces}
+            same = readings.pop() if len(readings) == 1 else None
+            if same is not None:  # the same target written twice ("September 2023 September 2023")
+                kind, deadline, start, every, rec, caveat = same
+                return TargetDate(written, kind, deadline, start, every, rec, caveat)
+    return TargetDate(written, TargetKind.UNREADABLE, None, None, None, None, None)
+
+
+def read_target(written: str, *, plan_date: date | None = None) -> TargetDate:
+    """Read a target date as written in an action plan.
+
+    plan_date is when the plan was written: a recurring target with no start month
+    ("Monthly", "Complete and monthly") starts in that month.
+    """
+    plan_month = (plan_date.year, plan_date.month) if plan_date is not None else None
+    return _read(written, plan_month)

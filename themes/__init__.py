@@ -1,0 +1,1 @@
+"""Theme definitions as TOML files, registered as Textual themes by the app."""

@@ -1,0 +1,1 @@
+"""The actiontrack screen (Textual) and the command line."""

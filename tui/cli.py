@@ -1,0 +1,399 @@
+"""The `actiontrack` command: opens the screen, or runs one subcommand on the database.
+
+Every failure the user can cause (a bad file, a damaged or locked database, an unknown reference)
+ends with one sentence on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from store.db import Database
+    from store.queries import ActionRow
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+STATUS_WORDS = {"complete": "complete", "ongoing": "ongoing", "not-started": "not_started"}
+
+
+def _today(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2023-09-15") from None
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2023-07") from None
+    return year, month
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: global options, then an optional subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="actiontrack",
+        description="Follow up inspection action plans: your actions, what is due, what is overdue. "
+        "With no subcommand, opens the screen.",
+    )
+    parser.add_argument("--db", type=Path, help="the database file (default: in your data directory)")
+    parser.add_argument("--today", type=_today, help="take this date (YYYY-MM-DD) as today")
+    parser.add_argument("--owner", help="whose actions to show in the screen ('everyone' for all)")
+    parser.add_argument("--theme", help="the screen's theme (see themes/)")
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import plan files (TOML); all are checked before any is written")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    p = sub.add_parser("export", help="write plans as TOML with statuses and history")
+    p.add_argument("--plan", help="the plan's id (default: every plan, one file each, into -o FOLDER)")
+    p.add_argument("-o", "--output", type=Path, help="the file (or, for every plan, the folder) to write")
+
+    p = sub.add_parser("check", help="validate plan files and show how each target date was read")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
+
+    sub.add_parser("owners", help="list owners with their number of open actions")
+
+    p = sub.add_parser("due", help="actions due in a month (default: this month)")
+    p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
+    p.add_argument("--month", type=_month, metavar="YYYY-MM")
+
+    p = sub.add_parser("overdue", help="one-off actions past their deadline and not complete")
+    p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
+
+    p = sub.add_parser("status", help="set an action complete, ongoing or not started")
+    p.add_argument("reference", metavar="REF", help="e.g. gm-2023/6/2")
+    p.add_argument("status", choices=sorted(STATUS_WORDS))
+    p.add_argument("--note", default="", help="e.g. the evidence")
+
+    p = sub.add_parser("tick", help="tick off this month's occurrence of a recurring action")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--month", type=_month, metavar="YYYY-MM", help="another month's occurrence")
+    p.add_argument("--note", default="")
+
+    p = sub.add_parser("note", help="add a note (e.g. evidence) to an action")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("text")
+
+    p = sub.add_parser("undo", help="undo your last change (of one action, if REF is given)")
+    p.add_argument("reference", nargs="?", metavar="REF")
+
+    p = sub.add_parser("show", help="show one action in full, with its history")
+    p.add_argument("reference", metavar="REF")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run and turn every expected failure into one line and an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except StoreError as exc:
+        print(f"actiontrack: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001  (an SQLite failure mid-command: say it, keep data as it was)
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError | OSError):
+            from store.db import describe_sqlite_error
+
+            print(f"actiontrack: {describe_sqlite_error(args.db or Path('the database'), exc)}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "check":
+        return _check(args.files, as_json=args.json)
+    from store.config import default_db_path, load_config
+
+    config = load_config()
+    today = args.today or date.today()
+    if command is None:
+        from tui.app import run_app
+
+        return run_app(db_path=args.db or default_db_path(), today=today, owner=args.owner,
+                       theme=args.theme, config=config)
+    db = _open(args.db or default_db_path(), read_only=command in ("export", "owners", "due", "overdue", "show"))
+    try:
+        if command == "import":
+            return _import(db, args.files)
+        if command == "export":
+            return _export(db, args.plan, args.output)
+        if command == "owners":
+            return _owners(db)
+        if command in ("due", "overdue"):
+            owner = args.sub_owner or args.owner or config.owner or "everyone"
+            month = args.month if command == "due" else None
+            return _due(db, today, owner, month, overdue_only=command == "overdue")
+        if command == "show":
+            return _show(db, args.reference, today)
+        return _change(db, args, config.by, today)
+    finally:
+        db.dispose()
+
+
+def _open(path: Path, *, read_only: bool) -> Database:
+    from store.importing import open_or_create
+
+    if read_only and path.exists():
+        from store.db import open_database
+
+        return open_database(path, read_only=False) if _writable(path) else open_database(path, read_only=True)
+    return open_or_create(path)
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _import(db: Database, files: list[Path]) -> int:
+    from store.importing import import_plan_files
+    from store.text import visible
+
+    for result in import_plan_files(db, files):
+        print(visible(result.summary()))
+        for flagged in result.flagged_targets:
+            print(f"  warning: target not understood, no due date: {visible(flagged)}")
+    return 0
+
+
+def _export(db: Database, plan: str | None, output: Path | None) -> int:
+    from store.exporting import export_toml
+    from store.queries import plan_ids
+
+    with db.read() as session:
+        ids = [plan] if plan else list(plan_ids(session))
+        texts = {plan_id: export_toml(session, plan_id) for plan_id in ids}
+    if plan:
+        if output is None:
+            sys.stdout.write(texts[plan])
+        else:
+            _write_text(output, texts[plan])
+        return 0
+    if output is None:
+        if len(texts) == 1:
+            sys.stdout.write(next(iter(texts.values())))
+            return 0
+        raise StoreError("there are several plans: name one with --plan, or a folder with -o to write them all")
+    output.mkdir(parents=True, exist_ok=True)
+    for plan_id, text in texts.items():
+        _write_text(output / f"{plan_id}.toml", text)
+        print(f"wrote {output / f'{plan_id}.toml'}")
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent if str(path.parent) else ".")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _check(files: list[Path], *, as_json: bool) -> int:
+    from store.planfile import PlanFileError, read_plan_file
+    from store.targets import read_target
+    from store.text import visible
+
+    report: list[dict[str, Any]] = []
+    failed = False
+    for path in files:
+        try:
+            plan = read_plan_file(path)
+        except PlanFileError as exc:
+            failed = True
+            report.append({"file": str(path), "ok": False, "error": str(exc)})
+            if not as_json:
+                print(f"actiontrack: {exc}", file=sys.stderr)
+            continue
+        plan_date = plan.plan.plan_submitted or plan.plan.report_published
+        actions = []
+        for addressee in plan.addressees:
+            for rec in addressee.recommendations:
+                for position, action in enumerate(rec.actions, start=1):
+                    reading = read_target(action.target, plan_date=plan_date)
+                    actions.append({
+                        "reference": f"{plan.plan.id}/{rec.number}/{action.ref or position}",
+                        "target": action.target, "kind": reading.kind.value,
+                        "deadline": reading.deadline.isoformat() if reading.deadline else None,
+                        "start": reading.start.isoformat() if reading.start else None,
+                        "every_months": reading.every_months, "caveat": reading.caveat,
+                        "first_status": reading.first_status.value, "reading": reading.describe(),
+                        "flagged": reading.flagged,
+                    })
+        flagged = sum(a["flagged"] for a in actions)
+        report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged})
+        if not as_json:
+            recs = sum(len(a.recommendations) for a in plan.addressees)
+            print(visible(f"{path}: plan {plan.plan.id}, {recs} recommendations, {len(actions)} actions, "
+                          f"{flagged} target(s) not understood"))
+            width = max((len(a["reference"]) for a in actions), default=0)
+            for a in actions:
+                mark = "  ! " if a["flagged"] else "    "
+                print(visible(f"{mark}{a['reference']:<{width}}  {a['target']!r} → {a['reading']}"))
+    if as_json:
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return EXIT_ERROR if failed else 0
+
+
+def _owners(db: Database) -> int:
+    from store.queries import owners
+    from store.text import visible
+
+    with db.read() as session:
+        rows = owners(session)
+    width = max((len(r.label) for r in rows), default=5)
+    print(f"{'OWNER':<{width}}  OPEN  ALL")
+    for row in rows:
+        print(visible(f"{row.label:<{width}}  {row.open:>4}  {row.total:>3}"))
+    return 0
+
+
+def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
+    if owner.strip().casefold() in ("everyone", "all", "*"):
+        return None, "everyone"
+    from store.queries import find_owner
+
+    with db.read() as session:
+        found = find_owner(session, owner)
+    return found.id, found.label
+
+
+def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool) -> int:
+    from store.queries import due_in_month, overdue
+    from store.text import visible
+
+    owner_id, label = _owner_id(db, owner)
+    with db.read() as session:
+        if overdue_only:
+            rows = overdue(session, today, owner_id)
+            title = f"Overdue on {today:%-d %B %Y}"
+        else:
+            year, mon = month or (today.year, today.month)
+            rows = due_in_month(session, year, mon, today, owner_id)
+            title = f"Due in {date(year, mon, 1):%B %Y}"
+    print(visible(f"{title} · {label} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
+    _print_rows(rows)
+    return 0
+
+
+def _print_rows(rows: list[ActionRow]) -> None:
+    from store.text import one_line
+
+    if not rows:
+        return
+    width = shutil.get_terminal_size((120, 24)).columns
+    ref_w = max(len(r.reference) for r in rows)
+    for row in rows:
+        head = f"  {row.reference:<{ref_w}}  {row.status.replace('_', ' '):<11}  "
+        target = one_line(row.target or "(no date)", 32)
+        line = f"{head}{target:<32}  "
+        print(line + one_line(row.text, max(width - len(line), 20)))
+
+
+def _show(db: Database, reference: str, today: date) -> int:
+    from store.commands import find_action
+    from store.queries import action_detail
+    from store.text import visible
+
+    with db.read() as session:
+        action = find_action(session, reference)
+        assert action.id is not None
+        detail = action_detail(session, action.id, today)
+    a = detail.action
+    lines = [
+        f"{a.reference}  [{a.status.replace('_', ' ')}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
+        f"Plan:           {detail.plan_title} ({detail.plan_id})",
+        f"Addressee:      {detail.addressee}",
+        f"Recommendation: {detail.recommendation_number} ({detail.agreement.replace('_', ' ')}) "
+        f"{detail.recommendation_text}",
+        f"Owners:         {a.owners}",
+        f"Target:         {a.target!r} → {a.target_reading}",
+        "",
+        a.text,
+    ]
+    if detail.note:
+        lines += ["", f"Transcription note: {detail.note}"]
+    if detail.ticked:
+        lines += ["", "Ticked off: " + ", ".join(detail.ticked)]
+    if detail.history:
+        lines += ["", "History:"]
+        for h in detail.history:
+            what = _describe_change(h.kind, h.from_status, h.to_status, h.period)
+            undone = " (undone)" if h.undone else ""
+            note = f" — {h.note}" if h.note else ""
+            lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
+    print(visible("\n".join(lines)))
+    return 0
+
+
+def _describe_change(kind: str, from_status: str | None, to_status: str | None, period: str | None) -> str:
+    def word(s: str | None) -> str:
+        return (s or "?").replace("_", " ")
+
+    if kind in ("status", "undo") and to_status:
+        return f"{'undo: ' if kind == 'undo' else ''}{word(from_status)} → {word(to_status)}"
+    if kind == "tick":
+        return f"ticked off {period}"
+    if kind == "undo":
+        return f"undo{' of tick ' + period if period else ''}"
+    return kind
+
+
+def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int:
+    from store import commands
+    from store.targets import Status
+
+    with db.write() as session:
+        if args.command == "undo":
+            action_id = commands.find_action(session, args.reference).id if args.reference else None
+            change = commands.undo_last(session, by=by, action_id=action_id)
+            action = session.get(commands.Action, change.action_id)
+            assert action is not None
+            print(f"{action.reference}: undone; it is {action.status.replace('_', ' ')}")
+            return 0
+        action = commands.find_action(session, args.reference)
+        assert action.id is not None
+        if args.command == "status":
+            commands.set_status(session, action.id, Status(STATUS_WORDS[args.status]), by=by, note=args.note)
+            print(f"{action.reference}: {args.status.replace('-', ' ')}")
+        elif args.command == "tick":
+            year, month = args.month or (today.year, today.month)
+            period = f"{year:04d}-{month:02d}"
+            commands.tick_occurrence(session, action.id, period, by=by, note=args.note)
+            print(f"{action.reference}: {period} ticked off")
+        elif args.command == "note":
+            commands.add_note(session, action.id, args.text, by=by)
+            print(f"{action.reference}: note added")
+    return 0
