@@ -388,3 +388,76 @@ def history(session: Session, action_id: int) -> list[HistoryRow]:
 def plan_ids(session: Session) -> Sequence[str]:
     """Every plan's id, in order."""
     return list(session.execute(select(Plan.id).order_by(Plan.id)).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationDetail:
+    """Everything the detail pane shows of one recommendation."""
+
+    id: int
+    number: str
+    text: str
+    agreement: str
+    reason: str
+    note: str
+    inferred: bool
+    addressee: str
+    plan_id: str
+    plan_title: str
+
+
+def recommendation_detail(session: Session, recommendation_id: int) -> RecommendationDetail:
+    """One recommendation with its addressee and plan."""
+    row = session.execute(
+        select(Recommendation, Addressee.name, Plan.id, Plan.title)
+        .join(Addressee, Addressee.id == Recommendation.addressee_id)
+        .join(Plan, Plan.id == Recommendation.plan_id)
+        .where(Recommendation.id == recommendation_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no recommendation with id {recommendation_id}")
+    rec, addressee, plan_id, plan_title = row
+    return RecommendationDetail(
+        id=rec.id, number=rec.number, text=rec.text, agreement=rec.agreement, reason=rec.reason,
+        note=rec.note, inferred=rec.inferred, addressee=addressee, plan_id=plan_id, plan_title=plan_title,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionPath:
+    """Where an action sits in the tree."""
+
+    region: str
+    addressee_id: int
+    recommendation_id: int
+    action_id: int
+
+
+def action_path(session: Session, action_id: int) -> ActionPath:
+    """The region, addressee and recommendation above an action."""
+    row = session.execute(
+        select(Plan.region, Recommendation.addressee_id, Action.recommendation_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Action.id == action_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no action with id {action_id}")
+    return ActionPath(region=row.region, addressee_id=row.addressee_id, recommendation_id=row.recommendation_id,
+                      action_id=action_id)
+
+
+def path_progress(session: Session, view: View, today: date, path: ActionPath) -> tuple[Progress, Progress, Progress]:
+    """The progress of the region, addressee and recommendation above one action, after a change."""
+    def one(*conditions: ColumnElement[bool]) -> Progress:
+        query = (select(*_progress_columns(today)).select_from(Action)
+                 .join(Recommendation, Recommendation.id == Action.recommendation_id)
+                 .join(Plan, Plan.id == Action.plan_id)
+                 .where(*_filters(view), *conditions))
+        return _progress(session.execute(query).one())
+
+    return (
+        one(Plan.region == path.region),
+        one(Recommendation.addressee_id == path.addressee_id),
+        one(Action.recommendation_id == path.recommendation_id),
+    )

@@ -1,0 +1,105 @@
+"""The actiontrack app: loads settings, registers themes, and hands over to the main screen."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from store.config import Config, save_config
+from store.db import Database
+from store.errors import StoreError
+from store.queries import OwnerCount
+from tui.commands import ActionCommands
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_themes
+
+
+class ActionTrackApp(App[None]):
+    """Inspection actions for one owner: tree, detail, due panel."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "actiontrack"
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("T", "next_theme", "Theme", id="next-theme"),
+    ]
+
+    def __init__(self, db: Database, *, today: date, config: Config, owner: OwnerCount | None,
+                 ask_owner: bool = False, theme: str | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.today = today
+        self.config = config
+        self.start_owner = owner
+        self.ask_owner = ask_owner
+        self.themes = [t.name for t in bundled_themes()]
+        for bundled in bundled_themes():
+            self.register_theme(bundled)
+        wanted = theme or config.theme
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen(self.db, today=self.today, config=self.config, owner=self.start_owner,
+                                    ask_owner=self.ask_owner))
+
+    def watch_theme(self, theme: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.query_one("#tree").relabel()  # type: ignore[attr-defined]
+                screen.reload_due()
+
+    def action_next_theme(self) -> None:
+        """Switch to the next bundled theme and remember it."""
+        names = self.themes
+        self.theme = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
+        self.config = self.config.with_(theme=self.theme)
+        try:
+            save_config(self.config)
+        except StoreError as exc:
+            self.notify(str(exc), severity="warning")
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys = []
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                keys = screen.help_keys()
+        keys += [("?  F1", "this help"), ("T", "next theme"), ("ctrl+p", "command palette"), ("tab", "tree ⇄ due panel"),
+                 ("enter", "open a branch / show a due action in the tree"), ("q", "quit")]
+        self.push_screen(HelpScreen(keys))
+
+
+def run_app(*, db_path: Path, today: date, owner: str | None, theme: str | None, config: Config) -> int:
+    """Open the database and run the app; a failure before the screen is one line and exit 1."""
+    from store.importing import open_or_create
+    from store.queries import find_owner
+
+    db = open_or_create(db_path)
+    try:
+        wanted = owner or config.owner
+        chosen: OwnerCount | None = None
+        if wanted and wanted.strip().casefold() not in ("everyone", "all"):
+            with db.read() as session:
+                try:
+                    chosen = find_owner(session, wanted)
+                except StoreError:
+                    if owner:  # named on the command line: say so and stop
+                        raise
+        ask = not wanted or (chosen is None and not owner and wanted.casefold() not in ("everyone", "all"))
+        app = ActionTrackApp(db, today=today, config=config, owner=chosen, ask_owner=ask, theme=theme)
+        app.run()
+    finally:
+        db.dispose()
+    return 0

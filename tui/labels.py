@@ -1,0 +1,175 @@
+"""How tree nodes, due items and details read on screen: rich Text built from data, never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from rich.text import Text
+
+from store.queries import ActionDetail, ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
+from store.targets import Status
+from store.text import one_line, visible
+
+MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
+AGREEMENT = {"agreed": "agreed", "partly_agreed": "partly agreed", "not_agreed": "not agreed"}
+Colours = Mapping[str, str]
+
+
+def status_word(status: str) -> str:
+    """'not_started' -> 'not started'."""
+    return status.replace("_", " ")
+
+
+def _progress(text: Text, progress: Progress, colours: Colours) -> Text:
+    style = colours.get("complete", "green") if progress.done == progress.total else colours.get("muted", "")
+    text.append(f"  {progress.label}", style=style)
+    if progress.overdue:
+        text.append(f"  {progress.overdue} overdue", style=f"bold {colours.get('overdue', 'red')}")
+    return text
+
+
+def region_label(node: RegionNode, colours: Colours) -> Text:
+    """'Greater Manchester  3/12  2 overdue'."""
+    return _progress(Text(visible(node.region), style="bold"), node.progress, colours)
+
+
+def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
+    """'Tameside PDU · 2023 plan  rated Requires improvement  1/5'."""
+    text = Text(visible(node.name), style="bold")
+    text.append(f" · {node.plan_year} plan", style=colours.get("muted", ""))
+    if node.rating:
+        text.append(f"  rated {visible(node.rating)}", style="italic")
+    return _progress(text, node.progress, colours)
+
+
+def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
+    """'6 · agreed · Improve the quality of … 1/3'."""
+    text = Text(f"{visible(node.number)} ", style="bold")
+    agreement = AGREEMENT.get(node.agreement, node.agreement)
+    style = "" if node.agreement == "agreed" else colours.get("due-soon", "yellow")
+    text.append(f"[{agreement}{', inferred' if node.inferred else ''}] ", style=style)
+    text.append(one_line(node.text, 70) if node.text else "(wording missing from the source)")
+    return _progress(text, node.progress, colours)
+
+
+def deadline_word(row: ActionRow) -> str:
+    """The short due word of an action: 'Mar 2024', 'monthly', 'ongoing', '?'."""
+    if row.target_kind == "unreadable":
+        return "no date?"
+    if row.every_months is not None:
+        return "recurring"
+    if row.deadline is not None and row.target_kind != "complete":
+        return f"{row.deadline:%b %Y}"
+    return {"complete": "done", "complete-recurring": "continuing", "ongoing": "ongoing"}.get(row.target_kind, "")
+
+
+def _status_style(row: ActionRow, colours: Colours) -> str:
+    if row.overdue:
+        return f"bold {colours.get('overdue', 'red')}"
+    if row.status == Status.COMPLETE:
+        return colours.get("complete", "green")
+    if row.status == Status.ONGOING:
+        return colours.get("ongoing", "blue")
+    return ""
+
+
+def action_label(row: ActionRow, colours: Colours) -> Text:
+    """'○ 6/2  Mar 2024  The Head of Tameside PDU will …', overdue ones in the overdue colour."""
+    style = _status_style(row, colours)
+    text = Text(f"{MARKS[row.status]} ", style=style)
+    short_ref = row.reference.split("/", 1)[1]
+    text.append(f"{visible(short_ref):<7}", style="bold")
+    when = deadline_word(row)
+    text.append(f"{when:<10}", style=style or colours.get("muted", ""))
+    if row.overdue:
+        text.append("overdue ", style=style)
+    text.append(one_line(row.text, 90))
+    return text
+
+
+def due_label(row: ActionRow, colours: Colours) -> Text:
+    """A due-panel line: mark, reference, target as written, text."""
+    style = _status_style(row, colours)
+    text = Text(f"{MARKS[row.status]} ", style=style)
+    text.append(visible(row.reference), style="bold")
+    text.append(f"  {one_line(row.target, 30)}", style=style or colours.get("muted", ""))
+    text.append(f"\n  {one_line(row.text, 200)}")
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
+def _field(text: Text, name: str, value: str, style: str = "") -> None:
+    text.append(f"{name:<15}", style="bold")
+    text.append(visible(value) + "\n", style=style)
+
+
+def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> Text:
+    """The detail pane for one action: text, owners, target as written and read, status, history."""
+    row = detail.action
+    text = Text()
+    text.append(f"{MARKS[row.status]} {status_word(row.status)}", style=_status_style(row, colours) or "bold")
+    if row.overdue:
+        text.append("  OVERDUE", style=f"bold reverse {colours.get('overdue', 'red')}")
+    if detail.withdrawn:
+        text.append("  withdrawn from the plan", style="italic")
+    text.append(f"   {visible(row.reference)}\n\n", style=colours.get("muted", ""))
+    text.append(visible(row.text) + "\n\n")
+    _field(text, "Owners", "; ".join(row.owners.split("; ")) or "(none given in the plan)")
+    if detail.owners_written and "; ".join(detail.owners_written) != row.owners:
+        _field(text, "  as written", "; ".join(detail.owners_written), colours.get("muted", ""))
+    _field(text, "Target", f"“{row.target}”" if row.target else "(no date given in the plan)")
+    reading_style = colours.get("overdue", "red") if row.target_kind == "unreadable" else ""
+    _field(text, "  read as", row.target_reading, reading_style)
+    if detail.ticked:
+        _field(text, "Ticked off", ", ".join(detail.ticked))
+    _field(text, "Recommendation",
+           f"{detail.recommendation_number} ({AGREEMENT.get(detail.agreement, detail.agreement)}) to {detail.addressee}")
+    _field(text, "Plan", f"{detail.plan_title} [{detail.plan_id}]")
+    if detail.note:
+        text.append("\nTranscription note\n", style="bold")
+        text.append(visible(detail.note) + "\n", style="italic")
+    text.append("\nHistory\n", style="bold")
+    if not detail.history:
+        text.append("  no changes yet\n", style=colours.get("muted", ""))
+    for change in detail.history:
+        when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
+        line = f"  {when}  {visible(change.by)}: {describe_change(change.kind, change.from_status, change.to_status, change.period)}"
+        text.append(line, style="strike" if change.undone else "")
+        if change.undone:
+            text.append(" (undone)", style="italic")
+        if change.note:
+            text.append(f" — {visible(change.note)}", style="italic")
+        text.append("\n")
+    return text
+
+
+def describe_change(kind: str, from_status: str | None, to_status: str | None, period: str | None) -> str:
+    """One history row in words: 'not started → complete', 'ticked off 2023-09', 'note'."""
+    if to_status:
+        prefix = "undo: " if kind == "undo" else ""
+        return f"{prefix}{status_word(from_status or '?')} → {status_word(to_status)}"
+    if kind == "tick":
+        return f"ticked off {period}"
+    if kind == "undo":
+        return f"undo of tick {period}" if period else "note withdrawn"
+    return "note"
+
+
+def recommendation_detail_text(number: str, text_: str, agreement: str, reason: str, note: str,
+                               addressee: str, plan_title: str, colours: Colours) -> Text:
+    """The detail pane for a recommendation."""
+    text = Text()
+    text.append(f"Recommendation {visible(number)}", style="bold")
+    text.append(f"  {AGREEMENT.get(agreement, agreement)}\n\n", style=colours.get("muted", ""))
+    text.append((visible(text_) if text_ else "(its wording is missing from the source document)") + "\n\n")
+    if reason:
+        text.append("Reason given\n", style="bold")
+        text.append(visible(reason) + "\n\n")
+    _field(text, "Addressee", addressee)
+    _field(text, "Plan", plan_title)
+    if note:
+        text.append("\nTranscription note\n", style="bold")
+        text.append(visible(note) + "\n", style="italic")
+    return text

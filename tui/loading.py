@@ -1,0 +1,91 @@
+"""What the screen asks the store for, gathered into one call per worker (runs in a thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from store import queries
+from store.queries import ActionPath, ActionRow, Progress, View
+from tui.widgets.plan_tree import ROOT, Item, NodeKey
+
+# A view with at most this many actions opens fully expanded; a larger one opens at its regions.
+AUTO_EXPAND_LIMIT = 400
+
+
+def children_of(session: Session, view: View, today: date, key: NodeKey) -> list[Item]:
+    """The children of one branch in view."""
+    if key.kind == "root":
+        return list(queries.regions(session, view, today))
+    if key.kind == "region":
+        return list(queries.addressees(session, view, str(key.id), today))
+    if key.kind == "addressee":
+        return list(queries.recommendations(session, view, int(key.id), today))
+    if key.kind == "recommendation":
+        return list(queries.actions(session, view, int(key.id), today))
+    return []
+
+
+def load_tree(
+    session: Session, view: View, today: date, expanded: set[NodeKey] | None
+) -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
+    """The branches to show: the regions, and the children of every open branch.
+
+    With `expanded` None (a fresh view) a small view opens fully; a large one at its regions.
+    Returns the children by parent key and the set to expand (None: all that were loaded).
+    """
+    children: dict[NodeKey, list[Item]] = {ROOT: children_of(session, view, today, ROOT)}
+    if expanded is None:
+        total = sum(item.progress.total for item in children[ROOT])  # type: ignore[union-attr]
+        if total > AUTO_EXPAND_LIMIT:
+            expanded = set()
+    pending = list(children[ROOT])
+    while pending:
+        item = pending.pop()
+        key = NodeKey.of(item)
+        if key.kind == "action" or (expanded is not None and key not in expanded):
+            continue
+        children[key] = children_of(session, view, today, key)
+        pending.extend(children[key])
+    return children, expanded
+
+
+@dataclass(frozen=True, slots=True)
+class DueLists:
+    """The due panel's contents for one month."""
+
+    month: date
+    due: list[ActionRow]
+    overdue: list[ActionRow]
+
+
+def load_due(session: Session, view: View, today: date, month: date) -> DueLists:
+    """Due in the month and overdue, for the owner in view."""
+    return DueLists(
+        month=month,
+        due=queries.due_in_month(session, month.year, month.month, today, view.owner_id),
+        overdue=queries.overdue(session, today, view.owner_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AfterChange:
+    """What the screen repaints after one action changed."""
+
+    row: ActionRow
+    path: ActionPath
+    progress: tuple[Progress, Progress, Progress]
+    due: DueLists
+
+
+def load_after_change(session: Session, view: View, today: date, month: date, action_id: int) -> AfterChange:
+    """The changed action, its branch counts and the due panel, in one read."""
+    path = queries.action_path(session, action_id)
+    return AfterChange(
+        row=queries.action_row(session, action_id, today),
+        path=path,
+        progress=queries.path_progress(session, view, today, path),
+        due=load_due(session, view, today, month),
+    )

@@ -1,0 +1,36 @@
+"""Writing a note (e.g. the evidence) on an action."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from store.text import one_line
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Returns the note's text, or None when dismissed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, reference: str, text: str) -> None:
+        super().__init__()
+        self.reference = reference
+        self.action_text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-dialog"):
+            yield Label(Text(f"Note on {one_line(self.reference, 40)}", style="bold"))
+            yield Label(Text(one_line(self.action_text, 120), style="dim"))
+            yield Input(placeholder="e.g. Evidence: QIP minutes of 12 September; enter saves, escape cancels",
+                        id="note-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,84 @@
+"""Choosing whose actions to follow: type to narrow, or pick everyone."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from store.owners import owner_key
+from store.queries import OwnerCount
+from store.text import visible
+
+EVERYONE = "everyone"
+
+
+class OwnerPicker(ModalScreen[OwnerCount | str | None]):
+    """Returns the chosen OwnerCount, EVERYONE, or None when dismissed."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "focus_list", "List", show=False),
+    ]
+
+    def __init__(self, owners: list[OwnerCount], *, first_run: bool = False) -> None:
+        super().__init__()
+        self.owners = owners
+        self.first_run = first_run
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            question = "Who are you? Choose your role to see your actions." if self.first_run else "Whose actions?"
+            yield Label(Text(question, style="bold"))
+            yield Input(placeholder="type to narrow, e.g. Tameside", id="picker-filter")
+            yield OptionList(id="picker-list")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def _fill(self, text: str) -> None:
+        wanted = owner_key(text)
+        options = [Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE)] if not wanted else []
+        for owner in self.owners:
+            if wanted and wanted not in owner_key(owner.label):
+                continue
+            label = Text(visible(owner.label))
+            label.append(f"  {owner.open} open of {owner.total}", style="dim")
+            options.append(Option(label, id=str(owner.id)))
+        if wanted and "everyone".startswith(wanted):
+            options.insert(0, Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE))
+        picker = self.query_one("#picker-list", OptionList)
+        picker.clear_options()
+        picker.add_options(options)
+        if options:
+            picker.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        picker = self.query_one("#picker-list", OptionList)
+        if picker.highlighted is not None:
+            self._choose(picker.get_option_at_index(picker.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id)
+
+    def _choose(self, option_id: str | None) -> None:
+        if option_id == EVERYONE:
+            self.dismiss(EVERYONE)
+            return
+        for owner in self.owners:
+            if str(owner.id) == option_id:
+                self.dismiss(owner)
+                return
+
+    def action_focus_list(self) -> None:
+        self.query_one("#picker-list", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,30 @@
+"""The detail pane: the selected node in full, wrapped, with its history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+
+class DetailPane(VerticalScroll):
+    """Shows one action, recommendation or branch in full; plan text is plain text, never markup."""
+
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane > #detail-body { width: 1fr; }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("Choose an action to see it in full."), id="detail-body")
+
+    def show(self, text: Text) -> None:
+        """Replace what the pane shows and scroll back to its top."""
+        self.query_one("#detail-body", Static).update(text)
+        self.scroll_home(animate=False)
+
+    @property
+    def text(self) -> str:
+        """What the pane shows, as plain text (for tests and copy)."""
+        content = self.query_one("#detail-body", Static).content
+        return content.plain if isinstance(content, Text) else str(content)

@@ -1,0 +1,84 @@
+"""The panel of what falls due in a month and what is overdue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.queries import ActionRow
+from tui.labels import due_label
+
+
+class DuePanel(OptionList):
+    """'Due in <Month YYYY>' and 'Overdue', one action per entry; choosing one selects it in the tree."""
+
+    @dataclass
+    class ActionHighlighted(Message):
+        """The cursor moved to an action in the panel."""
+
+        action_id: int
+        row: ActionRow
+
+    @dataclass
+    class ActionChosen(Message):
+        """An action was chosen (enter): show it in the tree."""
+
+        action_id: int
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: dict[int, ActionRow] = {}
+        self.month: date | None = None
+
+    def show(self, month: date, due: list[ActionRow], overdue: list[ActionRow]) -> None:
+        """Replace the lists, keeping the cursor on the same action where it is still listed."""
+        colours = self.app.theme_variables
+        keep = self.highlighted_row
+        self.month = month
+        self.rows = {row.id: row for row in (*due, *overdue)}
+        options: list[Option | None] = [
+            Option(Text(f"Due in {month:%B %Y} · {len(due)}", style="bold"), disabled=True, id="due-heading")
+        ]
+        options += [Option(due_label(row, colours), id=f"due-{row.id}") for row in due]
+        if not due:
+            options.append(Option(Text("  nothing due this month", style=colours.get("muted", "")), disabled=True))
+        options.append(Option(Text(f"Overdue · {len(overdue)}", style=f"bold {colours.get('overdue', 'red')}"),
+                              disabled=True, id="overdue-heading"))
+        options += [Option(due_label(row, colours), id=f"overdue-{row.id}") for row in overdue]
+        if not overdue:
+            options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
+        self.clear_options()
+        self.add_options([o for o in options if o is not None])
+        if keep is not None and keep.id in self.rows:
+            for index in range(self.option_count):
+                option_id = self.get_option_at_index(index).id or ""
+                if option_id.endswith(f"-{keep.id}"):
+                    self.highlighted = index
+                    break
+
+    @property
+    def highlighted_row(self) -> ActionRow | None:
+        """The action under the cursor, if any."""
+        if self.highlighted is None or self.option_count == 0:
+            return None
+        option_id = self.get_option_at_index(self.highlighted).id or ""
+        if "-" not in option_id or option_id.endswith("heading"):
+            return None
+        return self.rows.get(int(option_id.rsplit("-", 1)[1]))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        row = self.highlighted_row
+        if row is not None:
+            self.post_message(self.ActionHighlighted(row.id, row))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        row = self.highlighted_row
+        if row is not None:
+            self.post_message(self.ActionChosen(row.id))

@@ -1,0 +1,205 @@
+"""The tree of region → addressee → recommendation → action, filled lazily one level at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from store.queries import ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
+from tui.labels import action_label, addressee_label, recommendation_label, region_label
+
+Kind = Literal["root", "region", "addressee", "recommendation", "action"]
+Item: TypeAlias = RegionNode | AddresseeNode | RecommendationNode | ActionRow
+CHILD_KIND: dict[Kind, Kind] = {"root": "region", "region": "addressee", "addressee": "recommendation",
+                                "recommendation": "action"}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeKey:
+    """What a tree node stands for: its level and the id (or region name) at that level."""
+
+    kind: Kind
+    id: str | int
+
+    @staticmethod
+    def of(item: Item) -> NodeKey:
+        """The key of a loaded item."""
+        if isinstance(item, RegionNode):
+            return NodeKey("region", item.region)
+        if isinstance(item, AddresseeNode):
+            return NodeKey("addressee", item.id)
+        if isinstance(item, RecommendationNode):
+            return NodeKey("recommendation", item.id)
+        return NodeKey("action", item.id)
+
+
+ROOT = NodeKey("root", "")
+Children = Mapping[NodeKey, list[Item]]
+
+
+class PlanTree(Tree[NodeKey]):
+    """The plans as a tree. Attributes come down (fill, relabel); messages go up."""
+
+    BINDINGS = [Binding("right", "expand_or_enter", "Expand", show=False)]
+
+    @dataclass
+    class BranchExpanded(Message):
+        """A branch was opened whose children are not loaded yet."""
+
+        key: NodeKey
+
+    @dataclass
+    class NodeChosen(Message):
+        """The cursor moved to a node."""
+
+        key: NodeKey
+        item: Item | None
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(Text("Plans"), data=ROOT, **kwargs)  # type: ignore[arg-type]
+        self.show_root = False
+        self.guide_depth = 3
+        self.auto_expand = False
+        self.items: dict[NodeKey, Item] = {}
+        self.nodes_by_key: dict[NodeKey, TreeNode[NodeKey]] = {}
+        self.loaded: set[NodeKey] = set()
+
+    # -- what the screen calls -------------------------------------------------------------
+    def rebuild(self, children: Children, expanded: set[NodeKey] | None, cursor: NodeKey | None) -> None:
+        """Replace the whole tree with `children` (by parent key); expand `expanded` (None: all loaded)."""
+        self.clear()
+        self.items.clear()
+        self.nodes_by_key = {ROOT: self.root}
+        self.loaded = set()
+        self._fill(self.root, children, expanded)
+        self.root.expand()
+        target = self.nodes_by_key.get(cursor) if cursor else None
+        if target is None:
+            target = next(iter(self.root.children), None)
+        if target is not None:
+            self.call_after_refresh(self._go_to, target)
+
+    def _go_to(self, node: TreeNode[NodeKey]) -> None:
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+        if node.data is not None:
+            self.post_message(self.NodeChosen(node.data, self.items.get(node.data)))
+
+    def _fill(self, node: TreeNode[NodeKey], children: Children, expanded: set[NodeKey] | None) -> None:
+        key = node.data or ROOT
+        items = children.get(key)
+        if items is None:
+            return
+        self.loaded.add(key)
+        node.remove_children()
+        colours = self.app.theme_variables
+        for item in items:
+            child_key = NodeKey.of(item)
+            self.items[child_key] = item
+            if isinstance(item, ActionRow):
+                child = node.add_leaf(action_label(item, colours), data=child_key)
+            else:
+                child = node.add(self._label(item, colours), data=child_key)
+            self.nodes_by_key[child_key] = child
+            if child_key in children:
+                self._fill(child, children, expanded)
+                if expanded is None or child_key in expanded:
+                    child.expand()
+
+    def fill(self, key: NodeKey, items: list[Item]) -> None:
+        """Load the children of one branch (after BranchExpanded)."""
+        node = self.nodes_by_key.get(key)
+        if node is not None:
+            self._fill(node, {key: items}, set())
+
+    def update_item(self, item: Item) -> None:
+        """Show new data for one loaded node (a status change, new progress)."""
+        key = NodeKey.of(item)
+        node = self.nodes_by_key.get(key)
+        if node is None:
+            return
+        self.items[key] = item
+        node.set_label(self._label(item, self.app.theme_variables))
+        if self.cursor_node is node:
+            self.post_message(self.NodeChosen(key, item))
+
+    def update_progress(self, key: NodeKey, progress: Progress) -> None:
+        """New counts for a region, addressee or recommendation."""
+        item = self.items.get(key)
+        if item is not None and not isinstance(item, ActionRow):
+            from dataclasses import replace
+
+            self.update_item(replace(item, progress=progress))
+
+    def relabel(self) -> None:
+        """Build every label again (after a theme change)."""
+        colours = self.app.theme_variables
+        for key, item in self.items.items():
+            node = self.nodes_by_key.get(key)
+            if node is not None:
+                node.set_label(self._label(item, colours))
+
+    def expanded_keys(self) -> set[NodeKey]:
+        """The keys of the branches open now."""
+        return {k for k, node in self.nodes_by_key.items() if node.is_expanded and k != ROOT}
+
+    def reveal(self, keys: Iterable[NodeKey]) -> bool:
+        """Open the branches along `keys` and put the cursor on the last; False if it is not shown."""
+        node: TreeNode[NodeKey] | None = None
+        for key in keys:
+            node = self.nodes_by_key.get(key)
+            if node is None:
+                return False
+            if node.allow_expand:
+                node.expand()
+        if node is None:
+            return False
+        self.call_after_refresh(self._go_to, node)
+        return True
+
+    @property
+    def cursor_key(self) -> NodeKey | None:
+        """The key under the cursor."""
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    # -- labels ----------------------------------------------------------------------------
+    @staticmethod
+    def _label(item: Item, colours: Mapping[str, str]) -> Text:
+        if isinstance(item, RegionNode):
+            return region_label(item, colours)
+        if isinstance(item, AddresseeNode):
+            return addressee_label(item, colours)
+        if isinstance(item, RecommendationNode):
+            return recommendation_label(item, colours)
+        return action_label(item, colours)
+
+    # -- events ----------------------------------------------------------------------------
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeKey]) -> None:
+        event.stop()
+        key = event.node.data
+        if key is not None and key not in self.loaded and key.kind != "action":
+            self.post_message(self.BranchExpanded(key))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeKey]) -> None:
+        event.stop()
+        key = event.node.data
+        if key is not None:
+            self.post_message(self.NodeChosen(key, self.items.get(key)))
+
+    def action_expand_or_enter(self) -> None:
+        """Right arrow: open the branch, or step into it if open."""
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
