@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from store.targets import Status, TargetKind
@@ -30,6 +31,12 @@ __all__ = [
     "Status",
     "TargetKind",
 ]
+
+
+def _stored(enum: type[StrEnum]) -> SAEnum:
+    """Store an enum as its value ('not_started'), readable in plain SQL, checked by SQLite."""
+    return SAEnum(enum, values_callable=lambda members: [m.value for m in members], native_enum=False,
+                  validate_strings=True, length=24)
 
 
 class Agreement(StrEnum):
@@ -91,7 +98,7 @@ class Addressee(SQLModel, table=True):
     plan_id: str = Field(foreign_key="plan.id", index=True)
     position: int
     name: str
-    kind: AddresseeKind
+    kind: AddresseeKind = Field(sa_type=_stored(AddresseeKind))
     rating: str = ""
 
 
@@ -106,7 +113,7 @@ class Recommendation(SQLModel, table=True):
     position: int
     number: str
     text: str
-    agreement: Agreement
+    agreement: Agreement = Field(sa_type=_stored(Agreement))
     reason: str = ""
     inferred: bool = False
     note: str = ""
@@ -132,7 +139,7 @@ class Action(SQLModel, table=True):
     owners_written: list[str] = Field(default_factory=list, sa_type=JSON)
     owners_display: str = ""
     target: str
-    target_kind: TargetKind
+    target_kind: TargetKind = Field(sa_type=_stored(TargetKind))
     deadline: date | None = None
     start: date | None = None
     start_month: int | None = None
@@ -140,7 +147,7 @@ class Action(SQLModel, table=True):
     recurrence: str | None = None
     caveat: str | None = None
     target_reading: str = ""
-    status: Status = Status.NOT_STARTED
+    status: Status = Field(default=Status.NOT_STARTED, sa_type=_stored(Status))
     note: str = ""
     withdrawn: bool = False
     version: int = 0
@@ -189,9 +196,9 @@ class Change(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id")
     at: datetime
     by: str
-    kind: ChangeKind
-    from_status: Status | None = None
-    to_status: Status | None = None
+    kind: ChangeKind = Field(sa_type=_stored(ChangeKind))
+    from_status: Status | None = Field(default=None, sa_type=_stored(Status))
+    to_status: Status | None = Field(default=None, sa_type=_stored(Status))
     period: str | None = None
     note: str = ""
     undoes_id: int | None = Field(default=None, foreign_key="change.id")

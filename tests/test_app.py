@@ -1,0 +1,415 @@
+"""Pilot tests: press the keys a Head of PDU presses, then check the database and the screen."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from store.config import Config, config_path, load_config
+from store.db import Database, open_database
+from store.importing import open_or_create
+from store.queries import OwnerCount, find_owner
+from tui.app import ActionTrackApp
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.screens.note import NoteScreen
+from tui.screens.owner_picker import OwnerPicker
+from tui.widgets.detail import DetailPane
+from tui.widgets.due_panel import DuePanel
+from tui.widgets.plan_tree import NodeKey, PlanTree
+
+TODAY = date(2023, 9, 15)
+SIZE = (160, 48)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("prepared") / "plans.sqlite"
+    open_or_create(path).dispose()
+    return path
+
+
+@pytest.fixture
+def db_path(prepared: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "plans.sqlite"
+    shutil.copyfile(prepared, path)
+    return path
+
+
+def owner(db: Database, name: str) -> OwnerCount:
+    with db.read() as session:
+        return find_owner(session, name)
+
+
+def make_app(db_path: Path, who: str | None = "Head of Tameside PDU", **kwargs: object) -> ActionTrackApp:
+    db = open_database(db_path)
+    chosen = owner(db, who) if who else None
+    return ActionTrackApp(db, today=TODAY, config=Config(user="tester"), owner=chosen, **kwargs)  # type: ignore[arg-type]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker has reported back and the screen has repainted."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def sql(db_path: Path, query: str, *args: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(query, args).fetchall()
+
+
+def action_id(db_path: Path, reference: str) -> int:
+    return int(sql(db_path, "SELECT id FROM action WHERE reference = ?", reference)[0][0])
+
+
+def tree_text(app: ActionTrackApp) -> str:
+    tree = app.screen.query_one(PlanTree)
+    lines = []
+
+    def walk(node, depth: int) -> None:  # type: ignore[no-untyped-def]
+        for child in node.children:
+            lines.append("  " * depth + child.label.plain)
+            walk(child, depth + 1)
+
+    walk(tree.root, 0)
+    return "\n".join(lines)
+
+
+def due_text(app: ActionTrackApp) -> str:
+    panel = app.screen.query_one(DuePanel)
+    return "\n".join(str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count))
+
+
+async def go_to(pilot: Pilot[None], reference: str, db_path: Path) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.select_action(action_id(db_path, reference))
+    await settle(pilot)
+    assert screen.current is not None and screen.current.reference == reference
+
+
+@pytest.fixture
+async def running(db_path: Path) -> AsyncIterator[tuple[ActionTrackApp, Pilot[None]]]:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        yield app, pilot
+
+
+async def test_opens_on_the_owners_own_branches(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, _ = running
+    text = tree_text(app)
+    assert "Tameside PDU · 2023 plan" in text
+    assert "Manchester North PDU" not in text and "North West" not in text
+    assert "6/1" in text
+    assert "Due in September 2023" in due_text(app)
+    assert "gm-2023/8/3" in due_text(app)
+
+
+async def test_complete_key_writes_status_and_history_and_repaints(
+    running: tuple[ActionTrackApp, Pilot[None]], db_path: Path
+) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    await pilot.press("c")
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/1'") == [("complete",)]
+    history = sql(db_path, "SELECT kind, from_status, to_status, by FROM change JOIN action ON action.id = change.action_id "
+                           "WHERE reference='gm-2023/6/1'")
+    assert history == [("status", "not_started", "complete", "tester")]
+    node = app.screen.query_one(PlanTree).nodes_by_key[NodeKey("action", action_id(db_path, "gm-2023/6/1"))]
+    assert node.label.plain.startswith("● 6/1")
+    assert "overdue" not in node.label.plain
+    assert "gm-2023/6/1" not in due_text(app)  # it was overdue; complete now
+    assert "root: not started → complete" not in app.screen.query_one(DetailPane).text
+    assert "tester: not started → complete" in app.screen.query_one(DetailPane).text
+
+
+async def test_ongoing_and_not_started_keys(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    _, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await pilot.press("o")
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("ongoing",)]
+    await pilot.press("x")
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("not_started",)]
+    kinds = sql(db_path, "SELECT to_status FROM change ORDER BY id")
+    assert kinds == [("ongoing",), ("not_started",)]
+
+
+async def test_tick_off_this_months_occurrence(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    assert "gm-2023/6/2" in due_text(app)
+    await go_to(pilot, "gm-2023/6/2", db_path)
+    await pilot.press("t")
+    await settle(pilot)
+    ident = action_id(db_path, "gm-2023/6/2")
+    assert sql(db_path, "SELECT period, done FROM occurrence WHERE action_id=?", ident) == [("2023-09", 1)]
+    assert sql(db_path, "SELECT status FROM action WHERE id=?", ident) == [("not_started",)]  # the duty goes on
+    assert "gm-2023/6/2" not in due_text(app)
+    await pilot.press("right_square_bracket")
+    await settle(pilot)
+    assert "Due in October 2023" in due_text(app)
+    assert "gm-2023/6/2" in due_text(app)  # next month's occurrence is still to do
+
+
+async def test_tick_is_off_for_a_one_off_action(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    assert app.screen.check_action("tick", ()) is None
+    await pilot.press("t")
+    await settle(pilot)
+    assert sql(db_path, "SELECT count(*) FROM change") == [(0,)]
+
+
+async def test_note_key_saves_a_note(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await pilot.press("n")
+    await settle(pilot)
+    assert isinstance(app.screen, NoteScreen)
+    await pilot.press(*"Evidence: [b]minutes[/b] 12 Sept")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert sql(db_path, "SELECT kind, note FROM change") == [("note", "Evidence: [b]minutes[/b] 12 Sept")]
+    assert "Evidence: [b]minutes[/b] 12 Sept" in app.screen.query_one(DetailPane).text
+
+
+async def test_undo_writes_a_change_back(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await pilot.press("c")
+    await settle(pilot)
+    await pilot.press("u")
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("not_started",)]
+    rows = sql(db_path, "SELECT kind, from_status, to_status, undoes_id IS NOT NULL FROM change ORDER BY id")
+    assert rows == [("status", "not_started", "complete", 0), ("undo", "complete", "not_started", 1)]
+    assert "(undone)" in app.screen.query_one(DetailPane).text
+
+
+async def test_pick_owner_narrows_and_is_remembered(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(app.screen, OwnerPicker)
+    await pilot.press(*"Head of Wigan")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, MainScreen)
+    text = tree_text(app)
+    assert "Wigan PDU · 2023 plan" in text and "Tameside PDU" not in text
+    assert load_config(config_path()).owner == "Head of Wigan PDU (Greater Manchester)"
+
+
+async def test_show_all_then_mine_again(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    await pilot.press("a")
+    await settle(pilot)
+    text = tree_text(app)
+    assert "North West" in text and "North East" in text and "Greater Manchester" in text
+    await pilot.press("a")
+    await settle(pilot)
+    assert "North West" not in tree_text(app)
+
+
+async def test_hide_completed(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await pilot.press("c")
+    await settle(pilot)
+    assert "6/3" in tree_text(app)
+    await pilot.press("h")
+    await settle(pilot)
+    assert "6/3" not in tree_text(app) and "6/1" in tree_text(app)
+    await pilot.press("h")
+    await settle(pilot)
+    assert "6/3" in tree_text(app)
+
+
+async def test_search_filters_the_tree_and_escape_clears(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    await pilot.press("slash")
+    await settle(pilot)
+    assert app.screen.query_one("#search", Input).has_focus
+    await pilot.press(*"Equality")
+    await pilot.press("enter")
+    await settle(pilot)
+    text = tree_text(app)
+    assert "10/1" in text and "6/1" not in text
+    await pilot.press("escape")
+    await settle(pilot)
+    assert "6/1" in tree_text(app)
+
+
+async def test_month_keys_move_the_due_panel(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    await pilot.press("left_square_bracket")
+    await settle(pilot)
+    assert "Due in August 2023" in due_text(app)
+    await pilot.press("right_square_bracket", "right_square_bracket")
+    await settle(pilot)
+    assert "Due in October 2023" in due_text(app)
+
+
+async def test_choosing_a_due_item_selects_it_in_the_tree(
+    running: tuple[ActionTrackApp, Pilot[None]], db_path: Path
+) -> None:
+    app, pilot = running
+    panel = app.screen.query_one(DuePanel)
+    panel.focus()
+    await settle(pilot)
+    target = next(i for i in range(panel.option_count) if panel.get_option_at_index(i).id == "due-"
+                  + str(action_id(db_path, "gm-2023/9/2")))
+    panel.highlighted = target
+    await pilot.press("enter")
+    await settle(pilot)
+    tree = app.screen.query_one(PlanTree)
+    assert tree.has_focus
+    assert tree.cursor_key == NodeKey("action", action_id(db_path, "gm-2023/9/2"))
+
+
+async def test_theme_key_cycles_and_is_saved(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    before = app.theme
+    await pilot.press("T")
+    await settle(pilot)
+    assert app.theme != before and app.theme.startswith("actiontrack-")
+    assert load_config(config_path()).theme == app.theme
+
+
+async def test_help_lists_every_key(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    await pilot.press("question_mark")
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+    keys = dict(app.screen.keys)
+    for word in ("Complete", "Ongoing", "Not started", "Tick", "Note", "Undo", "Owner", "All/mine", "Hide done",
+                 "Search", "Previous month", "Next month", "next theme", "quit"):
+        assert word in keys.values(), word
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_offers_the_keys(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*"Complete")
+    await pilot.pause(0.5)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("complete",)]
+
+
+async def test_quit_key(db_path: Path) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_first_run_asks_who_you_are(db_path: Path) -> None:
+    app = make_app(db_path, who=None, ask_owner=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, OwnerPicker)
+        await pilot.press(*"Tameside")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Tameside PDU · 2023 plan" in tree_text(app)
+    assert load_config(config_path()).owner == "Head of Tameside PDU (Greater Manchester)"
+
+
+async def test_change_survives_quit_and_reopen(db_path: Path) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "gm-2023/7/1", db_path)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("q")
+    again = make_app(db_path)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "gm-2023/7/1", db_path)
+        assert "● 7/1" in tree_text(again)
+        assert "tester: not started → complete" in again.screen.query_one(DetailPane).text
+
+
+async def test_read_only_database_explains_and_writes_nothing(db_path: Path) -> None:
+    db = open_database(db_path, read_only=True)
+    chosen = owner(db, "Head of Tameside PDU")
+    app = ActionTrackApp(db, today=TODAY, config=Config(user="tester"), owner=chosen)
+    before = db_path.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "READ-ONLY" in str(app.screen.query_one("#context").content)
+        await go_to(pilot, "gm-2023/6/1", db_path)
+        await pilot.press("c")
+        await settle(pilot)
+        assert any("read-only" in n.message for n in app._notifications)
+    assert db_path.read_bytes() == before
+
+
+async def test_another_process_change_is_picked_up(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    other = open_database(db_path)
+    from store.commands import set_status
+    from store.targets import Status
+
+    with other.write() as session:
+        set_status(session, action_id(db_path, "gm-2023/6/3"), Status.ONGOING, by="someone else")
+    other.dispose()
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    screen._poll()
+    await settle(pilot)
+    assert "◐ 6/3" in tree_text(app)
+    # a change made on the stale version is refused, not written over the newer one
+    await pilot.press("c")
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("complete",)]
+
+
+async def test_stale_view_never_overwrites(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+    app, pilot = running
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    other = open_database(db_path)
+    from store.commands import set_status
+    from store.targets import Status
+
+    with other.write() as session:
+        set_status(session, action_id(db_path, "gm-2023/6/3"), Status.ONGOING, by="someone else")
+    other.dispose()
+    await pilot.press("c")  # the screen still shows version 0
+    await settle(pilot)
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("ongoing",)]
+    assert sql(db_path, "SELECT count(*) FROM change") == [(1,)]
+    assert any("changed elsewhere" in n.message for n in app._notifications)
+
+
+async def test_picker_lists_everyone_first(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    app, pilot = running
+    await pilot.press("p")
+    await settle(pilot)
+    options = app.screen.query_one("#picker-list", OptionList)
+    assert str(options.get_option_at_index(0).prompt).startswith("Everyone")
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, MainScreen)
