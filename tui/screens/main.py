@@ -41,7 +41,7 @@ from tui.widgets.plan_tree import ROOT, NodeKey, PlanTree
 
 T = TypeVar("T")
 POLL_SECONDS = 2.0
-MONTH_KEYS = Binding.Group("Month", compact=True)
+MONTH_KEYS = Binding.Group("Month ", compact=True)  # trailing space: the footer adds none after a group
 STATUS_ACTIONS = {"complete", "ongoing", "not_started", "tick", "note"}
 
 
