@@ -413,3 +413,16 @@ async def test_picker_lists_everyone_first(running: tuple[ActionTrackApp, Pilot[
     await pilot.press("escape")
     await settle(pilot)
     assert isinstance(app.screen, MainScreen)
+
+
+async def test_keys_act_on_the_action_under_the_cursor_at_once(
+    running: tuple[ActionTrackApp, Pilot[None]], db_path: Path
+) -> None:
+    """A fast typist moves and presses c before any message settles: c still hits the new row."""
+    _, pilot = running
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    await pilot.press("down", "c")
+    await settle(pilot)
+    assert sql(db_path, "SELECT reference, status FROM action WHERE status = 'complete' AND reference LIKE 'gm-2023/6/%'") == [
+        ("gm-2023/6/2", "complete")
+    ]

@@ -74,9 +74,19 @@ class MainScreen(Screen[None]):
         self.ask_owner = ask_owner
         self.view = View(owner_id=owner.id if owner else None)
         self.month = today.replace(day=1)
-        self.current: ActionRow | None = None
         self.watcher: ChangeWatcher | None = None
         self.remembered_owner: OwnerCount | None = owner
+
+    @property
+    def current(self) -> ActionRow | None:
+        """The action the keys act on: the one under the cursor of the focused list, read at key time."""
+        due = self.query_one(DuePanel)
+        if due.has_focus:
+            return due.highlighted_row
+        tree = self.query_one(PlanTree)
+        key = tree.cursor_key
+        item = tree.items.get(key) if key is not None else None
+        return item if isinstance(item, ActionRow) else None
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -259,7 +269,6 @@ class MainScreen(Screen[None]):
                 self._choose(NodeKey("action", row.id), row)
 
     def _choose(self, key: NodeKey, item: Any) -> None:
-        self.current = item if isinstance(item, ActionRow) else None
         self.refresh_bindings()
         detail = self.query_one(DetailPane)
         if key.kind == "action":
@@ -294,9 +303,6 @@ class MainScreen(Screen[None]):
 
         def done(detail: queries.ActionDetail) -> None:
             self.query_one(DetailPane).show(action_detail_text(detail, today, self.app.theme_variables))
-            if self.current is not None and self.current.id == detail.action.id:
-                self.current = detail.action
-                self.refresh_bindings()
 
         self._work(job, done, group="detail")
 
@@ -403,8 +409,8 @@ class MainScreen(Screen[None]):
                  NodeKey("recommendation", path.recommendation_id)), after.progress, strict=True):
                 tree.update_progress(key, progress)
         self._show_due(after.due)
-        if self.current is not None and self.current.id == after.row.id:
-            self.current = after.row
+        current = self.current
+        if current is not None and current.id == after.row.id:
             self._load_action_detail(after.row.id)
         self.refresh_bindings()
 
