@@ -65,8 +65,8 @@ class ActionTrackApp(App[None]):
         try:
             save_config(self.config)
         except StoreError as exc:
-            self.notify(str(exc), severity="warning")
-        self.notify(f"Theme: {self.theme}", timeout=2)
+            self.notify(str(exc), severity="warning", markup=False)
+        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
+from store.text import visible_line
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -95,7 +96,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="show one action in full, with its history")
     p.add_argument("reference", metavar="REF")
+
+    p = sub.add_parser("generate", help="make a synthetic national data set (made-up plans) to try out or benchmark")
+    p.add_argument("--actions", type=_count, default=1000, metavar="N", help="how many actions (default 1000)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data (default 1)")
+    p.add_argument("-o", "--output", type=Path, metavar="FOLDER", help="write one plan file per plan into FOLDER")
+    p.add_argument("--db", dest="sub_db", type=Path, metavar="FILE", help="save straight into this new database")
     return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _generate(actions: int, seed: int, output: Path | None, db_path: Path | None) -> int:
+    from store import generate
+
+    if output is None and db_path is None:
+        raise StoreError("say where to put the data set: -o FOLDER for plan files, --db FILE for a database")
+    if output is not None:
+        paths = generate.write_plan_files(output, actions, seed)
+        print(f"wrote {len(paths)} plan files ({actions} actions) into {output}")
+    if db_path is not None:
+        from store.db import open_database
+
+        db = open_database(db_path)
+        try:
+            results = generate.generate_into(db, actions, seed)
+        finally:
+            db.dispose()
+        print(f"saved {len(results)} plans ({actions} actions) into {db_path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,19 +137,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except StoreError as exc:
-        print(f"actiontrack: {exc}", file=sys.stderr)
+        print(f"actiontrack: {visible_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file given on the command line: say which and why
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"actiontrack: {visible_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001  (an SQLite failure mid-command: say it, keep data as it was)
         from sqlalchemy.exc import SQLAlchemyError
 
-        if isinstance(exc, SQLAlchemyError | OSError):
+        if isinstance(exc, SQLAlchemyError):
+            from store.config import default_db_path
             from store.db import describe_sqlite_error
 
-            print(f"actiontrack: {describe_sqlite_error(args.db or Path('the database'), exc)}", file=sys.stderr)
+            print(f"actiontrack: {visible_line(describe_sqlite_error(args.db or default_db_path(), exc))}",
+                  file=sys.stderr)
             return EXIT_ERROR
         raise
 
@@ -125,16 +164,26 @@ def _run(args: argparse.Namespace) -> int:
     command = args.command
     if command == "check":
         return _check(args.files, as_json=args.json)
+    if command == "generate":
+        return _generate(args.actions, args.seed, args.output, args.sub_db or args.db)
     from store.config import default_db_path, load_config
 
     config = load_config()
     today = args.today or date.today()
     if command is None:
-        from tui.app import run_app
+        try:
+            from tui.app import run_app
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("tui.app", "textual") and not str(exc.name).startswith("textual."):
+                raise
+            raise StoreError(
+                f"the screen cannot start here ({exc.name} is missing); the subcommands work: see actiontrack --help"
+            ) from None
 
         return run_app(db_path=args.db or default_db_path(), today=today, owner=args.owner,
                        theme=args.theme, config=config)
-    db = _open(args.db or default_db_path(), read_only=command in ("export", "owners", "due", "overdue", "show"))
+    db = _open(args.db or default_db_path(), read_only=command in ("export", "owners", "due", "overdue", "show"),
+               fill=command != "import")
     try:
         if command == "import":
             return _import(db, args.files)
@@ -153,14 +202,15 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
-def _open(path: Path, *, read_only: bool) -> Database:
+def _open(path: Path, *, read_only: bool, fill: bool = True) -> Database:
+    """Open the database; a new one is filled from the sample plans unless `fill` is False
+    (an import into a new file holds just the plans imported)."""
+    from store.db import open_database
     from store.importing import open_or_create
 
     if read_only and path.exists():
-        from store.db import open_database
-
         return open_database(path, read_only=False) if _writable(path) else open_database(path, read_only=True)
-    return open_or_create(path)
+    return open_or_create(path) if fill else open_database(path)
 
 
 def _writable(path: Path) -> bool:
@@ -198,7 +248,12 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
             sys.stdout.write(next(iter(texts.values())))
             return 0
         raise StoreError("there are several plans: name one with --plan, or a folder with -o to write them all")
-    output.mkdir(parents=True, exist_ok=True)
+    if output.exists() and not output.is_dir():
+        raise StoreError(f"{output} is a file: to export every plan, give a folder with -o (or one plan with --plan)")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot make the folder {output}: {exc.strerror or exc}") from None
     for plan_id, text in texts.items():
         _write_text(output / f"{plan_id}.toml", text)
         print(f"wrote {output / f'{plan_id}.toml'}")
@@ -234,7 +289,7 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             failed = True
             report.append({"file": str(path), "ok": False, "error": str(exc)})
             if not as_json:
-                print(f"actiontrack: {exc}", file=sys.stderr)
+                print(f"actiontrack: {visible_line(str(exc))}", file=sys.stderr)
             continue
         plan_date = plan.plan.plan_submitted or plan.plan.report_published
         actions = []

@@ -146,15 +146,15 @@ class MainScreen(Screen[None]):
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(error, StaleError):
-            self.notify(str(error), severity="warning", title="Changed elsewhere")
+            self.notify(visible(str(error)), severity="warning", title="Changed elsewhere", markup=False)
             self.refresh_all()
         elif isinstance(error, StoreError):
-            self.notify(str(error), severity="error", title="Not saved" if "cannot" in str(error) else "")
+            self.notify(visible(str(error)), severity="error", markup=False)
         elif isinstance(error, SQLAlchemyError | OSError):
             self.notify(describe_sqlite_error(self.db.path, error) + "; nothing was saved",
-                        severity="error", title="Database error")
+                        severity="error", title="Database error", markup=False)
         else:
-            self.notify(f"Unexpected error: {type(error).__name__}: {error}", severity="error")
+            self.notify(visible(f"Unexpected error: {type(error).__name__}: {error}"), severity="error", markup=False)
 
     # -- loading -----------------------------------------------------------------------------
     def reload_tree(self, *, fresh: bool = False) -> None:
@@ -346,7 +346,7 @@ class MainScreen(Screen[None]):
             if tree.reveal([*keys, NodeKey("action", action_id)]):
                 tree.focus()
             else:
-                self.notify("That action is hidden by the search or filter in force.", severity="warning")
+                self.notify("That action is hidden by the search or filter in force.", severity="warning", markup=False)
 
         self._work(job, done, group="reveal")
 
@@ -367,7 +367,7 @@ class MainScreen(Screen[None]):
     def _refuse_if_read_only(self) -> bool:
         if self.db.read_only:
             self.notify(f"{self.db.path} is read-only (no write permission), so changes cannot be saved.",
-                        severity="warning", title="Read-only")
+                        severity="warning", title="Read-only", markup=False)
             return True
         return False
 
@@ -393,7 +393,7 @@ class MainScreen(Screen[None]):
         def done(after: AfterChange) -> None:
             self._show_change(after)
             self.notify(said.format(ref=visible(after.row.reference), status=status_word(after.row.status)),
-                        timeout=3)
+                        timeout=3, markup=False)
 
         self._work(job, done, group="write", exclusive=False)
 
@@ -481,7 +481,7 @@ class MainScreen(Screen[None]):
         try:
             save_config(self.config)
         except StoreError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
         self._show_context()
         self.reload_tree(fresh=True)
         self.reload_due()
