@@ -119,11 +119,12 @@ def add_note(
 
 
 def last_undoable(session: Session, *, by: str | None = None, action_id: int | None = None) -> Change | None:
-    """The newest change that is not an undo and has not been undone."""
+    """The newest change that is not an undo, has not been undone, and is of an action still in its plan."""
     undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
     query = (
         select(Change)
-        .where(Change.kind != ChangeKind.UNDO, Change.id.not_in(undone))
+        .join(Action, Action.id == Change.action_id)
+        .where(Change.kind != ChangeKind.UNDO, Change.id.not_in(undone), Action.withdrawn.is_(False))
         .order_by(Change.id.desc())
         .limit(1)
     )
@@ -141,16 +142,22 @@ def undo_last(session: Session, *, by: str, action_id: int | None = None) -> Cha
         raise StoreError("there is no change of yours to undo")
     action = _load(session, target.action_id)
     if target.kind == ChangeKind.STATUS:
-        assert target.from_status is not None
+        if target.from_status is None or target.to_status is None:
+            raise StoreError(f"{action.reference}: that change does not record the status before it; set the "
+                             "status instead")
         if action.status != target.to_status:
             raise StaleError(f"{action.reference} was changed again since; nothing was undone")
         _bump(session, action.id or 0, None, status=target.from_status)
         return _record(session, action, ChangeKind.UNDO, by, from_status=target.to_status,
                        to_status=target.from_status, undoes_id=target.id)
-    if target.kind == ChangeKind.TICK:
+    if target.kind in (ChangeKind.TICK, ChangeKind.UNTICK) and target.period:
+        ticked = target.kind == ChangeKind.UNTICK  # undoing an untick ticks it off again
         row = session.get(Occurrence, (action.id, target.period))
-        if row is not None:
-            row.done = False
+        if row is None:
+            if ticked:
+                session.add(Occurrence(action_id=action.id, period=target.period, done=True))
+        else:
+            row.done = ticked
         _bump(session, action.id or 0, None)
         return _record(session, action, ChangeKind.UNDO, by, period=target.period, undoes_id=target.id)
     _bump(session, action.id or 0, None)

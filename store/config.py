@@ -38,10 +38,11 @@ class Config:
     @property
     def by(self) -> str:
         """Who changes are recorded as: the configured user, else the login name."""
-        if self.user:
-            return self.user
+        # Stripped: history rows carry it, and an exported file must import back as the same name.
+        if self.user.strip():
+            return " ".join(self.user.split())
         try:
-            return getpass.getuser()
+            return " ".join(getpass.getuser().split()) or "unknown"
         except (OSError, KeyError):
             return "unknown"
 

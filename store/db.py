@@ -1,94 +1,287 @@
-"""The SQLite file: opening it safely, its pragmas, its schema version and its migrations."""
+"""The SQLite file: opening it safely, its pragmas, its schema version and its migrations.
+
+What this module promises about the user's data:
+- every change is written in one `BEGIN IMMEDIATE` transaction, WAL journal, `synchronous=FULL`:
+  a change reported as saved survives a crash, a half-done one leaves no trace;
+- a file that is not ours, damaged, too new, locked or unwritable is refused with one sentence
+  (a `StoreError`), never a traceback, and never written to;
+- a file that may not be written opens for reading, and says why it cannot be written;
+- an older schema is upgraded in place, in one transaction, after a timestamped copy beside it;
+- new files and folders are readable by the user alone (0600 / 0700); SQLite gives the -wal and
+  -shm files the database file's permissions.
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from store import models  # noqa: F401  (registers the tables)
-from store.errors import StoreError
+from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
+# PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB.
+# Above this size a damaged page is still reported cleanly when a query meets it.
+QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 
 
-class DatabaseOpenError(StoreError):
+class DatabaseOpenError(DatabaseProblem):
     """The database file cannot be used: not SQLite, damaged, too new, unreadable."""
+
+
+Migration = str | Callable[[Connection], None]
+# Each migration takes the schema from version N to N + 1 (SQL statements separated by ';', or a
+# function given the open connection); all of them run in one transaction. None are needed yet.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def busy_timeout_ms() -> int:
+    """How long to wait for another writer's lock, in ms: ACTIONTRACK_BUSY_TIMEOUT_MS, else 5000."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 3_600_000:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 to 3600000), not {raw!r}")
+    return value
+
+
+def _is_file_problem(exc: BaseException) -> bool:
+    """Whether an exception is SQLite failing on the file (locked, damaged, unwritable), not a bug."""
+    orig = getattr(exc, "orig", exc)
+    return type(orig) in (sqlite3.OperationalError, sqlite3.DatabaseError)
+
+
+def problem(path: Path, exc: BaseException) -> DatabaseProblem:
+    """The StoreError, with one sentence naming the file, for an SQLite failure."""
+    orig = getattr(exc, "orig", exc)
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    message = str(orig).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in message or "busy" in message:
+        seconds = busy_timeout_ms() / 1000
+        return BusyError(f"{path} is locked: another program has been writing to it for more than "
+                         f"{seconds:g} s; nothing was saved, try again when it has finished")
+    if name == "SQLITE_READONLY_DIRECTORY":
+        return ReadOnlyError(f"cannot write {path}: its folder is read-only, and SQLite must create its journal there")
+    if name == "SQLITE_READONLY_DBMOVED":
+        return ReadOnlyError(f"cannot write {path}: the file was moved or deleted while it was open")
+    if name.startswith("SQLITE_READONLY") or "readonly" in message or "read-only" in message:
+        return ReadOnlyError(f"cannot write {path}: it is read-only")
+    if name == "SQLITE_NOTADB" or "not a database" in message:
+        return DamagedError(f"{path} is not an SQLite database (or its first page is damaged)")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in message or "corrupt" in message:
+        return DamagedError(f"{path} is damaged (SQLite says the disk image is malformed); restore a backup")
+    if name == "SQLITE_FULL" or "full" in message:
+        return DatabaseProblem(f"cannot write {path}: the disk is full; nothing was saved")
+    if name.startswith("SQLITE_IOERR_") and any(w in name for w in ("WRITE", "FSYNC", "TRUNC", "SHMSIZE")):
+        return DatabaseProblem(f"cannot write {path}: the disk refused the write (is it full?); nothing was saved")
+    if name.startswith("SQLITE_IOERR") or "disk i/o" in message:
+        return DatabaseProblem(f"cannot read or write {path}: the disk reported an input/output error; "
+                               "nothing was saved")
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in message:
+        return DatabaseProblem(f"cannot open {path}: check the path and its folder's permissions")
+    if isinstance(orig, OSError):
+        return DatabaseProblem(f"cannot use {path}: {orig.strerror or orig}")
+    return DatabaseProblem(f"{path}: {' '.join(message.split())}")
+
+
+def describe_sqlite_error(path: Path, exc: BaseException) -> str:
+    """One sentence for an SQLite failure, naming the file."""
+    return str(problem(path, exc))
+
+
+class _DataVersion:
+    """One dedicated connection for PRAGMA data_version, whose counter belongs to a connection:
+    it moves when any other connection (this process's pool included) commits."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def read(self) -> int:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._connect()
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """An open database: its path, its engine, and whether it may be written."""
+    """An open database: its path, its engine, whether it may be written and, if not, why."""
 
     path: Path
     engine: Engine
     read_only: bool = False
+    read_only_reason: str = ""
+    _version: _DataVersion | None = field(default=None, repr=False, compare=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for one unit of reading."""
-        with Session(self.engine) as session:
-            yield session
+        """A session for one unit of reading; SQLite failures come out as one-sentence StoreErrors."""
+        try:
+            with Session(self.engine) as session:
+                yield session
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            if _is_file_problem(exc):
+                raise problem(self.path, exc) from exc
+            raise
+        except LookupError as exc:  # a stored status or kind this version does not know
+            raise self._unknown_value(exc) from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session for one unit of writing: BEGIN IMMEDIATE, committed on success, rolled back on error."""
         if self.read_only:
-            raise StoreError(f"{self.path} is read-only: changes cannot be saved")
+            raise ReadOnlyError(f"cannot save changes to {self.path}: {self.read_only_reason or 'it is read-only'}")
         engine = self.engine.execution_options(begin_immediate=True)
-        with Session(engine) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        try:
+            with Session(engine) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            if _is_file_problem(exc):
+                raise problem(self.path, exc) from exc
+            raise
+        except LookupError as exc:  # a stored status or kind this version does not know
+            raise self._unknown_value(exc) from exc
+
+    def _unknown_value(self, exc: LookupError) -> DamagedError:
+        return DamagedError(
+            f"{self.path} holds a value this version of actiontrack does not know ({exc}); "
+            "it was damaged or edited by another program"
+        )
 
     def data_version(self) -> int:
-        """SQLite's counter that moves when another connection commits (PRAGMA data_version)."""
-        with self.engine.connect() as conn:
-            return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+        """A number that moves whenever another connection or process commits (PRAGMA data_version).
+
+        Poll it to notice changes made elsewhere; compare values from this method only.
+        """
+        watch = self._version
+        if watch is None:
+            with self.engine.connect() as conn:
+                return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+        try:
+            return watch.read()
+        except sqlite3.Error as exc:
+            raise problem(self.path, exc) from exc
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every connection."""
+        if self._version is not None:
+            self._version.close()
         self.engine.dispose()
+
+
+def private_folder(folder: Path) -> None:
+    """Create the folder and any missing parents readable by the user alone (0700, as XDG asks);
+    folders that already exist are left as they are."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for step in reversed(missing):
+        try:
+            step.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        step.chmod(0o700)  # whatever the umask
 
 
 def _private_file(path: Path) -> None:
     """Create the folder (0700) and an empty file (0600) so staff names stay private."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
+    private_folder(path.parent)
+    try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it first
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask; SQLite gives -wal and -shm the same mode
+    finally:
         os.close(fd)
 
 
-def _make_engine(path: Path, read_only: bool) -> Engine:
-    if read_only:
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
-    else:
-        url = f"sqlite:///{path}"
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+def _why_read_only(path: Path) -> str:
+    """Why this process cannot write the database, or '' if it can."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    if not os.access(path, os.W_OK):
+        return "you have no permission to write the file"
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"its folder {folder} is read-only, and SQLite must create its journal there"
+    return ""
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA foreign_keys=ON")
-        if not read_only:
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-        cur.close()
+
+def _journal_files(path: Path) -> bool:
+    """Whether a -wal, -shm or -journal file lies beside the database (another program may be in it)."""
+    return any(path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm", "-journal"))
+
+
+def _connector(path: Path, *, read_only: bool, immutable: bool, timeout_ms: int) -> Callable[[], sqlite3.Connection]:
+    """A function opening one connection with our pragmas."""
+    uri = "file:" + quote(str(path.absolute()), safe="/")
+    if immutable:
+        # Nobody here can write the file and no journal lies beside it: read it without creating
+        # -wal/-shm files (which a read-only folder forbids, and which a read-only file would
+        # leave behind, unwritable, to block the owner's next write).
+        uri += "?mode=ro&immutable=1"
+    elif read_only:
+        uri += "?mode=ro"
+    else:
+        uri += "?mode=rw"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout_ms / 1000, check_same_thread=False)
+        try:
+            conn.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+            conn.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            if not read_only:
+                # WAL itself is set once, in the file, when it is known to be ours (_use_wal).
+                conn.execute("PRAGMA synchronous=FULL")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    return connect
+
+
+def _make_engine(path: Path, connect: Callable[[], sqlite3.Connection]) -> Engine:
+    # The URL only tells SQLAlchemy this is a file database (so it pools connections);
+    # `connect` opens them.
+    engine = create_engine(URL.create("sqlite", database=str(path)), creator=connect)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -98,25 +291,57 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
     return engine
 
 
-def _stored_version(engine: Engine) -> int | None:
+def _stored_version(conn: Connection, path: Path) -> int | None:
+    """The schema version recorded in the file; None if no actiontrack schema was ever written."""
+    has_meta = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").first()
+    if not has_meta:
+        return None
+    row = conn.exec_driver_sql("SELECT value FROM meta WHERE key='schema_version'").first()
+    if row is None:
+        return None
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise DamagedError(f"{path} records a schema version that is not a number ({row[0]!r}); "
+                           "the file is damaged or not actiontrack's") from None
+
+
+def _table_count(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar_one())
+
+
+def _quick_check(engine: Engine, path: Path) -> None:
+    """Refuse a damaged file before anything is read from it or written to it."""
+    if path.stat().st_size > QUICK_CHECK_MAX_BYTES:
+        return
     with engine.connect() as conn:
-        has_meta = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-        ).first()
-        if not has_meta:
-            return None
-        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key='schema_version'").first()
-        return int(row[0]) if row else None
+        found = [str(r) for r in conn.exec_driver_sql("PRAGMA quick_check(1)").scalars()]
+    if found != ["ok"]:
+        detail = " ".join(" ".join(found).split())[:160]
+        raise DamagedError(f"{path} is damaged (SQLite's check says: {detail}); restore a backup")
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy taken before upgrading from `version` goes: beside the file, timestamped."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
 
 
 def _backup(path: Path, version: int) -> Path:
     """Copy the database beside itself before a migration, readable by the user alone."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    first = backup_path(path, version)
+    for target in [first, *(first.with_suffix(f".{n}.bak") for n in range(2, 100))]:
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue  # two upgrades in one second: never write over an earlier copy
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+        break
+    else:
+        raise FileExistsError(f"{first} and 98 more copies beside it already exist")
     src = sqlite3.connect(path)
     try:
-        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
@@ -127,92 +352,118 @@ def _backup(path: Path, version: int) -> Path:
     return target
 
 
-# Each migration takes the schema from version N to N + 1; none are needed yet.
-MIGRATIONS: dict[int, str] = {}
-
-
-def _migrate(engine: Engine, path: Path, version: int) -> None:
-    _backup(path, version)
-    with engine.begin() as conn:
+def _migrate(conn: Connection, path: Path, version: int) -> Path:
+    """Upgrade from `version` inside the caller's write transaction, after a backup; returns the backup."""
+    try:
+        copy = _backup(path, version)
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseOpenError(f"{path} needs an upgrade, but the copy to take first could not be written "
+                                f"({getattr(exc, 'strerror', None) or exc}); nothing was changed") from None
+    try:
         for step in range(version, SCHEMA_VERSION):
-            for statement in MIGRATIONS[step].split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
-        conn.execute(
-            text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(SCHEMA_VERSION)}
-        )
+            migration = MIGRATIONS[step]
+            if callable(migration):
+                migration(conn)
+            else:
+                for statement in migration.split(";"):
+                    if statement.strip():
+                        conn.exec_driver_sql(statement)
+        conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(SCHEMA_VERSION)})
+    except (SQLAlchemyError, sqlite3.Error, KeyError) as exc:
+        detail = " ".join(str(getattr(exc, "orig", exc)).split())[:160]
+        raise DatabaseOpenError(f"the upgrade of {path} from schema {version} to {SCHEMA_VERSION} failed "
+                                f"({detail}); it was left as it was, and a copy is at {copy}") from None
+    return copy
+
+
+def _newer(path: Path, version: int) -> DatabaseOpenError:
+    return DatabaseOpenError(f"{path} was written by a newer actiontrack (schema {version}, this one knows "
+                             f"{SCHEMA_VERSION}): upgrade actiontrack to open it")
+
+
+def _use_wal(engine: Engine) -> None:
+    """Put our file in WAL mode (kept in the file): readers never wait for the writer, commits are atomic."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        mode = raw.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raw.execute("PRAGMA journal_mode=WAL")
+
+
+def _prepare(engine: Engine, path: Path, read_only: bool, reason: str) -> None:
+    """Check the schema version; create the schema in a new file, or upgrade an old one."""
+    with engine.connect() as conn:
+        version = _stored_version(conn, path)
+        tables = _table_count(conn)
+        conn.rollback()
+    if version == SCHEMA_VERSION:
+        if not read_only:
+            _use_wal(engine)
+        return
+    if version is not None and version > SCHEMA_VERSION:
+        raise _newer(path, version)
+    if version is None and tables:
+        raise DatabaseOpenError(f"{path} is an SQLite database of another program, not actiontrack's")
+    if read_only:
+        if version is None:
+            raise DatabaseOpenError(f"{path} is empty and cannot be made a database: {reason}")
+        raise DatabaseOpenError(f"{path} needs an upgrade from schema {version} but cannot be written: {reason}")
+    # Create or upgrade under the write lock, checking again: another process may have done it.
+    _use_wal(engine)
+    with engine.connect() as conn:
+        conn.execution_options(begin_immediate=True)
+        with conn.begin():
+            version = _stored_version(conn, path)
+            if version is None:
+                if _table_count(conn):
+                    raise DatabaseOpenError(f"{path} is an SQLite database of another program, not actiontrack's")
+                SQLModel.metadata.create_all(conn)
+                conn.execute(text("INSERT INTO meta (key, value) VALUES ('schema_version', :v)"),
+                             {"v": str(SCHEMA_VERSION)})
+            elif version > SCHEMA_VERSION:
+                raise _newer(path, version)
+            elif version < SCHEMA_VERSION:
+                _migrate(conn, path, version)
 
 
 def open_database(path: Path | str, *, read_only: bool = False, create: bool = True) -> Database:
-    """Open (creating if need be) the database at `path`, checking it is ours and of a known version."""
+    """Open (creating if need be) the database at `path`, checking it is ours, whole and of a known version.
+
+    A file this process may not write opens read-only, with `read_only_reason` saying why.
+    """
     path = Path(path).expanduser()
-    if path.is_dir():
-        raise DatabaseOpenError(f"{path} is a folder, not a database file")
-    if not path.exists():
-        if read_only or not create:
-            raise DatabaseOpenError(f"{path} does not exist")
-        try:
-            _private_file(path)
-        except OSError as exc:
-            raise DatabaseOpenError(f"cannot create the database {path}: {exc.strerror or exc}") from None
-    if not read_only and not os.access(path, os.W_OK):
-        read_only = True
-    if not os.access(path, os.R_OK):
-        raise DatabaseOpenError(f"cannot read the database {path}: permission denied")
-    engine = _make_engine(path, read_only)
     try:
-        version = _stored_version(engine)
-        if version is None:
-            if read_only:
-                raise DatabaseOpenError(f"{path} is not an actiontrack database and is read-only")
-            _create_schema(engine, path)
-        elif version > SCHEMA_VERSION:
-            raise DatabaseOpenError(
-                f"{path} was written by a newer actiontrack (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}): upgrade actiontrack to open it"
-            )
-        elif version < SCHEMA_VERSION:
-            if read_only:
-                raise DatabaseOpenError(f"{path} needs an upgrade but is read-only")
-            _migrate(engine, path, version)
-    except OperationalError as exc:
+        if path.is_dir():
+            raise DatabaseOpenError(f"{path} is a folder, not a database file")
+        if not path.exists():
+            if read_only or not create:
+                raise DatabaseOpenError(f"{path} does not exist")
+            try:
+                _private_file(path)
+            except OSError as exc:
+                raise DatabaseOpenError(f"cannot create the database {path}: {exc.strerror or exc}") from None
+        if not os.access(path, os.R_OK):
+            raise DatabaseOpenError(f"cannot read the database {path}: permission denied")
+        why = _why_read_only(path)
+    except OSError as exc:
+        raise DatabaseOpenError(f"cannot open the database {path}: {exc.strerror or exc}") from None
+    reason = why or ("it was opened read-only" if read_only else "")
+    read_only = read_only or bool(why)
+    immutable = bool(why) and not _journal_files(path)
+    connect = _connector(path, read_only=read_only, immutable=immutable, timeout_ms=busy_timeout_ms())
+    engine = _make_engine(path, connect)
+    try:
+        _quick_check(engine, path)
+        _prepare(engine, path, read_only, reason)
+    except StoreError:
         engine.dispose()
-        raise DatabaseOpenError(describe_sqlite_error(path, exc)) from None
-    except DatabaseError as exc:
+        raise
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         engine.dispose()
-        raise DatabaseOpenError(describe_sqlite_error(path, exc)) from None
+        raise problem(path, exc) from None
     except BaseException:
         engine.dispose()
         raise
-    return Database(path=path, engine=engine, read_only=read_only)
-
-
-def _create_schema(engine: Engine, path: Path) -> None:
-    with engine.connect() as conn:
-        tables = conn.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE type='table'"
-        ).scalar_one()
-    if tables:
-        raise DatabaseOpenError(f"{path} is an SQLite database of another program, not actiontrack's")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        session.add(models.Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-        session.commit()
-
-
-def describe_sqlite_error(path: Path, exc: BaseException) -> str:
-    """One sentence for an SQLite failure, naming the file."""
-    message = str(getattr(exc, "orig", exc)).lower()
-    if "file is not a database" in message or "not a database" in message:
-        return f"{path} is not an SQLite database (or it is damaged)"
-    if "malformed" in message or "corrupt" in message:
-        return f"{path} is damaged (SQLite says the disk image is malformed); restore a backup"
-    if "locked" in message or "busy" in message:
-        return f"{path} is locked by another program; try again when it has finished"
-    if "readonly" in message or "read-only" in message:
-        return f"{path} is read-only: changes cannot be saved"
-    if "disk i/o" in message or "full" in message:
-        return f"cannot write {path}: the disk refused ({message})"
-    if "unable to open" in message:
-        return f"cannot open {path}: check the path and its folder's permissions"
-    return f"{path}: {message}"
+    return Database(path=path, engine=engine, read_only=read_only, read_only_reason=reason,
+                    _version=_DataVersion(connect))

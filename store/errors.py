@@ -11,3 +11,19 @@ class StaleError(StoreError):
 
 class NotFoundError(StoreError):
     """No action, plan or owner answers to what was asked for."""
+
+
+class DatabaseProblem(StoreError):
+    """The database file failed under a command: damaged, locked, unwritable, gone. Nothing was saved."""
+
+
+class ReadOnlyError(DatabaseProblem):
+    """The database may be read but not written; the message says why."""
+
+
+class BusyError(DatabaseProblem):
+    """Another program held the database's write lock for longer than the busy timeout."""
+
+
+class DamagedError(DatabaseProblem):
+    """The database file is not SQLite, or SQLite found it damaged."""

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from store.errors import NotFoundError
 from store.models import Action, Addressee, Change, Occurrence, Plan, Recommendation
+from store.text import escape_raw_controls
 
 
 def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
@@ -120,6 +121,6 @@ def _utc(moment: datetime) -> datetime:
 def export_toml(session: Session, plan_id: str) -> str:
     """The plan as TOML text, with a header line saying where it came from."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"# Exported by actiontrack on {stamp}. Import it again with `actiontrack import`.\n\n" + tomli_w.dumps(
-        plan_document(session, plan_id), multiline_strings=True
+    return f"# Exported by actiontrack on {stamp}. Import it again with `actiontrack import`.\n\n" + escape_raw_controls(
+        tomli_w.dumps(plan_document(session, plan_id), multiline_strings=True)
     )

@@ -9,9 +9,13 @@ from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _AMPERSAND = re.compile(r"\s+&\s+")
+_ANY_AMPERSAND = re.compile(r"\s*&\s*")
 _GENERIC_HEAD = re.compile(r"^(?:the\s+)?head\s+of\s+(?:the\s+)?pdu$", re.IGNORECASE)
-# Words that mark a role as national (it spans regions) when the plan does not say so.
+# Words that mark a role as national (it spans regions) when the plan does not say so. They are
+# looked for in the owner as written: an alias may expand "NPS NE" to "National Probation Service
+# North East", a regional role. A role that calls itself regional stays regional.
 _NATIONAL = re.compile(r"\b(HMPPS|MoJ|Ministry of Justice|National|Probation Workforce Programme)\b")
+_REGIONAL = re.compile(r"\bregion(?:al)?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +29,7 @@ class ResolvedOwner:
 
 def owner_key(name: str) -> str:
     """The form two spellings of one role share: case, spacing and '&' / 'and' ignored."""
-    return _AMPERSAND.sub(" and ", _SPACE.sub(" ", name).strip()).casefold()
+    return _SPACE.sub(" ", _ANY_AMPERSAND.sub(" and ", name)).strip().casefold()
 
 
 @lru_cache(maxsize=256)
@@ -84,9 +88,10 @@ class OwnerResolver:
     def _expand(self, written: str) -> str:
         return _AMPERSAND.sub(" and ", expand_aliases(written, self.aliases))
 
-    def _owner(self, name: str) -> ResolvedOwner:
+    def _owner(self, name: str, written: str = "") -> ResolvedOwner:
         key = owner_key(name)
-        national = key in self._national or bool(_NATIONAL.search(name))
+        hinted = bool(_NATIONAL.search(written)) and not _REGIONAL.search(written)
+        national = key in self._national or hinted
         return ResolvedOwner(name=name, key=key, region="" if national else self.region)
 
     def resolve(self, written: str, *, pdus: Sequence[str] = ()) -> list[ResolvedOwner]:
@@ -98,6 +103,6 @@ class OwnerResolver:
             if pdus and _GENERIC_HEAD.match(name):
                 found = [self._owner(f"Head of {pdu}") for pdu in pdus]
             else:
-                found = [self._owner(name)]
+                found = [self._owner(name, written)]
             self._cache[cache_key] = found
         return found

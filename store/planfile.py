@@ -1,13 +1,12 @@
 """Plan files (TOML): reading and validating a whole file before anything is written.
 
-The shape is documented in docs/plan-format.md and the README; pydantic checks it, and every
+The shape is documented in the README ("Plan files"); pydantic checks it, and every
 problem is reported as one sentence naming the file and the place in it.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,6 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from store.errors import StoreError
+from store.text import visible_line
+
+try:  # tomli's compiled build reads the same TOML ~3x faster than the stdlib's pure-Python copy of it
+    import tomli as tomllib
+except ImportError:  # pragma: no cover - the same parser, slower
+    import tomllib  # type: ignore[no-redef]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 100_000
@@ -135,7 +140,10 @@ def _place(raw: Any, loc: tuple[int | str, ...]) -> str:
             node = item
             i += 2
             continue
-        words.append(f"[{key}]" if i == 0 and key in ("plan", "aliases") else str(key))
+        if isinstance(key, int):
+            words.append(f"item {key + 1}")
+        else:
+            words.append(f"[{key}]" if i == 0 and key in ("plan", "aliases") else visible_line(str(key))[:60])
         node = node.get(key) if isinstance(node, dict) else None
         i += 1
     return " › ".join(words) if words else "the top level"
@@ -160,22 +168,39 @@ def _describe(error: dict[str, Any]) -> str:
         return "must not be empty"
     if kind == "string_pattern_mismatch":
         return "has characters it may not hold"
-    if kind in ("string_type", "date_type", "datetime_type", "list_type", "dict_type", "bool_type", "int_type",
-                "model_type"):
-        wanted = kind.split("_")[0].replace("model", "table").replace("dict", "table")
-        return f"must be a {wanted}"
+    if kind in _WANTED:
+        return f"must be {_WANTED[kind]}"
     return str(error.get("msg", "is not valid")).lower()
+
+
+_WANTED = {
+    "string_type": "a string",
+    "date_type": "a date like 2023-05-25",
+    "datetime_type": "a date and time like 2023-09-15T10:31:00Z",
+    "list_type": "a list",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+}
 
 
 def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
     """Check a parsed plan file in full; raise PlanFileError naming the first problem's place."""
+    if not raw:
+        raise PlanFileError(f"{source}: holds no plan (the file is empty or only comments)")
     try:
         plan = PlanFile.model_validate(raw)
+    except RecursionError:
+        raise PlanFileError(f"{source}: arrays or tables are nested too deeply to be a plan file") from None
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise PlanFileError(f"{source}: {_place(raw, tuple(first['loc']))} {_describe(dict(first))}{more}") from None
+        joint = " › " if first.get("type") == "value_error" else " "  # a model's own check names its field
+        raise PlanFileError(
+            f"{source}: {_place(raw, tuple(first['loc']))}{joint}{_describe(dict(first))}{more}"
+        ) from None
     _check_unique(plan, source)
     return plan
 
@@ -206,10 +231,20 @@ def _check_unique(plan: PlanFile, source: str) -> None:
 
 
 _LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
 
 
 def read_plan_file(path: Path | str) -> PlanFile:
     """Read and validate one plan file; every failure is a PlanFileError naming file and place."""
+    return validate_plan(load_plan_toml(path), str(Path(path)))
+
+
+def load_plan_toml(path: Path | str) -> dict[str, Any]:
+    """Read one plan file's TOML, not yet validated (the first half of `read_plan_file`, which a
+    reading process can do ahead of the writer); every failure is a PlanFileError naming file and place."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -224,6 +259,9 @@ def read_plan_file(path: Path | str) -> PlanFile:
         raise PlanFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > MAX_FILE_BYTES:
         raise PlanFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a plan file is text")
+    for bom, name in _UNICODE_BOMS:
+        if data.startswith(bom):
+            raise PlanFileError(f"{path}: is {name} text; save it as UTF-8")
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise PlanFileError(f"{path}, line {line}: holds a NUL byte; is it a binary file?")
@@ -236,10 +274,16 @@ def read_plan_file(path: Path | str) -> PlanFile:
         content = content[1:]
     try:
         raw = tomllib.loads(content)
+    except RecursionError:
+        raise PlanFileError(f"{path}: arrays or tables are nested too deeply to be a plan file") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _LINE.search(message)
+        if found is None and "(at end of document)" in message:
+            end = content.count("\n") + (0 if content.endswith("\n") else 1)
+            message = message.replace("(at end of document)", f"at the end of the file (at line {end}, column 1)")
+            found = _LINE.search(message)
         reason = _LINE.sub("", message).strip().rstrip(".")
         where = f", line {found.group(1)}, column {found.group(2)}" if found else ""
         raise PlanFileError(f"{path}{where}: TOML syntax error: {reason[:1].lower()}{reason[1:]}") from None
-    return validate_plan(raw, str(path))
+    return raw

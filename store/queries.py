@@ -332,7 +332,7 @@ def find_owner(session: Session, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
     wanted = text.strip()
     everyone = owners(session)
-    exact = [o for o in everyone if o.label.casefold() == wanted.casefold()]
+    exact = [o for o in everyone if owner_key(o.label) == owner_key(wanted)]
     if not exact:
         exact = [o for o in everyone if owner_key(o.name) == owner_key(wanted)]
     if len(exact) == 1:

@@ -1,10 +1,18 @@
-"""Showing plan text safely: control characters made visible, never sent to the terminal raw."""
+"""Showing plan text safely: control characters made visible, never sent to the terminal raw.
+
+Plan files come from other people. Their text must not be able to move the cursor, retitle the
+window, clear the screen or reorder what is shown, so every C0/C1 control character (ESC, BEL,
+CSI ...) and every bidirectional control is replaced by a visible symbol before it is printed.
+"""
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline; DEL and the C1 controls; bidi marks, embeddings, overrides
+# and isolates; the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_BREAK = re.compile(_CONTROL.pattern.replace(r"\x00-\x08\x0b-\x1f", r"\x00-\x1f"))
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -21,7 +29,25 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_picture, text)
 
 
+def visible_line(text: str) -> str:
+    """Like `visible`, and tabs and newlines shown as symbols too, so the text stays one line."""
+    return _CONTROL_OR_BREAK.sub(_picture, text)
+
+
 def one_line(text: str, width: int) -> str:
     """The text's first line, made visible and cut to `width` characters with an ellipsis."""
     line = visible(" ".join(text.split()))
     return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+
+
+_RAW_IN_TOML = re.compile(r"[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_raw_controls(toml_text: str) -> str:
+    """TOML written by tomli-w with the C1 and bidi controls it leaves raw turned into \\uXXXX escapes.
+
+    tomli-w escapes C0 controls but writes C1 (e.g. CSI, U+009B) and bidi overrides as they are;
+    an export shown in a terminal must not carry them. They only occur inside strings, where the
+    escape means the same character, so the file imports back unchanged.
+    """
+    return _RAW_IN_TOML.sub(lambda m: f"\\u{ord(m.group(0)):04X}", toml_text)

@@ -20,6 +20,7 @@ from store.text import visible_line
 
 if TYPE_CHECKING:
     from store.db import Database
+    from store.planfile import PlanFile
     from store.queries import ActionRow
 
 EXIT_ERROR = 1
@@ -182,11 +183,16 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_app(db_path=args.db or default_db_path(), today=today, owner=args.owner,
                        theme=args.theme, config=config)
+    plans = None
+    if command == "import":  # a bad file is refused before the database is opened, or made
+        from store.importing import read_plan_files
+
+        plans = read_plan_files(args.files)
     db = _open(args.db or default_db_path(), read_only=command in ("export", "owners", "due", "overdue", "show"),
                fill=command != "import")
     try:
-        if command == "import":
-            return _import(db, args.files)
+        if plans is not None:
+            return _import(db, plans)
         if command == "export":
             return _export(db, args.plan, args.output)
         if command == "owners":
@@ -219,11 +225,11 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _import(db: Database, files: list[Path]) -> int:
-    from store.importing import import_plan_files
+def _import(db: Database, plans: Sequence[PlanFile]) -> int:
+    from store.importing import import_plans
     from store.text import visible
 
-    for result in import_plan_files(db, files):
+    for result in import_plans(db, plans):
         print(visible(result.summary()))
         for flagged in result.flagged_targets:
             print(f"  warning: target not understood, no due date: {visible(flagged)}")

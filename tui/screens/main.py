@@ -29,7 +29,6 @@ from store.errors import StaleError, StoreError
 from store.queries import ActionRow, OwnerCount, View
 from store.targets import Status
 from store.text import visible
-from store.watch import ChangeWatcher
 from tui.labels import AGREEMENT, action_detail_text, recommendation_detail_text, status_word
 from tui.loading import AfterChange, DueLists, children_of, load_after_change, load_due, load_tree
 from tui.screens.help import HelpScreen
@@ -74,7 +73,7 @@ class MainScreen(Screen[None]):
         self.ask_owner = ask_owner
         self.view = View(owner_id=owner.id if owner else None)
         self.month = today.replace(day=1)
-        self.watcher: ChangeWatcher | None = None
+        self.seen_version: int | None = None
         self.remembered_owner: OwnerCount | None = owner
 
     @property
@@ -112,18 +111,12 @@ class MainScreen(Screen[None]):
             self.action_pick_owner(first_run=True)
 
     def _watch_later(self) -> None:
-        def start() -> ChangeWatcher:
-            return ChangeWatcher(self.db.path)
+        """Poll SQLite's data_version so changes made by other programs show up here."""
+        self._work(self.db.data_version, self._watching, group="watch")
 
-        def started(watcher: ChangeWatcher) -> None:
-            self.watcher = watcher
-            self.set_interval(POLL_SECONDS, self._poll)
-
-        self._work(start, started, group="watch")
-
-    def on_unmount(self) -> None:
-        if self.watcher is not None:
-            self.watcher.close()
+    def _watching(self, version: int) -> None:
+        self.seen_version = version
+        self.set_interval(POLL_SECONDS, self._poll)
 
     # -- workers and errors, in one place ------------------------------------------------------
     def _work(self, job: Callable[[], T], done: Callable[[T], None], *, group: str,
@@ -205,18 +198,12 @@ class MainScreen(Screen[None]):
             self._load_action_detail(self.current.id)
 
     def _poll(self) -> None:
-        watcher = self.watcher
-        if watcher is None:
-            return
-
-        def job() -> bool:
-            return watcher.changed()
-
-        def done(changed: bool) -> None:
-            if changed:
+        def done(version: int) -> None:
+            if self.seen_version is not None and version != self.seen_version:
+                self.seen_version = version
                 self.refresh_all()
 
-        self._work(job, done, group="poll")
+        self._work(self.db.data_version, done, group="poll")
 
     def _show_context(self, lists: DueLists | None = None) -> None:
         who = visible(self.owner.label) if self.owner and self.view.owner_id is not None else "Everyone"
@@ -232,7 +219,7 @@ class MainScreen(Screen[None]):
         if self.view.search:
             text.append(f"  · search “{visible(self.view.search)}”")
         if self.db.read_only:
-            text.append("   READ-ONLY: this database cannot be written; changes are off",
+            text.append(f"   READ-ONLY ({visible(self.db.read_only_reason or 'no write permission')}): changes are off",
                         style=f"bold {self.app.theme_variables.get('warning', 'yellow')}")
         self.query_one("#context", Static).update(text)
 
@@ -366,7 +353,7 @@ class MainScreen(Screen[None]):
 
     def _refuse_if_read_only(self) -> bool:
         if self.db.read_only:
-            self.notify(f"{self.db.path} is read-only (no write permission), so changes cannot be saved.",
+            self.notify(f"Changes cannot be saved to {visible(str(self.db.path))}: {self.db.read_only_reason or 'it is read-only'}.",
                         severity="warning", title="Read-only", markup=False)
             return True
         return False
@@ -380,17 +367,16 @@ class MainScreen(Screen[None]):
 
     def _write_then_show(self, change: Callable[[Any], int], said: str) -> None:
         view, today, month = self.view, self.today, self.month
-        watcher = self.watcher
 
-        def job() -> AfterChange:
+        def job() -> tuple[AfterChange, int]:
             with self.db.write() as session:
                 action_id = change(session)
-            if watcher is not None:
-                watcher.changed()  # our own commit: nothing to refresh
+            version = self.db.data_version()  # our own commit: nothing to refresh for it
             with self.db.read() as session:
-                return load_after_change(session, view, today, month, action_id)
+                return load_after_change(session, view, today, month, action_id), version
 
-        def done(after: AfterChange) -> None:
+        def done(result: tuple[AfterChange, int]) -> None:
+            after, self.seen_version = result
             self._show_change(after)
             self.notify(said.format(ref=visible(after.row.reference), status=status_word(after.row.status)),
                         timeout=3, markup=False)

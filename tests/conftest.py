@@ -1,0 +1,108 @@
+"""Shared fixtures: a private home for every test, and one prepared database copied per test.
+
+Every database here is a real SQLite file in a temporary folder; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tomllib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.db import Database, open_database
+from store.importing import bundled_plan_files, open_or_create
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_plans"
+SAMPLE_IDS = ("cgm-2019", "gm-2023", "nps-ne-2019", "nw-2023")
+TODAY = date(2023, 7, 10)
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config and data folders of a throw-away home, so no test reads or writes the real one."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database filled once from the bundled sample plans, checkpointed into one file."""
+    path = tmp_path_factory.mktemp("prepared") / "samples.sqlite"
+    db = open_or_create(path)
+    try:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.dispose()
+    return path
+
+
+@pytest.fixture
+def db_path(prepared_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the prepared sample database."""
+    target = tmp_path / "actiontrack.sqlite"
+    shutil.copyfile(prepared_db, target)
+    return target
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """The private copy, open."""
+    database = open_database(db_path)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Iterator[Database]:
+    """A new database with the schema and nothing else."""
+    database = open_database(tmp_path / "empty.sqlite")
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def sample_file(plan_id: str) -> Path:
+    """The bundled sample plan with this id."""
+    for path in bundled_plan_files():
+        if path.stem == plan_id:
+            return path
+    pytest.skip(f"sample_plans/{plan_id}.toml does not exist yet")
+
+
+def load_sample(plan_id: str) -> dict[str, Any]:
+    """The sample plan as parsed TOML."""
+    return tomllib.loads(sample_file(plan_id).read_text(encoding="utf-8"))
+
+
+def dump(path: Path) -> list[str]:
+    """Every row and the schema of the database, as SQL, read without writing anything."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def file_state(path: Path) -> dict[str, bytes]:
+    """The bytes of the database file and of its WAL, if it holds anything."""
+    state = {"main": path.read_bytes()}
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        state["wal"] = wal.read_bytes()
+    return state

@@ -1,0 +1,1 @@
+"""Helpers shared by the reliability tests: running the CLI as a user would, hashing files."""
