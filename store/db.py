@@ -140,17 +140,25 @@ class Database:
     _version: _DataVersion | None = field(default=None, repr=False, compare=False)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for one unit of reading; SQLite failures come out as one-sentence StoreErrors."""
+    def _failures_named(self) -> Iterator[None]:
+        """Turn an SQLite failure met inside into a one-sentence StoreError naming this file."""
         try:
-            with Session(self.engine) as session:
-                yield session
+            yield
         except (SQLAlchemyError, sqlite3.Error) as exc:
             if _is_file_problem(exc):
                 raise problem(self.path, exc) from exc
             raise
         except LookupError as exc:  # a stored status or kind this version does not know
-            raise self._unknown_value(exc) from exc
+            raise DamagedError(
+                f"{self.path} holds a value this version of actiontrack does not know ({exc}); "
+                "it was damaged or edited by another program"
+            ) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for one unit of reading; SQLite failures come out as one-sentence StoreErrors."""
+        with self._failures_named(), Session(self.engine) as session:
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -158,26 +166,13 @@ class Database:
         if self.read_only:
             raise ReadOnlyError(f"cannot save changes to {self.path}: {self.read_only_reason or 'it is read-only'}")
         engine = self.engine.execution_options(begin_immediate=True)
-        try:
-            with Session(engine) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
-        except (SQLAlchemyError, sqlite3.Error) as exc:
-            if _is_file_problem(exc):
-                raise problem(self.path, exc) from exc
-            raise
-        except LookupError as exc:  # a stored status or kind this version does not know
-            raise self._unknown_value(exc) from exc
-
-    def _unknown_value(self, exc: LookupError) -> DamagedError:
-        return DamagedError(
-            f"{self.path} holds a value this version of actiontrack does not know ({exc}); "
-            "it was damaged or edited by another program"
-        )
+        with self._failures_named(), Session(engine) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     def data_version(self) -> int:
         """A number that moves whenever another connection or process commits (PRAGMA data_version).

@@ -51,3 +51,20 @@ def escape_raw_controls(toml_text: str) -> str:
     escape means the same character, so the file imports back unchanged.
     """
     return _RAW_IN_TOML.sub(lambda m: f"\\u{ord(m.group(0)):04X}", toml_text)
+
+
+def status_word(status: str | None) -> str:
+    """A stored status or agreement in words: 'not_started' -> 'not started'."""
+    return (status or "?").replace("_", " ")
+
+
+def describe_change(kind: str, from_status: str | None, to_status: str | None, period: str | None) -> str:
+    """One history row in words: 'not started → complete', 'ticked off 2023-09', 'note'."""
+    if to_status:
+        prefix = "undo: " if kind == "undo" else ""
+        return f"{prefix}{status_word(from_status)} → {status_word(to_status)}"
+    if kind in ("tick", "untick"):
+        return f"{'ticked off' if kind == 'tick' else 'unticked'} {period}"
+    if kind == "undo":
+        return f"undo of tick {period}" if period else "note withdrawn"
+    return "note"

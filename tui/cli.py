@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
-from store.text import visible_line
+from store.text import describe_change, one_line, status_word, visible, visible_line
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -227,7 +227,6 @@ def _writable(path: Path) -> bool:
 
 def _import(db: Database, plans: Sequence[PlanFile]) -> int:
     from store.importing import import_plans
-    from store.text import visible
 
     for result in import_plans(db, plans):
         print(visible(result.summary()))
@@ -284,7 +283,6 @@ def _write_text(path: Path, text: str) -> None:
 def _check(files: list[Path], *, as_json: bool) -> int:
     from store.planfile import PlanFileError, read_plan_file
     from store.targets import read_target
-    from store.text import visible
 
     report: list[dict[str, Any]] = []
     failed = False
@@ -330,7 +328,6 @@ def _check(files: list[Path], *, as_json: bool) -> int:
 
 def _owners(db: Database) -> int:
     from store.queries import owners
-    from store.text import visible
 
     with db.read() as session:
         rows = owners(session)
@@ -353,7 +350,6 @@ def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
 
 def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool) -> int:
     from store.queries import due_in_month, overdue
-    from store.text import visible
 
     owner_id, label = _owner_id(db, owner)
     with db.read() as session:
@@ -370,14 +366,13 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
 
 
 def _print_rows(rows: list[ActionRow]) -> None:
-    from store.text import one_line
 
     if not rows:
         return
     width = shutil.get_terminal_size((120, 24)).columns
     ref_w = max(len(r.reference) for r in rows)
     for row in rows:
-        head = f"  {row.reference:<{ref_w}}  {row.status.replace('_', ' '):<11}  "
+        head = f"  {row.reference:<{ref_w}}  {status_word(row.status):<11}  "
         target = one_line(row.target or "(no date)", 32)
         line = f"{head}{target:<32}  "
         print(line + one_line(row.text, max(width - len(line), 20)))
@@ -386,7 +381,6 @@ def _print_rows(rows: list[ActionRow]) -> None:
 def _show(db: Database, reference: str, today: date) -> int:
     from store.commands import find_action
     from store.queries import action_detail
-    from store.text import visible
 
     with db.read() as session:
         action = find_action(session, reference)
@@ -394,10 +388,10 @@ def _show(db: Database, reference: str, today: date) -> int:
         detail = action_detail(session, action.id, today)
     a = detail.action
     lines = [
-        f"{a.reference}  [{a.status.replace('_', ' ')}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
+        f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
         f"Plan:           {detail.plan_title} ({detail.plan_id})",
         f"Addressee:      {detail.addressee}",
-        f"Recommendation: {detail.recommendation_number} ({detail.agreement.replace('_', ' ')}) "
+        f"Recommendation: {detail.recommendation_number} ({status_word(detail.agreement)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",
         f"Target:         {a.target!r} → {a.target_reading}",
@@ -411,25 +405,12 @@ def _show(db: Database, reference: str, today: date) -> int:
     if detail.history:
         lines += ["", "History:"]
         for h in detail.history:
-            what = _describe_change(h.kind, h.from_status, h.to_status, h.period)
+            what = describe_change(h.kind, h.from_status, h.to_status, h.period)
             undone = " (undone)" if h.undone else ""
             note = f" — {h.note}" if h.note else ""
             lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
     print(visible("\n".join(lines)))
     return 0
-
-
-def _describe_change(kind: str, from_status: str | None, to_status: str | None, period: str | None) -> str:
-    def word(s: str | None) -> str:
-        return (s or "?").replace("_", " ")
-
-    if kind in ("status", "undo") and to_status:
-        return f"{'undo: ' if kind == 'undo' else ''}{word(from_status)} → {word(to_status)}"
-    if kind == "tick":
-        return f"ticked off {period}"
-    if kind == "undo":
-        return f"undo{' of tick ' + period if period else ''}"
-    return kind
 
 
 def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int:
@@ -442,7 +423,7 @@ def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int
             change = commands.undo_last(session, by=by, action_id=action_id)
             action = session.get(commands.Action, change.action_id)
             assert action is not None
-            print(f"{action.reference}: undone; it is {action.status.replace('_', ' ')}")
+            print(f"{action.reference}: undone; it is {status_word(action.status)}")
             return 0
         action = commands.find_action(session, args.reference)
         assert action.id is not None

@@ -9,16 +9,11 @@ from rich.text import Text
 
 from store.queries import ActionDetail, ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
 from store.targets import Status
-from store.text import one_line, visible
+from store.text import describe_change, one_line, status_word, visible
 
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
 AGREEMENT = {"agreed": "agreed", "partly_agreed": "partly agreed", "not_agreed": "not agreed"}
 Colours = Mapping[str, str]
-
-
-def status_word(status: str) -> str:
-    """'not_started' -> 'not started'."""
-    return status.replace("_", " ")
 
 
 def _progress(text: Text, progress: Progress, colours: Colours) -> Text:
@@ -143,18 +138,6 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
             text.append(f" — {visible(change.note)}", style="italic")
         text.append("\n")
     return text
-
-
-def describe_change(kind: str, from_status: str | None, to_status: str | None, period: str | None) -> str:
-    """One history row in words: 'not started → complete', 'ticked off 2023-09', 'note'."""
-    if to_status:
-        prefix = "undo: " if kind == "undo" else ""
-        return f"{prefix}{status_word(from_status or '?')} → {status_word(to_status)}"
-    if kind == "tick":
-        return f"ticked off {period}"
-    if kind == "undo":
-        return f"undo of tick {period}" if period else "note withdrawn"
-    return "note"
 
 
 def recommendation_detail_text(number: str, text_: str, agreement: str, reason: str, note: str,

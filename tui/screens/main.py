@@ -28,8 +28,8 @@ from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
 from store.queries import ActionRow, OwnerCount, View
 from store.targets import Status
-from store.text import visible
-from tui.labels import AGREEMENT, action_detail_text, recommendation_detail_text, status_word
+from store.text import status_word, visible
+from tui.labels import AGREEMENT, action_detail_text, recommendation_detail_text
 from tui.loading import AfterChange, DueLists, children_of, load_after_change, load_due, load_tree
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteScreen
