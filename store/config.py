@@ -12,6 +12,7 @@ from pathlib import Path
 import tomli_w
 from platformdirs import user_config_path, user_data_path
 
+from store.db import private_folder
 from store.errors import StoreError
 
 APP = "actiontrack"
@@ -69,7 +70,7 @@ def save_config(config: Config, path: Path | None = None) -> None:
     path = path or config_path()
     data = {k: v for k, v in (("user", config.user), ("owner", config.owner), ("theme", config.theme)) if v}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
