@@ -76,8 +76,8 @@ class ActionTrackApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 keys = screen.help_keys()
-        keys += [("?  F1", "this help"), ("T", "next theme"), ("ctrl+p", "command palette"), ("tab", "tree ⇄ due panel"),
-                 ("enter", "open a branch / show a due action in the tree"), ("q", "quit")]
+        keys += [("?  F1", "This help"), ("T", "Next theme (dark, light, high contrast); remembered"), ("ctrl+p", "Command palette: every key by name"), ("tab", "Move between the tree and the due panel"),
+                 ("enter", "Open a branch; in the due panel, show the action in the tree"), ("q", "Quit")]
         self.push_screen(HelpScreen(keys))
 
 

@@ -20,7 +20,6 @@ from store.text import describe_change, one_line, status_word, visible, visible_
 
 if TYPE_CHECKING:
     from store.db import Database
-    from store.planfile import PlanFile
     from store.queries import ActionRow
 
 EXIT_ERROR = 1
@@ -183,16 +182,11 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_app(db_path=args.db or default_db_path(), today=today, owner=args.owner,
                        theme=args.theme, config=config)
-    plans = None
-    if command == "import":  # a bad file is refused before the database is opened, or made
-        from store.importing import read_plan_files
-
-        plans = read_plan_files(args.files)
+    if command == "import":  # all files or none; a failed import into a new file leaves no file behind
+        return _import(args.db or default_db_path(), args.files)
     db = _open(args.db or default_db_path(), read_only=command in ("export", "owners", "due", "overdue", "show"),
                fill=command != "import")
     try:
-        if plans is not None:
-            return _import(db, plans)
         if command == "export":
             return _export(db, args.plan, args.output)
         if command == "owners":
@@ -225,10 +219,28 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _import(db: Database, plans: Sequence[PlanFile]) -> int:
-    from store.importing import import_plans
+def _import(path: Path, files: Sequence[Path]) -> int:
+    """Import the files in one transaction. They are read while the plans before them are written (a
+    national import: 100,000 actions in seconds, a few plans in memory at a time), so a bad file is met
+    after the database is opened: everything is rolled back, and a database this import made is removed."""
+    from store.importing import import_plan_files
+    from store.planfile import read_plan_file
 
-    for result in import_plans(db, plans):
+    for file in files:  # a missing file or a folder is refused at once, before anything is opened
+        if not file.is_file():
+            read_plan_file(file)
+    new = not path.exists()
+    db = _open(path, read_only=False, fill=False)
+    try:
+        results = import_plan_files(db, files)
+    except BaseException:
+        db.dispose()
+        if new:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    db.dispose()
+    for result in results:
         print(visible(result.summary()))
         for flagged in result.flagged_targets:
             print(f"  warning: target not understood, no due date: {visible(flagged)}")

@@ -524,7 +524,14 @@ class MainScreen(Screen[None]):
         self.reload_due()
 
     def help_keys(self) -> list[tuple[str, str]]:
-        """Every key of this screen and the app, for the help screen."""
-        keys = [(b.key_display or b.key, b.description) for b in self.BINDINGS if isinstance(b, Binding)]
-        return [(k.replace("left_square_bracket", "[").replace("right_square_bracket", "]")
-                 .replace("slash", "/"), d) for k, d in keys]
+        """Every key of this screen with what it does (its action's docstring), for the help screen."""
+        keys = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            key = binding.key.replace("left_square_bracket", "[").replace("right_square_bracket", "]")
+            method = getattr(self, f"action_{binding.action.split('(')[0]}", None)
+            doc = (method.__doc__ or "").strip().splitlines()[0] if method is not None and method.__doc__ else ""
+            if binding.action.startswith("month("):
+                doc = f"{binding.description} in the due panel"
+            keys.append((key.replace("slash", "/"), doc or binding.description))
+        return keys
