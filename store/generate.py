@@ -17,11 +17,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
 from store.targets import Status, TargetKind, month_index, read_target
+
+if TYPE_CHECKING:
+    from store.db import Database
+    from store.importing import ImportResult
 
 __all__ = [
     "AS_OF",
@@ -746,7 +750,7 @@ def write_plan_files(folder: Path | str, actions: int, seed: int = 1, *, as_of: 
     return paths
 
 
-def generate_into(db: Any, actions: int, seed: int = 1, *, as_of: date = AS_OF) -> list[Any]:
+def generate_into(db: Database, actions: int, seed: int = 1, *, as_of: date = AS_OF) -> list[ImportResult]:
     """Save the data set straight into an open database (one transaction), validated as files are."""
     from sqlalchemy import func, select
 
@@ -758,5 +762,7 @@ def generate_into(db: Any, actions: int, seed: int = 1, *, as_of: date = AS_OF) 
     with db.write() as session:
         if session.execute(select(func.count()).select_from(Plan)).scalar_one():
             raise StoreError(f"{db.path} already holds plans: generate into a new database file")
-        return [save_plan(session, validate_plan(doc, doc["plan"]["id"]))
-                for doc in generate_plans(actions, seed, as_of=as_of)]
+        results = [save_plan(session, validate_plan(doc, doc["plan"]["id"]))
+                   for doc in generate_plans(actions, seed, as_of=as_of)]
+        session.connection().exec_driver_sql("ANALYZE")  # as an import does: SQLite's planner needs the sizes
+        return results

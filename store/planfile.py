@@ -62,8 +62,8 @@ class ActionSpec(_Strict):
     ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,31}$")] | None = None
     status: StatusName | None = None
     note: Text = ""
-    ticked: list[Period] = []
-    history: list[HistorySpec] = []
+    ticked: list[Period] = Field(default_factory=list)  # a factory, not `= []`: pydantic deep-copies
+    history: list[HistorySpec] = Field(default_factory=list)  # a list default for every action
 
     @model_validator(mode="after")
     def _owners_or_reason(self) -> ActionSpec:

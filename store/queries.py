@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
 from store.errors import NotFoundError
@@ -156,12 +158,23 @@ def _overdue(today: date) -> ColumnElement[bool]:
     )
 
 
+def _live() -> ColumnElement[bool]:
+    """Not withdrawn, written `(+ action.withdrawn) IS 0` so that SQLite never reads it through an index:
+    nearly every action matches, and an index led by `withdrawn` (ix_action_due) would have it visit all
+    100,000 actions instead of the owner's few hundred or the branch's few thousand."""
+    return UnaryExpression(Action.withdrawn, operator=operators.custom_op("+"), type_=Boolean()).is_(False)
+
+
+def _owned_by(owner_id: int) -> ColumnElement[bool]:
+    """The owner's actions, as `action.id IN (...)`: SQLite starts from the owner's links
+    (ix_action_owner_owner) and fetches those actions by id, rather than testing every action."""
+    return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner_id))
+
+
 def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Action.withdrawn.is_(False)]
+    conditions: list[ColumnElement[bool]] = [_live()]
     if view.owner_id is not None:
-        conditions.append(
-            exists().where(ActionOwner.action_id == Action.id, ActionOwner.owner_id == view.owner_id)
-        )
+        conditions.append(_owned_by(view.owner_id))
     if view.search.strip():
         pattern = f"%{_escape_like(view.search.strip())}%"
         conditions.append(or_(Action.text.ilike(pattern, escape="\\"),
@@ -205,43 +218,56 @@ def regions(session: Session, view: View, today: date) -> list[RegionNode]:
     return [n for n in nodes if _visible(n.progress, view)]
 
 
-def addressees(session: Session, view: View, region: str, today: date) -> list[AddresseeNode]:
-    """The addressees of a region's plans holding actions in view; newest plan first."""
-    query = (
-        select(Addressee.id, Addressee.name, Addressee.kind, Addressee.rating, Plan.id.label("plan_id"),
-               Plan.plan_submitted, Plan.report_published, *_progress_columns(today))
+def _addressee_query(view: View, today: date) -> Any:
+    return (
+        select(Plan.region, Addressee.id, Addressee.name, Addressee.kind, Addressee.rating,
+               Plan.id.label("plan_id"), Plan.plan_submitted, Plan.report_published, *_progress_columns(today))
         .join(Plan, Plan.id == Addressee.plan_id)
         .join(Recommendation, Recommendation.addressee_id == Addressee.id)
         .join(Action, Action.recommendation_id == Recommendation.id)
-        .where(Plan.region == region, *_filters(view))
+        .where(*_filters(view))
         .group_by(Addressee.id)
-        .order_by(func.coalesce(Plan.plan_submitted, Plan.report_published).desc(), Plan.id, Addressee.position)
     )
-    nodes = []
-    for row in session.execute(query):
-        when = row.plan_submitted or row.report_published
-        nodes.append(AddresseeNode(
-            id=row.id, name=row.name, kind=row.kind, rating=row.rating, plan_id=row.plan_id,
-            plan_year=str(when.year) if when else row.plan_id, progress=_progress(row),
-        ))
+
+
+_ADDRESSEE_ORDER = (func.coalesce(Plan.plan_submitted, Plan.report_published).desc(), Plan.id, Addressee.position)
+
+
+def _addressee_node(row: Any) -> AddresseeNode:
+    when = row.plan_submitted or row.report_published
+    return AddresseeNode(
+        id=row.id, name=row.name, kind=row.kind, rating=row.rating, plan_id=row.plan_id,
+        plan_year=str(when.year) if when else row.plan_id, progress=_progress(row),
+    )
+
+
+def addressees(session: Session, view: View, region: str, today: date) -> list[AddresseeNode]:
+    """The addressees of a region's plans holding actions in view; newest plan first."""
+    query = _addressee_query(view, today).where(Plan.region == region).order_by(*_ADDRESSEE_ORDER)
+    nodes = [_addressee_node(row) for row in session.execute(query)]
     return [n for n in nodes if _visible(n.progress, view)]
+
+
+def _recommendation_query(view: View, today: date) -> Any:
+    return (
+        select(Recommendation.addressee_id, Recommendation.id, Recommendation.number, Recommendation.text,
+               Recommendation.agreement, Recommendation.inferred, *_progress_columns(today))
+        .join(Action, Action.recommendation_id == Recommendation.id)
+        .where(*_filters(view))
+        .group_by(Recommendation.id)
+    )
+
+
+def _recommendation_node(row: Any) -> RecommendationNode:
+    return RecommendationNode(id=row.id, number=row.number, text=row.text, agreement=row.agreement,
+                              inferred=row.inferred, progress=_progress(row))
 
 
 def recommendations(session: Session, view: View, addressee_id: int, today: date) -> list[RecommendationNode]:
     """The recommendations to one addressee holding actions in view."""
-    query = (
-        select(Recommendation.id, Recommendation.number, Recommendation.text, Recommendation.agreement,
-               Recommendation.inferred, *_progress_columns(today))
-        .join(Action, Action.recommendation_id == Recommendation.id)
-        .where(Recommendation.addressee_id == addressee_id, *_filters(view))
-        .group_by(Recommendation.id)
-        .order_by(Recommendation.position)
-    )
-    nodes = [
-        RecommendationNode(id=row.id, number=row.number, text=row.text, agreement=row.agreement,
-                           inferred=row.inferred, progress=_progress(row))
-        for row in session.execute(query)
-    ]
+    query = (_recommendation_query(view, today).where(Recommendation.addressee_id == addressee_id)
+             .order_by(Recommendation.position))
+    nodes = [_recommendation_node(row) for row in session.execute(query)]
     return [n for n in nodes if _visible(n.progress, view)]
 
 
@@ -269,6 +295,40 @@ def actions(session: Session, view: View, recommendation_id: int, today: date) -
         .order_by(Action.position)
     )
     return [_row(row, today) for row in session.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class ViewTree:
+    """Every level of a view at once: regions, then each level's nodes by their parent."""
+
+    regions: list[RegionNode]
+    addressees: dict[str, list[AddresseeNode]]  # by region
+    recommendations: dict[int, list[RecommendationNode]]  # by addressee id
+    actions: dict[int, list[ActionRow]]  # by recommendation id
+
+
+def view_tree(session: Session, view: View, today: date) -> ViewTree:
+    """The whole tree in view in four queries, one per level, for a view small enough to show open
+    (an owner's few hundred actions): the nodes `regions`, `addressees`, `recommendations` and
+    `actions` give branch by branch, without a query per branch."""
+    by_region: dict[str, list[AddresseeNode]] = {}
+    for row in session.execute(_addressee_query(view, today).order_by(Plan.region, *_ADDRESSEE_ORDER)):
+        node = _addressee_node(row)
+        if _visible(node.progress, view):
+            by_region.setdefault(row.region, []).append(node)
+    by_addressee: dict[int, list[RecommendationNode]] = {}
+    query = _recommendation_query(view, today).order_by(Recommendation.addressee_id, Recommendation.position)
+    for row in session.execute(query):
+        rec = _recommendation_node(row)
+        if _visible(rec.progress, view):
+            by_addressee.setdefault(row.addressee_id, []).append(rec)
+    by_recommendation: dict[int, list[ActionRow]] = {}
+    query = (select(*_ROW_COLUMNS, Action.recommendation_id).where(*_filters(view, listing=True))
+             .order_by(Action.recommendation_id, Action.position))
+    for row in session.execute(query):
+        by_recommendation.setdefault(row.recommendation_id, []).append(_row(row, today))
+    return ViewTree(regions=regions(session, view, today), addressees=by_region, recommendations=by_addressee,
+                    actions=by_recommendation)
 
 
 def action_row(session: Session, action_id: int, today: date) -> ActionRow:
@@ -314,15 +374,29 @@ def overdue(session: Session, today: date, owner_id: int | None = None) -> list[
     return [_row(row, today) for row in session.execute(query)]
 
 
-def owners(session: Session) -> list[OwnerCount]:
-    """Every owner with their numbers of open and all actions, most open first."""
-    open_count = func.sum(case((Action.status != Status.COMPLETE, 1), else_=0))
+def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:
+    """Per owner: open and all actions (not withdrawn), counted along the owner's links in one pass."""
     query = (
-        select(Owner.id, Owner.name, Owner.region, open_count.label("open"), func.count(Action.id).label("total"))
-        .join(ActionOwner, ActionOwner.owner_id == Owner.id)
-        .join(Action, and_(Action.id == ActionOwner.action_id, Action.withdrawn.is_(False)))
-        .group_by(Owner.id)
-        .order_by(open_count.desc(), Owner.name, Owner.region)
+        select(ActionOwner.owner_id.label("owner_id"),
+               func.sum(case((Action.status != Status.COMPLETE, 1), else_=0)).label("open"),
+               func.count().label("total"))
+        .join(Action, Action.id == ActionOwner.action_id)
+        .where(_live())
+        .group_by(ActionOwner.owner_id)
+    )
+    if owner_ids is not None:
+        query = query.where(ActionOwner.owner_id.in_(owner_ids))
+    return query.subquery()
+
+
+def owners(session: Session, *, owner_ids: Sequence[int] | None = None) -> list[OwnerCount]:
+    """Every owner (or those of `owner_ids`) with their numbers of open and all actions, most open first.
+    An owner with no action in force is not listed."""
+    counts = _owner_counts(owner_ids)
+    query = (
+        select(Owner.id, Owner.name, Owner.region, counts.c.open, counts.c.total)
+        .join(counts, counts.c.owner_id == Owner.id)
+        .order_by(counts.c.open.desc(), Owner.name, Owner.region)
     )
     return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total)
             for r in session.execute(query)]
@@ -331,16 +405,20 @@ def owners(session: Session) -> list[OwnerCount]:
 def find_owner(session: Session, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
     wanted = text.strip()
-    everyone = owners(session)
-    exact = [o for o in everyone if owner_key(o.label) == owner_key(wanted)]
+    # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
+    named = session.execute(select(Owner.id, Owner.name, Owner.region)).all()
+    label = {row.id: f"{row.name} ({row.region or 'national'})" for row in named}
+    matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
+    exact = owners(session, owner_ids=matched) if matched else []
     if not exact:
-        exact = [o for o in everyone if owner_key(o.name) == owner_key(wanted)]
+        matched = [row.id for row in named if owner_key(row.name) == owner_key(wanted)]
+        exact = owners(session, owner_ids=matched) if matched else []
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         choices = "; ".join(o.label for o in exact)
         raise NotFoundError(f"{wanted!r} is a role in several regions: name one of {choices}")
-    near = [o.label for o in everyone if owner_key(wanted) in owner_key(o.name)][:5]
+    near = [o.label for o in owners(session) if owner_key(wanted) in owner_key(o.name)][:5]
     hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
     raise NotFoundError(f"no owner is called {wanted!r}{hint}")
 

@@ -229,3 +229,18 @@ def test_import_then_export_gives_back_the_generated_state(tmp_path: Path) -> No
                 assert got == want
     finally:
         db.dispose()
+
+
+def test_bulk_import_writes_values_as_sqlalchemy_would() -> None:
+    """The national-scale import formats some values itself: they must be what SQLAlchemy stores."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy.dialects import sqlite
+
+    from store.importing import _utc_text
+
+    dialect = sqlite.dialect()
+    process = Change.__table__.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    for moment in (datetime(2023, 9, 15, 10, 31, tzinfo=UTC), datetime(2019, 1, 2, 3, 4, 5, 60, tzinfo=UTC),
+                   datetime(2023, 3, 26, 0, 59, 59, 999999, tzinfo=timezone(timedelta(hours=1)))):
+        assert _utc_text(moment) == process(moment)

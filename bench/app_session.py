@@ -1,0 +1,145 @@
+"""In-app timings with Textual's Pilot, against the real app on a benchmark database; prints JSON.
+
+    python bench/app_session.py DB --owner LABEL --other LABEL --today 2023-09-15 --runs 5
+
+Each timing runs from the key press (or the owner being chosen) until every worker it started has
+finished and the screen has been laid out and repainted. Prints {"unavailable": why} when the app
+(tui/app.py and its main screen) is not there yet or does not have the shape this script drives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pilot_timing import send_key, settle, timed  # noqa: E402
+
+
+async def measure(db_path: Path, owner_label: str, other_label: str, today: date, runs: int) -> dict[str, Any]:
+    try:
+        from tui.app import ActionTrackApp
+        from tui.screens.main import MainScreen
+        from tui.widgets.plan_tree import NodeKey, PlanTree
+    except ImportError as exc:
+        return {"unavailable": f"app not yet available ({exc})"}
+    from sqlalchemy import select
+
+    from store.config import Config
+    from store.db import open_database
+    from store.models import Action, ActionOwner
+    from store.queries import find_owner, regions, View
+
+    db = open_database(db_path)
+    with db.read() as session:
+        owner = find_owner(session, owner_label)
+        other = find_owner(session, other_label)
+        # An action of the owner's, open, for the status key: not started <-> ongoing, back and forth.
+        action_id = session.execute(
+            select(Action.id).join(ActionOwner, ActionOwner.action_id == Action.id)
+            .where(ActionOwner.owner_id == owner.id, Action.status == "not_started", Action.withdrawn.is_(False))
+            .order_by(Action.id).limit(1)
+        ).scalar_one()
+        biggest = max(regions(session, View(), today), key=lambda r: r.progress.total)
+        own_region = max(regions(session, View(owner_id=owner.id), today), key=lambda r: r.progress.total)
+
+    found: dict[str, Any] = {}
+    app = ActionTrackApp(db, today=today, config=Config(user="bench", owner=owner.label), owner=owner,
+                         ask_owner=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        if not isinstance(screen, MainScreen):
+            return {"unavailable": f"the app opened {type(screen).__name__}, not MainScreen"}
+        tree = screen.query_one(PlanTree)
+
+        # Moving the due panel one month (forward, then back: both are one key).
+        keys = ["right_square_bracket", "left_square_bracket"]
+        found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(runs)]
+
+        # One status key -> committed -> repainted.
+        screen.select_action(action_id)
+        await settle(app, pilot)
+        tree.focus()
+        await settle(app, pilot)
+        status_keys = ["o", "x"]
+        found["status"] = [await timed(app, pilot, lambda k=status_keys[i % 2]: send_key(app, k))
+                           for i in range(runs)]
+        if runs % 2:  # leave the action as it was
+            send_key(app, "x")
+            await settle(app, pilot)
+
+        # Expanding a region: the owner's own, then everyone's largest (its addressees, counted over all).
+        async def expand(region: str) -> float:
+            screen.reload_tree(fresh=True)
+            await settle(app, pilot)
+            node = tree.nodes_by_key[NodeKey("region", region)]
+            if node.is_expanded:
+                node.collapse()
+            tree.move_cursor(node)
+            tree.focus()
+            await settle(app, pilot)
+            loaded = NodeKey("region", region) in tree.loaded
+            took = await timed(app, pilot, lambda: send_key(app, "right"))
+            found.setdefault("expanded", {})[region] = {"was_loaded": loaded, "children": len(node.children),
+                                                        "open": node.is_expanded}
+            return took
+
+        found["expand_own"] = [await expand(own_region.region) for _ in range(runs)]
+
+        # Switching owner: the chosen owner <-> a big one (the picker's choice, then tree and due panel).
+        owners = [other, owner]
+        found["owner"] = []
+        for i in range(runs):
+            who = owners[i % 2]
+            found["owner"].append(await timed(app, pilot, lambda w=who: screen._set_owner(w)))
+
+        # Opening the owner picker (it lists every owner with counts).
+        async def open_picker() -> float:
+            took = await timed(app, pilot, lambda: send_key(app, "p"))
+            send_key(app, "escape")
+            await settle(app, pilot)
+            return took
+
+        found["picker"] = [await open_picker() for _ in range(runs)]
+
+        screen._set_owner(None)  # everyone
+        await settle(app, pilot)
+        found["expand_all"] = [await expand(biggest.region) for _ in range(runs)]
+        screen._set_owner(owner)
+        await settle(app, pilot)
+
+    db.dispose()
+    found["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    found["regions"] = {"own": own_region.region, "biggest": biggest.region,
+                        "biggest_total": biggest.progress.total}
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--owner", required=True)
+    parser.add_argument("--other", required=True)
+    parser.add_argument("--today", type=date.fromisoformat, default=date(2023, 9, 15))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    try:
+        result = asyncio.run(measure(args.db, args.owner, args.other, args.today, args.runs))
+    except Exception as exc:  # noqa: BLE001  (the app is being written: report, do not crash the benchmark)
+        import traceback
+
+        result = {"unavailable": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()[-2000:]}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

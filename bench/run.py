@@ -1,0 +1,480 @@
+"""The benchmark: national-scale data sets, every figure of issue 6 beside its floor, medians of N runs.
+
+    python bench/run.py                 # 10k and 100k actions, 5 runs each (under 10 minutes on 2 cores)
+    python bench/run.py --sizes 1000 --runs 3    # a quick look
+
+It generates the data sets with `actiontrack generate` (seed 1), imports them with `actiontrack import`,
+then measures the app in a pseudo-terminal (160x48) and with Textual's Pilot, the CLI, the store's
+queries, and the floors: a bare Textual app painting one label (with and without sqlmodel), a bare
+key press repainted, a bare sqlite3 query, `python -c "import sqlmodel"`, and parsing the plan files.
+The table is printed and written to bench/out/results.md (and .json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
+
+TODAY = date(2023, 9, 15)
+OWNER = "Head of Tameside PDU (Greater Manchester)"
+OTHER = "Head of Performance and Quality (Greater Manchester)"
+PTY_SIZE = (160, 48)
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\|\x1b[@-Z\\-_]")
+
+
+# --- running things ------------------------------------------------------------------------------
+
+def _env(tmp: Path) -> dict[str, str]:
+    """The environment of every child: the repo on the path, config and data kept out of the user's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8",
+               XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"), PYTHONDONTWRITEBYTECODE="")
+    return env
+
+
+def _actiontrack() -> list[str]:
+    """The installed `actiontrack` command beside this Python, else `python -m tui` (the same entry point)."""
+    script = Path(sys.executable).parent / "actiontrack"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+
+
+def run_timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak memory (KiB) and stdout of one command; it must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(argv[:6])} ... failed:\n{err.decode(errors='replace')[-2000:]}")
+    return took, usage.ru_maxrss, out.decode(errors="replace")
+
+
+def time_to_paint(argv: Sequence[str], markers: Sequence[str], env: dict[str, str],
+                  timeout: float = 120.0) -> tuple[float, int]:
+    """Seconds from start until the screen shows every marker (regexes), and peak memory (KiB), in a pty."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", PTY_SIZE[1], PTY_SIZE[0], 0, 0))
+    patterns = [re.compile(m) for m in markers]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
+                            start_new_session=True)
+    os.close(slave)
+    raw = bytearray()
+    took: float | None = None
+    try:
+        while time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:
+                break  # the app exited
+            if not chunk:
+                break
+            raw += chunk
+            screen = _ANSI.sub("", raw.decode("utf-8", "replace"))
+            if all(p.search(screen) for p in patterns):
+                took = time.perf_counter() - start
+                break
+    finally:
+        proc.kill()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        os.close(master)
+    if took is None:
+        tail = _ANSI.sub("", raw.decode("utf-8", "replace"))[-1500:]
+        raise SystemExit(f"bench: {' '.join(argv)} never showed {markers}; the screen ended with:\n{tail}")
+    return took, usage.ru_maxrss
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+# --- the data sets -------------------------------------------------------------------------------
+
+def _generator_hash() -> str:
+    digest = hashlib.sha256()
+    for name in ("store/generate.py", "store/targets.py"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_plans(out: Path, size: int, seed: int, env: dict[str, str]) -> tuple[list[Path], float | None]:
+    """The data set's plan files (reused when the generator, size and seed are unchanged)."""
+    folder = out / f"plans-{size}-seed{seed}"
+    stamp = folder / ".generated"
+    if stamp.exists() and stamp.read_text() == _generator_hash():
+        return sorted(folder.glob("*.toml")), None
+    shutil.rmtree(folder, ignore_errors=True)
+    took, _, _ = run_timed([*_actiontrack(), "generate", "--actions", str(size), "--seed", str(seed),
+                            "-o", str(folder)], env)
+    stamp.write_text(_generator_hash())
+    return sorted(folder.glob("*.toml")), took
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One line of the table: a figure per size, its floor per size, and the target."""
+
+    name: str
+    unit: str  # "s", "ms" or "MB"
+    target: str = ""
+    limit: Callable[[float, float | None], bool] | None = None  # (figure, floor) -> met
+    values: dict[int, list[float] | str] = field(default_factory=dict)
+    floors: dict[int, list[float]] = field(default_factory=dict)
+    floor_name: str = ""
+
+    def figure(self, size: int) -> float | None:
+        found = self.values.get(size)
+        return median(found) if isinstance(found, list) and found else None
+
+    def floor(self, size: int) -> float | None:
+        found = self.floors.get(size)
+        return median(found) if found else None
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ms":
+        if value < 0.001:
+            return f"{value * 1e6:.0f} µs"
+        return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value * 1000:.0f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:.2f} s"
+
+
+def render(rows: list[Row], sizes: list[int], runs: int, notes: list[str]) -> str:
+    head = ["measure (median of %d)" % runs]
+    for size in sizes:
+        head += [f"{size // 1000}k" if size >= 1000 else str(size), "floor", "ratio"]
+    head += ["target", "met at %s" % (f"{max(sizes) // 1000}k" if max(sizes) >= 1000 else max(sizes))]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [f"{row.name}" + (f" (floor: {row.floor_name})" if row.floor_name else "")]
+        for size in sizes:
+            value = row.values.get(size)
+            if isinstance(value, str):
+                cells += [value, "", ""]
+                continue
+            fig, flo = row.figure(size), row.floor(size)
+            cells += [_fmt(fig, row.unit), _fmt(flo, row.unit),
+                      f"{fig / flo:.2f}×" if fig is not None and flo else ""]
+        big = max(sizes)
+        fig, flo = row.figure(big), row.floor(big)
+        met = "" if row.limit is None or fig is None else ("yes" if row.limit(fig, flo) else "NO")
+        cells += [row.target, met]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + ("\n\n" + "\n".join(f"- {n}" for n in notes) if notes else "")
+
+
+# --- measurements --------------------------------------------------------------------------------
+
+def measure_queries(db_path: Path, runs: int, label: str, other_label: str) -> dict[str, list[float]]:
+    """The store queries the screen and the CLI make, in process, for the chosen owner and for everyone,
+    and the store's share of the in-app operations."""
+    from store.db import open_database
+    from store.queries import (View, addressees, actions, due_in_month, find_owner, overdue, owners,
+                               recommendations, regions, view_tree)
+
+    db = open_database(db_path, read_only=True)
+    found: dict[str, list[float]] = {}
+
+    def clock(name: str, fn: Callable[[], Any]) -> Any:
+        result = None
+        times = []
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - start)
+        found[name] = times[1:]  # the first run warms SQLite's page cache and SQLAlchemy's statement cache
+        return result
+
+    with db.read() as s:
+        owner = find_owner(s, label)
+        mine, everyone = View(owner_id=owner.id), View()
+        own_regions = clock("regions (owner)", lambda: regions(s, mine, TODAY))
+        region = max(own_regions, key=lambda r: r.progress.total).region
+        adds = clock("addressees (owner)", lambda: addressees(s, mine, region, TODAY))
+        addressee = max(adds, key=lambda a: a.progress.total).id
+        recs = clock("recommendations (owner)", lambda: recommendations(s, mine, addressee, TODAY))
+        rec = max(recs, key=lambda r: r.progress.total).id
+        clock("actions (owner)", lambda: actions(s, mine, rec, TODAY))
+        clock("due_in_month (owner)", lambda: due_in_month(s, TODAY.year, TODAY.month, TODAY, owner.id))
+        clock("overdue (owner)", lambda: overdue(s, TODAY, owner.id))
+        all_regions = clock("regions (everyone)", lambda: regions(s, everyone, TODAY))
+        biggest = max(all_regions, key=lambda r: r.progress.total).region
+        clock("addressees (everyone, largest region)", lambda: addressees(s, everyone, biggest, TODAY))
+        clock("due_in_month (everyone)", lambda: due_in_month(s, TODAY.year, TODAY.month, TODAY, None))
+        clock("overdue (everyone)", lambda: overdue(s, TODAY, None))
+        clock("owners", lambda: owners(s))
+        clock("find_owner", lambda: find_owner(s, label))
+        clock("view_tree (owner, whole tree in 4 queries)", lambda: view_tree(s, mine, TODAY))
+        other = find_owner(s, other_label)
+        theirs = View(owner_id=other.id)
+        # As the screen loads a view: whole when small (view_tree), else its regions; and the due panel.
+        clock("store side of an owner switch (tree + due + overdue)", lambda: (
+            view_tree(s, theirs, TODAY) if other.total <= 400 else regions(s, theirs, TODAY),
+            due_in_month(s, TODAY.year, TODAY.month, TODAY, other.id), overdue(s, TODAY, other.id)))
+        action_id = next((r.id for r in [*due_in_month(s, TODAY.year, TODAY.month, TODAY, owner.id),
+                                          *overdue(s, TODAY, owner.id)] if r.status == "not_started"), None)
+    db.dispose()
+    if action_id is None:
+        return found
+
+    # A status key, store side: the write and its commit, then what the screen reads again after it.
+    from store.commands import set_status
+    from store.queries import action_detail, action_path, action_row, path_progress
+    from store.targets import Status
+
+    db = open_database(db_path)
+    flips = iter([Status.ONGOING, Status.NOT_STARTED] * (runs + 2))
+
+    def status_change() -> None:
+        with db.write() as s:
+            set_status(s, action_id, next(flips), by="bench")
+        with db.read() as s:
+            path = action_path(s, action_id)
+            action_row(s, action_id, TODAY)
+            path_progress(s, mine, TODAY, path)
+            due_in_month(s, TODAY.year, TODAY.month, TODAY, owner.id)
+            overdue(s, TODAY, owner.id)
+            action_detail(s, action_id, TODAY)
+
+    clock("store side of a status key (write, commit, reread)", status_change)
+    if (runs + 1) % 2:
+        status_change()  # leave the action as it was
+    db.dispose()
+    return found
+
+
+def pick_owners(db_path: Path) -> tuple[str, str]:
+    """The owner the benchmark follows (OWNER when the data set has it, else Greater Manchester's busiest
+    Head of PDU) and the one it switches to (OTHER, else the busiest owner)."""
+    from store.db import open_database
+    from store.queries import owners
+
+    db = open_database(db_path, read_only=True)
+    with db.read() as s:
+        everyone = owners(s)
+    db.dispose()
+    labels = [o.label for o in everyone]
+    heads = [o.label for o in everyone if re.fullmatch(r"Head of .+ PDU \(Greater Manchester\)", o.label)]
+    owner = OWNER if OWNER in labels else (heads or labels)[0]
+    other = OTHER if OTHER in labels else next(label for label in labels if label != owner)
+    return owner, other
+
+
+def bare_sqlite_query(db_path: Path, runs: int, owner: str) -> list[float]:
+    """The floor of a store query: plain sqlite3, one indexed lookup returning a few rows."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    name, region = owner.rsplit(" (", 1)
+    owner_id = conn.execute("SELECT id FROM owner WHERE name = ? AND region = ?",
+                            (name, region.rstrip(")"))).fetchone()[0]
+    sql = ("SELECT a.id, a.reference, a.text, a.status, a.target FROM action AS a "
+           "JOIN actionowner AS o ON o.action_id = a.id WHERE o.owner_id = ? AND a.deadline BETWEEN ? AND ?")
+    times = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        conn.execute(sql, (owner_id, "2023-09-01", "2023-09-30")).fetchall()
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return times[1:]
+
+
+def parse_floor(paths: list[Path], runs: int) -> list[float]:
+    """The floor of an import: reading and parsing the TOML files, no validation, no database."""
+    from store import planfile
+
+    loads = planfile.tomllib.loads
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for path in paths:
+            loads(path.read_text(encoding="utf-8"))
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="data set sizes in actions (default 10000,100000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5; medians are printed)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=BENCH / "out", help="where data sets and results go")
+    parser.add_argument("--skip", default="", help="comma-separated: import,paint,cli,queries,app,floors")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs = args.runs
+    skip = set(filter(None, args.skip.split(",")))
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="actiontrack-bench-"))
+    env = _env(tmp)
+    began = time.perf_counter()
+    cmd = _actiontrack()
+    notes: list[str] = []
+
+    def say(text: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    ceiling = lambda k: (lambda fig, flo: flo is not None and fig <= k * flo)  # noqa: E731
+    under = lambda limit: (lambda fig, flo: fig <= limit)  # noqa: E731
+    rows = {
+        "import": Row("import (actiontrack import, new db)", "s", "≤ 10 s", under(10.0),
+                      floor_name="parse the TOML only"),
+        "paint": Row("start → first paint: owner's tree + due panel", "s", "≤ 1.2× floor", ceiling(1.2),
+                     floor_name="bare Textual + sqlmodel, one label"),
+        "paint_bare": Row("bare Textual app, one label (floor of floors)", "s"),
+        "owner": Row("switch owner (chosen → tree + due repainted)", "ms", "≤ 100 ms", under(0.100),
+                     floor_name="bare key → repaint"),
+        "status": Row("status key → committed → repainted", "ms", "≤ 30 ms", under(0.030),
+                      floor_name="bare key → repaint"),
+        "month": Row("due panel one month on", "ms", "≤ 50 ms", under(0.050), floor_name="bare key → repaint"),
+        "expand_own": Row("expand the owner's region", "ms", "≤ 50 ms", under(0.050),
+                          floor_name="bare key → repaint"),
+        "expand_all": Row("expand the largest region (everyone)", "ms", "≤ 50 ms", under(0.050),
+                          floor_name="bare key → repaint"),
+        "picker": Row("open the owner picker (lists every owner)", "ms", floor_name="bare key → repaint"),
+        "cli_due": Row("CLI due --owner", "s", "≤ 1.3× floor", ceiling(1.3),
+                       floor_name='python -c "import sqlmodel"'),
+        "mem_app": Row("peak memory: app at first paint", "MB", "≤ 200 MB", under(200),
+                       floor_name="bare Textual + sqlmodel"),
+        "mem_session": Row("peak memory: app session (Pilot, all of the above)", "MB", "≤ 200 MB", under(200)),
+        "mem_import": Row("peak memory: import", "MB", "≤ 200 MB", under(200)),
+    }
+    query_rows: dict[str, Row] = {}
+
+    # Floors that do not depend on the data.
+    floors: dict[str, list[float]] = {}
+    if "floors" not in skip:
+        say("floors: bare Textual app in a pty; bare key press (sqlmodel floors run beside each figure)")
+        floors["paint_bare"] = [time_to_paint([sys.executable, str(BENCH / "floor_app.py")], ["floor painted"],
+                                              env)[0] for _ in range(runs)]
+        _, _, keyed = run_timed([sys.executable, str(BENCH / "floor_app.py"), "--pilot", str(runs)], env)
+        floors["key"] = json.loads(keyed)
+
+    for size in sizes:
+        paths, generated = build_plans(out, size, args.seed, env)
+        say(f"{size} actions: {len(paths)} plan files" + (f", generated in {generated:.1f} s" if generated else
+                                                           " (reused: generator unchanged)"))
+        db_path = out / f"bench-{size}.sqlite"
+        if "import" not in skip or not db_path.exists():
+            times, mems = [], []
+            for i in range(runs if "import" not in skip else 1):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+                took, kb, printed = run_timed([*cmd, "--db", str(db_path), "import", *map(str, paths)], env)
+                times.append(took)
+                mems.append(kb / 1024)
+                say(f"  import {i + 1}: {took:.2f} s, {kb / 1024:.0f} MB")
+            if "import" not in skip:
+                rows["import"].values[size] = times
+                rows["mem_import"].values[size] = mems
+                rows["import"].floors[size] = parse_floor(paths, runs)
+        owner, other = pick_owners(db_path)
+        if "floors" not in skip:
+            for key in ("owner", "status", "month", "expand_own", "expand_all", "picker"):
+                rows[key].floors[size] = floors["key"]
+            rows["paint_bare"].values[size] = floors["paint_bare"]
+
+        if "paint" not in skip:
+            say("  app start to first paint, in a pty")
+            region = owner.rsplit("(", 1)[1].rstrip(")")
+            markers = [rf"Due in {TODAY:%B %Y} · \d+", rf"{re.escape(region)}\s+\d+/\d+"]
+            found, floor_found = [], []
+            for _ in range(runs):  # figure and floor in turn, so that both meet the same machine
+                found.append(time_to_paint([*cmd, "--db", str(db_path), "--today", TODAY.isoformat(),
+                                            "--owner", owner], markers, env))
+                floor_found.append(time_to_paint([sys.executable, str(BENCH / "floor_app.py"), "--sqlmodel"],
+                                                 ["floor painted"], env))
+            rows["paint"].values[size] = [t for t, _ in found]
+            rows["mem_app"].values[size] = [kb / 1024 for _, kb in found]
+            rows["paint"].floors[size] = [t for t, _ in floor_found]
+            rows["mem_app"].floors[size] = [kb / 1024 for _, kb in floor_found]
+
+        if "cli" not in skip:
+            say("  CLI due --owner")
+            figures, floor_times = [], []
+            for _ in range(runs):  # in turn with the floor, as above
+                figures.append(run_timed([*cmd, "--db", str(db_path), "--today", TODAY.isoformat(), "due",
+                                          "--owner", owner], env)[0])
+                floor_times.append(run_timed([sys.executable, "-c", "import sqlmodel"], env)[0])
+            rows["cli_due"].values[size] = figures
+            rows["cli_due"].floors[size] = floor_times
+
+        if "queries" not in skip:
+            say("  store queries")
+            floor = bare_sqlite_query(db_path, runs, owner)
+            for name, times in measure_queries(db_path, runs, owner, other).items():
+                row = query_rows.setdefault(name, Row(f"query: {name}", "ms", floor_name="bare sqlite3 query"))
+                row.values[size] = times
+                row.floors[size] = floor
+
+        if "app" not in skip:
+            say("  in-app timings (Pilot)")
+            took, kb, printed = run_timed([sys.executable, str(BENCH / "app_session.py"), str(db_path),
+                                           "--owner", owner, "--other", other, "--today", TODAY.isoformat(),
+                                           "--runs", str(runs)], env)
+            session = json.loads(printed.strip().splitlines()[-1])
+            if "unavailable" in session:
+                for key in ("owner", "status", "month", "expand_own", "expand_all", "picker", "mem_session"):
+                    rows[key].values[size] = "n/a (app not yet available)"
+                notes.append(f"{size}: in-app timings unavailable: {session['unavailable']}")
+            else:
+                for key in ("owner", "status", "month", "expand_own", "expand_all", "picker"):
+                    rows[key].values[size] = session[key]
+                rows["mem_session"].values[size] = [kb / 1024]
+                notes.append(f"{size}: owner {owner!r}, switching to {other!r}; largest region {session['regions']['biggest']} "
+                             f"({session['regions']['biggest_total']} actions)")
+
+    total = time.perf_counter() - began
+    from store import planfile
+
+    notes.append(f"machine: {platform.node() or 'unknown'}, {os.cpu_count()} cores, "
+                 f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+                 f"TOML parser {planfile.tomllib.__name__}; today {TODAY}; "
+                 f"benchmark took {total:.0f} s")
+    table = render([*rows.values(), *query_rows.values()], sizes, runs, notes)
+    print(table)
+    (out / "results.md").write_text(table + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(
+        {r.name: {"values": r.values, "floors": r.floors} for r in [*rows.values(), *query_rows.values()]},
+        indent=1), encoding="utf-8")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
