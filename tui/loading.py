@@ -33,19 +33,29 @@ def load_tree(
 ) -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
     """The branches to show: the regions, and the children of every open branch.
 
-    With `expanded` None (a fresh view) a small view opens fully; a large one at its regions.
-    Returns the children by parent key and the set to expand (None: all that were loaded).
+    With `expanded` None (a fresh view) a small view opens fully, read in four queries; a large one
+    opens at its regions. Returns the children by parent key and the set to expand (None: all loaded).
     """
-    children: dict[NodeKey, list[Item]] = {ROOT: children_of(session, view, today, ROOT)}
+    regions = children_of(session, view, today, ROOT)
+    small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT  # type: ignore[union-attr]
+    if small:
+        whole = queries.view_tree(session, view, today)
+        children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
+        for region, items in whole.addressees.items():
+            children[NodeKey("region", region)] = list(items)
+        for addressee_id, recs in whole.recommendations.items():
+            children[NodeKey("addressee", addressee_id)] = list(recs)
+        for rec_id, rows in whole.actions.items():
+            children[NodeKey("recommendation", rec_id)] = list(rows)
+        return children, expanded
+    children = {ROOT: list(regions)}
     if expanded is None:
-        total = sum(item.progress.total for item in children[ROOT])  # type: ignore[union-attr]
-        if total > AUTO_EXPAND_LIMIT:
-            expanded = set()
-    pending = list(children[ROOT])
+        return children, set()
+    pending = list(regions)
     while pending:
         item = pending.pop()
         key = NodeKey.of(item)
-        if key.kind == "action" or (expanded is not None and key not in expanded):
+        if key.kind == "action" or key not in expanded:
             continue
         children[key] = children_of(session, view, today, key)
         pending.extend(children[key])
@@ -78,14 +88,17 @@ class AfterChange:
     path: ActionPath
     progress: tuple[Progress, Progress, Progress]
     due: DueLists
+    detail: queries.ActionDetail
 
 
 def load_after_change(session: Session, view: View, today: date, month: date, action_id: int) -> AfterChange:
-    """The changed action, its branch counts and the due panel, in one read."""
+    """The changed action with its detail, its branch counts and the due panel, in one read."""
     path = queries.action_path(session, action_id)
+    detail = queries.action_detail(session, action_id, today)
     return AfterChange(
-        row=queries.action_row(session, action_id, today),
+        row=detail.action,
         path=path,
         progress=queries.path_progress(session, view, today, path),
         due=load_due(session, view, today, month),
+        detail=detail,
     )

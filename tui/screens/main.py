@@ -74,6 +74,7 @@ class MainScreen(Screen[None]):
         self.view = View(owner_id=owner.id if owner else None)
         self.month = today.replace(day=1)
         self.seen_version: int | None = None
+        self.key_state: tuple[bool, bool, bool] | None = None
         self.remembered_owner: OwnerCount | None = owner
 
     @property
@@ -221,7 +222,9 @@ class MainScreen(Screen[None]):
         if self.db.read_only:
             text.append(f"   READ-ONLY ({visible(self.db.read_only_reason or 'no write permission')}): changes are off",
                         style=f"bold {self.app.theme_variables.get('warning', 'yellow')}")
-        self.query_one("#context", Static).update(text)
+        context = self.query_one("#context", Static)
+        if context.content != text:
+            context.update(text)
 
     # -- what the widgets report -----------------------------------------------------------------
     @on(PlanTree.BranchExpanded)
@@ -255,8 +258,21 @@ class MainScreen(Screen[None]):
             if row is not None:
                 self._choose(NodeKey("action", row.id), row)
 
+    def _key_state(self) -> tuple[bool, bool, bool]:
+        """What the footer's keys depend on: an action chosen, a recurring one, a search open."""
+        row = self.current
+        searching = bool(self.view.search) or self.query_one("#search", Input).display
+        return row is not None, row is not None and row.every_months is not None, searching
+
+    def _refresh_keys(self) -> None:
+        """Refresh the footer only when the set of usable keys changed (a refresh rebuilds it)."""
+        state = self._key_state()
+        if state != self.key_state:
+            self.key_state = state
+            self.refresh_bindings()
+
     def _choose(self, key: NodeKey, item: Any) -> None:
-        self.refresh_bindings()
+        self._refresh_keys()
         detail = self.query_one(DetailPane)
         if key.kind == "action":
             self._load_action_detail(int(key.id))
@@ -345,8 +361,6 @@ class MainScreen(Screen[None]):
                 return None
             if action == "tick" and row.every_months is None:
                 return None
-            if action in ("complete", "ongoing", "not_started") and row.status == action:
-                return None
         if action == "clear_search":
             return bool(self.view.search) or self.query_one("#search", Input).display
         return True
@@ -358,14 +372,18 @@ class MainScreen(Screen[None]):
             return True
         return False
 
-    def _write(self, change: Callable[[Any, ActionRow], object], said: str) -> None:
+    def _write(self, change: Callable[[Any, ActionRow], object], said: str | None = None) -> None:
         """Write one change for the current action, then repaint what it touches."""
         row = self.current
         if row is None or self._refuse_if_read_only():
             return
         self._write_then_show(lambda session: (change(session, row), row.id)[1], said)
 
-    def _write_then_show(self, change: Callable[[Any], int], said: str) -> None:
+    def _write_then_show(self, change: Callable[[Any], int], said: str | None = None) -> None:
+        """Write in a worker, then repaint the action, its branch counts, the due panel and the detail.
+
+        The repaint itself is the confirmation; `said` adds a toast where the change may be out of view.
+        """
         view, today, month = self.view, self.today, self.month
 
         def job() -> tuple[AfterChange, int]:
@@ -378,8 +396,9 @@ class MainScreen(Screen[None]):
         def done(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
             self._show_change(after)
-            self.notify(said.format(ref=visible(after.row.reference), status=status_word(after.row.status)),
-                        timeout=3, markup=False)
+            if said:
+                self.notify(said.format(ref=visible(after.row.reference), status=status_word(after.row.status)),
+                            timeout=3, markup=False)
 
         self._work(job, done, group="write", exclusive=False)
 
@@ -397,13 +416,12 @@ class MainScreen(Screen[None]):
         self._show_due(after.due)
         current = self.current
         if current is not None and current.id == after.row.id:
-            self._load_action_detail(after.row.id)
-        self.refresh_bindings()
+            self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables))
+        self._refresh_keys()
 
     def _set_status(self, status: Status) -> None:
         by = self.config.by
-        self._write(lambda s, row: commands.set_status(s, row.id, status, by=by, expected_version=row.version),
-                    "{ref}: {status}")
+        self._write(lambda s, row: commands.set_status(s, row.id, status, by=by, expected_version=row.version))
 
     def action_complete(self) -> None:
         """Mark the action complete."""
@@ -420,8 +438,7 @@ class MainScreen(Screen[None]):
     def action_tick(self) -> None:
         """Tick off the recurring action's occurrence in the month shown in the due panel."""
         by, period = self.config.by, f"{self.month:%Y-%m}"
-        self._write(lambda s, row: commands.tick_occurrence(s, row.id, period, by=by, expected_version=row.version),
-                    "{ref}: " + f"{self.month:%B %Y} ticked off")
+        self._write(lambda s, row: commands.tick_occurrence(s, row.id, period, by=by, expected_version=row.version))
 
     def action_note(self) -> None:
         """Add a note (e.g. the evidence) to the action."""
@@ -432,8 +449,7 @@ class MainScreen(Screen[None]):
 
         def written(note: str | None) -> None:
             if note and note.strip():
-                self._write(lambda s, r: commands.add_note(s, r.id, note, by=by, expected_version=r.version),
-                            "{ref}: note saved")
+                self._write(lambda s, r: commands.add_note(s, r.id, note, by=by, expected_version=r.version))
 
         self.app.push_screen(NoteScreen(row.reference, row.text), written)
 

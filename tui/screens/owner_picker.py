@@ -15,6 +15,7 @@ from store.queries import OwnerCount
 from store.text import visible
 
 EVERYONE = "everyone"
+MAX_LISTED = 200  # a national database has thousands of roles: typing narrows them
 
 
 class OwnerPicker(ModalScreen[OwnerCount | str | None]):
@@ -28,6 +29,7 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
     def __init__(self, owners: list[OwnerCount], *, first_run: bool = False) -> None:
         super().__init__()
         self.owners = owners
+        self.keys = [owner_key(o.label) for o in owners]
         self.first_run = first_run
 
     def compose(self) -> ComposeResult:
@@ -43,12 +45,14 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
     def _fill(self, text: str) -> None:
         wanted = owner_key(text)
         options = [Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE)] if not wanted else []
-        for owner in self.owners:
-            if wanted and wanted not in owner_key(owner.label):
-                continue
+        matching = [o for o, key in zip(self.owners, self.keys, strict=True) if not wanted or wanted in key]
+        for owner in matching[:MAX_LISTED]:
             label = Text(visible(owner.label))
             label.append(f"  {owner.open} open of {owner.total}", style="dim")
             options.append(Option(label, id=str(owner.id)))
+        if len(matching) > MAX_LISTED:
+            options.append(Option(Text(f"… and {len(matching) - MAX_LISTED:,} more: type to narrow", style="dim"),
+                                  disabled=True))
         if wanted and "everyone".startswith(wanted):
             options.insert(0, Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE))
         picker = self.query_one("#picker-list", OptionList)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,10 @@ from textual.widgets.option_list import Option
 
 from store.queries import ActionRow
 from tui.labels import due_label
+
+
+# Enough for any one owner; everyone's lists at national scale run to thousands.
+MAX_LISTED = 200
 
 
 class DuePanel(OptionList):
@@ -34,22 +39,27 @@ class DuePanel(OptionList):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: dict[int, ActionRow] = {}
         self.month: date | None = None
+        self.shown: tuple[object, ...] | None = None
 
     def show(self, month: date, due: list[ActionRow], overdue: list[ActionRow]) -> None:
         """Replace the lists, keeping the cursor on the same action where it is still listed."""
+        shown = (month, due, overdue, self.app.theme)
+        if shown == self.shown:
+            return  # nothing to repaint: rebuilding the options costs a full layout
+        self.shown = shown
         colours = self.app.theme_variables
         keep = self.highlighted_row
         self.month = month
-        self.rows = {row.id: row for row in (*due, *overdue)}
+        self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
         options: list[Option | None] = [
             Option(Text(f"Due in {month:%B %Y} · {len(due)}", style="bold"), disabled=True, id="due-heading")
         ]
-        options += [Option(due_label(row, colours), id=f"due-{row.id}") for row in due]
+        options += self._listed("due", due, colours)
         if not due:
             options.append(Option(Text("  nothing due this month", style=colours.get("muted", "")), disabled=True))
         options.append(Option(Text(f"Overdue · {len(overdue)}", style=f"bold {colours.get('overdue', 'red')}"),
                               disabled=True, id="overdue-heading"))
-        options += [Option(due_label(row, colours), id=f"overdue-{row.id}") for row in overdue]
+        options += self._listed("overdue", overdue, colours)
         if not overdue:
             options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
         self.clear_options()
@@ -60,6 +70,16 @@ class DuePanel(OptionList):
                 if option_id.endswith(f"-{keep.id}"):
                     self.highlighted = index
                     break
+
+    @staticmethod
+    def _listed(prefix: str, rows: list[ActionRow], colours: Mapping[str, str]) -> list[Option | None]:
+        options: list[Option | None] = [Option(due_label(row, colours), id=f"{prefix}-{row.id}")
+                                        for row in rows[:MAX_LISTED]]
+        if len(rows) > MAX_LISTED:
+            more = Text(f"  … and {len(rows) - MAX_LISTED:,} more: press p to choose an owner",
+                        style=colours.get("muted", ""))
+            options.append(Option(more, disabled=True))
+        return options
 
     @property
     def highlighted_row(self) -> ActionRow | None:

@@ -127,8 +127,6 @@ class PlanTree(Tree[NodeKey]):
             return
         self.items[key] = item
         node.set_label(self._label(item, self.app.theme_variables))
-        if self.cursor_node is node:
-            self.post_message(self.NodeChosen(key, item))
 
     def update_progress(self, key: NodeKey, progress: Progress) -> None:
         """New counts for a region, addressee or recommendation."""
