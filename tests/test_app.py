@@ -428,3 +428,17 @@ async def test_keys_act_on_the_action_under_the_cursor_at_once(
     assert sql(db_path, "SELECT reference, status FROM action WHERE status = 'complete' AND reference LIKE 'gm-2023/6/%'") == [
         ("gm-2023/6/2", "complete")
     ]
+
+
+async def test_due_panel_shows_the_new_status_of_a_listed_action(
+    running: tuple[ActionTrackApp, Pilot[None]], db_path: Path
+) -> None:
+    app, pilot = running
+    assert "○ gm-2023/8/3" in due_text(app)
+    await go_to(pilot, "gm-2023/8/3", db_path)
+    await pilot.press("o")
+    await settle(pilot)
+    assert "◐ gm-2023/8/3" in due_text(app) and "○ gm-2023/8/3" not in due_text(app)
+    await pilot.press("c")
+    await settle(pilot)
+    assert "gm-2023/8/3" not in due_text(app)

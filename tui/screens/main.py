@@ -416,7 +416,8 @@ class MainScreen(Screen[None]):
         self._show_due(after.due)
         current = self.current
         if current is not None and current.id == after.row.id:
-            self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables))
+            self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables),
+                                            same_subject=True)
         self._refresh_keys()
 
     def _set_status(self, status: Status) -> None:

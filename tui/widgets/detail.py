@@ -18,10 +18,11 @@ class DetailPane(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Choose an action to see it in full."), id="detail-body")
 
-    def show(self, text: Text) -> None:
-        """Replace what the pane shows and scroll back to its top."""
+    def show(self, text: Text, *, same_subject: bool = False) -> None:
+        """Replace what the pane shows; a new subject starts at the top, the same one keeps its place."""
         self.query_one("#detail-body", Static).update(text)
-        self.scroll_home(animate=False)
+        if not same_subject:
+            self.scroll_home(animate=False)
 
     @property
     def text(self) -> str:

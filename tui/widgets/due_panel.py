@@ -46,8 +46,12 @@ class DuePanel(OptionList):
         shown = (month, due, overdue, self.app.theme)
         if shown == self.shown:
             return  # nothing to repaint: rebuilding the options costs a full layout
-        self.shown = shown
         colours = self.app.theme_variables
+        if self.shown is not None and self._same_entries(self.shown, shown):
+            self._restyle(due, overdue, colours)  # the same actions, one shown anew: no relayout
+            self.shown = shown
+            return
+        self.shown = shown
         keep = self.highlighted_row
         self.month = month
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
@@ -70,6 +74,22 @@ class DuePanel(OptionList):
                 if option_id.endswith(f"-{keep.id}"):
                     self.highlighted = index
                     break
+
+    @staticmethod
+    def _same_entries(before: tuple[object, ...], after: tuple[object, ...]) -> bool:
+        """Whether two showings list the same actions in the same places (only their looks differ)."""
+        def ids(rows: object) -> list[int]:
+            return [row.id for row in rows]  # type: ignore[attr-defined]
+
+        return (before[0] == after[0] and before[3] == after[3] and ids(before[1]) == ids(after[1])
+                and ids(before[2]) == ids(after[2]))
+
+    def _restyle(self, due: list[ActionRow], overdue: list[ActionRow], colours: Mapping[str, str]) -> None:
+        for prefix, rows in (("due", due), ("overdue", overdue)):
+            for row in rows[:MAX_LISTED]:
+                if self.rows.get(row.id) != row:
+                    self.replace_option_prompt(f"{prefix}-{row.id}", due_label(row, colours))
+        self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
 
     @staticmethod
     def _listed(prefix: str, rows: list[ActionRow], colours: Mapping[str, str]) -> list[Option | None]:
