@@ -467,9 +467,8 @@ class _PlanMaker:
         rng = self.rng
         ratings = ("Good", "Requires improvement", "Requires improvement", "Inadequate", "Outstanding")
         found: list[tuple[str, str, str]] = [(f"{p} PDU", "pdu", rng.choice(ratings)) for p in pdus]
-        single = [p for p in pdus if _one_name(p)]
-        if len(single) >= 2 and rng.random() < 0.25:
-            found.append((f"{single[0]} PDU and {single[1]} PDU", "pdu", ""))
+        if len(pdus) >= 2 and rng.random() < 0.25:
+            found.append((f"{pdus[0]} PDU and {pdus[1]} PDU", "pdu", ""))
         found.append((f"{self.region.name} region", "region", ""))
         if rng.random() < 0.15:
             found.append((f"{self.region.name} region and His Majesty's Prison and Probation Service", "other", ""))
@@ -496,7 +495,7 @@ class _PlanMaker:
         text = rng.choice(RECOMMENDATIONS)
         pdu = addressee.removesuffix(" PDU") if kind == "pdu" and " PDU and " not in addressee else ""
         if kind == "region" and self.unified and rng.random() < 0.3:
-            pdu = rng.choice([p for p in self.region.pdus if _one_name(p)])
+            pdu = rng.choice(self.region.pdus)
             text = f"{text} ({pdu} PDU)"
         entry: dict[str, Any] = {"number": number, "text": text}
         if size == 0:
@@ -670,14 +669,6 @@ class _Clock:
         self.now = max(self.now + timedelta(seconds=60), moment)
         self.now = min(self.now, self.end)
         return self.now
-
-
-def _one_name(pdu: str) -> bool:
-    """Whether a PDU's name can stand in a list of PDUs ("A PDU and B PDU", "(A PDU)") and be read back.
-
-    store.owners splits such lists at "," and "and", so "Bury and Rochdale PDU" would not survive one.
-    """
-    return "," not in pdu and " and " not in pdu
 
 
 def _join(names: Sequence[str]) -> str:

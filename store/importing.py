@@ -692,17 +692,22 @@ def bundled_plan_files() -> list[Path]:
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
-def open_or_create(path: Path | str, *, read_only: bool = False) -> Database:
-    """Open the database; one that holds no plan yet (new, or a first run cut short) gets the sample plans."""
+def open_or_create(path: Path | str, *, read_only: bool = False, check: bool = True) -> Database:
+    """Open the database; one that holds no plan yet (new, or a first run cut short) gets the sample plans.
+
+    `check` is open_database's: False skips the whole-file quick_check (run `Database.quick_check()` later).
+    """
     path = Path(path).expanduser()
     existed = path.exists()
-    db = open_database(path, read_only=read_only)
+    db = open_database(path, read_only=read_only, check=check)
     if db.read_only:
         return db
     try:
         with db.read() as session:
             empty = session.execute(select(func.count()).select_from(Plan)).scalar_one() == 0
         if empty:
+            if existed and not check:
+                db.quick_check()  # about to write: a file that existed is checked first (it holds no plan: cheap)
             import_plan_files(db, bundled_plan_files())
     except BaseException:
         db.dispose()

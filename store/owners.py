@@ -27,9 +27,12 @@ class ResolvedOwner:
     region: str
 
 
+@lru_cache(maxsize=8192)
 def owner_key(name: str) -> str:
     """The form two spellings of one role share: case, spacing and '&' / 'and' ignored."""
-    return _SPACE.sub(" ", _ANY_AMPERSAND.sub(" and ", name)).strip().casefold()
+    if "&" in name:
+        name = _ANY_AMPERSAND.sub(" and ", name)
+    return _SPACE.sub(" ", name).strip().casefold()
 
 
 @lru_cache(maxsize=256)
@@ -54,13 +57,16 @@ def expand_aliases(written: str, aliases: Mapping[str, str]) -> str:
 
 
 _PDU_NOTE = re.compile(r"\(([^()]*?\bPDU)\)\s*$")
-_PDU_LIST = re.compile(r",\s*|\s+and\s+")
+# Where a list of PDUs splits: after a name ending in "PDU", at a comma, "and" or "&". Only there: the
+# names themselves hold them ("Bury and Rochdale PDU", "Redcar, Cleveland and Middlesbrough PDU").
+_PDU_LIST = re.compile(r"(?<=\bPDU)(?:\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+)", re.IGNORECASE)
 
 
 def pdus_addressed(addressee: str, addressee_kind: str, recommendation_text: str = "") -> list[str]:
     """The PDUs whose head a generic "Head of PDU" means here.
 
-    A PDU addressee names one PDU or several ("Knowsley & St Helens PDU and Liverpool North PDU");
+    A PDU addressee names one PDU or several ("Knowsley & St Helens PDU and Liverpool North PDU",
+    "Bury and Rochdale PDU and Oldham PDU": a list splits only after a name ending in "PDU");
     a recommendation to the region may end with the PDU it came from: "... (Cumbria PDU)".
     """
     if addressee_kind == "pdu":

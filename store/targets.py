@@ -1,20 +1,20 @@
 """Read a prose target date ("March 2024", "May19 – Aug 19", "Complete and monthly") as a manager would.
 
 A small grammar of the forms the action plans use; anything else is UNREADABLE: no deadline, flagged,
-never guessed. Two-digit years are years (May 19 is May 2019). Month arithmetic uses relativedelta,
-recurrences rrule. Pure and cached: safe to call for every action at import.
+never guessed. Two-digit years are years (May 19 is May 2019). Recurrences use dateutil's rrule.
+Pure and cached: safe to call for every action at import. Importing this module is cheap (the CLI's
+read commands need only its enums and month_end): the grammar is compiled on the first reading.
 """
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
-
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import MONTHLY, rrule
+from typing import Any
 
 __all__ = [
     "Status",
@@ -52,7 +52,7 @@ _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 def month_end(year: int, month: int) -> date:
     """Last day of the month."""
-    return date(year, month, 1) + relativedelta(day=31)
+    return date(year, month, monthrange(year, month)[1])
 
 
 def month_index(d: date) -> int:
@@ -170,6 +170,9 @@ def _occurs(start_year: int, start_month: int, every: int, year: int, month: int
     wanted = datetime(year, month, 1)
     if wanted < first:
         return False
+    # Imported here: importing dateutil would cost every command ~5 ms.
+    from dateutil.rrule import MONTHLY, rrule
+
     rule = rrule(MONTHLY, interval=every, dtstart=first, bymonthday=1)
     return bool(rule.between(wanted, wanted, inc=True))
 
@@ -200,51 +203,81 @@ _ONGOING_WORD = r"(?:on-?going|on going|continuing|continuous)"
 _FROM = r"(?:from|starting|commencing|beginning)(?:\s+(?:in|from))?"
 _FLAGS = re.IGNORECASE
 
-_RE_COMPLETE = re.compile(r"(?:complete|completed|done)\.?", _FLAGS)
-_RE_COMPLETE_RECURRING = re.compile(
+
+class _Lazy:
+    """A regular expression compiled when first used: compiling the grammar costs ~7 ms, which a command
+    that reads no target (the CLI's `due`) should not pay at import."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        compiled = self._compiled
+        if compiled is None:  # two threads may both compile: harmless
+            compiled = self._compiled = re.compile(*self._source)
+        return compiled
+
+    def fullmatch(self, string: str) -> re.Match[str] | None:
+        return self._pattern().fullmatch(string)
+
+    def match(self, string: str) -> re.Match[str] | None:
+        return self._pattern().match(string)
+
+    def split(self, string: str) -> list[str | Any]:
+        return self._pattern().split(string)
+
+    def sub(self, repl: str, string: str) -> str:
+        return self._pattern().sub(repl, string)
+
+
+_RE_COMPLETE = _Lazy(r"(?:complete|completed|done)\.?", _FLAGS)
+_RE_COMPLETE_RECURRING = _Lazy(
     rf"complete(?:d)?\s*,?\s*(?:and|&)\s+"
     rf"(?:{_REC_WORD}(?:\s+thereafter)?(?:\s+{_FROM}\s+{_my(1)})?"
     rf"|(?P<ong>{_ONGOING_WORD})"
     rf"|(?P<adhoc>(?:as\s+and\s+when|as|when)\s+(?:required|needed|necessary)))\.?",
     _FLAGS,
 )
-_RE_RECURRING = re.compile(rf"{_REC_WORD}(?:\s+{_FROM}\s+{_my(1)})?\.?", _FLAGS)
-_RE_RECURRING_AFTER = re.compile(
+_RE_RECURRING = _Lazy(rf"{_REC_WORD}(?:\s+{_FROM}\s+{_my(1)})?\.?", _FLAGS)
+_RE_RECURRING_AFTER = _Lazy(
     rf"{_my(1)}\s*,?\s*(?:and|then|&)\s+(?:then\s+)?{_REC_WORD}(?:\s+(?:thereafter|after\s+that))?\.?",
     _FLAGS,
 )
-_RE_ONGOING = re.compile(rf"(?:(?:current(?:ly)?|continuing)\s+and\s+)?{_ONGOING_WORD}\.?", _FLAGS)
-_RE_ONGOING_FROM = re.compile(
+_RE_ONGOING = _Lazy(rf"(?:(?:current(?:ly)?|continuing)\s+and\s+)?{_ONGOING_WORD}\.?", _FLAGS)
+_RE_ONGOING_FROM = _Lazy(
     rf"(?:{_ONGOING_WORD}\s+)?{_FROM}\s+{_my(1)}(?:\s+onwards?)?\.?"
     rf"|{_my(2)}\s*,?\s*(?:(?:and|&)\s+{_ONGOING_WORD}|onwards?)\.?",
     _FLAGS,
 )
-_RE_PERIOD = re.compile(
+_RE_PERIOD = _Lazy(
     rf"(?:from\s+)?\b(?P<m1>{_MONTH})\.?(?:\s*[.'’/-]?\s*(?P<y1>{_YEAR})(?!\d))?"
     rf"\s*(?:–|—|-|to|until|till)\s*{_my(2)}",
     _FLAGS,
 )
-_RE_ONE_OFF = re.compile(
+_RE_ONE_OFF = _Lazy(
     rf"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?{_my(1)}\.?",
     _FLAGS,
 )
-_RE_MILESTONE = re.compile(
+_RE_MILESTONE = _Lazy(
     rf"(?P<what>\S.*?)\s+(?:concluded|completed|finished|ended)\s+(?:in\s+)?{_my(1)}\.?",
     _FLAGS,
 )
-_RE_CAVEAT = re.compile(
+_RE_CAVEAT = _Lazy(
     r"(?P<head>.*?\S)\s*[,;:]?\s*"
     r"(?P<cav>(?:\(|(?:tbc|tba|tbd|nb|n\.b\.?|subject\s+to|depend[ae]nt|provisional(?:ly)?|tentative(?:ly)?"
     r"|approx(?:imately)?|with\s+(?:an?\s+)?(?:checkpoints?|interim|review)|checkpoints?)(?![a-z])).*)",
     _FLAGS,
 )
-_RE_CHECKPOINTS = re.compile(
+_RE_CHECKPOINTS = _Lazy(
     r"(?:with\s+(?:an?\s+)?)?(?:interim\s+)?checkpoints?\s*(?:in|at|of|on|:)?\s*(?P<dates>.+)",
     _FLAGS,
 )
-_RE_LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*", _FLAGS)
-_RE_SPACE = re.compile(r"\s+")
-_RE_TRAILING_IN = re.compile(r"(?:\s+in)?\s*$", _FLAGS)
+_RE_LIST_SEP = _Lazy(r"\s*(?:,|&|\band\b)\s*", _FLAGS)
+_RE_SPACE = _Lazy(r"\s+")
+_RE_TRAILING_IN = _Lazy(r"(?:\s+in)?\s*$", _FLAGS)
 
 _EVERY = {
     "weekly": (1, "weekly"),

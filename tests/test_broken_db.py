@@ -141,6 +141,50 @@ def test_a_damaged_page_met_by_a_query_gives_a_clean_message(
         assert_one_clean_line(run, str(db_path), "is damaged")
 
 
+def _action_table_wrecked(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'action'").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as fh:  # the action table's root page, the schema left readable
+        fh.seek((root - 1) * 4096)
+        fh.write(b"\xa5" * 4096)
+
+
+# Reading commands, most of which open without the whole-file quick_check (tui.cli.UNCHECKED_COMMANDS).
+READING = {"due": ["due"], "due --owner": ["due", "--owner", "Head of Tameside PDU"], "overdue": ["overdue"],
+           "owners": ["owners"], "export": ["export", "--plan", "gm-2023"], "show": ["show", "gm-2023/1/2"]}
+DAMAGE = {"truncated": _truncated, "damaged in the middle": _damaged, "action table wrecked": _action_table_wrecked}
+
+
+@pytest.mark.parametrize("command", sorted(READING))
+@pytest.mark.parametrize("case", sorted(DAMAGE))
+def test_a_reading_command_on_a_damaged_database_says_so_in_one_line(
+    case: str, command: str, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the check at open, the damage is met by the command's own queries; `show`, which reads
+    one action and might meet none of it, keeps the check."""
+    DAMAGE[case](db_path)
+    before = fingerprint(db_path)
+    run = run_inprocess(capsys, "--db", str(db_path), "--today", TODAY, *READING[command])
+    assert_one_clean_line(run, str(db_path), "is damaged", "restore a backup")
+    assert run.out == ""
+    assert fingerprint(db_path) == before
+
+
+def test_a_reading_command_checks_a_damaged_database_before_upgrading_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reading command skips the check at open, but an upgrade writes: the file is checked first."""
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: ADD_EVIDENCE})
+    _damaged(db_path)
+    before = fingerprint(db_path)
+    run = run_inprocess(capsys, "--db", str(db_path), "--today", TODAY, "owners")
+    assert_one_clean_line(run, str(db_path), "is damaged", "restore a backup")
+    assert fingerprint(db_path) == before
+    assert _backups(db_path) == []
+
+
 def test_quick_check_at_open_is_cheap(db_path: Path) -> None:
     """Opening (with its quick_check) must stay well under what a user notices."""
     start = time.perf_counter()

@@ -87,6 +87,46 @@ def test_pdus_addressed_reads_joint_and_noted_pdus() -> None:
     assert pdus_addressed("North West region", "region", "Improve the offer.") == []
 
 
+# (addressee, kind, recommendation text, the PDUs a generic "Head of PDU" means there)
+PDU_LISTS = [
+    ("Bury and Rochdale PDU and Oldham PDU", "pdu", "", ["Bury and Rochdale PDU", "Oldham PDU"]),
+    ("Knowsley & St Helens PDU and Liverpool North PDU", "pdu", "",
+     ["Knowsley & St Helens PDU", "Liverpool North PDU"]),
+    ("Blackburn with Darwen PDU, Knowsley & St Helens PDU and Liverpool North PDU", "pdu", "",
+     ["Blackburn with Darwen PDU", "Knowsley & St Helens PDU", "Liverpool North PDU"]),
+    ("Bury and Rochdale PDU", "pdu", "", ["Bury and Rochdale PDU"]),
+    ("Blackburn with Darwen PDU", "pdu", "", ["Blackburn with Darwen PDU"]),
+    ("Redcar, Cleveland and Middlesbrough PDU", "pdu", "", ["Redcar, Cleveland and Middlesbrough PDU"]),
+    ("Oldham PDU and Bury and Rochdale PDU", "pdu", "", ["Oldham PDU", "Bury and Rochdale PDU"]),
+    ("Redcar, Cleveland and Middlesbrough PDU, Stockton and Hartlepool PDU, and Tameside PDU", "pdu", "",
+     ["Redcar, Cleveland and Middlesbrough PDU", "Stockton and Hartlepool PDU", "Tameside PDU"]),
+    ("Bury and Rochdale", "pdu", "", ["Bury and Rochdale PDU"]),  # "PDU" left out: still one PDU
+    ("Bury and Rochdale PDU and Oldham", "pdu", "", ["Bury and Rochdale PDU and Oldham PDU"]),  # not a list
+    ("North West region", "region", "Improve the offer. (Bury and Rochdale PDU)", ["Bury and Rochdale PDU"]),
+    ("North West region", "region", "Improve the offer. (Blackburn with Darwen PDU)", ["Blackburn with Darwen PDU"]),
+    ("North West region", "region", "Improve it. (Bury and Rochdale PDU and Oldham PDU)",
+     ["Bury and Rochdale PDU", "Oldham PDU"]),
+    ("North West region", "region", "Improve it. (Bury and Rochdale)", []),
+    ("North West region", "region", "Improve (quality and safety) of work.", []),
+]
+
+
+@pytest.mark.parametrize(("addressee", "kind", "text", "expected"), PDU_LISTS,
+                         ids=[f"{c[0]}|{c[2][-40:]}" for c in PDU_LISTS])
+def test_a_list_of_pdus_splits_only_after_a_name_ending_in_pdu(
+    addressee: str, kind: str, text: str, expected: list[str]
+) -> None:
+    assert pdus_addressed(addressee, kind, text) == expected
+
+
+def test_head_of_pdu_under_a_joint_addressee_with_and_in_a_name_names_each_head() -> None:
+    plan_resolver = OwnerResolver(aliases={}, region="Greater Manchester")
+    pdus = pdus_addressed("Bury and Rochdale PDU and Oldham PDU", "pdu")
+    found = plan_resolver.resolve("Head of PDU", pdus=pdus)
+    assert [o.name for o in found] == ["Head of Bury and Rochdale PDU", "Head of Oldham PDU"]
+    assert {o.region for o in found} == {"Greater Manchester"}
+
+
 def test_aliases_expand_only_whole_abbreviations() -> None:
     aliases = load_sample("gm-2023")["aliases"]
     assert expand_aliases("Head of M/C N PDU & HoP&Q", aliases) == (
@@ -203,3 +243,26 @@ def test_an_alias_that_spells_out_national_does_not_make_a_regional_role_nationa
     assert moj.region == ""
     [lead] = resolver("nw-2023").resolve("HMPPS Regional Resettlement Lead")
     assert lead.region == "North West"
+
+
+def test_generated_lists_of_pdus_read_back_as_the_pdus_they_name() -> None:
+    """The generator writes joint addressees and "(X PDU)" notes with any PDU's name, "and" and commas
+    included ("Birmingham North, East and Solihull PDU"): each reads back as real PDUs."""
+    import re
+
+    from store.generate import REGIONS, generate_plans
+
+    real = {f"{p} PDU" for r in REGIONS for p in r.pdus}
+    hard = 0
+    for document in generate_plans(8000, seed=1):
+        for addressee in document["addressees"]:
+            for rec in addressee["recommendations"]:
+                pdus = pdus_addressed(addressee["name"], addressee["kind"], rec["text"])
+                assert set(pdus) <= real, (addressee["name"], rec["text"][-60:])
+                if addressee["kind"] == "pdu":
+                    assert len(pdus) == addressee["name"].count(" PDU")
+                    hard += len(pdus) > 1 and addressee["name"].count(" and ") > 1
+                elif re.search(r"\((?:[^()]*\band\b|[^()]*,)[^()]*PDU\)$", rec["text"]):
+                    assert len(pdus) == 1
+                    hard += 1
+    assert hard > 0  # the data set holds such names
