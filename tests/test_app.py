@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
+from textual.worker import WorkerFailed
 
 from store.config import Config, config_path, load_config
 from store.db import Database, open_database
@@ -48,8 +49,9 @@ def owner(db: Database, name: str) -> OwnerCount:
         return find_owner(session, name)
 
 
-def make_app(db_path: Path, who: str | None = "Head of Tameside PDU", **kwargs: object) -> ActionTrackApp:
-    db = open_database(db_path)
+def make_app(db_path: Path, who: str | None = "Head of Tameside PDU", *, check: bool = True,
+             **kwargs: object) -> ActionTrackApp:
+    db = open_database(db_path, check=check)
     chosen = owner(db, who) if who else None
     return ActionTrackApp(db, today=TODAY, config=Config(user="tester"), owner=chosen, **kwargs)  # type: ignore[arg-type]
 
@@ -57,7 +59,10 @@ def make_app(db_path: Path, who: str | None = "Head of Tameside PDU", **kwargs: 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker has reported back and the screen has repainted."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # the screen reports a failed worker itself (on_worker_state_changed); tests check that
         await pilot.pause()
 
 
@@ -442,3 +447,21 @@ async def test_due_panel_shows_the_new_status_of_a_listed_action(
     await pilot.press("c")
     await settle(pilot)
     assert "gm-2023/8/3" not in due_text(app)
+
+
+async def test_a_damaged_database_is_reported_and_never_written(db_path: Path) -> None:
+    """The screen checks the file after first paint: a damaged one says so, and the keys write nothing."""
+    size = db_path.stat().st_size  # a WAL database closed cleanly: everything is in the main file
+    with db_path.open("r+b") as fh:
+        fh.seek(size // 2 - (size // 2) % 4096)
+        fh.write(b"\xa5" * 4096 * 10)
+    before = db_path.read_bytes()
+    app = make_app(db_path, who=None, check=False)  # as run_app opens it: the check comes after first paint
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("damaged" in n.message for n in app._notifications)
+        assert "DAMAGED" in str(app.screen.query_one("#context").content)
+        await pilot.press("down", "down", "down", "c")
+        await settle(pilot)
+        assert app.is_running
+    assert db_path.read_bytes() == before

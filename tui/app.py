@@ -86,7 +86,7 @@ def run_app(*, db_path: Path, today: date, owner: str | None, theme: str | None,
     from store.importing import open_or_create
     from store.queries import find_owner
 
-    db = open_or_create(db_path)
+    db = open_or_create(db_path, check=False)  # the screen checks it in the background after first paint
     try:
         wanted = owner or config.owner
         chosen: OwnerCount | None = None

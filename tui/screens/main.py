@@ -75,6 +75,7 @@ class MainScreen(Screen[None]):
         self.month = today.replace(day=1)
         self.seen_version: int | None = None
         self.key_state: tuple[bool, bool, bool] | None = None
+        self.damaged = ""  # why the database failed its check, if it did
         self.remembered_owner: OwnerCount | None = owner
 
     @property
@@ -108,6 +109,7 @@ class MainScreen(Screen[None]):
         self.reload_due()
         if not self.db.read_only:
             self._watch_later()
+        self.call_after_refresh(self._check_database)
         if self.ask_owner:
             self.action_pick_owner(first_run=True)
 
@@ -133,6 +135,9 @@ class MainScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
+            if event.worker.group == "check":
+                self.damaged = str(event.worker.error)
+                self._show_context()
             self.report(event.worker.error)
 
     def report(self, error: BaseException) -> None:
@@ -219,7 +224,9 @@ class MainScreen(Screen[None]):
             text.append("  · completed hidden")
         if self.view.search:
             text.append(f"  · search “{visible(self.view.search)}”")
-        if self.db.read_only:
+        if self.damaged:
+            text.append("   DAMAGED: nothing will be saved", style=f"bold {self.app.theme_variables.get('error', 'red')}")
+        elif self.db.read_only:
             text.append(f"   READ-ONLY ({visible(self.db.read_only_reason or 'no write permission')}): changes are off",
                         style=f"bold {self.app.theme_variables.get('warning', 'yellow')}")
         context = self.query_one("#context", Static)
@@ -365,7 +372,14 @@ class MainScreen(Screen[None]):
             return bool(self.view.search) or self.query_one("#search", Input).display
         return True
 
+    def _check_database(self) -> None:
+        """Run SQLite's quick_check off the start path; a damaged file is reported (and never written)."""
+        self._work(self.db.quick_check, lambda _: None, group="check")
+
     def _refuse_if_read_only(self) -> bool:
+        if self.damaged:
+            self.notify(f"Nothing can be saved: {visible(self.damaged)}", severity="error", markup=False)
+            return True
         if self.db.read_only:
             self.notify(f"Changes cannot be saved to {visible(str(self.db.path))}: {self.db.read_only_reason or 'it is read-only'}.",
                         severity="warning", title="Read-only", markup=False)
