@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import date
@@ -13,10 +12,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 from textual.worker import WorkerFailed
 
+from store.commands import set_status
 from store.config import Config, config_path, load_config
 from store.db import Database, open_database
-from store.importing import open_or_create
 from store.queries import OwnerCount, find_owner
+from store.targets import Status
 from tui.app import ActionTrackApp
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -28,20 +28,6 @@ from tui.widgets.plan_tree import NodeKey, PlanTree
 
 TODAY = date(2023, 9, 15)
 SIZE = (160, 48)
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("prepared") / "plans.sqlite"
-    open_or_create(path).dispose()
-    return path
-
-
-@pytest.fixture
-def db_path(prepared: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "plans.sqlite"
-    shutil.copyfile(prepared, path)
-    return path
 
 
 def owner(db: Database, name: str) -> OwnerCount:
@@ -373,22 +359,26 @@ async def test_read_only_database_explains_and_writes_nothing(db_path: Path) -> 
     assert db_path.read_bytes() == before
 
 
+def change_elsewhere(db_path: Path, reference: str) -> None:
+    """Another process (its own connection) marks the action ongoing."""
+    other = open_database(db_path)
+    try:
+        with other.write() as session:
+            set_status(session, action_id(db_path, reference), Status.ONGOING, by="someone else")
+    finally:
+        other.dispose()
+
+
 async def test_another_process_change_is_picked_up(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
     app, pilot = running
     await go_to(pilot, "gm-2023/6/3", db_path)
-    other = open_database(db_path)
-    from store.commands import set_status
-    from store.targets import Status
-
-    with other.write() as session:
-        set_status(session, action_id(db_path, "gm-2023/6/3"), Status.ONGOING, by="someone else")
-    other.dispose()
+    change_elsewhere(db_path, "gm-2023/6/3")
     screen = app.screen
     assert isinstance(screen, MainScreen)
     screen._poll()
     await settle(pilot)
     assert "◐ 6/3" in tree_text(app)
-    # a change made on the stale version is refused, not written over the newer one
+    # the refreshed view holds the new version, so the next key is written
     await pilot.press("c")
     await settle(pilot)
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("complete",)]
@@ -397,13 +387,7 @@ async def test_another_process_change_is_picked_up(running: tuple[ActionTrackApp
 async def test_stale_view_never_overwrites(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
     app, pilot = running
     await go_to(pilot, "gm-2023/6/3", db_path)
-    other = open_database(db_path)
-    from store.commands import set_status
-    from store.targets import Status
-
-    with other.write() as session:
-        set_status(session, action_id(db_path, "gm-2023/6/3"), Status.ONGOING, by="someone else")
-    other.dispose()
+    change_elsewhere(db_path, "gm-2023/6/3")
     await pilot.press("c")  # the screen still shows version 0
     await settle(pilot)
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("ongoing",)]
