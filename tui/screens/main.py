@@ -31,7 +31,6 @@ from store.targets import Status
 from store.text import status_word, visible
 from tui.labels import AGREEMENT, action_detail_text, recommendation_detail_text
 from tui.loading import AfterChange, DueLists, children_of, load_after_change, load_due, load_tree
-from tui.screens.help import HelpScreen
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
 from tui.widgets.detail import DetailPane
