@@ -95,6 +95,7 @@ class ActionRow:
     owners: str
     version: int
     overdue: bool
+    due_soon: bool = False  # a one-off deadline in today's month, not complete
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,12 +279,14 @@ _ROW_COLUMNS = (
 
 
 def _row(row: Any, today: date) -> ActionRow:
-    overdue = (row.every_months is None and row.deadline is not None and row.deadline < today
-               and row.status != Status.COMPLETE)
+    open_one_off = row.every_months is None and row.deadline is not None and row.status != Status.COMPLETE
+    overdue = open_one_off and row.deadline < today
+    due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
     return ActionRow(
         id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
         target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
         every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
+        due_soon=due_soon,
     )
 
 

@@ -101,6 +101,8 @@ async def test_opens_on_the_owners_own_branches(running: tuple[ActionTrackApp, P
     assert "Tameside PDU · 2023 plan" in text
     assert "Manchester North PDU" not in text and "North West" not in text
     assert "6/1" in text
+    assert "8/3    Sep 2023  due now" in text  # a one-off deadline this month stands out
+    assert "6/1    Jul 2023  overdue" in text
     assert "Due in September 2023" in due_text(app)
     assert "gm-2023/8/3" in due_text(app)
 

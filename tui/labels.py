@@ -42,7 +42,7 @@ def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
     """'6 · agreed · Improve the quality of … 1/3'."""
     text = Text(f"{visible(node.number)} ", style="bold")
     agreement = AGREEMENT.get(node.agreement, node.agreement)
-    style = "" if node.agreement == "agreed" else colours.get("due-soon", "yellow")
+    style = "" if node.agreement == "agreed" else colours.get("warning", "yellow")
     text.append(f"[{agreement}{', inferred' if node.inferred else ''}] ", style=style)
     text.append(one_line(node.text, 70) if node.text else "(wording missing from the source)")
     return _progress(text, node.progress, colours)
@@ -62,6 +62,8 @@ def deadline_word(row: ActionRow) -> str:
 def _status_style(row: ActionRow, colours: Colours) -> str:
     if row.overdue:
         return f"bold {colours.get('overdue', 'red')}"
+    if row.due_soon:
+        return colours.get("due-soon", "yellow")
     if row.status == Status.COMPLETE:
         return colours.get("complete", "green")
     if row.status == Status.ONGOING:
@@ -79,6 +81,8 @@ def action_label(row: ActionRow, colours: Colours) -> Text:
     text.append(f"{when:<10}", style=style or colours.get("muted", ""))
     if row.overdue:
         text.append("overdue ", style=style)
+    elif row.due_soon:
+        text.append("due now ", style=style)
     text.append(one_line(row.text, 90))
     return text
 
