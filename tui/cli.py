@@ -191,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
                        theme=args.theme, config=config)
     if command == "import":  # all files or none; a failed import into a new file leaves no file behind
         return _import(args.db or default_db_path(), args.files)
-    db = _open(args.db or default_db_path(), read_only=command in READ_COMMANDS, fill=command != "import",
+    db = _open(args.db or default_db_path(), read_only=command in READ_COMMANDS,
                check=command not in UNCHECKED_COMMANDS)
     try:
         if command == "export":
@@ -209,9 +209,8 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
-def _open(path: Path, *, read_only: bool, fill: bool = True, check: bool = True) -> Database:
-    """Open the database; a new one is filled from the sample plans unless `fill` is False
-    (an import into a new file holds just the plans imported).
+def _open(path: Path, *, read_only: bool, check: bool = True) -> Database:
+    """Open the database; a new one is filled from the sample plans.
 
     With check=False (a reading command only) the whole-file quick_check is skipped: a damaged page
     the command's queries meet still ends it with one sentence, and nothing is written to an unchecked
@@ -220,9 +219,6 @@ def _open(path: Path, *, read_only: bool, fill: bool = True, check: bool = True)
 
     if read_only and path.exists():
         return open_database(path, read_only=not _writable(path), check=check)
-    if not fill:
-        return open_database(path)
-    # A new database is filled from the sample plans.
     from store.importing import open_or_create
 
     return open_or_create(path)
@@ -244,8 +240,10 @@ def _import(path: Path, files: Sequence[Path]) -> int:
     for file in files:  # a missing file or a folder is refused at once, before anything is opened
         if not file.is_file():
             read_plan_file(file)
+    from store.db import open_database
+
     new = not path.exists()
-    db = _open(path, read_only=False, fill=False)
+    db = open_database(path)  # an import into a new file holds just the plans imported
     try:
         results = import_plan_files(db, files)
     except BaseException:
