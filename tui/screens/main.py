@@ -341,14 +341,11 @@ class MainScreen(Screen[None]):
         def job() -> tuple[queries.ActionPath, dict[NodeKey, list[Any]]]:
             with self.db.read() as session:
                 path = queries.action_path(session, action_id)
-                keys = [NodeKey("region", path.region), NodeKey("addressee", path.addressee_id),
-                        NodeKey("recommendation", path.recommendation_id)]
-                return path, {k: children_of(session, view, today, k) for k in keys if k not in known}
+                return path, {k: children_of(session, view, today, k) for k in NodeKey.above(path) if k not in known}
 
         def done(result: tuple[queries.ActionPath, dict[NodeKey, list[Any]]]) -> None:
             path, missing = result
-            keys = [NodeKey("region", path.region), NodeKey("addressee", path.addressee_id),
-                    NodeKey("recommendation", path.recommendation_id)]
+            keys = NodeKey.above(path)
             for key in keys:
                 if key in missing:
                     tree.fill(key, missing[key])
@@ -385,12 +382,12 @@ class MainScreen(Screen[None]):
             return True
         return False
 
-    def _write(self, change: Callable[[Any, ActionRow], object], said: str | None = None) -> None:
+    def _write(self, change: Callable[[Any, ActionRow], object]) -> None:
         """Write one change for the current action, then repaint what it touches."""
         row = self.current
         if row is None or self._refuse_if_read_only():
             return
-        self._write_then_show(lambda session: (change(session, row), row.id)[1], said)
+        self._write_then_show(lambda session: (change(session, row), row.id)[1])
 
     def _write_then_show(self, change: Callable[[Any], int], said: str | None = None) -> None:
         """Write in a worker, then repaint the action, its branch counts, the due panel and the detail.
@@ -417,14 +414,11 @@ class MainScreen(Screen[None]):
 
     def _show_change(self, after: AfterChange) -> None:
         tree = self.query_one(PlanTree)
-        path = after.path
         if self.view.hide_complete and after.row.status == Status.COMPLETE:
             self.reload_tree()
         else:
             tree.update_item(after.row)
-            for key, progress in zip(
-                (NodeKey("region", path.region), NodeKey("addressee", path.addressee_id),
-                 NodeKey("recommendation", path.recommendation_id)), after.progress, strict=True):
+            for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
                 tree.update_progress(key, progress)
         self._show_due(after.due)
         current = self.current

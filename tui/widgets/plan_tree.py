@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias
 
 from rich.text import Text
@@ -12,13 +12,11 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from store.queries import ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
+from store.queries import ActionPath, ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 
 Kind = Literal["root", "region", "addressee", "recommendation", "action"]
 Item: TypeAlias = RegionNode | AddresseeNode | RecommendationNode | ActionRow
-CHILD_KIND: dict[Kind, Kind] = {"root": "region", "region": "addressee", "addressee": "recommendation",
-                                "recommendation": "action"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +36,12 @@ class NodeKey:
         if isinstance(item, RecommendationNode):
             return NodeKey("recommendation", item.id)
         return NodeKey("action", item.id)
+
+    @staticmethod
+    def above(path: ActionPath) -> list[NodeKey]:
+        """The region, addressee and recommendation branches above an action, top down."""
+        return [NodeKey("region", path.region), NodeKey("addressee", path.addressee_id),
+                NodeKey("recommendation", path.recommendation_id)]
 
 
 ROOT = NodeKey("root", "")
@@ -132,8 +136,6 @@ class PlanTree(Tree[NodeKey]):
         """New counts for a region, addressee or recommendation."""
         item = self.items.get(key)
         if item is not None and not isinstance(item, ActionRow):
-            from dataclasses import replace
-
             self.update_item(replace(item, progress=progress))
 
     def relabel(self) -> None:
