@@ -451,3 +451,17 @@ async def test_a_damaged_database_is_reported_and_never_written(db_path: Path) -
         await settle(pilot)
         assert app.is_running
     assert db_path.read_bytes() == before
+
+
+async def test_theme_key_keeps_the_owner_just_chosen(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
+    """One config for the app: choosing an owner then a theme saves both."""
+    app, pilot = running
+    await pilot.press("p")
+    await settle(pilot)
+    await pilot.press(*"Head of Wigan")
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("T")
+    await settle(pilot)
+    saved = load_config(config_path())
+    assert saved.owner == "Head of Wigan PDU (Greater Manchester)" and saved.theme == app.theme

@@ -38,8 +38,9 @@ class ActionTrackApp(App[None]):
         self.config = config
         self.start_owner = owner
         self.ask_owner = ask_owner
-        self.themes = [t.name for t in bundled_themes()]
-        for bundled in bundled_themes():
+        themes = bundled_themes()
+        self.themes = [t.name for t in themes]
+        for bundled in themes:
             self.register_theme(bundled)
         wanted = theme or config.theme
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
@@ -48,7 +49,7 @@ class ActionTrackApp(App[None]):
         return dict(VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.db, today=self.today, config=self.config, owner=self.start_owner,
+        self.push_screen(MainScreen(self.db, today=self.today, owner=self.start_owner,
                                     ask_owner=self.ask_owner))
 
     def watch_theme(self, theme: str) -> None:
@@ -61,12 +62,16 @@ class ActionTrackApp(App[None]):
         """Switch to the next bundled theme and remember it."""
         names = self.themes
         self.theme = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
-        self.config = self.config.with_(theme=self.theme)
+        self.remember(theme=self.theme)
+        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
+
+    def remember(self, **settings: str) -> None:
+        """Change settings and save them: the app holds the one config, so no change undoes another."""
+        self.config = self.config.with_(**settings)
         try:
             save_config(self.config)
         except StoreError as exc:
             self.notify(str(exc), severity="warning", markup=False)
-        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from rich.text import Text
@@ -23,7 +23,6 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import commands, queries
-from store.config import Config, save_config
 from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
 from store.queries import ActionRow, OwnerCount, View
@@ -36,6 +35,9 @@ from tui.screens.owner_picker import EVERYONE, OwnerPicker
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import ROOT, NodeKey, PlanTree
+
+if TYPE_CHECKING:
+    from tui.app import ActionTrackApp
 
 T = TypeVar("T")
 POLL_SECONDS = 2.0
@@ -62,12 +64,11 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
     ]
 
-    def __init__(self, db: Database, *, today: date, config: Config, owner: OwnerCount | None,
+    def __init__(self, db: Database, *, today: date, owner: OwnerCount | None,
                  ask_owner: bool) -> None:
         super().__init__()
         self.db = db
         self.today = today
-        self.config = config
         self.owner = owner
         self.ask_owner = ask_owner
         self.view = View(owner_id=owner.id if owner else None)
@@ -76,6 +77,16 @@ class MainScreen(Screen[None]):
         self.key_state: tuple[bool, bool, bool] | None = None
         self.damaged = ""  # why the database failed its check, if it did
         self.remembered_owner: OwnerCount | None = owner
+
+    @property
+    def app_(self) -> ActionTrackApp:
+        """The app, which holds the one config."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def by(self) -> str:
+        """Who changes are recorded as (the config's user, else the login name)."""
+        return self.app_.config.by
 
     @property
     def current(self) -> ActionRow | None:
@@ -428,7 +439,7 @@ class MainScreen(Screen[None]):
         self._refresh_keys()
 
     def _set_status(self, status: Status) -> None:
-        by = self.config.by
+        by = self.by
         self._write(lambda s, row: commands.set_status(s, row.id, status, by=by, expected_version=row.version))
 
     def action_complete(self) -> None:
@@ -445,7 +456,7 @@ class MainScreen(Screen[None]):
 
     def action_tick(self) -> None:
         """Tick off the recurring action's occurrence in the month shown in the due panel."""
-        by, period = self.config.by, f"{self.month:%Y-%m}"
+        by, period = self.by, f"{self.month:%Y-%m}"
         self._write(lambda s, row: commands.tick_occurrence(s, row.id, period, by=by, expected_version=row.version))
 
     def action_note(self) -> None:
@@ -453,7 +464,7 @@ class MainScreen(Screen[None]):
         row = self.current
         if row is None or self._refuse_if_read_only():
             return
-        by = self.config.by
+        by = self.by
 
         def written(note: str | None) -> None:
             if note and note.strip():
@@ -465,7 +476,7 @@ class MainScreen(Screen[None]):
         """Undo your last change (a new change back; history keeps both)."""
         if self._refuse_if_read_only():
             return
-        by = self.config.by
+        by = self.by
         self._write_then_show(lambda s: commands.undo_last(s, by=by).action_id, "{ref}: undone, now {status}")
 
     def action_pick_owner(self, first_run: bool = False) -> None:
@@ -487,11 +498,7 @@ class MainScreen(Screen[None]):
         if owner is not None:
             self.owner = self.remembered_owner = owner
         self.view = replace(self.view, owner_id=owner.id if owner else None)
-        self.config = self.config.with_(owner=owner.label if owner else EVERYONE)
-        try:
-            save_config(self.config)
-        except StoreError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        self.app_.remember(owner=owner.label if owner else EVERYONE)
         self._show_context()
         self.reload_tree(fresh=True)
         self.reload_due()
