@@ -1,0 +1,369 @@
+"""Lining up the table: rows into recommendations, response paragraphs with owners and target dates.
+
+Where the reading is uncertain (a row cut by a page break, fewer owner or date entries than
+paragraphs, a recommendation whose opening row is missing) the best reading is taken and the
+action or recommendation is given a check saying what to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from store.drafting.model import DraftAction, DraftRecommendation, Paragraph, Row
+from store.drafting.owner_cells import split_owners
+
+_AGREEMENTS = (("partly", "partly_agreed"), ("not", "not_agreed"), ("agreed", "agreed"))
+_SHOULD = re.compile(r"^(?P<who>[^:]{2,120}?)\s+should\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_ACTION_NUMBER = re.compile(r"^(?P<ref>\d+(?:\.\d+)+|\d+\))\.?\s+(?=\S)")
+_SENTENCE_END = re.compile(r"[.!?:;)\"'”’]\s*$")
+
+
+@dataclass
+class RecGroup:
+    """The rows of one recommendation before its actions are lined up."""
+
+    number: str
+    heading: str
+    text: list[str] = field(default_factory=list)
+    agreement: str = ""
+    segments: list[Row] = field(default_factory=list)
+    inferred: bool = False
+    checks: list[str] = field(default_factory=list)
+    after_heading: bool = False  # continuation rows met after an addressee heading
+
+
+def agreement_of(text: str) -> str:
+    """'Partly Agreed' -> 'partly_agreed'; '' when the cell says none of the three."""
+    lowered = text.lower()
+    for word, value in _AGREEMENTS:
+        if word in lowered and "agree" in lowered:
+            return value
+    return ""
+
+
+def split_heading(text: str) -> tuple[str, str]:
+    """A recommendation cell that opens with "Purple Futures should:" -> (addressee, the rest)."""
+    found = _SHOULD.match(text)
+    if found and len(found.group("who").split()) <= 12:
+        return found.group("who").strip(), found.group("rest").strip()
+    return "", text
+
+
+def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
+    """Rows into recommendations; continuation rows go to the one above, except where its number
+    is followed by a gap (then rows that cannot go on from it belong to the missing one)."""
+    groups: list[RecGroup] = []
+    heading = first_heading
+    pending_heading = False
+    for row in rows:
+        if row.heading:
+            heading, pending_heading = row.heading, True
+            continue
+        rec_text = " ".join(p.render() for p in row.recommendation).strip()
+        if row.number:
+            own_heading, rec_text = split_heading(rec_text)
+            if own_heading:
+                heading = own_heading
+            group = RecGroup(row.number, heading, [rec_text] if rec_text else [], agreement_of(row.agreement))
+            if not group.agreement:
+                group.checks.append(f"the agreement column ({row.agreement or 'empty'!r}) does not say "
+                                    f"agreed, partly agreed or not agreed ({row.place}).")
+            group.segments.append(row)
+            groups.append(group)
+            pending_heading = False
+            continue
+        if not groups or pending_heading:  # no recommendation of this heading has begun yet
+            group = RecGroup("", heading, [], "", inferred=True, after_heading=True)
+            groups.append(group)
+            pending_heading = False
+        if rec_text:
+            groups[-1].text.append(rec_text)
+        groups[-1].segments.append(row)
+    return _fill_gaps(groups)
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _fill_gaps(groups: list[RecGroup]) -> list[RecGroup]:
+    """Give the recommendations whose opening rows are missing their numbers."""
+    result: list[RecGroup] = []
+    for index, group in enumerate(groups):
+        if group.number:
+            result.append(group)
+            continue
+        before = next((_number(g.number) for g in reversed(result) if g.number), 0) or 0
+        after = next((_number(g.number) for g in groups[index + 1:] if g.number), None)
+        if after is not None and after - before >= 2:
+            group.number = str(before + 1)
+        else:
+            group.number = str(before + 1) if after is None else f"{before}-cont"
+        group.checks.append(
+            f"the opening row of recommendation {group.number} (its number, wording and agreement) is not in "
+            f"the document; only text continued from it survives ({group.segments[0].place}).")
+        result.append(group)
+    # Trailing rows of a recommendation followed by a gap in the numbering: if they start a new
+    # paragraph, or the paragraph before them is finished, they belong to the missing one.
+    final: list[RecGroup] = []
+    for index, group in enumerate(result):
+        final.append(group)
+        this, following = _number(group.number), None
+        if index + 1 < len(result):
+            following = _number(result[index + 1].number)
+        if this is None or following is None or following - this < 2 or len(group.segments) < 2:
+            continue
+        for cut in range(1, len(group.segments)):
+            segment = group.segments[cut]
+            previous = group.segments[cut - 1].response
+            first = segment.response[0] if segment.response else None
+            finished = bool(previous) and bool(_SENTENCE_END.search(previous[-1].render()))
+            if first is not None and (first.opens or finished) and cut == len(group.segments) - 1:
+                missing = RecGroup(str(this + 1), group.heading, [], "", segments=group.segments[cut:],
+                                   inferred=True)
+                missing.checks.append(
+                    f"the opening row of recommendation {this + 1} is not in the document (the numbering jumps "
+                    f"from {this} to {following}); the text at {segment.place} is read as the surviving part of "
+                    f"{this + 1}, not as more of {this}.")
+                group.segments = group.segments[:cut]
+                final.append(missing)
+                break
+    return final
+
+
+def infer_agreements(groups: list[RecGroup], summary: dict[str, int]) -> None:
+    """Agreement for recommendations whose row is missing, from the plan's own summary count
+    (or, with no summary, agreed when every surviving one is agreed); always marked inferred."""
+    missing = [g for g in groups if not g.agreement and g.inferred]
+    if not missing:
+        return
+    known: dict[str, int] = {}
+    for g in groups:
+        if g.agreement:
+            known[g.agreement] = known.get(g.agreement, 0) + 1
+    left = {key: summary.get(key, 0) - known.get(key, 0) for key in ("agreed", "partly_agreed", "not_agreed")}
+    if summary and sum(left.values()) == len(missing) and sum(1 for v in left.values() if v) == 1:
+        value = next(key for key, v in left.items() if v)
+        why = "the plan's own count of agreed / partly agreed / not agreed only adds up so"
+    elif set(known) == {"agreed"}:
+        value, why = "agreed", "every recommendation whose row survives is agreed"
+    else:
+        value, why = "agreed", "nothing in the document says; it is a guess"
+    for group in missing:
+        group.agreement = value
+        group.checks.append(f"its agreement is inferred as {value.replace('_', ' ')}: {why}.")
+
+
+def _join(previous: Paragraph, continued: Paragraph) -> None:
+    """A paragraph cut by a page break made whole again."""
+    if continued.text:
+        if previous.bullets:
+            previous.bullets[-1] = f"{previous.bullets[-1]} {continued.text}"
+        else:
+            previous.text = f"{previous.text} {continued.text}".strip()
+    previous.bullets.extend(continued.bullets)
+
+
+def _numbered(paragraph: Paragraph) -> bool:
+    return _ACTION_NUMBER.match(paragraph.text) is not None
+
+
+def _goes_on(last: Paragraph, first: Paragraph, numbered: bool) -> bool:
+    """Whether a row's first paragraph continues the last paragraph of the row before."""
+    if not first.opens:
+        return True
+    if numbered and not _numbered(first) and first.text:
+        return True  # in a plan that numbers its actions, an unnumbered start is the rest of one
+    return bool(first.text) and not last.bullets and not _SENTENCE_END.search(last.text)
+
+
+def _split_run_together(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], bool]:
+    """'1) ... 2) ... 3) ...' printed as one paragraph, split at each next number."""
+    result: list[Paragraph] = []
+    split = False
+    for paragraph in paragraphs:
+        found = re.match(r"^(\d+)\)\s", paragraph.text)
+        pieces = [paragraph.text]
+        if found and not paragraph.bullets:
+            n = int(found.group(1))
+            while True:
+                head, sep, rest = pieces[-1].partition(f" {n + 1}) ")
+                if not sep:
+                    break
+                pieces[-1:] = [head, f"{n + 1}) {rest}"]
+                n += 1
+        if len(pieces) > 1:
+            split = True
+            result += [Paragraph(piece.strip()) for piece in pieces]
+        else:
+            result.append(paragraph)
+    return result, split
+
+
+def actions_of(group: RecGroup) -> list[DraftAction]:
+    """Each response paragraph as an action, with the owner and target entries printed beside it."""
+    actions: list[DraftAction] = []
+    last: Paragraph | None = None
+    numbered = any(_numbered(p) for s in group.segments for p in s.response)
+    seen_number = False
+    for segment in group.segments:
+        paragraphs, split = _split_run_together(list(segment.response))
+        if split:
+            group.checks.append(f"numbered items printed as one paragraph ({segment.place}) are split at each number.")
+        width = max(len(segment.owners), len(segment.targets))
+        if paragraphs and last is not None and _goes_on(last, paragraphs[0], numbered):
+            continued = paragraphs[0]
+            units = _units(paragraphs[1:], width)
+            if continued.bullets and not continued.text and units is not None and \
+                    len(units) + len(continued.bullets) == width:
+                # one date per bullet: each bullet of the list carried over is an action of its own
+                paragraphs = [Paragraph(b) for b in continued.bullets] + paragraphs[1:]
+                group.checks.append(f"the bullets carried over at {segment.place} each have their own date, "
+                                    f"so each is read as an action.")
+            else:
+                _join(last, paragraphs.pop(0))
+                if actions:
+                    actions[-1].text = _render(last)[1]
+                    if continued.opens:
+                        actions[-1].checks.append(
+                            f"the paragraph is read as cut by a page break ({segment.place}) and its halves joined.")
+        if numbered:
+            if not seen_number:
+                lead = [p for p in _until_numbered(paragraphs)]
+                if lead:
+                    paragraphs = paragraphs[len(lead):]
+                    quoted = " / ".join(p.render()[:80] for p in lead)
+                    group.checks.append(f"opening paragraphs without a number are not counted as actions: {quoted!r}.")
+            paragraphs = _merge_unnumbered(paragraphs)
+            seen_number = seen_number or any(_numbered(p) for p in paragraphs)
+        paragraphs = _drop_lead_ins(paragraphs, segment, group)
+        units = _units(paragraphs, width)
+        if units is not None and len(units) != len(paragraphs):
+            group.checks.append(f"the date column at {segment.place} gives one entry per bullet, "
+                                f"so each bullet is read as an action.")
+            paragraphs = units
+        actions.extend(_line_up(paragraphs, segment))
+        if paragraphs:
+            last = paragraphs[-1]
+        elif segment.owners or segment.targets:
+            if actions:
+                actions[-1].checks.append(
+                    f"owner or date entries stand at {segment.place} with no paragraph beside them: "
+                    f"{'; '.join(segment.owners + segment.targets)!r}.")
+    return actions
+
+
+def _until_numbered(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    lead = []
+    for paragraph in paragraphs:
+        if _numbered(paragraph):
+            break
+        lead.append(paragraph)
+    return lead if len(lead) < len(paragraphs) else []
+
+
+def _merge_unnumbered(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """In a plan that numbers its actions, an unnumbered paragraph belongs to the numbered one above."""
+    result: list[Paragraph] = []
+    for paragraph in paragraphs:
+        if result and not _numbered(paragraph):
+            result[-1] = Paragraph(f"{result[-1].render()}\n\n{paragraph.text}".rstrip(), list(paragraph.bullets))
+        else:
+            result.append(paragraph)
+    return result
+
+
+def _units(paragraphs: list[Paragraph], width: int) -> list[Paragraph] | None:
+    """The paragraphs, or with one paragraph's bullets made actions of their own where that makes
+    exactly one per owner/date entry; None when nothing fits."""
+    if len(paragraphs) >= width:
+        return paragraphs
+    for index, paragraph in enumerate(paragraphs):
+        if not paragraph.bullets:
+            continue
+        bullets = [Paragraph(b) for b in paragraph.bullets]
+        head = [Paragraph(paragraph.text)] if paragraph.text else []
+        for middle in (head + bullets, bullets):
+            units = paragraphs[:index] + middle + paragraphs[index + 1:]
+            if len(units) == width:
+                return units
+    return None
+
+
+def _drop_lead_ins(paragraphs: list[Paragraph], row: Row, group: RecGroup) -> list[Paragraph]:
+    """'The NPS NE will:' is not an action unless it has its own owner and date."""
+    width = max(len(row.owners), len(row.targets))
+    while (len(paragraphs) > width > 0 and len(paragraphs) > 1 and not paragraphs[0].bullets
+           and paragraphs[0].text.endswith(":") and len(paragraphs[0].text) < 60):
+        group.checks.append(f"the lead-in {paragraphs[0].text!r} has no owner or date of its own and is not an action.")
+        paragraphs = paragraphs[1:]
+    return paragraphs
+
+
+def _render(paragraph: Paragraph) -> tuple[str | None, str]:
+    """(the document's own action number or None, the text without it)."""
+    text = paragraph.render()
+    found = _ACTION_NUMBER.match(text)
+    if not found:
+        return None, text
+    return found.group("ref").rstrip(")."), text[found.end():]
+
+
+def _line_up(paragraphs: list[Paragraph], row: Row) -> list[DraftAction]:
+    owners, targets = row.owners, row.targets
+    count = len(paragraphs)
+    actions: list[DraftAction] = []
+    for index, paragraph in enumerate(paragraphs):
+        ref, text = _render(paragraph)
+        owner = owners[min(index, len(owners) - 1)] if owners else ""
+        target = targets[min(index, len(targets) - 1)] if targets else ""
+        action = DraftAction(text=text, owners=split_owners(owner) if owner else [], target=target, ref=ref)
+        single = len(owners) == 1 and len(targets) == 1 and count > 1
+        if (count != len(owners) or count != len(targets)) and not single:
+            action.checks.append(_mismatch(count, len(owners), len(targets), index, row.place))
+        elif single:
+            action.checks.append(f"one owner and one date are printed for the {count} paragraphs at {row.place}; "
+                                 f"read as applying to each.")
+        elif owner and _runs_together(owner):
+            action.checks.append(f"the owner entry {owner!r} may run several roles together; "
+                                 f"read as {action.owners!r}.")
+        actions.append(action)
+    return actions
+
+
+def _mismatch(paragraphs: int, owners: int, targets: int, index: int, place: str) -> str:
+    if not owners and not targets:
+        return (f"no owner or target date is printed beside this paragraph ({place}); none is guessed.")
+    what = (f"the row at {place} has {paragraphs} paragraph{'s' if paragraphs != 1 else ''}, "
+            f"{owners} owner entr{'ies' if owners != 1 else 'y'} and {targets} date{'s' if targets != 1 else ''}")
+    if index >= min(owners, targets):
+        return f"{what}; this paragraph is given the last owner and date printed."
+    return f"{what}; entries are read in order, one per paragraph."
+
+
+def _runs_together(entry: str) -> bool:
+    """An entry with no separator that still names two roles ("Head of PDU Regional Equality Lead")."""
+    return len(split_owners(entry)) > 1 and not re.search(r"[&,/;]|\band\b|\bwith\b", entry)
+
+
+def recommendation_of(group: RecGroup) -> DraftRecommendation:
+    """The recommendation's draft, its actions lined up and numbered refs kept."""
+    actions = actions_of(group)
+    refs = [a.ref for a in actions]
+    if any(refs):
+        for position, action in enumerate(actions, start=1):
+            if action.ref and action.ref.isdigit():
+                action.ref = f"{group.number}.{action.ref}"
+        seen: set[str] = set()
+        for position, action in enumerate(actions, start=1):
+            if not action.ref or action.ref in seen:
+                if action.ref:
+                    action.checks.append(f"the document numbers two actions {action.ref}.")
+                action.ref = None
+            else:
+                seen.add(action.ref)
+    text = " ".join(group.text).strip()
+    rec = DraftRecommendation(number=group.number, text=text, agreement=group.agreement or "agreed",
+                              inferred=group.inferred, checks=list(group.checks), actions=actions)
+    return rec

@@ -1,0 +1,123 @@
+"""Comparing two plan files action by action: what was added, removed or changed, field by field."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from store.planfile import ActionSpec, PlanFile, RecommendationSpec
+
+ACTION_FIELDS = ("text", "owners", "target")
+
+
+@dataclass
+class ActionChange:
+    """One action of the old file and its counterpart in the new (None where there is none)."""
+
+    reference: str
+    old: ActionSpec | None
+    new: ActionSpec | None
+    fields: list[str] = field(default_factory=list)  # the fields that differ, in ACTION_FIELDS order
+
+    @property
+    def kind(self) -> str:
+        return "added" if self.old is None else "removed" if self.new is None else \
+            "changed" if self.fields else "same"
+
+
+@dataclass
+class RecommendationChange:
+    number: str
+    old: RecommendationSpec | None
+    new: RecommendationSpec | None
+    old_addressee: str = ""
+    new_addressee: str = ""
+    fields: list[str] = field(default_factory=list)
+    actions: list[ActionChange] = field(default_factory=list)
+
+
+@dataclass
+class PlanDiff:
+    recommendations: list[RecommendationChange]
+
+    def action_changes(self) -> list[ActionChange]:
+        return [a for r in self.recommendations for a in r.actions]
+
+
+def _recs(plan: PlanFile) -> dict[str, tuple[str, RecommendationSpec]]:
+    return {rec.number: (ad.name, rec) for ad in plan.addressees for rec in ad.recommendations}
+
+
+def diff_plans(old: PlanFile, new: PlanFile) -> PlanDiff:
+    """Recommendations matched by number; their actions by the document's ref where both have one,
+    else by the order of their texts (the closest texts pair up)."""
+    old_recs, new_recs = _recs(old), _recs(new)
+    numbers = list(old_recs) + [n for n in new_recs if n not in old_recs]
+    changes: list[RecommendationChange] = []
+    for number in numbers:
+        old_ad, old_rec = old_recs.get(number, ("", None))
+        new_ad, new_rec = new_recs.get(number, ("", None))
+        change = RecommendationChange(number, old_rec, new_rec, old_ad, new_ad)
+        if old_rec and new_rec:
+            if old_ad != new_ad:
+                change.fields.append("addressee")
+            change.fields += [name for name in ("text", "agreement", "reason")
+                              if getattr(old_rec, name).strip() != getattr(new_rec, name).strip()]
+        change.actions = _pair_actions(number, old_rec.actions if old_rec else [],
+                                       new_rec.actions if new_rec else [])
+        changes.append(change)
+    return PlanDiff(changes)
+
+
+def _fields(old: ActionSpec, new: ActionSpec) -> list[str]:
+    return [name for name in ACTION_FIELDS if _value(old, name) != _value(new, name)]
+
+
+def _value(action: ActionSpec, name: str) -> object:
+    value = getattr(action, name)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _pair_actions(number: str, old: list[ActionSpec], new: list[ActionSpec]) -> list[ActionChange]:
+    def ref(action: ActionSpec, position: int) -> str:
+        return f"{number}/{action.ref or position}"
+
+    if old and new and all(a.ref for a in old) and all(a.ref for a in new):
+        new_by_ref = {a.ref: a for a in new}
+        pairs = [(a, new_by_ref.get(a.ref)) for a in old]
+        pairs += [(None, a) for a in new if a.ref not in {o.ref for o in old}]
+    else:
+        pairs = _pair_by_text(old, new)
+    result: list[ActionChange] = []
+    for o, n in pairs:
+        reference = ref(o, old.index(o) + 1) if o is not None else ref(n, new.index(n) + 1)  # type: ignore[arg-type]
+        result.append(ActionChange(reference, o, n, _fields(o, n) if o and n else []))
+    return result
+
+
+def _pair_by_text(old: list[ActionSpec], new: list[ActionSpec]) -> list[tuple[ActionSpec | None, ActionSpec | None]]:
+    """Pair actions in order: equal texts first, then within each differing stretch the most alike."""
+    matcher = difflib.SequenceMatcher(a=[a.text.strip() for a in old], b=[a.text.strip() for a in new],
+                                      autojunk=False)
+    pairs: list[tuple[ActionSpec | None, ActionSpec | None]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += list(zip(old[i1:i2], new[j1:j2]))
+            continue
+        left, right = old[i1:i2], new[j1:j2]
+        used: set[int] = set()
+        for o in left:
+            best, score = None, 0.5
+            for index, n in enumerate(right):
+                if index in used:
+                    continue
+                ratio = difflib.SequenceMatcher(a=o.text, b=n.text, autojunk=False).quick_ratio()
+                if ratio > score:
+                    best, score = index, ratio
+            if best is None:
+                pairs.append((o, None))
+            else:
+                used.add(best)
+                pairs.append((o, right[best]))
+        pairs += [(None, n) for index, n in enumerate(right) if index not in used]
+    return pairs

@@ -1,0 +1,93 @@
+"""What a published plan's table holds (rows of cells) and the draft made from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CHECK = "check: "
+
+
+@dataclass
+class Paragraph:
+    """One paragraph of a response cell, with the bullet list that belongs to it."""
+
+    text: str
+    bullets: list[str] = field(default_factory=list)
+    opens: bool = True  # False: the text goes on from the paragraph before (cut by a page break)
+
+    def render(self) -> str:
+        """The paragraph as plan-file text: bullets as lines starting with '• '."""
+        lines = [self.text] if self.text else []
+        lines += [f"• {bullet}" for bullet in self.bullets]
+        return "\n".join(lines)
+
+
+@dataclass
+class Row:
+    """One row of the action table as printed (a page break starts a new row)."""
+
+    number: str
+    recommendation: list[Paragraph]
+    agreement: str
+    response: list[Paragraph]
+    owners: list[str]
+    targets: list[str]
+    place: str  # where it is in the document, for notes and errors
+    heading: str = ""  # an addressee heading row ("Cheshire West PDU should:")
+
+
+@dataclass
+class Document:
+    """A published plan read into lines before the table, the table's rows and lines after it."""
+
+    cover: list[str]
+    rows: list[Row]
+    tail: list[str]
+
+
+@dataclass
+class DraftAction:
+    text: str
+    owners: list[str]
+    target: str
+    ref: str | None = None
+    checks: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        return (CHECK + " ".join(self.checks)) if self.checks else ""
+
+
+@dataclass
+class DraftRecommendation:
+    number: str
+    text: str
+    agreement: str
+    reason: str = ""
+    inferred: bool = False
+    checks: list[str] = field(default_factory=list)
+    actions: list[DraftAction] = field(default_factory=list)
+
+
+@dataclass
+class DraftAddressee:
+    name: str
+    kind: str
+    recommendations: list[DraftRecommendation] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    """A plan file in the making: header fields, aliases, addressees; uncertain readings noted."""
+
+    plan: dict[str, object]
+    aliases: dict[str, str]
+    addressees: list[DraftAddressee]
+    plan_checks: list[str] = field(default_factory=list)
+
+    def actions(self) -> list[DraftAction]:
+        return [a for ad in self.addressees for r in ad.recommendations for a in r.actions]
+
+    def to_check(self) -> int:
+        """How many actions carry a check note."""
+        return sum(1 for a in self.actions() if a.checks)
