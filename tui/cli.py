@@ -20,6 +20,7 @@ from store.text import describe_change, one_line, status_word, visible, visible_
 
 if TYPE_CHECKING:
     from store.db import Database
+    from store.planfile import PlanFile
     from store.queries import ActionRow
 
 EXIT_ERROR = 1
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write plans as TOML with statuses and history")
     p.add_argument("--plan", help="the plan's id (default: every plan, one file each, into -o FOLDER)")
     p.add_argument("-o", "--output", type=Path, help="the file (or, for every plan, the folder) to write")
+
+    p = sub.add_parser("draft", help="draft a plan file from a published action plan (.docx or its PDF's text)")
+    p.add_argument("document", type=Path, metavar="DOCUMENT")
+    p.add_argument("-o", "--output", type=Path, metavar="PLAN.toml", help="write the draft here (default: print it)")
+    p.add_argument("--id", dest="plan_id", metavar="ID", help="the plan's id (default: from the region and year)")
+    p.add_argument("--diff", type=Path, metavar="PLAN.toml", help="compare the draft with this plan file, action by action")
 
     p = sub.add_parser("check", help="validate plan files and show how each target date was read")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -171,6 +178,8 @@ def _run(args: argparse.Namespace) -> int:
     command = args.command
     if command == "check":
         return _check(args.files, as_json=args.json)
+    if command == "draft":
+        return _draft(args.document, args.output, args.plan_id, args.diff, args.db)
     if command == "generate":
         return _generate(args.actions, args.seed, args.output, args.sub_db or args.db)
     from store.config import default_db_path, load_config
@@ -305,6 +314,60 @@ def _write_text(path: Path, text: str) -> None:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _draft(document: Path, output: Path | None, plan_id: str | None, against: Path | None,
+           db_path: Path | None) -> int:
+    """Draft a plan file from a published plan; print it, write it (-o) or compare it (--diff)."""
+    from store.drafting import draft_plan
+    from store.drafting.writing import draft_dict, draft_toml
+    from store.planfile import PlanFileError, read_plan_file, validate_plan
+
+    if output is not None:
+        _refuse_to_overwrite(output, db_path)
+    old = read_plan_file(against) if against is not None else None
+    draft = draft_plan(document, plan_id)
+    text = draft_toml(draft, document.name)
+    try:
+        new = validate_plan(draft_dict(draft), f"the draft of {document}")
+    except PlanFileError as exc:
+        raise StoreError(f"{document}: the draft is not a valid plan file ({exc}); nothing was written") from None
+    actions = draft.actions()
+    summary = (f"{len(new.addressees)} addressees, {sum(len(a.recommendations) for a in new.addressees)} "
+               f"recommendations, {len(actions)} actions; {draft.to_check()} need a look (note = \"check: ...\")")
+    if old is not None:
+        from store.drafting.diffing import describe_diff, diff_plans
+
+        for line in describe_diff(diff_plans(old, new), str(against), f"draft of {document}"):
+            print(visible(line))
+    if output is not None:
+        _write_text(output, text)
+        print(visible(f"wrote {output}: {summary}"), file=sys.stderr if old is None else sys.stdout)
+    elif old is None:
+        sys.stdout.write(visible(text))
+        print(visible(f"{document}: {summary}"), file=sys.stderr)
+    return 0
+
+
+def _refuse_to_overwrite(output: Path, db_path: Path | None) -> None:
+    """-o writes a new file or replaces a plan file; never a database or any other file."""
+    from store.planfile import PlanFileError, read_plan_file
+
+    if output.is_dir():
+        raise StoreError(f"{output} is a folder: give -o the plan file to write")
+    if not output.exists():
+        return
+    from store.config import default_db_path
+
+    databases = {p.resolve() for p in (db_path, default_db_path()) if p is not None}
+    with output.open("rb") as fh:
+        magic = fh.read(16)
+    if output.resolve() in databases or magic.startswith(b"SQLite format 3"):
+        raise StoreError(f"{output} is a database; the draft is not written over it")
+    try:
+        read_plan_file(output)
+    except PlanFileError:
+        raise StoreError(f"{output} exists and is not a plan file; the draft is not written over it") from None
+
+
 def _check(files: list[Path], *, as_json: bool) -> int:
     from store.planfile import PlanFileError, read_plan_file
     from store.targets import read_target
@@ -336,7 +399,9 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                         "flagged": reading.flagged,
                     })
         flagged = sum(a["flagged"] for a in actions)
-        report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged})
+        checks = _check_notes(plan)
+        report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged,
+                       "checks": [{"place": place, "note": note} for place, note in checks]})
         if not as_json:
             recs = sum(len(a.recommendations) for a in plan.addressees)
             print(visible(f"{path}: plan {plan.plan.id}, {recs} recommendations, {len(actions)} actions, "
@@ -345,10 +410,29 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             for a in actions:
                 mark = "  ! " if a["flagged"] else "    "
                 print(visible(f"{mark}{a['reference']:<{width}}  {a['target']!r} → {a['reading']}"))
+            if checks:
+                print(visible(f"{len(checks)} note{'s' if len(checks) != 1 else ''} to check:"))
+                for place, note in checks:
+                    print(visible(f"  {place}: {note}"))
     if as_json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     return EXIT_ERROR if failed else 0
+
+
+def _check_notes(plan: PlanFile) -> list[tuple[str, str]]:
+    """Every note of the plan that starts "check:" (left by `draft` where its reading is uncertain)."""
+    found: list[tuple[str, str]] = []
+    if plan.plan.notes.lstrip().lower().startswith("check:"):
+        found.append((f"plan {plan.plan.id}", plan.plan.notes.strip()))
+    for addressee in plan.addressees:
+        for rec in addressee.recommendations:
+            if rec.note.lstrip().lower().startswith("check:"):
+                found.append((f"{plan.plan.id}/{rec.number}", rec.note.strip()))
+            for position, action in enumerate(rec.actions, start=1):
+                if action.note.lstrip().lower().startswith("check:"):
+                    found.append((f"{plan.plan.id}/{rec.number}/{action.ref or position}", action.note.strip()))
+    return found
 
 
 def _owners(db: Database) -> int:

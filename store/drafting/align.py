@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from store.drafting.model import DraftAction, DraftRecommendation, Paragraph, Row
-from store.drafting.owner_cells import split_owners
+from store.drafting.owner_cells import runs_together, split_owners
 
 _AGREEMENTS = (("partly", "partly_agreed"), ("not", "not_agreed"), ("agreed", "agreed"))
 _SHOULD = re.compile(r"^(?P<who>[^:]{2,120}?)\s+should\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
@@ -214,9 +214,8 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
         width = max(len(segment.owners), len(segment.targets))
         if paragraphs and last is not None and _goes_on(last, paragraphs[0], numbered):
             continued = paragraphs[0]
-            units = _units(paragraphs[1:], width)
-            if continued.bullets and not continued.text and units is not None and \
-                    len(units) + len(continued.bullets) == width:
+            if continued.bullets and not continued.text and width > 1 and \
+                    len(paragraphs) - 1 + len(continued.bullets) == width:
                 # one date per bullet: each bullet of the list carried over is an action of its own
                 paragraphs = [Paragraph(b) for b in continued.bullets] + paragraphs[1:]
                 group.checks.append(f"the bullets carried over at {segment.place} each have their own date, "
@@ -225,8 +224,7 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
                 _join(last, paragraphs.pop(0))
                 if actions:
                     actions[-1].text = _render(last)[1]
-                    if continued.opens:
-                        actions[-1].checks.append(
+                    actions[-1].checks.append(
                             f"the paragraph is read as cut by a page break ({segment.place}) and its halves joined.")
         if numbered:
             if not seen_number:
@@ -243,7 +241,16 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
             group.checks.append(f"the date column at {segment.place} gives one entry per bullet, "
                                 f"so each bullet is read as an action.")
             paragraphs = units
-        actions.extend(_line_up(paragraphs, segment))
+        if paragraphs and not segment.owners and not segment.targets and actions and \
+                (actions[-1].owners or actions[-1].target):
+            previous = actions[-1]
+            for paragraph in paragraphs:
+                ref, text = _render(paragraph)
+                actions.append(DraftAction(text, list(previous.owners), previous.target, ref, [
+                    f"no owner or date is printed beside this paragraph ({segment.place}); it is given those of the "
+                    f"paragraph before it."]))
+        else:
+            actions.extend(_line_up(paragraphs, segment))
         if paragraphs:
             last = paragraphs[-1]
         elif segment.owners or segment.targets:
@@ -325,9 +332,11 @@ def _line_up(paragraphs: list[Paragraph], row: Row) -> list[DraftAction]:
         elif single:
             action.checks.append(f"one owner and one date are printed for the {count} paragraphs at {row.place}; "
                                  f"read as applying to each.")
-        elif owner and _runs_together(owner):
-            action.checks.append(f"the owner entry {owner!r} may run several roles together; "
-                                 f"read as {action.owners!r}.")
+        elif target and _dates_run_together(target):
+            action.checks.append(f"the date entry {target!r} holds more than one date: the paragraph breaks of this "
+                                 f"row may be lost, so its text may be several actions.")
+        elif owner and (runs_together(owner) or len(set(action.owners)) < len(action.owners)):
+            action.checks.append(f"the owner entry {owner!r} prints roles side by side; read as {action.owners!r}.")
         actions.append(action)
     return actions
 
@@ -342,9 +351,13 @@ def _mismatch(paragraphs: int, owners: int, targets: int, index: int, place: str
     return f"{what}; entries are read in order, one per paragraph."
 
 
-def _runs_together(entry: str) -> bool:
-    """An entry with no separator that still names two roles ("Head of PDU Regional Equality Lead")."""
-    return len(split_owners(entry)) > 1 and not re.search(r"[&,/;]|\band\b|\bwith\b", entry)
+_DATE_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{2,4}\b|\bcomplete(?:d)?\b",
+                        re.IGNORECASE)
+
+
+def _dates_run_together(target: str) -> bool:
+    """A target entry that holds two dates ("Completed September 2023"): paragraph breaks were lost."""
+    return len(_DATE_WORD.findall(target)) > 1 and not re.search(r"\b(?:and|with|from|thereafter|–|-)\b", target)
 
 
 def recommendation_of(group: RecGroup) -> DraftRecommendation:
@@ -366,4 +379,25 @@ def recommendation_of(group: RecGroup) -> DraftRecommendation:
     text = " ".join(group.text).strip()
     rec = DraftRecommendation(number=group.number, text=text, agreement=group.agreement or "agreed",
                               inferred=group.inferred, checks=list(group.checks), actions=actions)
+    if rec.agreement != "agreed":
+        _take_reason(rec, " ".join(p.text for s in group.segments[:1] for p in s.recommendation) and
+                     " ".join(s.agreement for s in group.segments[:1]))
     return rec
+
+
+def _take_reason(rec: DraftRecommendation, agreement_cell: str) -> None:
+    """The reason for partly or not agreeing: the agreement cell's brackets, else the response
+    paragraph that says so (an action too, unless nothing is owned or dated beside it)."""
+    bracket = re.search(r"\((.+)\)", agreement_cell)
+    if bracket:
+        rec.reason = bracket.group(1).strip()
+        return
+    for action in rec.actions:
+        if re.search(r"\b(?:partly|not)\s+agreed\b", action.text, re.IGNORECASE):
+            rec.reason = action.text
+            rec.checks.append("the reason is read from the response paragraph that gives it.")
+            action.checks.append("this paragraph also gives the reason for not fully agreeing; "
+                                 "check whether it is an action.")
+            if not action.owners and not action.target:
+                rec.actions.remove(action)
+            return

@@ -121,3 +121,45 @@ def _pair_by_text(old: list[ActionSpec], new: list[ActionSpec]) -> list[tuple[Ac
                 pairs.append((o, right[best]))
         pairs += [(None, n) for index, n in enumerate(right) if index not in used]
     return pairs
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) or "(none)"
+    text = " ".join(str(value).split())
+    return repr(text[:117] + "…" if len(text) > 118 else text)
+
+
+def describe_diff(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
+    """The diff as lines a person reads: per recommendation, actions added (+), removed (-), changed (~)."""
+    lines = [f"--- {old_name}", f"+++ {new_name}"]
+    counts = {"added": 0, "removed": 0, "changed": 0, "same": 0}
+    for rec in diff.recommendations:
+        body: list[str] = []
+        if rec.old is None:
+            body.append(f"+ recommendation {rec.number} ({rec.new_addressee}): {_show(rec.new.text if rec.new else '')}")
+        elif rec.new is None:
+            body.append(f"- recommendation {rec.number} ({rec.old_addressee}): {_show(rec.old.text)}")
+        else:
+            for name in rec.fields:
+                old = rec.old_addressee if name == "addressee" else getattr(rec.old, name)
+                new = rec.new_addressee if name == "addressee" else getattr(rec.new, name)
+                body.append(f"~ recommendation {rec.number} {name}: {_show(old)} → {_show(new)}")
+        for action in rec.actions:
+            counts[action.kind] += 1
+            if action.kind == "added" and action.new is not None:
+                body.append(f"+ {action.reference}: {_show(action.new.text)} [{_show(action.new.owners)} · "
+                            f"{_show(action.new.target)}]")
+            elif action.kind == "removed" and action.old is not None:
+                body.append(f"- {action.reference}: {_show(action.old.text)}")
+            elif action.kind == "changed":
+                body.append(f"~ {action.reference}:")
+                for name in action.fields:
+                    body.append(f"    {name}: {_show(getattr(action.old, name))}")
+                    body.append(f"    {' ' * len(name)}→ {_show(getattr(action.new, name))}")
+        if body:
+            lines.append(f"recommendation {rec.number}:")
+            lines += [f"  {line}" for line in body]
+    lines.append(f"{counts['same']} actions the same, {counts['changed']} changed, {counts['added']} added, "
+                 f"{counts['removed']} removed")
+    return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_ROLE_START = r"(?:Heads?\b|HO[A-Za-z]|Ho[A-Z]|[A-Z][A-Za-z]*[A-Z][A-Za-z&]*s?\b|Regional\b|Deputy\b|Senior\b|All\b)"
+_ROLE_START = r"(?:Heads?\b|HO[A-Za-z]|Ho[A-Z]|[A-Z][A-Za-z&]*[A-Z][A-Za-z&]*s?\b|Regional\b|Deputy\b|Senior\b|All\b)"
 _JOIN = re.compile(rf"(?:\s+&\s*|\s*&\s+|\s+and\s+|\s*[,;]\s*)(?={_ROLE_START})|\s+with\s+(?=[A-Z])")
 _SIDE_BY_SIDE = re.compile(r"(?<=[a-z)A-Z])\s+(?=(?:Heads?\s+of|Regional)\b)")
 _SLASH = re.compile(r"(?<=[A-Za-z]{3})\s*/\s*(?=[A-Za-z]{3})")
@@ -24,3 +24,8 @@ def split_owners(entry: str) -> list[str]:
         parts = [piece for part in parts for piece in pattern.split(part)]
     owners = [part.strip(" .,;&") for part in parts]
     return [owner for owner in owners if owner and owner.lower() not in ("and", "with")]
+
+
+def runs_together(entry: str) -> bool:
+    """Whether an entry prints roles side by side with no separator ("Head of PDU Head of ...")."""
+    return len(_SIDE_BY_SIDE.split(entry)) > 1

@@ -1,0 +1,131 @@
+"""A published plan as a Word document (.docx): cover paragraphs, then the six-column action table."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from store.drafting.model import Document, Paragraph, Row
+from store.drafting.table import COLUMNS, header_mismatch, heading_of, is_header
+
+
+def read_docx(path: Path, data: bytes) -> Document:
+    """The document's cover lines, the action table's rows (one per printed row) and what follows."""
+    from store.drafting.reading import DraftError
+
+    try:
+        import docx
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise DraftError("reading .docx needs python-docx (pip install python-docx)") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise DraftError(f"{path}: is a zip file but not a Word document")
+            damaged = archive.testzip()
+        if damaged:
+            raise DraftError(f"{path}: the Word document is damaged ({damaged} cannot be read)")
+        document = docx.Document(io.BytesIO(data))
+    except DraftError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (zip, XML and python-docx failures: the file is damaged)
+        raise DraftError(f"{path}: the Word document is damaged and cannot be read ({type(exc).__name__})") from None
+
+    cover: list[str] = []
+    tail: list[str] = []
+    rows: list[Row] = []
+    found = False
+    others: list[str] = []
+    for block in _blocks(document):
+        if isinstance(block, str):
+            (tail if found else cover).append(block)
+            continue
+        table_rows = block
+        if not found and table_rows and is_header([c for c, _ in table_rows[0]] + [""] * COLUMNS):
+            found = True
+            for number, cells in enumerate(table_rows[1:], start=2):
+                texts = [text for text, _ in cells]
+                if is_header(texts + [""] * COLUMNS):
+                    continue
+                rows.append(_row(cells, f"table row {number}"))
+            continue
+        if not found and table_rows and any("rec" in c.lower() for c, _ in table_rows[0][:1]):
+            others.append(header_mismatch([c for c, _ in table_rows[0]]))
+        (tail if found else cover).extend("\t".join(text for text, _ in cells) for cells in table_rows)
+    if not found and others:
+        raise DraftError(f"{path}: the table is not the action-plan template: {others[0]}")
+    return Document(cover=cover, rows=rows, tail=tail)
+
+
+Cell = tuple[str, list[Paragraph]]
+
+
+def _blocks(document: Any) -> list[str | list[list[Cell]]]:
+    """Paragraph texts and tables in document order; a table as rows of (text, paragraphs)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    blocks: list[str | list[list[Cell]]] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, DocxParagraph):
+            if item.text.strip():
+                blocks.append(item.text.strip())
+        elif isinstance(item, Table):
+            rows = []
+            for row in item.rows:
+                cells: list[Cell] = []
+                previous = None
+                for cell in row.cells:
+                    if previous is not None and cell._tc is previous:  # a merged cell repeats itself
+                        cells.append(("", []))
+                        continue
+                    previous = cell._tc
+                    paragraphs = _paragraphs(cell)
+                    cells.append((" ".join(p.render() for p in paragraphs), paragraphs))
+                rows.append(cells)
+            blocks.append(rows)
+    return blocks
+
+
+def _is_item(paragraph: Any) -> bool:
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+    return "list" in style.lower() or numbered or paragraph.text.lstrip().startswith("•")
+
+
+def _paragraphs(cell: Any) -> list[Paragraph]:
+    """A cell's paragraphs; list items go with the paragraph above them."""
+    from store.drafting.cells import strip_bullet
+
+    result: list[Paragraph] = []
+    for paragraph in cell.paragraphs:
+        text = " ".join(paragraph.text.split())
+        if not text:
+            continue
+        if _is_item(paragraph):
+            if not result:
+                result.append(Paragraph("", opens=False))
+            result[-1].bullets.append(strip_bullet(text))
+        else:
+            result.append(Paragraph(text))
+    if result and result[0].text[:1].islower():
+        result[0].opens = False
+    return result
+
+
+def _row(cells: list[Cell], place: str) -> Row:
+    cells = (cells + [("", [])] * COLUMNS)[:COLUMNS]
+    texts = [text for text, _ in cells]
+    heading = heading_of(texts)
+    if heading:
+        return Row("", [], "", [], [], [], place, heading=heading)
+    return Row(
+        number=texts[0].strip(),
+        recommendation=cells[1][1],
+        agreement=texts[2].strip(),
+        response=cells[3][1],
+        owners=[p.render() for p in cells[4][1]],
+        targets=[p.render() for p in cells[5][1]],
+        place=place,
+    )
