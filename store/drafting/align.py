@@ -8,7 +8,7 @@ action or recommendation is given a check saying what to look at.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from store.drafting.model import DraftAction, DraftRecommendation, Paragraph, Row
 from store.drafting.owner_cells import runs_together, split_owners
@@ -31,6 +31,7 @@ class RecGroup:
     inferred: bool = False
     checks: list[str] = field(default_factory=list)
     after_heading: bool = False  # continuation rows met after an addressee heading
+    reason: str = ""
 
 
 def agreement_of(text: str) -> str:
@@ -79,7 +80,13 @@ def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
             pending_heading = False
         if rec_text:
             groups[-1].text.append(rec_text)
-        groups[-1].segments.append(row)
+        segments = groups[-1].segments
+        if not row.response and segments and (row.owners or row.targets):
+            # owner / date entries printed on a line of their own belong to the row above
+            above = segments[-1]
+            segments[-1] = replace(above, owners=above.owners + row.owners, targets=above.targets + row.targets)
+            continue
+        segments.append(row)
     return _fill_gaps(groups)
 
 
@@ -207,25 +214,57 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
     last: Paragraph | None = None
     numbered = any(_numbered(p) for s in group.segments for p in s.response)
     seen_number = False
+    bullets_are_actions = False
     for segment in group.segments:
         paragraphs, split = _split_run_together(list(segment.response))
         if split:
             group.checks.append(f"numbered items printed as one paragraph ({segment.place}) are split at each number.")
-        width = max(len(segment.owners), len(segment.targets))
+        owners, targets = list(segment.owners), list(segment.targets)
+        width = max(len(owners), len(targets))
         if paragraphs and last is not None and _goes_on(last, paragraphs[0], numbered):
             continued = paragraphs[0]
-            if continued.bullets and not continued.text and width > 1 and \
-                    len(paragraphs) - 1 + len(continued.bullets) == width:
+            if continued.bullets and not continued.text and (
+                    bullets_are_actions or (width > 1 and len(paragraphs) - 1 + len(continued.bullets) == width)):
                 # one date per bullet: each bullet of the list carried over is an action of its own
                 paragraphs = [Paragraph(b) for b in continued.bullets] + paragraphs[1:]
-                group.checks.append(f"the bullets carried over at {segment.place} each have their own date, "
-                                    f"so each is read as an action.")
+                group.checks.append(f"the bullets carried over at {segment.place} are read as actions of their own, "
+                                    f"as the bullets before them are.")
+                if not owners and actions:
+                    owners = [" & ".join(actions[-1].owners)] if actions[-1].owners else []
             else:
                 _join(last, paragraphs.pop(0))
                 if actions:
                     actions[-1].text = _render(last)[1]
                     actions[-1].checks.append(
-                            f"the paragraph is read as cut by a page break ({segment.place}) and its halves joined.")
+                        f"the paragraph is read as cut by a page break ({segment.place}) and its halves joined.")
+                    if len(owners) > len(paragraphs) and owners and actions[-1].owners:
+                        # the owner cell broke too: its first entry here ends the entry above
+                        joined = f"{_last_owner_entry(group, segment)} {owners.pop(0)}"
+                        actions[-1].owners = split_owners(joined)
+                        actions[-1].checks.append(f"the owner entry is read as cut by the page break too: {joined!r}.")
+        elif paragraphs and last is None and not paragraphs[0].opens and len(paragraphs) - 1 == width > 0:
+            fragment = paragraphs.pop(0)
+            ref, text = _render(fragment)
+            actions.append(DraftAction(text, [], "", ref, [
+                f"this text goes on from a page that is missing ({segment.place}); its owner and date are not in the "
+                f"document and are not guessed."]))
+        segment = replace(segment, owners=owners, targets=targets)
+        bullets_are_actions = False
+        lost = _lost_breaks(paragraphs, segment, group.agreement in ("agreed", ""))
+        if lost is not None:
+            paragraphs, segment, reason = lost
+            if reason:
+                group.reason = reason
+                group.checks.append("the reason is read from the opening sentences of the response.")
+            found = _line_up(paragraphs, segment)
+            for action in found:
+                action.checks = [f"the paragraph breaks of the row at {segment.place} are lost in the document "
+                                 f"(its date cell reads {' '.join(segment.targets)!r}): its text is split at sentence "
+                                 f"ends, one part per date, and the owners where a role repeats."]
+                action.owners = [o for o in action.owners if o]
+            actions.extend(found)
+            last = paragraphs[-1]
+            continue
         if numbered:
             if not seen_number:
                 lead = [p for p in _until_numbered(paragraphs)]
@@ -236,8 +275,9 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
             paragraphs = _merge_unnumbered(paragraphs)
             seen_number = seen_number or any(_numbered(p) for p in paragraphs)
         paragraphs = _drop_lead_ins(paragraphs, segment, group)
-        units = _units(paragraphs, width)
+        units = _units(paragraphs, max(len(segment.owners), len(segment.targets)))
         if units is not None and len(units) != len(paragraphs):
+            bullets_are_actions = True
             group.checks.append(f"the date column at {segment.place} gives one entry per bullet, "
                                 f"so each bullet is read as an action.")
             paragraphs = units
@@ -259,6 +299,64 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
                     f"owner or date entries stand at {segment.place} with no paragraph beside them: "
                     f"{'; '.join(segment.owners + segment.targets)!r}.")
     return actions
+
+
+_ONE_DATE = re.compile(
+    r"Complete(?:d)?(?:\s+and\s+(?:on-?going|monthly|weekly|quarterly))?|On-?going|Monthly|Quarterly|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*\d{2,4}", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_REASON_GOES_ON = re.compile(r"^(?:Whilst|However|Although|While)\b")
+
+
+def dates_in(entry: str) -> list[str]:
+    """The dates of a target entry that runs several together ("Completed September 2023"), or [entry]."""
+    found = [m.group(0) for m in _ONE_DATE.finditer(entry)]
+    return found if len(found) > 1 and " ".join(found) == " ".join(entry.split()) else [entry]
+
+
+def reason_sentences(text: str) -> tuple[str, str]:
+    """(the opening sentences that say why a recommendation is not fully agreed, the rest)."""
+    sentences = _SENTENCE.split(text)
+    if not sentences or not re.search(r"\b(?:partly|not)\s+agreed\b", sentences[0], re.IGNORECASE):
+        return "", text
+    count = 2 if len(sentences) > 1 and _REASON_GOES_ON.match(sentences[1]) else 1
+    return " ".join(sentences[:count]), " ".join(sentences[count:])
+
+
+def _lost_breaks(paragraphs: list[Paragraph], row: Row, agreed: bool) -> tuple[list[Paragraph], Row, str] | None:
+    """A row printed as one run of text whose date cell holds several dates: the paragraph breaks were
+    lost. Best reading: the text split at sentence ends, one part per date (the last part takes the
+    rest); the owner roles split into as many groups where a role repeats."""
+    if len(paragraphs) != 1 or paragraphs[0].bullets or len(row.targets) != 1:
+        return None
+    dates = dates_in(row.targets[0])
+    text = paragraphs[0].text
+    reason = ""
+    if not agreed:
+        reason, text = reason_sentences(text)
+    sentences = _SENTENCE.split(text) if text else []
+    if len(dates) < 2 or len(sentences) < len(dates):
+        return None
+    parts = sentences[:len(dates) - 1] + [" ".join(sentences[len(dates) - 1:])]
+    roles = [role for entry in row.owners for role in split_owners(entry)]
+    groups: list[list[str]] = [[]]
+    for role in roles:
+        if role in groups[-1]:
+            groups.append([])
+        groups[-1].append(role)
+    if len(groups) != len(dates):
+        groups = [[role] for role in roles] if len(roles) == len(dates) else [roles] * len(dates)
+    owners = [" & ".join(group) for group in groups]
+    return [Paragraph(part) for part in parts], replace(row, owners=owners, targets=dates), reason
+
+
+def _last_owner_entry(group: RecGroup, before: Row) -> str:
+    """The last owner entry printed above a row of the group."""
+    index = group.segments.index(before)
+    for segment in reversed(group.segments[:index]):
+        if segment.owners:
+            return segment.owners[-1]
+    return ""
 
 
 def _until_numbered(paragraphs: list[Paragraph]) -> list[Paragraph]:
@@ -327,7 +425,8 @@ def _line_up(paragraphs: list[Paragraph], row: Row) -> list[DraftAction]:
         target = targets[min(index, len(targets) - 1)] if targets else ""
         action = DraftAction(text=text, owners=split_owners(owner) if owner else [], target=target, ref=ref)
         single = len(owners) == 1 and len(targets) == 1 and count > 1
-        if (count != len(owners) or count != len(targets)) and not single:
+        shared_owner = len(owners) == 1 and len(targets) == count  # one owner printed for every dated paragraph
+        if (count != len(owners) or count != len(targets)) and not single and not shared_owner:
             action.checks.append(_mismatch(count, len(owners), len(targets), index, row.place))
         elif single:
             action.checks.append(f"one owner and one date are printed for the {count} paragraphs at {row.place}; "
@@ -379,7 +478,8 @@ def recommendation_of(group: RecGroup) -> DraftRecommendation:
     text = " ".join(group.text).strip()
     rec = DraftRecommendation(number=group.number, text=text, agreement=group.agreement or "agreed",
                               inferred=group.inferred, checks=list(group.checks), actions=actions)
-    if rec.agreement != "agreed":
+    rec.reason = group.reason
+    if rec.agreement != "agreed" and not rec.reason:
         _take_reason(rec, " ".join(p.text for s in group.segments[:1] for p in s.recommendation) and
                      " ".join(s.agreement for s in group.segments[:1]))
     return rec

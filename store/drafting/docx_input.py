@@ -67,6 +67,8 @@ def _blocks(document: Any) -> list[str | list[list[Cell]]]:
     from docx.text.paragraph import Paragraph as DocxParagraph
 
     blocks: list[str | list[list[Cell]]] = []
+    # style ids -> names once: python-docx's paragraph.style scans every style on each call (~4 ms)
+    list_styles = {style.style_id for style in document.styles if "list" in (style.name or "").lower()}
     for item in document.iter_inner_content():
         if isinstance(item, DocxParagraph):
             if item.text.strip():
@@ -81,20 +83,21 @@ def _blocks(document: Any) -> list[str | list[list[Cell]]]:
                         cells.append(("", []))
                         continue
                     previous = cell._tc
-                    paragraphs = _paragraphs(cell)
+                    paragraphs = _paragraphs(cell, list_styles)
                     cells.append((" ".join(p.render() for p in paragraphs), paragraphs))
                 rows.append(cells)
             blocks.append(rows)
     return blocks
 
 
-def _is_item(paragraph: Any) -> bool:
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
-    return "list" in style.lower() or numbered or paragraph.text.lstrip().startswith("•")
+def _is_item(paragraph: Any, list_styles: set[str]) -> bool:
+    """A list item: a list style, Word numbering, or a typed bullet."""
+    properties = paragraph._p.pPr
+    numbered = properties is not None and properties.numPr is not None
+    return paragraph._p.style in list_styles or numbered or paragraph.text.lstrip().startswith("•")
 
 
-def _paragraphs(cell: Any) -> list[Paragraph]:
+def _paragraphs(cell: Any, list_styles: set[str]) -> list[Paragraph]:
     """A cell's paragraphs; list items go with the paragraph above them."""
     from store.drafting.cells import strip_bullet
 
@@ -103,7 +106,7 @@ def _paragraphs(cell: Any) -> list[Paragraph]:
         text = " ".join(paragraph.text.split())
         if not text:
             continue
-        if _is_item(paragraph):
+        if _is_item(paragraph, list_styles):
             if not result:
                 result.append(Paragraph("", opens=False))
             result[-1].bullets.append(strip_bullet(text))

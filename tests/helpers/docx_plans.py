@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+from docx.enum.section import WD_ORIENT
+from docx.shared import Mm
 
 from store.drafting.cells import clean, entries, response_paragraphs
 
@@ -38,15 +40,25 @@ def _response(cell_html: str) -> list[tuple[str, bool]]:
     return out
 
 
+def _landscape(document: docx.document.Document) -> None:
+    """A4 landscape with grid lines, as the HMPPS template is printed."""
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = Mm(15)
+
+
 def docx_from_extract(extract: Path, target: Path) -> Path:
     """The plan in `extract` (tab-separated rows, <p>/<li> in cells) as a .docx at `target`."""
     document = docx.Document()
+    _landscape(document)
     lines = extract.read_text(encoding="utf-8").splitlines()
     table = None
     for line in lines:
         cells = line.split("\t")
         if table is None and len(cells) >= 6 and "rec no" in clean(cells[0]).lower():
             table = document.add_table(rows=0, cols=6)
+            table.style = "Table Grid"
             row = table.add_row()
             for cell, text in zip(row.cells, HEADER):
                 cell.text = text
@@ -84,11 +96,13 @@ def docx_from_extract(extract: Path, target: Path) -> Path:
 def small_plan_docx(target: Path, header: tuple[str, ...] = HEADER) -> Path:
     """A two-recommendation plan; recommendation 1's response has three paragraphs, one with bullets."""
     document = docx.Document()
+    _landscape(document)
     for text in ("HM Prison & Probation Service", "Action Plan Submitted: 3rd July 2023",
                  "A Response to the HM Inspectorate of Probation Inspection:", "Exampleshire region",
                  "Northtown PDU and Southtown PDU", "Report(s) Published: 1st June 2023"):
         document.add_paragraph(text)
     table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
         cell.text = text
     heading = table.add_row()
