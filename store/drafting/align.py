@@ -456,7 +456,7 @@ _DATE_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[
 
 def _dates_run_together(target: str) -> bool:
     """A target entry that holds two dates ("Completed September 2023"): paragraph breaks were lost."""
-    return len(_DATE_WORD.findall(target)) > 1 and not re.search(r"\b(?:and|with|from|thereafter|–|-)\b", target)
+    return len(_DATE_WORD.findall(target)) > 1 and not re.search(r"\b(?:and|with|from|thereafter)\b|[–-]", target)
 
 
 def recommendation_of(group: RecGroup) -> DraftRecommendation:

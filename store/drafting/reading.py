@@ -101,6 +101,9 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
     region, pdus = region_and_pdus(subject, response)
     texts = [p.text for row in document.rows for p in row.response + row.recommendation] + document.cover
     organisation = _organisation(subject, response, texts)
+    if organisation and not re.search(r"\bregion\b", subject, re.IGNORECASE):
+        # a provider's or a division's plan: its region is its name without the organisation's words
+        region = re.sub(r"^(?:NPS|CRC)\s+|\s+(?:CRC|Division)$", "", organisation).strip() or region
     summary = summary_counts(document.tail)
     plan_checks: list[str] = []
     first_heading = ""
