@@ -183,3 +183,56 @@ def test_output_never_replaces_a_file_that_is_not_a_plan_file_or_the_database(
 def test_the_store_reports_an_unreadable_document_as_a_draft_error(tmp_path: Path) -> None:
     with pytest.raises(DraftError, match="no such file"):
         draft_plan(tmp_path / "missing.docx")
+
+
+# Owner entries as the published plans print them, and the roles a reader takes from them.
+OWNER_ENTRIES = [
+    ("Head of M/C N PDU & HoP&Q", ["Head of M/C N PDU", "HoP&Q"]),
+    ("Head of Performance & Quality", ["Head of Performance & Quality"]),
+    ("Business Manager, Quality team and SPOs", ["Business Manager", "Quality team", "SPOs"]),
+    ("Quality, Policy and Performance Unit", ["Quality, Policy and Performance Unit"]),
+    ("Deputy Director, Probation Workforce Programme", ["Deputy Director, Probation Workforce Programme"]),
+    ("HoOps, Head of M/C N PDU & Head HR", ["HoOps", "Head of M/C N PDU", "Head HR"]),
+    ("HOCl & H&JCP Team", ["HOCl", "H&JCP Team"]),
+    ("HoCI &HJL", ["HoCI", "HJL"]),
+    ("Community Director with Training Lead", ["Community Director", "Training Lead"]),
+    ("Head of PDU Head of Performance and Quality", ["Head of PDU", "Head of Performance and Quality"]),
+    ("Head of PDU Regional Equality Lead", ["Head of PDU", "Regional Equality Lead"]),
+    ("Risk and Quality Manager/Business and Project Manager", ["Risk and Quality Manager", "Business and Project Manager"]),
+    ("Head of N M/C PDU and PM", ["Head of N M/C PDU", "PM"]),
+    ("SFO & Complaints SOSM", ["SFO & Complaints SOSM"]),
+    ("Head of Wigan PDU & SPO complaints lead", ["Head of Wigan PDU", "SPO complaints lead"]),
+    ("Business & Project Manager", ["Business & Project Manager"]),
+]
+
+
+@pytest.mark.parametrize(("entry", "roles"), OWNER_ENTRIES)
+def test_owner_entries_split_into_roles_as_written(entry: str, roles: list[str]) -> None:
+    from store.drafting.owner_cells import split_owners
+
+    assert split_owners(entry) == roles
+
+
+@pytest.mark.parametrize(("text", "short", "long"), [
+    ("The Head of Tameside PDU and Head of Interventions (HOI) will arrange", "HOI", "Head of Interventions"),
+    ("the Head of Performance and Quality (HoP&Q) will devise", "HoP&Q", "Head of Performance and Quality"),
+    ("monitored by Community Integration Health and Justice lead (HJL) and", "HJL", "Health and Justice lead"),
+    ("sufficient Pre-Sentence Reports (PSRs) per practitioner", "PSRs", "Pre-Sentence Reports"),
+    ("all Senior Probation Officers (SPOs) will attend", "SPOs", "Senior Probation Officers"),
+])
+def test_abbreviations_the_document_defines_become_aliases(text: str, short: str, long: str) -> None:
+    from store.drafting.cover import defined_abbreviations
+
+    assert defined_abbreviations([text]) == {short: long}
+
+
+def test_check_json_lists_the_check_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    out = tmp_path / "draft.toml"
+    assert run_inprocess(capsys, "draft", str(small_plan_docx(tmp_path / "small.docx")), "-o", str(out)).code == 0
+    run = run_inprocess(capsys, "check", str(out), "--json")
+    [report] = json.loads(run.out)
+    assert [c["place"] for c in report["checks"]] == ["exampleshire-2023/2", "exampleshire-2023/2/1",
+                                                       "exampleshire-2023/2/2"]
+    assert all(c["note"].startswith("check: ") for c in report["checks"])

@@ -86,26 +86,41 @@ def summary_counts(lines: list[str]) -> dict[str, int]:
     return counts
 
 
+_SHORT = re.compile(r"\(([A-Z][A-Za-z&/]{0,9}[A-Z][A-Za-z]?)\)")
+_MINOR = {"of", "and", "for", "the", "&", "in", "on", "to"}
+
+
+def _initials(words: list[str], keep_minor: bool) -> str:
+    letters = []
+    for word in words:
+        for part in word.split("-"):
+            if not part or (not keep_minor and part.lower() in _MINOR):
+                continue
+            letters.append("a" if part == "&" else part[0].lower())
+    return "".join(letters)
+
+
+def _spells(short: str, words: list[str]) -> bool:
+    """Whether the words' initials spell the abbreviation ("Head of Interventions" -> HOI, HoI, HI)."""
+    letters = re.sub(r"s$", "", short) if re.search(r"[A-Z]s$", short) else short
+    every = letters.replace("&", "a").replace("/", "").lower()
+    capitals = "".join(ch for ch in letters if ch.isupper()).lower()
+    return every in (_initials(words, True), _initials(words, False)) or capitals == _initials(words, False)
+
+
 def defined_abbreviations(texts: list[str]) -> dict[str, str]:
-    """Abbreviations the document defines in passing: "Head of Interventions (HOI)" -> HOI."""
+    """Abbreviations the document defines in passing: "Head of Interventions (HOI)" -> HOI; the
+    words kept are the fewest before the brackets whose initials spell it."""
     found: dict[str, str] = {}
     for text in texts:
-        for long_form, short in _DEFINED.findall(text):
-            words = long_form.split()
-            while words and words[0].lower() in ("the", "of", "and", "for", "&"):
-                words = words[1:]
-            initials = [w for w in words if w[:1].isupper()]
-            # keep as many trailing words as the abbreviation has capitals (at least the words it can stand for)
-            capitals = sum(1 for ch in short if ch.isupper())
-            if capitals and len(initials) > capitals:
-                keep, seen = [], 0
-                for word in reversed(words):
-                    keep.insert(0, word)
-                    if word[:1].isupper():
-                        seen += 1
-                    if seen >= capitals:
-                        break
-                words = keep
-            if words and short not in found and short.lower() != " ".join(words).lower():
-                found[short] = " ".join(words)
+        for match in _SHORT.finditer(text):
+            short = match.group(1)
+            if short in found:
+                continue
+            before = text[max(0, match.start() - 200):match.start()].rstrip(" ,").split()
+            for count in range(1, min(len(before), 9) + 1):
+                words = [w.strip("(),.;:") for w in before[-count:]]
+                if words[0][:1].isupper() and _spells(short, words):
+                    found[short] = " ".join(words)
+                    break
     return found
