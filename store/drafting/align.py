@@ -30,7 +30,6 @@ class RecGroup:
     segments: list[Row] = field(default_factory=list)
     inferred: bool = False
     checks: list[str] = field(default_factory=list)
-    after_heading: bool = False  # continuation rows met after an addressee heading
     reason: str = ""
 
 
@@ -75,7 +74,7 @@ def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
             pending_heading = False
             continue
         if not groups or pending_heading:  # no recommendation of this heading has begun yet
-            group = RecGroup("", heading, [], "", inferred=True, after_heading=True)
+            group = RecGroup("", heading, [], "", inferred=True)
             groups.append(group)
             pending_heading = False
         if rec_text:
@@ -460,44 +459,47 @@ def _dates_run_together(target: str) -> bool:
 
 
 def recommendation_of(group: RecGroup) -> DraftRecommendation:
-    """The recommendation's draft, its actions lined up and numbered refs kept."""
+    """The recommendation's draft, its actions lined up and the document's action numbers kept as refs."""
     actions = actions_of(group)
-    refs = [a.ref for a in actions]
-    if any(refs):
-        for position, action in enumerate(actions, start=1):
-            if action.ref and action.ref.isdigit():
-                action.ref = f"{group.number}.{action.ref}"
-        seen: set[str] = set()
-        for position, action in enumerate(actions, start=1):
-            if not action.ref or action.ref in seen:
-                if action.ref:
-                    action.checks.append(f"the document numbers two actions {action.ref}.")
-                action.ref = None
-            else:
-                seen.add(action.ref)
-    text = " ".join(group.text).strip()
-    rec = DraftRecommendation(number=group.number, text=text, agreement=group.agreement or "agreed",
+    seen: set[str] = set()
+    for action in actions:
+        if action.ref and action.ref.isdigit():  # "1)" under recommendation 4 is cited as 4.1
+            action.ref = f"{group.number}.{action.ref}"
+        if action.ref in seen:
+            action.checks.append(f"the document numbers two actions {action.ref}.")
+            action.ref = None
+        elif action.ref:
+            seen.add(action.ref)
+    rec = DraftRecommendation(number=group.number, text=" ".join(group.text).strip(),
+                              agreement=group.agreement or "agreed", reason=group.reason,
                               inferred=group.inferred, checks=list(group.checks), actions=actions)
-    rec.reason = group.reason
     if rec.agreement != "agreed" and not rec.reason:
-        _take_reason(rec, " ".join(p.text for s in group.segments[:1] for p in s.recommendation) and
-                     " ".join(s.agreement for s in group.segments[:1]))
+        _take_reason(rec, group.segments[0].agreement if group.segments else "")
     return rec
 
 
 def _take_reason(rec: DraftRecommendation, agreement_cell: str) -> None:
     """The reason for partly or not agreeing: the agreement cell's brackets, else the response
-    paragraph that says so (an action too, unless nothing is owned or dated beside it)."""
+    paragraph that gives it. That paragraph stays an action if something is owned or dated beside it;
+    a reason of two sentences ("... partly agreed for operational reasons. Whilst ...") is left out of it."""
     bracket = re.search(r"\((.+)\)", agreement_cell)
     if bracket:
         rec.reason = bracket.group(1).strip()
         return
     for action in rec.actions:
-        if re.search(r"\b(?:partly|not)\s+agreed\b", action.text, re.IGNORECASE):
+        reason, rest = reason_sentences(action.text)
+        if not reason:
+            continue
+        rec.checks.append("the reason is read from the response paragraph that gives it.")
+        if not action.owners and not action.target:
             rec.reason = action.text
-            rec.checks.append("the reason is read from the response paragraph that gives it.")
+            rec.actions.remove(action)
+        elif rest and _REASON_GOES_ON.match(reason.split(". ", 1)[-1]):
+            rec.reason, action.text = reason, rest
+            action.checks.append("the opening sentences give the reason for not fully agreeing and are left out "
+                                 "of this action.")
+        else:
+            rec.reason = action.text
             action.checks.append("this paragraph also gives the reason for not fully agreeing; "
                                  "check whether it is an action.")
-            if not action.owners and not action.target:
-                rec.actions.remove(action)
-            return
+        return

@@ -53,7 +53,7 @@ def cover_fields(lines: list[str]) -> dict[str, object]:
                 if re.search(r"published|introduction|submitted", follow, re.IGNORECASE):
                     break
                 after.append(follow.strip("*").strip())
-            fields["subject"] = " ".join(after)
+            fields["subject"] = re.sub(r"^Recommendations:\s*", "", " ".join(after))
         elif lowered.startswith("action plan:") and "table_title" not in fields:
             fields["table_title"] = text.split(":", 1)[1].strip()
     return fields

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from store.drafting.align import group_rows, infer_agreements, recommendation_of
@@ -133,13 +134,14 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
         "id": plan_id or _plan_id(region, year),
         "title": _title(region, pdus, organisation),
         "region": region,
-        "inspection": f"HM Inspectorate of Probation inspection of {subject or region}" + (f", {year}" if year else ""),
+        "inspection": _inspection(region, pdus, organisation, year),
     }
     for key in ("report_published", "plan_submitted"):
         if key in fields:
             plan[key] = fields[key]
     submitted = fields.get("plan_submitted")
-    plan["source"] = "HMPPS action plan" + (f" submitted {submitted:%-d %B %Y}" if submitted else "")
+    plan["source"] = "HMPPS action plan" + (f" submitted {submitted.day} {submitted:%B %Y}"
+                                            if isinstance(submitted, date) else "")
     return Draft(plan=plan, aliases=defined_abbreviations(texts), addressees=list(addressees.values()),
                  plan_checks=plan_checks)
 
@@ -164,13 +166,25 @@ def _organisation(subject: str, response: str, texts: list[str]) -> str:
     return words
 
 
+def _inspection(region: str, pdus: list[str], organisation: str, year: str) -> str:
+    what = f"{_names(pdus)} ({region} region)" if pdus else (organisation or region)
+    return f"HM Inspectorate of Probation inspection of {what}" + (f", {year}" if year else "")
+
+
+def _names(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def _title(region: str, pdus: list[str], organisation: str) -> str:
     if pdus:
-        names = ", ".join(pdus[:-1]) + (f" and {pdus[-1]}" if len(pdus) > 1 else pdus[0])
-        return f"{region} region: response to the inspection of {names}"
+        return f"{region} region: response to the inspection of {_names(pdus)}"
     return f"{organisation or region}: response to the HM Inspectorate of Probation inspection"
 
 
 def _plan_id(region: str, year: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-")[:30].strip("-") or "plan"
+    slug = re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-")
+    while len(slug) > 30 and "-" in slug:  # whole words only
+        slug = slug.rsplit("-", 1)[0]
+    slug = slug[:30] or "plan"
     return f"{slug}-{year}" if year else slug
