@@ -236,3 +236,25 @@ def test_check_json_lists_the_check_notes(tmp_path: Path, capsys: pytest.Capture
     assert [c["place"] for c in report["checks"]] == ["exampleshire-2023/2", "exampleshire-2023/2/1",
                                                        "exampleshire-2023/2/2"]
     assert all(c["note"].startswith("check: ") for c in report["checks"])
+
+
+@needs_seeds
+def test_diff_against_the_stored_plan_exports_it_and_leaves_the_database_as_it_was(
+        db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = db_path.read_bytes()
+    run = run_inprocess(capsys, "--db", str(db_path), "draft", str(_seed("004")), "--diff-stored", "nps-ne-2019")
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[0] == "--- nps-ne-2019 (stored)"
+    assert run.out.splitlines()[-1] == "24 actions the same, 0 changed, 0 added, 0 removed"
+    assert db_path.read_bytes() == before
+    run = run_inprocess(capsys, "--db", str(db_path), "draft", str(_seed("004")), "--diff-stored", "nope")
+    assert run.code == 1 and run.err_lines == ["actiontrack: no plan has the id 'nope'"]
+
+
+def test_a_long_text_change_is_shown_word_by_word() -> None:
+    from store.drafting.diffing import words_changed
+
+    old = "The Head of PDU will hold monthly practice development sessions for all practitioners from July 2023."
+    new = "The Head of PDU will hold quarterly practice development sessions for all practitioners from July 2023."
+    assert words_changed(old, new) == "… Head of PDU will hold [-monthly-] {+quarterly+} practice development sessions for all …"
+    assert words_changed("a  b\nc", "a b c") == "(only spacing or line breaks differ)"

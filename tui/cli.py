@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="PLAN.toml", help="write the draft here (default: print it)")
     p.add_argument("--id", dest="plan_id", metavar="ID", help="the plan's id (default: from the region and year)")
     p.add_argument("--diff", type=Path, metavar="PLAN.toml", help="compare the draft with this plan file, action by action")
+    p.add_argument("--diff-stored", metavar="ID", help="compare the draft with plan ID as stored in the database "
+                   "(exported, then compared as files)")
 
     p = sub.add_parser("check", help="validate plan files and show how each target date was read")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -179,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     if command == "check":
         return _check(args.files, as_json=args.json)
     if command == "draft":
-        return _draft(args.document, args.output, args.plan_id, args.diff, args.db)
+        return _draft(args.document, args.output, args.plan_id, args.diff, args.db, args.diff_stored)
     if command == "generate":
         return _generate(args.actions, args.seed, args.output, args.sub_db or args.db)
     from store.config import default_db_path, load_config
@@ -315,7 +317,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _draft(document: Path, output: Path | None, plan_id: str | None, against: Path | None,
-           db_path: Path | None) -> int:
+           db_path: Path | None, stored: str | None = None) -> int:
     """Draft a plan file from a published plan; print it, write it (-o) or compare it (--diff)."""
     from store.drafting import draft_plan
     from store.drafting.writing import draft_dict, draft_toml
@@ -323,7 +325,12 @@ def _draft(document: Path, output: Path | None, plan_id: str | None, against: Pa
 
     if output is not None:
         _refuse_to_overwrite(output, db_path)
+    if against is not None and stored is not None:
+        raise StoreError("compare with one plan: --diff FILE or --diff-stored ID, not both")
     old = read_plan_file(against) if against is not None else None
+    if stored is not None:
+        old = _stored_plan(db_path, stored)
+        against = Path(f"{stored} (stored)")
     draft = draft_plan(document, plan_id)
     text = draft_toml(draft, document.name)
     try:
@@ -345,6 +352,24 @@ def _draft(document: Path, output: Path | None, plan_id: str | None, against: Pa
         sys.stdout.write(visible(text))
         print(visible(f"{document}: {summary}"), file=sys.stderr)
     return 0
+
+
+def _stored_plan(db_path: Path | None, plan_id: str) -> PlanFile:
+    """A plan as stored, exported to plan-file text and read back like any plan file."""
+    from store.config import default_db_path
+    from store.exporting import export_toml
+    from store.planfile import tomllib, validate_plan
+
+    path = db_path or default_db_path()
+    if not path.exists():
+        raise StoreError(f"{path}: no such database, so no stored plan {plan_id!r} to compare with")
+    db = _open(path, read_only=True)
+    try:
+        with db.read() as session:
+            text = export_toml(session, plan_id)
+    finally:
+        db.dispose()
+    return validate_plan(tomllib.loads(text), f"stored plan {plan_id}")
 
 
 def _refuse_to_overwrite(output: Path, db_path: Path | None) -> None:

@@ -60,7 +60,7 @@ def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
         if row.heading:
             heading, pending_heading = row.heading, True
             continue
-        rec_text = " ".join(p.render() for p in row.recommendation).strip()
+        rec_text = "\n".join(p.render() for p in row.recommendation).strip()
         if row.number:
             own_heading, rec_text = split_heading(rec_text)
             if own_heading:
@@ -77,7 +77,9 @@ def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
             group = RecGroup("", heading, [], "", inferred=True)
             groups.append(group)
             pending_heading = False
-        if rec_text:
+        if rec_text and groups[-1].text and not row.recommendation[0].opens:
+            groups[-1].text[-1] = f"{groups[-1].text[-1]} {rec_text}"  # the wording goes on over the page
+        elif rec_text:
             groups[-1].text.append(rec_text)
         segments = groups[-1].segments
         if not row.response and segments and (row.owners or row.targets):
@@ -165,10 +167,18 @@ def _join(previous: Paragraph, continued: Paragraph) -> None:
     """A paragraph cut by a page break made whole again."""
     if continued.text:
         if previous.bullets:
-            previous.bullets[-1] = f"{previous.bullets[-1]} {continued.text}"
+            previous.bullets[-1] = _glue(previous.bullets[-1], continued.text)
         else:
-            previous.text = f"{previous.text} {continued.text}".strip()
+            previous.text = _glue(previous.text, continued.text)
     previous.bullets.extend(continued.bullets)
+
+
+def _glue(before: str, after: str) -> str:
+    """Two halves of a text cut by a page break; a word hyphenated at the break ("community-" /
+    "based") is written whole."""
+    if before.endswith("-") and after[:1].islower():
+        return before + after
+    return f"{before} {after}".strip()
 
 
 def _numbered(paragraph: Paragraph) -> bool:
@@ -470,7 +480,7 @@ def recommendation_of(group: RecGroup) -> DraftRecommendation:
             action.ref = None
         elif action.ref:
             seen.add(action.ref)
-    rec = DraftRecommendation(number=group.number, text=" ".join(group.text).strip(),
+    rec = DraftRecommendation(number=group.number, text="\n".join(group.text).strip(),
                               agreement=group.agreement or "agreed", reason=group.reason,
                               inferred=group.inferred, checks=list(group.checks), actions=actions)
     if rec.agreement != "agreed" and not rec.reason:

@@ -130,6 +130,33 @@ def _show(value: object) -> str:
     return repr(text[:117] + "…" if len(text) > 118 else text)
 
 
+def words_changed(old: str, new: str, context: int = 5) -> str:
+    """A long text's change as words: '… kept words [-removed-] {+added+} kept words …'."""
+    a, b = old.split(), new.split()
+    if a == b:
+        return "(only spacing or line breaks differ)"
+    pieces: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            kept = a[i1:i2]
+            first, last = index == 0, index == len(opcodes) - 1
+            if len(kept) > 2 * context and not first and not last:
+                pieces.append(" ".join(kept[:context]) + " … " + " ".join(kept[-context:]))
+            elif first and len(kept) > context:
+                pieces.append("… " + " ".join(kept[-context:]))
+            elif last and len(kept) > context:
+                pieces.append(" ".join(kept[:context]) + " …")
+            else:
+                pieces.append(" ".join(kept))
+            continue
+        if i2 > i1:
+            pieces.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            pieces.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(piece for piece in pieces if piece)
+
+
 def describe_diff(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
     """The diff as lines a person reads: per recommendation, actions added (+), removed (-), changed (~)."""
     lines = [f"--- {old_name}", f"+++ {new_name}"]
@@ -144,7 +171,10 @@ def describe_diff(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
             for name in rec.fields:
                 old = rec.old_addressee if name == "addressee" else getattr(rec.old, name)
                 new = rec.new_addressee if name == "addressee" else getattr(rec.new, name)
-                body.append(f"~ recommendation {rec.number} {name}: {_show(old)} → {_show(new)}")
+                if name in ("text", "reason") and max(len(old), len(new)) > 120:
+                    body.append(f"~ recommendation {rec.number} {name}: {words_changed(old, new)}")
+                else:
+                    body.append(f"~ recommendation {rec.number} {name}: {_show(old)} → {_show(new)}")
         for action in rec.actions:
             counts[action.kind] += 1
             if action.kind == "added" and action.new is not None:
@@ -155,8 +185,12 @@ def describe_diff(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
             elif action.kind == "changed":
                 body.append(f"~ {action.reference}:")
                 for name in action.fields:
-                    body.append(f"    {name}: {_show(getattr(action.old, name))}")
-                    body.append(f"    {' ' * len(name)}→ {_show(getattr(action.new, name))}")
+                    old_value, new_value = getattr(action.old, name), getattr(action.new, name)
+                    if name == "text" and max(len(old_value), len(new_value)) > 120:
+                        body.append(f"    text: {words_changed(old_value, new_value)}")
+                        continue
+                    body.append(f"    {name}: {_show(old_value)}")
+                    body.append(f"    {' ' * len(name)}→ {_show(new_value)}")
         if body:
             lines.append(f"recommendation {rec.number}:")
             lines += [f"  {line}" for line in body]
