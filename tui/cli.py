@@ -380,12 +380,9 @@ def _refuse_to_overwrite(output: Path, db_path: Path | None) -> None:
         raise StoreError(f"{output} is a folder: give -o the plan file to write")
     if not output.exists():
         return
-    from store.config import default_db_path
-
-    databases = {p.resolve() for p in (db_path, default_db_path()) if p is not None}
-    with output.open("rb") as fh:
+    with output.open("rb") as fh:  # any SQLite file, the default database among them (not imported: ~0.5 s)
         magic = fh.read(16)
-    if output.resolve() in databases or magic.startswith(b"SQLite format 3"):
+    if (db_path is not None and output.resolve() == db_path.resolve()) or magic.startswith(b"SQLite format 3"):
         raise StoreError(f"{output} is a database; the draft is not written over it")
     try:
         read_plan_file(output)
