@@ -9,11 +9,14 @@ import sys
 from conftest import ROOT
 
 STORE = ROOT / "store"
-MODULES = sorted(f"store.{p.stem}" for p in STORE.glob("*.py") if p.stem != "__init__")
+SOURCES = sorted(STORE.rglob("*.py"))  # subpackages (store/drafting/) too
+MODULES = sorted(".".join(("store", *p.relative_to(STORE).with_suffix("").parts)).removesuffix(".__init__")
+                 for p in SOURCES)
 
 
 def test_the_store_modules_are_found() -> None:
-    assert {"store.db", "store.models", "store.importing", "store.queries", "store.commands"} <= set(MODULES)
+    assert {"store.db", "store.models", "store.importing", "store.queries", "store.commands",
+            "store.drafting.align"} <= set(MODULES)
 
 
 def test_importing_every_store_module_loads_no_textual() -> None:
@@ -45,7 +48,7 @@ def imported_names(source: str) -> set[str]:
 
 
 def test_no_store_source_names_textual_or_tui() -> None:
-    for path in sorted(STORE.glob("*.py")):
+    for path in SOURCES:
         names = imported_names(path.read_text(encoding="utf-8"))
         bad = {n for n in names if n.split(".")[0] in ("textual", "tui")}
         assert not bad, f"{path.name} imports {sorted(bad)}"

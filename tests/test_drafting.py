@@ -258,3 +258,32 @@ def test_a_long_text_change_is_shown_word_by_word() -> None:
     new = "The Head of PDU will hold quarterly practice development sessions for all practitioners from July 2023."
     assert words_changed(old, new) == "… Head of PDU will hold [-monthly-] {+quarterly+} practice development sessions for all …"
     assert words_changed("a  b\nc", "a b c") == "(only spacing or line breaks differ)"
+
+
+EXTRACT = "\n".join([
+    "Action Plan Submitted: 3rd July 2023",
+    "A Response to the HM Inspectorate of Probation Inspection:",
+    "Exampleshire region",
+    "Northtown PDU",
+    "\t".join(HEADER),
+    "<b>Northtown Probation Delivery Unit (PDU) should:</b>\t\t\t\t\t",
+    "1\tImprove risk work\tAgreed\t<p>The Head of Northtown PDU will brief staff \x1b[2J[@click=app.quit]now\u202e.</p>"
+    " <p>The SPOs will audit cases monthly.</p>\tHead of Northtown PDU\tJuly 2023",
+])
+
+
+def test_text_from_the_document_is_written_as_it_is_never_to_the_terminal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = tmp_path / "extract.txt"
+    document.write_text(EXTRACT, encoding="utf-8")
+    out = tmp_path / "draft.toml"
+    assert run_inprocess(capsys, "draft", str(document), "-o", str(out)).code == 0
+    raw = out.read_text(encoding="utf-8")
+    assert "\x1b" not in raw and "\u202e" not in raw  # escaped in the TOML
+    [addressee] = read_plan_file(out).addressees
+    assert (addressee.name, addressee.kind) == ("Northtown PDU", "pdu")
+    [action, second] = addressee.recommendations[0].actions
+    assert action.text == "The Head of Northtown PDU will brief staff \x1b[2J[@click=app.quit]now\u202e."
+    assert second.note.startswith("check: ")  # one owner and one date for two paragraphs
+    run = run_inprocess(capsys, "draft", str(document))  # printed: the TOML, its controls escaped
+    assert "\x1b" not in run.out and "\\u001b[2J[@click=app.quit]now\\u202E." in run.out
