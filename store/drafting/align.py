@@ -1,4 +1,4 @@
-"""Lining up the table: rows into recommendations, response paragraphs with owners and target dates.
+"""Lining up a recommendation's response paragraphs with the owners and target dates printed beside them.
 
 Where the reading is uncertain (a row cut by a page break, fewer owner or date entries than
 paragraphs, a recommendation whose opening row is missing) the best reading is taken and the
@@ -8,159 +8,13 @@ action or recommendation is given a check saying what to look at.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from store.drafting.grouping import SENTENCE_END, RecGroup
 from store.drafting.model import DraftAction, DraftRecommendation, Paragraph, Row
 from store.drafting.owner_cells import runs_together, split_owners
 
-_AGREEMENTS = (("partly", "partly_agreed"), ("not", "not_agreed"), ("agreed", "agreed"))
-_SHOULD = re.compile(r"^(?P<who>[^:]{2,120}?)\s+should\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _ACTION_NUMBER = re.compile(r"^(?P<ref>\d+(?:\.\d+)+|\d+\))\.?\s+(?=\S)")
-_SENTENCE_END = re.compile(r"[.!?:;)\"'”’]\s*$")
-
-
-@dataclass
-class RecGroup:
-    """The rows of one recommendation before its actions are lined up."""
-
-    number: str
-    heading: str
-    text: list[str] = field(default_factory=list)
-    agreement: str = ""
-    segments: list[Row] = field(default_factory=list)
-    inferred: bool = False
-    checks: list[str] = field(default_factory=list)
-    reason: str = ""
-
-
-def agreement_of(text: str) -> str:
-    """'Partly Agreed' -> 'partly_agreed'; '' when the cell says none of the three."""
-    lowered = text.lower()
-    for word, value in _AGREEMENTS:
-        if word in lowered and "agree" in lowered:
-            return value
-    return ""
-
-
-def split_heading(text: str) -> tuple[str, str]:
-    """A recommendation cell that opens with "Purple Futures should:" -> (addressee, the rest)."""
-    found = _SHOULD.match(text)
-    if found and len(found.group("who").split()) <= 12:
-        return found.group("who").strip(), found.group("rest").strip()
-    return "", text
-
-
-def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
-    """Rows into recommendations; continuation rows go to the one above, except where its number
-    is followed by a gap (then rows that cannot go on from it belong to the missing one)."""
-    groups: list[RecGroup] = []
-    heading = first_heading
-    pending_heading = False
-    for row in rows:
-        if row.heading:
-            heading, pending_heading = row.heading, True
-            continue
-        rec_text = "\n".join(p.render() for p in row.recommendation).strip()
-        if row.number:
-            own_heading, rec_text = split_heading(rec_text)
-            if own_heading:
-                heading = own_heading
-            group = RecGroup(row.number, heading, [rec_text] if rec_text else [], agreement_of(row.agreement))
-            if not group.agreement:
-                group.checks.append(f"the agreement column ({row.agreement or 'empty'!r}) does not say "
-                                    f"agreed, partly agreed or not agreed ({row.place}).")
-            group.segments.append(row)
-            groups.append(group)
-            pending_heading = False
-            continue
-        if not groups or pending_heading:  # no recommendation of this heading has begun yet
-            group = RecGroup("", heading, [], "", inferred=True)
-            groups.append(group)
-            pending_heading = False
-        if rec_text and groups[-1].text and not row.recommendation[0].opens:
-            groups[-1].text[-1] = f"{groups[-1].text[-1]} {rec_text}"  # the wording goes on over the page
-        elif rec_text:
-            groups[-1].text.append(rec_text)
-        segments = groups[-1].segments
-        if not row.response and segments and (row.owners or row.targets):
-            # owner / date entries printed on a line of their own belong to the row above
-            above = segments[-1]
-            segments[-1] = replace(above, owners=above.owners + row.owners, targets=above.targets + row.targets)
-            continue
-        segments.append(row)
-    return _fill_gaps(groups)
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
-
-
-def _fill_gaps(groups: list[RecGroup]) -> list[RecGroup]:
-    """Give the recommendations whose opening rows are missing their numbers."""
-    result: list[RecGroup] = []
-    for index, group in enumerate(groups):
-        if group.number:
-            result.append(group)
-            continue
-        before = next((_number(g.number) for g in reversed(result) if g.number), 0) or 0
-        after = next((_number(g.number) for g in groups[index + 1:] if g.number), None)
-        if after is not None and after - before >= 2:
-            group.number = str(before + 1)
-        else:
-            group.number = str(before + 1) if after is None else f"{before}-cont"
-        group.checks.append(
-            f"the opening row of recommendation {group.number} (its number, wording and agreement) is not in "
-            f"the document; only text continued from it survives ({group.segments[0].place}).")
-        result.append(group)
-    # Trailing rows of a recommendation followed by a gap in the numbering: if they start a new
-    # paragraph, or the paragraph before them is finished, they belong to the missing one.
-    final: list[RecGroup] = []
-    for index, group in enumerate(result):
-        final.append(group)
-        this, following = _number(group.number), None
-        if index + 1 < len(result):
-            following = _number(result[index + 1].number)
-        if this is None or following is None or following - this < 2 or len(group.segments) < 2:
-            continue
-        for cut in range(1, len(group.segments)):
-            segment = group.segments[cut]
-            previous = group.segments[cut - 1].response
-            first = segment.response[0] if segment.response else None
-            finished = bool(previous) and bool(_SENTENCE_END.search(previous[-1].render()))
-            if first is not None and (first.opens or finished) and cut == len(group.segments) - 1:
-                missing = RecGroup(str(this + 1), group.heading, [], "", segments=group.segments[cut:],
-                                   inferred=True)
-                missing.checks.append(
-                    f"the opening row of recommendation {this + 1} is not in the document (the numbering jumps "
-                    f"from {this} to {following}); the text at {segment.place} is read as the surviving part of "
-                    f"{this + 1}, not as more of {this}.")
-                group.segments = group.segments[:cut]
-                final.append(missing)
-                break
-    return final
-
-
-def infer_agreements(groups: list[RecGroup], summary: dict[str, int]) -> None:
-    """Agreement for recommendations whose row is missing, from the plan's own summary count
-    (or, with no summary, agreed when every surviving one is agreed); always marked inferred."""
-    missing = [g for g in groups if not g.agreement and g.inferred]
-    if not missing:
-        return
-    known: dict[str, int] = {}
-    for g in groups:
-        if g.agreement:
-            known[g.agreement] = known.get(g.agreement, 0) + 1
-    left = {key: summary.get(key, 0) - known.get(key, 0) for key in ("agreed", "partly_agreed", "not_agreed")}
-    if summary and sum(left.values()) == len(missing) and sum(1 for v in left.values() if v) == 1:
-        value = next(key for key, v in left.items() if v)
-        why = "the plan's own count of agreed / partly agreed / not agreed only adds up so"
-    elif set(known) == {"agreed"}:
-        value, why = "agreed", "every recommendation whose row survives is agreed"
-    else:
-        value, why = "agreed", "nothing in the document says; it is a guess"
-    for group in missing:
-        group.agreement = value
-        group.checks.append(f"its agreement is inferred as {value.replace('_', ' ')}: {why}.")
 
 
 def _join(previous: Paragraph, continued: Paragraph) -> None:
@@ -191,7 +45,7 @@ def _goes_on(last: Paragraph, first: Paragraph, numbered: bool) -> bool:
         return True
     if numbered and not _numbered(first) and first.text:
         return True  # in a plan that numbers its actions, an unnumbered start is the rest of one
-    return bool(first.text) and not last.bullets and not _SENTENCE_END.search(last.text)
+    return bool(first.text) and not last.bullets and not SENTENCE_END.search(last.text)
 
 
 def _split_run_together(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], bool]:
@@ -219,95 +73,119 @@ def _split_run_together(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], b
 
 def actions_of(group: RecGroup) -> list[DraftAction]:
     """Each response paragraph as an action, with the owner and target entries printed beside it."""
-    actions: list[DraftAction] = []
-    last: Paragraph | None = None
-    numbered = any(_numbered(p) for s in group.segments for p in s.response)
-    seen_number = False
-    bullets_are_actions = False
+    lining = _Lining(group)
     for segment in group.segments:
-        paragraphs, split = _split_run_together(list(segment.response))
+        lining.add(segment)
+    return lining.actions
+
+
+class _Lining:
+    """The actions of one recommendation, built row by row (a page break starts a new row)."""
+
+    def __init__(self, group: RecGroup) -> None:
+        self.group = group
+        self.actions: list[DraftAction] = []
+        self.last: Paragraph | None = None  # the last paragraph read, which a page break may have cut
+        self.numbered = any(_numbered(p) for s in group.segments for p in s.response)
+        self.seen_number = False
+        self.bullets_are_actions = False  # the row above made each bullet an action
+
+    def check(self, text: str) -> None:
+        self.group.checks.append(text)
+
+    def add(self, row: Row) -> None:
+        paragraphs, split = _split_run_together(list(row.response))
         if split:
-            group.checks.append(f"numbered items printed as one paragraph ({segment.place}) are split at each number.")
-        owners, targets = list(segment.owners), list(segment.targets)
-        width = max(len(owners), len(targets))
-        if paragraphs and last is not None and _goes_on(last, paragraphs[0], numbered):
+            self.check(f"numbered items printed as one paragraph ({row.place}) are split at each number.")
+        paragraphs, row = self._carried_over(paragraphs, row)
+        self.bullets_are_actions = False
+        lost = _lost_breaks(paragraphs, row, self.group.agreement in ("agreed", ""))
+        if lost is not None:
+            self._add_lost_breaks(*lost)
+            return
+        if self.numbered:
+            paragraphs = self._numbered_paragraphs(paragraphs)
+        paragraphs = _drop_lead_ins(paragraphs, row, self.group)
+        units = _units(paragraphs, max(len(row.owners), len(row.targets)))
+        if units is not None and len(units) != len(paragraphs):
+            self.bullets_are_actions = True
+            self.check(f"the date column at {row.place} gives one entry per bullet, so each bullet is read as an action.")
+            paragraphs = units
+        if paragraphs and not row.owners and not row.targets and self.actions and \
+                (self.actions[-1].owners or self.actions[-1].target):
+            self._inherit(paragraphs, row)
+        else:
+            self.actions.extend(_line_up(paragraphs, row))
+        if paragraphs:
+            self.last = paragraphs[-1]
+        elif (row.owners or row.targets) and self.actions:
+            self.actions[-1].checks.append(f"owner or date entries stand at {row.place} with no paragraph beside "
+                                           f"them: {'; '.join(row.owners + row.targets)!r}.")
+
+    def _carried_over(self, paragraphs: list[Paragraph], row: Row) -> tuple[list[Paragraph], Row]:
+        """The start of a row that goes on from the row above: joined to it, or (a list whose bullets
+        are dated one by one) made actions of its own; text from a missing page kept ownerless."""
+        owners, width = list(row.owners), max(len(row.owners), len(row.targets))
+        last, actions = self.last, self.actions
+        if paragraphs and last is not None and _goes_on(last, paragraphs[0], self.numbered):
             continued = paragraphs[0]
             if continued.bullets and not continued.text and (
-                    bullets_are_actions or (width > 1 and len(paragraphs) - 1 + len(continued.bullets) == width)):
-                # one date per bullet: each bullet of the list carried over is an action of its own
+                    self.bullets_are_actions or (width > 1 and len(paragraphs) - 1 + len(continued.bullets) == width)):
                 paragraphs = [Paragraph(b) for b in continued.bullets] + paragraphs[1:]
-                group.checks.append(f"the bullets carried over at {segment.place} are read as actions of their own, "
-                                    f"as the bullets before them are.")
-                if not owners and actions:
-                    owners = [" & ".join(actions[-1].owners)] if actions[-1].owners else []
+                self.check(f"the bullets carried over at {row.place} are read as actions of their own, "
+                           f"as the bullets before them are.")
+                if not owners and actions and actions[-1].owners:
+                    owners = [" & ".join(actions[-1].owners)]
             else:
                 _join(last, paragraphs.pop(0))
                 if actions:
                     actions[-1].text = _render(last)[1]
                     actions[-1].checks.append(
-                        f"the paragraph is read as cut by a page break ({segment.place}) and its halves joined.")
-                    if len(owners) > len(paragraphs) and owners and actions[-1].owners:
+                        f"the paragraph is read as cut by a page break ({row.place}) and its halves joined.")
+                    if len(owners) > len(paragraphs) and actions[-1].owners:
                         # the owner cell broke too: its first entry here ends the entry above
-                        joined = f"{_last_owner_entry(group, segment)} {owners.pop(0)}"
+                        joined = f"{_last_owner_entry(self.group, row)} {owners.pop(0)}"
                         actions[-1].owners = split_owners(joined)
                         actions[-1].checks.append(f"the owner entry is read as cut by the page break too: {joined!r}.")
         elif paragraphs and last is None and not paragraphs[0].opens and len(paragraphs) - 1 == width > 0:
-            fragment = paragraphs.pop(0)
-            ref, text = _render(fragment)
+            ref, text = _render(paragraphs.pop(0))
             actions.append(DraftAction(text, [], "", ref, [
-                f"this text goes on from a page that is missing ({segment.place}); its owner and date are not in the "
+                f"this text goes on from a page that is missing ({row.place}); its owner and date are not in the "
                 f"document and are not guessed."]))
-        segment = replace(segment, owners=owners, targets=targets)
-        bullets_are_actions = False
-        lost = _lost_breaks(paragraphs, segment, group.agreement in ("agreed", ""))
-        if lost is not None:
-            paragraphs, segment, reason = lost
-            if reason:
-                group.reason = reason
-                group.checks.append("the reason is read from the opening sentences of the response.")
-            found = _line_up(paragraphs, segment)
-            for action in found:
-                action.checks = [f"the paragraph breaks of the row at {segment.place} are lost in the document "
-                                 f"(its date cell reads {' '.join(segment.targets)!r}): its text is split at sentence "
-                                 f"ends, one part per date, and the owners where a role repeats."]
-                action.owners = [o for o in action.owners if o]
-            actions.extend(found)
-            last = paragraphs[-1]
-            continue
-        if numbered:
-            if not seen_number:
-                lead = [p for p in _until_numbered(paragraphs)]
-                if lead:
-                    paragraphs = paragraphs[len(lead):]
-                    quoted = " / ".join(p.render()[:80] for p in lead)
-                    group.checks.append(f"opening paragraphs without a number are not counted as actions: {quoted!r}.")
-            paragraphs = _merge_unnumbered(paragraphs)
-            seen_number = seen_number or any(_numbered(p) for p in paragraphs)
-        paragraphs = _drop_lead_ins(paragraphs, segment, group)
-        units = _units(paragraphs, max(len(segment.owners), len(segment.targets)))
-        if units is not None and len(units) != len(paragraphs):
-            bullets_are_actions = True
-            group.checks.append(f"the date column at {segment.place} gives one entry per bullet, "
-                                f"so each bullet is read as an action.")
-            paragraphs = units
-        if paragraphs and not segment.owners and not segment.targets and actions and \
-                (actions[-1].owners or actions[-1].target):
-            previous = actions[-1]
-            for paragraph in paragraphs:
-                ref, text = _render(paragraph)
-                actions.append(DraftAction(text, list(previous.owners), previous.target, ref, [
-                    f"no owner or date is printed beside this paragraph ({segment.place}); it is given those of the "
-                    f"paragraph before it."]))
-        else:
-            actions.extend(_line_up(paragraphs, segment))
-        if paragraphs:
-            last = paragraphs[-1]
-        elif segment.owners or segment.targets:
-            if actions:
-                actions[-1].checks.append(
-                    f"owner or date entries stand at {segment.place} with no paragraph beside them: "
-                    f"{'; '.join(segment.owners + segment.targets)!r}.")
-    return actions
+        return paragraphs, replace(row, owners=owners)
+
+    def _add_lost_breaks(self, paragraphs: list[Paragraph], row: Row, reason: str) -> None:
+        if reason:
+            self.group.reason = reason
+            self.check("the reason is read from the opening sentences of the response.")
+        for action in _line_up(paragraphs, row):
+            action.checks = [f"the paragraph breaks of the row at {row.place} are lost in the document (its date "
+                             f"cell reads {' '.join(row.targets)!r}): its text is split at sentence ends, one part "
+                             f"per date, and the owners where a role repeats."]
+            self.actions.append(action)
+        self.last = paragraphs[-1]
+
+    def _numbered_paragraphs(self, paragraphs: list[Paragraph]) -> list[Paragraph]:
+        """In a plan that numbers its actions: opening paragraphs before the first number are not
+        actions; an unnumbered paragraph belongs to the numbered one above it."""
+        if not self.seen_number:
+            lead = _until_numbered(paragraphs)
+            if lead:
+                paragraphs = paragraphs[len(lead):]
+                quoted = " / ".join(p.render()[:80] for p in lead)
+                self.check(f"opening paragraphs without a number are not counted as actions: {quoted!r}.")
+        paragraphs = _merge_unnumbered(paragraphs)
+        self.seen_number = self.seen_number or any(_numbered(p) for p in paragraphs)
+        return paragraphs
+
+    def _inherit(self, paragraphs: list[Paragraph], row: Row) -> None:
+        """Paragraphs with nothing printed beside them take the owners and date of the one before."""
+        previous = self.actions[-1]
+        for paragraph in paragraphs:
+            ref, text = _render(paragraph)
+            self.actions.append(DraftAction(text, list(previous.owners), previous.target, ref, [
+                f"no owner or date is printed beside this paragraph ({row.place}); it is given those of the "
+                f"paragraph before it."]))
 
 
 _ONE_DATE = re.compile(

@@ -82,15 +82,23 @@ def _pair_actions(number: str, old: list[ActionSpec], new: list[ActionSpec]) -> 
     def ref(action: ActionSpec, position: int) -> str:
         return f"{number}/{action.ref or position}"
 
+    pairs: list[tuple[ActionSpec | None, ActionSpec | None]]
     if old and new and all(a.ref for a in old) and all(a.ref for a in new):
         new_by_ref = {a.ref: a for a in new}
+        old_refs = {a.ref for a in old}
         pairs = [(a, new_by_ref.get(a.ref)) for a in old]
-        pairs += [(None, a) for a in new if a.ref not in {o.ref for o in old}]
+        pairs += [(None, a) for a in new if a.ref not in old_refs]
     else:
         pairs = _pair_by_text(old, new)
+    old_position = {id(a): i for i, a in enumerate(old, start=1)}
+    new_position = {id(a): i for i, a in enumerate(new, start=1)}
     result: list[ActionChange] = []
     for o, n in pairs:
-        reference = ref(o, old.index(o) + 1) if o is not None else ref(n, new.index(n) + 1)  # type: ignore[arg-type]
+        if o is not None:
+            reference = ref(o, old_position[id(o)])
+        else:
+            assert n is not None
+            reference = ref(n, new_position[id(n)])
         result.append(ActionChange(reference, o, n, _fields(o, n) if o and n else []))
     return result
 

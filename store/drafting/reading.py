@@ -6,7 +6,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-from store.drafting.align import group_rows, infer_agreements, recommendation_of
+from store.drafting.align import recommendation_of
+from store.drafting.grouping import group_rows, infer_agreements
 from store.drafting.cover import cover_fields, defined_abbreviations, region_and_pdus, summary_counts
 from store.drafting.model import Document, Draft, DraftAddressee
 from store.errors import StoreError
@@ -129,7 +130,8 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
                 got[rec.agreement] = got.get(rec.agreement, 0) + 1
         if any(got.get(key, 0) != value for key, value in summary.items()):
             plan_checks.append(f"the plan's own count of agreements ({summary}) differs from the draft's ({got}).")
-    year = next((str(d.year) for d in (fields.get("plan_submitted"), fields.get("report_published")) if d), "")
+    year = next((str(d.year) for d in (fields.get("plan_submitted"), fields.get("report_published"))
+                 if isinstance(d, date)), "")
     plan: dict[str, object] = {
         "id": plan_id or _plan_id(region, year),
         "title": _title(region, pdus, organisation),
