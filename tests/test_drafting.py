@@ -178,6 +178,10 @@ def test_output_never_replaces_a_file_that_is_not_a_plan_file_or_the_database(
     assert run_inprocess(capsys, "draft", str(document), "-o", str(plan)).code == 0
     assert run_inprocess(capsys, "draft", str(document), "--id", "northtown-2023", "-o", str(plan)).code == 0
     assert read_plan_file(plan).plan.id == "northtown-2023"
+    run = run_inprocess(capsys, "draft", str(document), "--id", "Bad Id", "-o", str(tmp_path / "bad.toml"))
+    assert run.code == 1 and run.err_lines == [
+        f"actiontrack: the draft of {document}: [plan] › id has characters it may not hold; nothing was written"]
+    assert not (tmp_path / "bad.toml").exists()
 
 
 def test_the_store_reports_an_unreadable_document_as_a_draft_error(tmp_path: Path) -> None:

@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("draft", help="draft a plan file from a published action plan (.docx or its PDF's text)")
     p.add_argument("document", type=Path, metavar="DOCUMENT")
     p.add_argument("-o", "--output", type=Path, metavar="PLAN.toml", help="write the draft here (default: print it)")
-    p.add_argument("--id", dest="plan_id", metavar="ID", help="the plan's id (default: from the region and year)")
+    p.add_argument("--id", dest="plan_id", metavar="ID",
+                   help="the plan's id: lower-case letters, digits, hyphens (default: from the region and year)")
     p.add_argument("--diff", type=Path, metavar="PLAN.toml", help="compare the draft with this plan file, action by action")
     p.add_argument("--diff-stored", metavar="ID", help="compare the draft with plan ID as stored in the database "
                    "(exported, then compared as files)")
@@ -336,7 +337,7 @@ def _draft(document: Path, output: Path | None, plan_id: str | None, against: Pa
     try:
         new = validate_plan(draft_dict(draft), f"the draft of {document}")
     except PlanFileError as exc:
-        raise StoreError(f"{document}: the draft is not a valid plan file ({exc}); nothing was written") from None
+        raise StoreError(f"{exc}; nothing was written") from None
     actions = draft.actions()
     summary = (f"{len(new.addressees)} addressees, {sum(len(a.recommendations) for a in new.addressees)} "
                f"recommendations, {len(actions)} actions; {draft.to_check()} need a look (note = \"check: ...\")")
