@@ -291,3 +291,20 @@ def test_text_from_the_document_is_written_as_it_is_never_to_the_terminal(
     assert second.note.startswith("check: ")  # one owner and one date for two paragraphs
     run = run_inprocess(capsys, "draft", str(document))  # printed: the TOML, its controls escaped
     assert "\x1b" not in run.out and "\\u001b[2J[@click=app.quit]now\\u202E." in run.out
+
+
+def test_rows_out_of_the_template_order_are_refused_and_a_repeated_number_is_marked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = tmp_path / "extract.txt"
+    swapped = EXTRACT.replace("1\tImprove risk work\tAgreed", "Improve risk work\t1\tAgreed")
+    document.write_text(swapped, encoding="utf-8")
+    run = run_inprocess(capsys, "draft", str(document), "-o", str(tmp_path / "out.toml"))
+    assert run.code == 1 and run.err_lines == [
+        f"actiontrack: {document}, line 7: the Rec No column holds 'Improve risk work', not a recommendation "
+        f"number; are the table's columns in the template's order?"]
+    repeated = EXTRACT + "\n" + EXTRACT.splitlines()[-1].replace("brief staff", "brief managers")
+    document.write_text(repeated, encoding="utf-8")
+    plan = validate_plan(draft_dict(draft_plan(document)), "draft")
+    recs = plan.addressees[0].recommendations
+    assert [r.number for r in recs] == ["1", "1-2"]
+    assert recs[1].note == "check: the document numbers two recommendations 1; this one is drafted as 1-2."

@@ -4,7 +4,7 @@
 target dates, and returns a `Draft` whose uncertain readings carry `note = "check: ..."`.
 """
 
-from store.drafting.reading import DraftError, draft_plan
-from store.drafting.model import Draft
+from store.drafting.model import Draft, DraftError
+from store.drafting.reading import draft_plan
 
 __all__ = ["Draft", "DraftError", "draft_plan"]

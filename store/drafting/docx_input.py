@@ -7,14 +7,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from store.drafting.model import Document, Paragraph, Row
+from store.drafting.model import Document, DraftError, Paragraph, Row
 from store.drafting.table import COLUMNS, header_mismatch, heading_of, is_header
 
 
 def read_docx(path: Path, data: bytes) -> Document:
     """The document's cover lines, the action table's rows (one per printed row) and what follows."""
-    from store.drafting.reading import DraftError
-
     try:
         import docx
     except ImportError:  # pragma: no cover - a dependency of the package
@@ -55,7 +53,7 @@ def read_docx(path: Path, data: bytes) -> Document:
         (tail if found else cover).extend("\t".join(text for text, _ in cells) for cells in table_rows)
     if not found and others:
         raise DraftError(f"{path}: the table is not the action-plan template: {others[0]}")
-    return Document(cover=cover, rows=rows, tail=tail)
+    return Document(cover=cover, rows=rows, tail=tail, table_found=found)
 
 
 Cell = tuple[str, list[Paragraph]]

@@ -16,7 +16,7 @@ def read_extract(text: str) -> Document:
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if is_header(line.split("\t"))), None)
     if start is None:
-        return Document(cover=lines, rows=[], tail=[])
+        return Document(cover=lines, rows=[], tail=[], table_found=False)
     rows: list[Row] = []
     end = start
     for index in range(start + 1, len(lines)):

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from store.errors import StoreError
+
 CHECK = "check: "
+REC_NUMBER = re.compile(r"^\d[A-Za-z0-9.\-]{0,15}$")  # what a Rec No cell holds: 1, 12, 3a, 1.2
+
+
+class DraftError(StoreError):
+    """The document cannot be drafted from; nothing was written."""
 
 
 @dataclass
@@ -43,6 +51,7 @@ class Document:
     cover: list[str]
     rows: list[Row]
     tail: list[str]
+    table_found: bool = True  # False: no table with the template's header
 
 
 @dataclass

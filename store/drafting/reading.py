@@ -9,26 +9,33 @@ from pathlib import Path
 from store.drafting.align import recommendation_of
 from store.drafting.grouping import group_rows, infer_agreements
 from store.drafting.cover import cover_fields, defined_abbreviations, region_and_pdus, summary_counts
-from store.drafting.model import Document, Draft, DraftAddressee
-from store.errors import StoreError
+from store.drafting.model import REC_NUMBER, Document, Draft, DraftAddressee, DraftError
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a 40-page plan is well under 1 MB as .docx or text
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_ENTRY = 300  # an owner or target entry longer than this is a paragraph in the wrong column  # a 40-page plan is well under 1 MB as .docx or text
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE compound file
 _PDF = b"%PDF"
-
-
-class DraftError(StoreError):
-    """The document cannot be drafted from; nothing was written."""
 
 
 def draft_plan(path: Path | str, plan_id: str | None = None) -> Draft:
     """Read a published action plan (.docx, or text extracted from its PDF) into a draft."""
     path = Path(path)
     document = load_document(path)
-    if not document.rows:
+    if not document.table_found:
         raise DraftError(f"{path}: no action-plan table found (the header 'Rec No · Recommendation · Agreed/ "
                          f"Partly Agreed/ Not Agreed · Response · Responsible Owner · Target Date'); is it an action plan?")
+    if not any(row.number or row.response for row in document.rows):
+        raise DraftError(f"{path}: the action-plan table has no recommendations")
+    for row in document.rows:
+        if row.number and not REC_NUMBER.match(row.number):
+            raise DraftError(f"{path}, {row.place}: the Rec No column holds {row.number[:40]!r}, not a recommendation "
+                             f"number; are the table's columns in the template's order?")
+        for column, entries in (("Responsible Owner", row.owners), ("Target Date", row.targets)):
+            long = next((entry for entry in entries if len(entry) > MAX_ENTRY), None)
+            if long is not None:
+                raise DraftError(f"{path}, {row.place}: the {column} column holds {len(long)} characters of text "
+                                 f"({long[:40]!r}...); are the table's columns in the template's order?")
     return build_draft(document, plan_id)
 
 
@@ -103,6 +110,8 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
     region, pdus = region_and_pdus(subject, response)
     texts = [p.text for row in document.rows for p in row.response + row.recommendation] + document.cover
     organisation = _organisation(subject, response, texts)
+    if len(organisation) > 200:  # a cover read wrongly
+        organisation = organisation[:199] + "…"
     if organisation and not re.search(r"\bregion\b", subject, re.IGNORECASE):
         # a provider's or a division's plan: its region is its name without the organisation's words
         region = re.sub(r"^(?:NPS|CRC)\s+|\s+(?:CRC|Division)$", "", organisation).strip() or region
@@ -116,10 +125,17 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
     groups = group_rows(document.rows, first_heading)
     infer_agreements(groups, summary)
     addressees: dict[str, DraftAddressee] = {}
+    numbers: set[str] = set()
     for group in groups:
         name = addressee_name(group.heading, organisation) if group.heading else (organisation or region)
         addressee = addressees.setdefault(name, DraftAddressee(name, addressee_kind(name)))
-        addressee.recommendations.append(recommendation_of(group))
+        rec = recommendation_of(group)
+        if rec.number in numbers:  # a plan file needs each number once
+            first = rec.number
+            rec.number = next(f"{first}-{n}" for n in range(2, 1000) if f"{first}-{n}" not in numbers)
+            rec.checks.append(f"the document numbers two recommendations {first}; this one is drafted as {rec.number}.")
+        numbers.add(rec.number)
+        addressee.recommendations.append(rec)
     if not summary:
         plan_checks.append("the document prints no count of agreed / partly agreed / not agreed recommendations "
                            "to check the transcription against.")
@@ -141,6 +157,11 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
     for key in ("report_published", "plan_submitted"):
         if key in fields:
             plan[key] = fields[key]
+    for key in ("title", "region"):
+        value = str(plan[key])
+        if len(value) > 200 or value.endswith("…"):  # a cover read wrongly: keep the file valid and say so
+            plan[key] = value[:199].rstrip("…") + "…"
+            plan_checks.append(f"the {key} read from the cover is over 200 characters and is cut; write it.")
     submitted = fields.get("plan_submitted")
     plan["source"] = "HMPPS action plan" + (f" submitted {submitted.day} {submitted:%B %Y}"
                                             if isinstance(submitted, date) else "")
