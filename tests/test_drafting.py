@@ -308,3 +308,27 @@ def test_rows_out_of_the_template_order_are_refused_and_a_repeated_number_is_mar
     recs = plan.addressees[0].recommendations
     assert [r.number for r in recs] == ["1", "1-2"]
     assert recs[1].note == "check: the document numbers two recommendations 1; this one is drafted as 1-2."
+
+
+def test_docx_owner_and_date_entries_may_be_separated_by_line_breaks(tmp_path: Path) -> None:
+    import docx
+
+    path = small_plan_docx(tmp_path / "small.docx")
+    document = docx.Document(str(path))
+    row = document.tables[0].rows[2].cells
+    for cell, lines in ((row[4], ["Head of Northtown PDU", "HoP&Q", "Head of Northtown PDU & HoP&Q"]),
+                        (row[5], ["Monthly from July 2023", "September 2023", "Quarterly from October 2023"])):
+        for extra in cell.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+        cell.paragraphs[0].text = ""
+        run = cell.paragraphs[0].add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run = cell.paragraphs[0].add_run(line)
+    document.save(str(path))
+    [first, _] = draft_plan(path).addressees[0].recommendations
+    assert [(a.owners, a.target, a.checks) for a in first.actions] == [
+        (["Head of Northtown PDU"], "Monthly from July 2023", []),
+        (["HoP&Q"], "September 2023", []),
+        (["Head of Northtown PDU", "HoP&Q"], "Quarterly from October 2023", []),
+    ]

@@ -40,27 +40,28 @@ def read_docx(path: Path, data: bytes) -> Document:
             (tail if found else cover).append(block)
             continue
         table_rows = block
-        if not found and table_rows and is_header([c for c, _ in table_rows[0]] + [""] * COLUMNS):
+        if not found and table_rows and is_header([c[0] for c in table_rows[0]] + [""] * COLUMNS):
             found = True
             for number, cells in enumerate(table_rows[1:], start=2):
-                texts = [text for text, _ in cells]
+                texts = [cell[0] for cell in cells]
                 if is_header(texts + [""] * COLUMNS):
                     continue
                 rows.append(_row(cells, f"table row {number}"))
             continue
-        if not found and table_rows and any("rec" in c.lower() for c, _ in table_rows[0][:1]):
-            others.append(header_mismatch([c for c, _ in table_rows[0]]))
-        (tail if found else cover).extend("\t".join(text for text, _ in cells) for cells in table_rows)
+        if not found and table_rows and any("rec" in c[0].lower() for c in table_rows[0][:1]):
+            others.append(header_mismatch([c[0] for c in table_rows[0]]))
+        (tail if found else cover).extend("\t".join(cell[0] for cell in cells) for cells in table_rows)
     if not found and others:
         raise DraftError(f"{path}: the table is not the action-plan template: {others[0]}")
     return Document(cover=cover, rows=rows, tail=tail, table_found=found)
 
 
-Cell = tuple[str, list[Paragraph]]
+Cell = tuple[str, list[Paragraph], list[str]]  # the text, its paragraphs, its lines (a line break splits)
+EMPTY: Cell = ("", [], [])
 
 
 def _blocks(document: Any) -> list[str | list[list[Cell]]]:
-    """Paragraph texts and tables in document order; a table as rows of (text, paragraphs)."""
+    """Paragraph texts and tables in document order; a table as rows of cells."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -78,11 +79,12 @@ def _blocks(document: Any) -> list[str | list[list[Cell]]]:
                 previous = None
                 for cell in row.cells:
                     if previous is not None and cell._tc is previous:  # a merged cell repeats itself
-                        cells.append(("", []))
+                        cells.append(EMPTY)
                         continue
                     previous = cell._tc
                     paragraphs = _paragraphs(cell, list_styles)
-                    cells.append((" ".join(p.render() for p in paragraphs), paragraphs))
+                    lines = [" ".join(line.split()) for p in cell.paragraphs for line in p.text.split("\n")]
+                    cells.append((" ".join(p.render() for p in paragraphs), paragraphs, [ln for ln in lines if ln]))
                 rows.append(cells)
             blocks.append(rows)
     return blocks
@@ -116,8 +118,8 @@ def _paragraphs(cell: Any, list_styles: set[str]) -> list[Paragraph]:
 
 
 def _row(cells: list[Cell], place: str) -> Row:
-    cells = (cells + [("", [])] * COLUMNS)[:COLUMNS]
-    texts = [text for text, _ in cells]
+    cells = (cells + [EMPTY] * COLUMNS)[:COLUMNS]
+    texts = [cell[0] for cell in cells]
     heading = heading_of(texts)
     if heading:
         return Row("", [], "", [], [], [], place, heading=heading)
@@ -126,7 +128,7 @@ def _row(cells: list[Cell], place: str) -> Row:
         recommendation=cells[1][1],
         agreement=texts[2].strip(),
         response=cells[3][1],
-        owners=[p.render() for p in cells[4][1]],
-        targets=[p.render() for p in cells[5][1]],
+        owners=cells[4][2],  # one entry per paragraph or line: "Head of PDU<br>HoP&Q" is two
+        targets=cells[5][2],
         place=place,
     )
