@@ -43,25 +43,31 @@ def _goes_on(last: Paragraph, first: Paragraph, numbered: bool) -> bool:
     """Whether a row's first paragraph continues the last paragraph of the row before."""
     if not first.opens:
         return True
-    if numbered and not _numbered(first) and first.text:
-        return True  # in a plan that numbers its actions, an unnumbered start is the rest of one
-    return bool(first.text) and not last.bullets and not SENTENCE_END.search(last.text)
+    if numbered and first.text:  # in a plan that numbers its actions, an unnumbered start is the rest of one
+        return not _numbered(first)
+    return bool(first.text) and not last.bullets and not last.was_bullet and not SENTENCE_END.search(last.text)
+
+
+_LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)(\)|\.)?\s")
 
 
 def _split_run_together(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], bool]:
-    """'1) ... 2) ... 3) ...' printed as one paragraph, split at each next number."""
+    """Numbered items printed as one paragraph ('1) ... 2) ...', '6.2.1 ... 6.2.2 ...'), split at
+    each next number."""
     result: list[Paragraph] = []
     split = False
     for paragraph in paragraphs:
-        found = re.match(r"^(\d+)\)\s", paragraph.text)
+        found = _LEADING_NUMBER.match(paragraph.text)
         pieces = [paragraph.text]
-        if found and not paragraph.bullets:
-            n = int(found.group(1))
+        if found and not paragraph.bullets and (found.group(2) == ")" or "." in found.group(1)):
+            *stem, last = found.group(1).split(".")
+            n, mark = int(last), found.group(2) or ""
             while True:
-                head, sep, rest = pieces[-1].partition(f" {n + 1}) ")
+                following = ".".join([*stem, str(n + 1)]) + mark
+                head, sep, rest = pieces[-1].partition(f" {following} ")
                 if not sep:
                     break
-                pieces[-1:] = [head, f"{n + 1}) {rest}"]
+                pieces[-1:] = [head, f"{following} {rest}"]
                 n += 1
         if len(pieces) > 1:
             split = True
@@ -131,7 +137,7 @@ class _Lining:
             continued = paragraphs[0]
             if continued.bullets and not continued.text and (
                     self.bullets_are_actions or (width > 1 and len(paragraphs) - 1 + len(continued.bullets) == width)):
-                paragraphs = [Paragraph(b) for b in continued.bullets] + paragraphs[1:]
+                paragraphs = [Paragraph(b, was_bullet=True) for b in continued.bullets] + paragraphs[1:]
                 self.check(f"the bullets carried over at {row.place} are read as actions of their own, "
                            f"as the bullets before them are.")
                 if not owners and actions and actions[-1].owners:
@@ -274,7 +280,7 @@ def _units(paragraphs: list[Paragraph], width: int) -> list[Paragraph] | None:
     for index, paragraph in enumerate(paragraphs):
         if not paragraph.bullets:
             continue
-        bullets = [Paragraph(b) for b in paragraph.bullets]
+        bullets = [Paragraph(b, was_bullet=True) for b in paragraph.bullets]
         head = [Paragraph(paragraph.text)] if paragraph.text else []
         for middle in (head + bullets, bullets):
             units = paragraphs[:index] + middle + paragraphs[index + 1:]

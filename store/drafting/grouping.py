@@ -77,12 +77,22 @@ def group_rows(rows: list[Row], first_heading: str) -> list[RecGroup]:
             groups[-1].text.append(rec_text)
         segments = groups[-1].segments
         if not row.response and segments and (row.owners or row.targets):
-            # owner / date entries printed on a line of their own belong to the row above
-            above = segments[-1]
-            segments[-1] = replace(above, owners=above.owners + row.owners, targets=above.targets + row.targets)
+            segments[-1] = _entries_below(segments[-1], row, groups[-1])
             continue
         segments.append(row)
     return _fill_gaps(groups)
+
+
+def _entries_below(above: Row, row: Row, group: RecGroup) -> Row:
+    """Owner / date entries printed on a line of their own belong to the row above: more entries, or,
+    where the row above already has an owner for each paragraph and no date comes with it, the end
+    of its last owner entry, cut by a page break."""
+    if row.owners and not row.targets and above.owners and len(above.owners) >= len(above.response):
+        joined = f"{above.owners[-1]} {row.owners[0]}"
+        group.checks.append(f"the owner entry at {row.place} is read as the end of the one above it, cut by a "
+                            f"page break: {joined!r}.")
+        return replace(above, owners=[*above.owners[:-1], joined, *row.owners[1:]])
+    return replace(above, owners=above.owners + row.owners, targets=above.targets + row.targets)
 
 
 def _number(text: str) -> int | None:

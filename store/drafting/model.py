@@ -22,6 +22,7 @@ class Paragraph:
     text: str
     bullets: list[str] = field(default_factory=list)
     opens: bool = True  # False: the text goes on from the paragraph before (cut by a page break)
+    was_bullet: bool = False  # a bullet made an action of its own (bullets seldom end in a full stop)
 
     def render(self) -> str:
         """The paragraph as plan-file text: bullets as lines starting with '• '."""
