@@ -332,3 +332,17 @@ def test_docx_owner_and_date_entries_may_be_separated_by_line_breaks(tmp_path: P
         (["HoP&Q"], "September 2023", []),
         (["Head of Northtown PDU", "HoP&Q"], "Quarterly from October 2023", []),
     ]
+
+
+def test_roles_side_by_side_are_marked_unless_each_is_printed_alone_elsewhere(tmp_path: Path) -> None:
+    row = "1\tImprove risk work\tAgreed\t<p>The Head of PDU will brief staff.</p>\t{owners}\tJuly 2023"
+    two = "2\tReview reception\tAgreed\t<p>Reception will be reviewed.</p>\t{owners}\tAugust 2023"
+    head = EXTRACT.splitlines()[:-1]
+    document = tmp_path / "extract.txt"
+    for second_owner, marked in (("Head of Performance and Quality", False), ("Business Manager", True)):
+        lines = head + [row.format(owners="Head of PDU Head of Performance and Quality"),
+                        two.format(owners="Head of PDU"), two.replace("2\t", "3\t").format(owners=second_owner)]
+        document.write_text("\n".join(lines), encoding="utf-8")
+        first = draft_plan(document).addressees[0].recommendations[0].actions[0]
+        assert first.owners == ["Head of PDU", "Head of Performance and Quality"]
+        assert bool(first.checks) is marked

@@ -77,9 +77,10 @@ def _split_run_together(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], b
     return result, split
 
 
-def actions_of(group: RecGroup) -> list[DraftAction]:
-    """Each response paragraph as an action, with the owner and target entries printed beside it."""
-    lining = _Lining(group)
+def actions_of(group: RecGroup, known_roles: frozenset[str] = frozenset()) -> list[DraftAction]:
+    """Each response paragraph as an action, with the owner and target entries printed beside it.
+    `known_roles`: roles the document prints alone in an owner cell somewhere."""
+    lining = _Lining(group, known_roles)
     for segment in group.segments:
         lining.add(segment)
     return lining.actions
@@ -88,8 +89,9 @@ def actions_of(group: RecGroup) -> list[DraftAction]:
 class _Lining:
     """The actions of one recommendation, built row by row (a page break starts a new row)."""
 
-    def __init__(self, group: RecGroup) -> None:
+    def __init__(self, group: RecGroup, known_roles: frozenset[str]) -> None:
         self.group = group
+        self.known_roles = known_roles
         self.actions: list[DraftAction] = []
         self.last: Paragraph | None = None  # the last paragraph read, which a page break may have cut
         self.numbered = any(_numbered(p) for s in group.segments for p in s.response)
@@ -121,7 +123,7 @@ class _Lining:
                 (self.actions[-1].owners or self.actions[-1].target):
             self._inherit(paragraphs, row)
         else:
-            self.actions.extend(_line_up(paragraphs, row))
+            self.actions.extend(_line_up(paragraphs, row, self.known_roles))
         if paragraphs:
             self.last = paragraphs[-1]
         elif (row.owners or row.targets) and self.actions:
@@ -164,7 +166,7 @@ class _Lining:
         if reason:
             self.group.reason = reason
             self.check("the reason is read from the opening sentences of the response.")
-        for action in _line_up(paragraphs, row):
+        for action in _line_up(paragraphs, row, self.known_roles):
             action.checks = [f"the paragraph breaks of the row at {row.place} are lost in the document (its date "
                              f"cell reads {' '.join(row.targets)!r}): its text is split at sentence ends, one part "
                              f"per date, and the owners where a role repeats."]
@@ -308,7 +310,7 @@ def _render(paragraph: Paragraph) -> tuple[str | None, str]:
     return found.group("ref").rstrip(")."), text[found.end():]
 
 
-def _line_up(paragraphs: list[Paragraph], row: Row) -> list[DraftAction]:
+def _line_up(paragraphs: list[Paragraph], row: Row, known_roles: frozenset[str]) -> list[DraftAction]:
     owners, targets = row.owners, row.targets
     count = len(paragraphs)
     actions: list[DraftAction] = []
@@ -327,7 +329,9 @@ def _line_up(paragraphs: list[Paragraph], row: Row) -> list[DraftAction]:
         elif target and _dates_run_together(target):
             action.checks.append(f"the date entry {target!r} holds more than one date: the paragraph breaks of this "
                                  f"row may be lost, so its text may be several actions.")
-        elif owner and (runs_together(owner) or len(set(action.owners)) < len(action.owners)):
+        elif owner and (len(set(action.owners)) < len(action.owners) or (
+                runs_together(owner) and not set(action.owners) <= known_roles)):
+            # roles printed side by side split with confidence where each is printed alone elsewhere
             action.checks.append(f"the owner entry {owner!r} prints roles side by side; read as {action.owners!r}.")
         actions.append(action)
     return actions
@@ -352,9 +356,9 @@ def _dates_run_together(target: str) -> bool:
     return len(_DATE_WORD.findall(target)) > 1 and not re.search(r"\b(?:and|with|from|thereafter)\b|[–-]", target)
 
 
-def recommendation_of(group: RecGroup) -> DraftRecommendation:
+def recommendation_of(group: RecGroup, known_roles: frozenset[str] = frozenset()) -> DraftRecommendation:
     """The recommendation's draft, its actions lined up and the document's action numbers kept as refs."""
-    actions = actions_of(group)
+    actions = actions_of(group, known_roles)
     seen: set[str] = set()
     for action in actions:
         if action.ref and action.ref.isdigit():  # "1)" under recommendation 4 is cited as 4.1

@@ -9,6 +9,7 @@ from pathlib import Path
 from store.drafting.align import recommendation_of
 from store.drafting.grouping import group_rows, infer_agreements
 from store.drafting.cover import cover_fields, defined_abbreviations, region_and_pdus, summary_counts
+from store.drafting.owner_cells import split_owners
 from store.drafting.model import REC_NUMBER, Document, Draft, DraftAddressee, DraftError
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -126,10 +127,11 @@ def build_draft(document: Document, plan_id: str | None) -> Draft:
     infer_agreements(groups, summary)
     addressees: dict[str, DraftAddressee] = {}
     numbers: set[str] = set()
+    known_roles = frozenset(entry for row in document.rows for entry in row.owners if split_owners(entry) == [entry])
     for group in groups:
         name = addressee_name(group.heading, organisation) if group.heading else (organisation or region)
         addressee = addressees.setdefault(name, DraftAddressee(name, addressee_kind(name)))
-        rec = recommendation_of(group)
+        rec = recommendation_of(group, known_roles)
         if rec.number in numbers:  # a plan file needs each number once
             first = rec.number
             rec.number = next(f"{first}-{n}" for n in range(2, 1000) if f"{first}-{n}" not in numbers)
