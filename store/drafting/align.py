@@ -145,11 +145,15 @@ class _Lining:
                 if not owners and actions and actions[-1].owners:
                     owners = [" & ".join(actions[-1].owners)]
             else:
+                # sure where the rest starts in lower case, or a list goes on; a reading where it starts
+                # a sentence (the paragraph above has no full stop) or follows a list
+                unsure = continued.opens or bool(continued.text and last.bullets)
                 _join(last, paragraphs.pop(0))
                 if actions:
                     actions[-1].text = _render(last)[1]
-                    actions[-1].checks.append(
-                        f"the paragraph is read as cut by a page break ({row.place}) and its halves joined.")
+                    if unsure:
+                        actions[-1].checks.append(
+                            f"the paragraph is read as cut by a page break ({row.place}) and its halves joined.")
                     if len(owners) > len(paragraphs) and actions[-1].owners:
                         # the owner cell broke too: its first entry here ends the entry above
                         joined = f"{_last_owner_entry(self.group, row)} {owners.pop(0)}"
