@@ -11,6 +11,13 @@ CHECK = "check: "
 REC_NUMBER = re.compile(r"^\d[A-Za-z0-9.\-]{0,15}$")  # what a Rec No cell holds: 1, 12, 3a, 1.2
 
 
+def check_note(checks: list[str]) -> str:
+    """'check: ' and the checks as sentences; '' when there are none."""
+    if not checks:
+        return ""
+    return CHECK + " ".join([checks[0], *(c[:1].upper() + c[1:] for c in checks[1:])])
+
+
 class DraftError(StoreError):
     """The document cannot be drafted from; nothing was written."""
 
@@ -65,7 +72,7 @@ class DraftAction:
 
     @property
     def note(self) -> str:
-        return (CHECK + " ".join(self.checks)) if self.checks else ""
+        return check_note(self.checks)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any
 
 import tomli_w
 
-from store.drafting.model import CHECK, Draft
+from store.drafting.model import Draft, check_note
 from store.text import escape_raw_controls
 
 
@@ -30,7 +30,7 @@ def draft_dict(draft: Draft) -> dict[str, Any]:
     """The draft as the plan file's tables, optional fields left out where empty."""
     plan = dict(draft.plan)
     if draft.plan_checks:
-        plan["notes"] = CHECK + " ".join(draft.plan_checks)
+        plan["notes"] = check_note(draft.plan_checks)
     addressees = []
     for addressee in draft.addressees:
         recs = []
@@ -41,7 +41,7 @@ def draft_dict(draft: Draft) -> dict[str, Any]:
             if rec.inferred:
                 item["inferred"] = True
             if rec.checks:
-                item["note"] = CHECK + " ".join(rec.checks)
+                item["note"] = check_note(rec.checks)
             actions = []
             for action in rec.actions:
                 entry: dict[str, Any] = {}
