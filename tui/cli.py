@@ -329,9 +329,9 @@ def _draft(document: Path, output: Path | None, plan_id: str | None, against: Pa
     if against is not None and stored is not None:
         raise StoreError("compare with one plan: --diff FILE or --diff-stored ID, not both")
     old = read_plan_file(against) if against is not None else None
+    old_name = str(against)
     if stored is not None:
-        old = _stored_plan(db_path, stored)
-        against = Path(f"{stored} (stored)")
+        old, old_name = _stored_plan(db_path, stored), f"{stored} (stored)"
     draft = draft_plan(document, plan_id)
     text = draft_toml(draft, document.name)
     try:
@@ -344,11 +344,11 @@ def _draft(document: Path, output: Path | None, plan_id: str | None, against: Pa
     if old is not None:
         from store.drafting.diffing import describe_diff, diff_plans
 
-        for line in describe_diff(diff_plans(old, new), str(against), f"draft of {document}"):
+        for line in describe_diff(diff_plans(old, new), old_name, f"draft of {document}"):
             print(visible(line))
     if output is not None:
         _write_text(output, text)
-        print(visible(f"wrote {output}: {summary}"), file=sys.stderr if old is None else sys.stdout)
+        print(visible(f"wrote {output}: {summary}"))
     elif old is None:
         sys.stdout.write(visible(text))
         print(visible(f"{document}: {summary}"), file=sys.stderr)
