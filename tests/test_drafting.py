@@ -346,3 +346,18 @@ def test_roles_side_by_side_are_marked_unless_each_is_printed_alone_elsewhere(tm
         first = draft_plan(document).addressees[0].recommendations[0].actions[0]
         assert first.owners == ["Head of PDU", "Head of Performance and Quality"]
         assert bool(first.checks) is marked
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("**Action Plan Submitted:** 22<sup>nd</sup> June 2023", "2023-06-22"),
+    ("Action Plan Submitted: 12/4/2019", "2019-04-12"),  # day first, as UK documents write it
+    ("Action Plan Submitted: 5th July 2019", "2019-07-05"),
+    ("Report Published: 3 April 2019", "2019-04-03"),
+    ("Report Published: 31st February 2023", None),
+    ("Report Published: to follow", None),
+])
+def test_cover_dates_as_the_published_plans_print_them(written: str, read: str | None) -> None:
+    from store.drafting.cover import read_date
+
+    found = read_date(written)
+    assert (found.isoformat() if found else None) == read
