@@ -21,12 +21,15 @@ class ActionChange:
 
     @property
     def kind(self) -> str:
+        """added, removed, changed or same."""
         return "added" if self.old is None else "removed" if self.new is None else \
             "changed" if self.fields else "same"
 
 
 @dataclass
 class RecommendationChange:
+    """One recommendation in the old file and the new, the fields that differ and its actions' changes."""
+
     number: str
     old: RecommendationSpec | None
     new: RecommendationSpec | None
@@ -38,9 +41,12 @@ class RecommendationChange:
 
 @dataclass
 class PlanDiff:
+    """Two plan files compared, recommendation by recommendation."""
+
     recommendations: list[RecommendationChange]
 
     def action_changes(self) -> list[ActionChange]:
+        """Every action's pairing, in order."""
         return [a for r in self.recommendations for a in r.actions]
 
 

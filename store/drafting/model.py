@@ -64,6 +64,8 @@ class Document:
 
 @dataclass
 class DraftAction:
+    """An action as drafted; `checks` say what a person must look at."""
+
     text: str
     owners: list[str]
     target: str
@@ -77,6 +79,8 @@ class DraftAction:
 
 @dataclass
 class DraftRecommendation:
+    """A recommendation as drafted, with its actions."""
+
     number: str
     text: str
     agreement: str
@@ -88,6 +92,8 @@ class DraftRecommendation:
 
 @dataclass
 class DraftAddressee:
+    """Whom the recommendations under one heading ("Tameside PDU should:") are addressed to."""
+
     name: str
     kind: str
     recommendations: list[DraftRecommendation] = field(default_factory=list)
@@ -103,6 +109,7 @@ class Draft:
     plan_checks: list[str] = field(default_factory=list)
 
     def actions(self) -> list[DraftAction]:
+        """Every action, in document order."""
         return [a for ad in self.addressees for r in ad.recommendations for a in r.actions]
 
     def to_check(self) -> int:
