@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 # Commands that only read the database (a file that may not be written still serves them).
-READ_COMMANDS = ("export", "owners", "due", "overdue", "show")
+READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")
 # Of those, the ones that skip the whole-file quick_check at open (~150 ms at 100,000 actions): a damaged
 # page their queries meet fails the query, which ends the command with one sentence; damage elsewhere is
 # reported by the next writing command or the screen's check after its first paint. `show` reads one action
 # and its history, little enough to miss damage a sample database's tests put in the middle: it keeps the check.
-UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue")
+UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue", "report")
 STATUS_WORDS = {"complete": "complete", "ongoing": "ongoing", "not-started": "not_started"}
 
 
@@ -103,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="show one action in full, with its history")
     p.add_argument("reference", metavar="REF")
+
+    p = sub.add_parser("report", help="a progress report for the governance meeting: xlsx, csv, md or html")
+    p.add_argument("--plan", action="append", default=[], metavar="ID",
+                   help="a plan to report on (repeat for several; default: every plan)")
+    p.add_argument("--owner", dest="sub_owner", metavar="OWNER",
+                   help="whose actions ('everyone' for all; default: the owner you chose)")
+    p.add_argument("--as-of", type=_today, metavar="DATE", help="the date the report speaks for (default: today)")
+    p.add_argument("--since", type=_today, metavar="DATE", help="also list every change from this date on")
+    p.add_argument("--format", choices=("xlsx", "csv", "md", "html"), help="default: from -o's suffix")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="the file to write (csv, md and html: "
+                   "standard output if not given)")
 
     p = sub.add_parser("generate", help="make a synthetic national data set (made-up plans) to try out or benchmark")
     p.add_argument("--actions", type=_count, default=1000, metavar="N", help="how many actions (default 1000)")
@@ -204,6 +215,9 @@ def _run(args: argparse.Namespace) -> int:
             return _due(db, today, owner, month, overdue_only=command == "overdue")
         if command == "show":
             return _show(db, args.reference, today)
+        if command == "report":
+            owner = args.sub_owner or args.owner or config.owner or "everyone"
+            return _report(db, args, owner, args.as_of or today, args.db or default_db_path())
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
@@ -387,6 +401,31 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
             title = f"Due in {date(year, mon, 1):%B %Y}"
     print(visible(f"{title} · {label} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
     _print_rows(rows)
+    return 0
+
+
+def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
+    from store.reports import ReportScope, build_report, format_for, render
+    from store.reports.output import check_target, write_file
+
+    output: Path | None = args.output
+    fmt = format_for(output, args.format)
+    if output is None and fmt == "xlsx":
+        raise StoreError("an xlsx report needs a file: give -o REPORT.xlsx")
+    if output is not None:
+        check_target(output, fmt, db_path)
+    owner_id, label = _owner_id(db, owner)
+    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), owner_id=owner_id,
+                        owner_label=label, since=args.since)
+    with db.read() as session:
+        report = build_report(session, scope)
+    data = render(report, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    write_file(output, data)
+    print(visible(f"wrote {output}: {len(report.actions)} actions, {len(report.plans)} plans ({fmt})"))
     return 0
 
 
