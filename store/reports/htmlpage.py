@@ -16,9 +16,9 @@ h1 { font-size: 16pt; margin: 0 0 .3em; } h2 { font-size: 13pt; margin: 1.4em 0 
 h3 { font-size: 11.5pt; margin: 1.1em 0 .3em; break-after: avoid; }
 h4 { font-size: 10pt; margin: .9em 0 .2em; break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: .3em 0 .8em; font-size: 8.5pt; }
-th, td { border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
+th, td { border: 1px solid #999; padding: 2px 4px; vertical-align: top; text-align: left; overflow-wrap: break-word; }
 th { background: #eee; } thead { display: table-header-group; } tr { break-inside: avoid; }
-td.n { text-align: right; white-space: nowrap; }
+td.n { text-align: right; white-space: nowrap; } td.k { white-space: nowrap; }
 .bar { display: inline-block; width: 9em; height: .8em; border: 1px solid #666; vertical-align: middle;
        background: #fff; margin-right: .4em; }
 .bar > span { display: block; height: 100%; background: #2E75B6; }
@@ -51,8 +51,9 @@ def _table(headings: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _td(text: str, numeric: bool = False) -> str:
-    return f'<td class="n">{text}</td>' if numeric else f"<td>{text}</td>"
+def _td(text: str, numeric: bool = False, keep: bool = False) -> str:
+    """A cell; numbers right-aligned, `keep` cells (references, words) never broken across lines."""
+    return f'<td class="n">{text}</td>' if numeric else f'<td class="k">{text}</td>' if keep else f"<td>{text}</td>"
 
 
 def _tally_tds(counts: Tally) -> list[str]:
@@ -95,11 +96,11 @@ def render_html(report: Report) -> bytes:
                 out.append(f'<p class="rec">{h(rec.text)}</p>')
                 out += _table(["Ref", "Action", "Owners", "Target", "Status", "RAG", "Days overdue", "Missed",
                                "Last change", "Latest evidence"], [[
-                    _td(h(a.reference)), _td(h(a.text)), _td(h(a.owners)),
+                    _td(h(a.reference), keep=True), _td(h(a.text)), _td(h(a.owners)),
                     _td(h(a.target) + (f"<br>revised: {h(a.revised_target)}" if a.revised_target else "")),
-                    _td(status_word(a.status)), _td(_rag(a.rag)),
+                    _td(status_word(a.status), keep=True), _td(_rag(a.rag)),
                     _td("" if a.days_overdue is None else str(a.days_overdue), True), _td(h(" ".join(a.missed))),
-                    _td(f"{a.last_changed_at:%Y-%m-%d} {h(a.last_changed_by)}" if a.last_changed_at else ""),
+                    _td(f"{a.last_changed_at:%Y-%m-%d}<br>{h(a.last_changed_by)}" if a.last_changed_at else ""),
                     _td(h(a.evidence)),
                 ] for a in rec.actions])
     if scope.since:
