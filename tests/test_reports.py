@@ -188,6 +188,7 @@ def test_xlsx_has_a_summary_a_sheet_per_plan_frozen_filtered_filled_and_dated(re
     assert deadline.value == datetime(2023, 7, 31) and deadline.is_date
     assert overdue[headings.index("Days overdue")].value == 46
     assert overdue[headings.index("Action")].alignment.wrap_text
+    assert sheet.row_dimensions[overdue[0].row].height >= 45  # its 220-character text shows whole, in 4 lines
     assert sheet.column_dimensions["E"].width > sheet.column_dimensions["C"].width  # the text gets the room
     summary = [[c.value for c in row][:6] for row in book["Summary"].iter_rows()]
     assert ["gm-2023", report.plans[1].title, 27, 1, 0, 28] in summary

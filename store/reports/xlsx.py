@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK, Cell, shown
-from store.reports.content import Report, Tally, tally
+from store.reports.content import Report, ReportAction, Tally, tally
 from store.reports.output import MARK
 
 _TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
@@ -52,26 +52,40 @@ def render_xlsx(report: Report) -> bytes:
     formats = _Formats(book)
     _summary(book, formats, report)
     for plan, name in zip(report.plans, sheet_names([p.id for p in report.plans]), strict=True):
-        sheet = book.add_worksheet(name)
-        actions = plan.actions
-        widths = [max([len(c.heading), *(len(_text(c.value(a))) for a in actions)]) for c in COLUMNS]
-        for i, (column, width) in enumerate(zip(COLUMNS, widths, strict=True)):
-            sheet.set_column(i, i, min(max(width, 6), column.width) + 2)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(actions), 1), len(COLUMNS) - 1)
-        for i, column in enumerate(COLUMNS):
-            sheet.write_string(0, i, column.heading, formats.heading)
-        for row, action in enumerate(actions, start=1):
-            for i, column in enumerate(COLUMNS):
-                value = column.value(action)
-                if column.key == "rag":
-                    sheet.write_string(row, i, str(value), formats.rag[str(value)])
-                else:
-                    _write(sheet, row, i, value, formats)
+        _plan_sheet(book.add_worksheet(name), formats, plan.actions)
     if report.scope.since:
         _changes(book, formats, report)
     book.close()
     return buffer.getvalue()
+
+
+def _plan_sheet(sheet: Any, formats: _Formats, actions: Sequence[ReportAction]) -> None:
+    """One row per action under a frozen, filtered header; columns as wide as their text (up to a limit)."""
+    _print_on_a4(sheet)
+    sheet.repeat_rows(0)
+    widths = [min(max(len(column.heading), *(len(_text(column.value(a))) for a in actions), 6), column.width)
+              for column in COLUMNS]
+    for i, (column, width) in enumerate(zip(COLUMNS, widths, strict=True)):
+        sheet.set_column(i, i, width + 2)
+        sheet.write_string(0, i, column.heading, formats.heading)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(actions), 1), len(COLUMNS) - 1)
+    for row, action in enumerate(actions, start=1):
+        values = [column.value(action) for column in COLUMNS]
+        sheet.set_row(row, _height(values, widths))
+        for i, (column, value) in enumerate(zip(COLUMNS, values, strict=True)):
+            if column.key == "rag":
+                sheet.write_string(row, i, str(value), formats.rag[str(value)])
+            else:
+                _write(sheet, row, i, value, formats)
+
+
+def _print_on_a4(sheet: Any) -> None:
+    """Printed, a sheet fits A4 landscape one page wide (and the header row repeats on each page)."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
 class _Formats:
@@ -87,6 +101,24 @@ class _Formats:
         self.number = book.add_format({"valign": "top"})
         self.rag = {word: book.add_format({"bg_color": fill, "font_color": RAG_INK[word], "bold": True,
                                            "valign": "top"}) for word, fill in RAG_FILL.items()}
+
+
+_LINE_POINTS = 15  # one line of Calibri 11
+_MOST_LINES = 12  # a longer text scrolls inside its cell
+_CHARS_PER_WIDTH = 1.2  # a width unit is one digit; prose fits about 1.2 characters in it
+
+
+def _height(values: Sequence[Cell], widths: Sequence[int]) -> float:
+    """The row height (points) that shows its wrapped text whole: Excel and LibreOffice do not always
+    grow a row written by a program, so it is set here from the longest text per column width."""
+    lines = max((_lines(value, int(width * _CHARS_PER_WIDTH)) for value, width in zip(values, widths, strict=True)
+                 if isinstance(value, str) and value), default=1)
+    return _LINE_POINTS * min(max(lines, 1), _MOST_LINES)
+
+
+def _lines(text: str, per_line: int) -> int:
+    """How many lines a text wraps to at `per_line` characters, each of its own lines starting afresh."""
+    return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
 
 
 def _text(value: Cell) -> str:
@@ -112,6 +144,7 @@ def _write(sheet: Any, row: int, col: int, value: Cell, formats: _Formats) -> No
 
 def _summary(book: Any, formats: _Formats, report: Report) -> None:
     sheet = book.add_worksheet("Summary")
+    _print_on_a4(sheet)
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, 9, 12)
@@ -145,6 +178,8 @@ def _block(sheet: Any, formats: _Formats, row: int, title: str, headings: list[s
 
 def _changes(book: Any, formats: _Formats, report: Report) -> None:
     sheet = book.add_worksheet("Changes")
+    _print_on_a4(sheet)
+    sheet.repeat_rows(0)
     widths = (17, 16, 16, 28, 60)
     for i, (heading, width) in enumerate(zip(["When (UTC)", "By", "Ref", "Change", "Note"], widths, strict=True)):
         sheet.set_column(i, i, width)
