@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 # Commands that only read the database (a file that may not be written still serves them).
-READ_COMMANDS = ("export", "owners", "due", "overdue", "show")
+READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")
 # Of those, the ones that skip the whole-file quick_check at open (~150 ms at 100,000 actions): a damaged
 # page their queries meet fails the query, which ends the command with one sentence; damage elsewhere is
 # reported by the next writing command or the screen's check after its first paint. `show` reads one action
 # and its history, little enough to miss damage a sample database's tests put in the middle: it keeps the check.
-UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue")
+UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue", "report")
 STATUS_WORDS = {"complete": "complete", "ongoing": "ongoing", "not-started": "not_started"}
 
 
@@ -85,14 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
 
-    sub.add_parser("owners", help="list owners with their number of open actions")
+    p = sub.add_parser("owners", help="list owners with their number of open actions")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("due", help="actions due in a month (default: this month)")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
     p.add_argument("--month", type=_month, metavar="YYYY-MM")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("overdue", help="one-off actions past their deadline and not complete")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("status", help="set an action complete, ongoing or not started")
     p.add_argument("reference", metavar="REF", help="e.g. gm-2023/6/2")
@@ -113,6 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="show one action in full, with its history")
     p.add_argument("reference", metavar="REF")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
+
+    p = sub.add_parser("report", help="a progress report for the governance meeting: xlsx, csv, md or html")
+    p.add_argument("--plan", action="append", default=[], metavar="ID",
+                   help="a plan to report on (repeat for several; default: every plan)")
+    p.add_argument("--owner", dest="sub_owner", metavar="OWNER",
+                   help="whose actions ('everyone' for all; default: the owner you chose)")
+    p.add_argument("--as-of", type=_today, metavar="DATE", help="the date the report speaks for (default: today)")
+    p.add_argument("--since", type=_today, metavar="DATE", help="also list every change from this date on")
+    p.add_argument("--format", choices=("xlsx", "csv", "md", "html"), help="default: from -o's suffix")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="the file to write (csv, md and html: "
+                   "standard output if not given)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON (schema 1) instead of a report")
 
     p = sub.add_parser("generate", help="make a synthetic national data set (made-up plans) to try out or benchmark")
     p.add_argument("--actions", type=_count, default=1000, metavar="N", help="how many actions (default 1000)")
@@ -209,13 +225,16 @@ def _run(args: argparse.Namespace) -> int:
         if command == "export":
             return _export(db, args.plan, args.output)
         if command == "owners":
-            return _owners(db)
+            return _owners(db, as_json=args.json)
         if command in ("due", "overdue"):
             owner = args.sub_owner or args.owner or config.owner or "everyone"
             month = args.month if command == "due" else None
-            return _due(db, today, owner, month, overdue_only=command == "overdue")
+            return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json)
         if command == "show":
-            return _show(db, args.reference, today)
+            return _show(db, args.reference, today, as_json=args.json)
+        if command == "report":
+            owner = args.sub_owner or args.owner or config.owner or "everyone"
+            return _report(db, args, owner, args.as_of or today, args.db or default_db_path())
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
@@ -458,11 +477,16 @@ def _check_notes(plan: PlanFile) -> list[tuple[str, str]]:
     return found
 
 
-def _owners(db: Database) -> int:
+def _owners(db: Database, *, as_json: bool) -> int:
     from store.queries import owners
 
     with db.read() as session:
         rows = owners(session)
+    if as_json:
+        from store import jsonview
+
+        sys.stdout.write(jsonview.dumps("owners", owners=[jsonview.owner_count(row) for row in rows]))
+        return 0
     width = max((len(r.label) for r in rows), default=5)
     print(f"{'OWNER':<{width}}  OPEN  ALL")
     for row in rows:
@@ -480,7 +504,8 @@ def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
     return found.id, found.label
 
 
-def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool) -> int:
+def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
+         as_json: bool) -> int:
     from store.queries import due_in_month, overdue
 
     owner_id, label = _owner_id(db, owner)
@@ -492,8 +517,47 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
             year, mon = month or (today.year, today.month)
             rows = due_in_month(session, year, mon, today, owner_id)
             title = f"Due in {date(year, mon, 1):%B %Y}"
+    if as_json:
+        from store import jsonview
+
+        where = {} if overdue_only else {"month": f"{year:04d}-{mon:02d}"}
+        sys.stdout.write(jsonview.dumps("overdue" if overdue_only else "due", today=today, owner=label, **where,
+                                        actions=[jsonview.action_row(row) for row in rows]))
+        return 0
     print(visible(f"{title} · {label} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
     _print_rows(rows)
+    return 0
+
+
+def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
+    from store.reports import ReportScope, build_report, format_for, render
+    from store.reports.output import check_target, write_file
+
+    output: Path | None = args.output
+    if args.json and (output is not None or args.format):
+        raise StoreError("--json prints the report's summary: leave out -o and --format")
+    fmt = "json" if args.json else format_for(output, args.format)
+    if output is None and fmt == "xlsx":
+        raise StoreError("an xlsx report needs a file: give -o REPORT.xlsx")
+    if output is not None:
+        check_target(output, fmt, db_path)
+    owner_id, label = _owner_id(db, owner)
+    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), owner_id=owner_id,
+                        owner_label=label, since=args.since)
+    with db.read() as session:
+        report = build_report(session, scope)
+    if args.json:
+        from store import jsonview
+
+        sys.stdout.write(jsonview.dumps("report", **jsonview.report_summary(report)))
+        return 0
+    data = render(report, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    write_file(output, data)
+    print(visible(f"wrote {output}: {len(report.actions)} actions, {len(report.plans)} plans ({fmt})"))
     return 0
 
 
@@ -510,7 +574,7 @@ def _print_rows(rows: list[ActionRow]) -> None:
         print(line + one_line(row.text, max(width - len(line), 20)))
 
 
-def _show(db: Database, reference: str, today: date) -> int:
+def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
     from store.commands import find_action
     from store.queries import action_detail
 
@@ -518,6 +582,11 @@ def _show(db: Database, reference: str, today: date) -> int:
         action = find_action(session, reference)
         assert action.id is not None
         detail = action_detail(session, action.id, today)
+    if as_json:
+        from store import jsonview
+
+        sys.stdout.write(jsonview.dumps("show", action=jsonview.action_detail(detail)))
+        return 0
     a = detail.action
     lines = [
         f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),

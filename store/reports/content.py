@@ -1,0 +1,336 @@
+"""What a progress report holds: plan → addressee → recommendation → action, a summary and the changes since
+a date. Built from the database in a handful of queries; the writers (xlsx, csv, md, html) only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from store.errors import NotFoundError
+from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
+from store.rag import Rag, action_rag, branch_rag, due_soon
+from store.targets import Status, month_end
+from store.text import describe_change, status_word
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """Which actions a report covers and as of when."""
+
+    as_of: date
+    plan_ids: tuple[str, ...] = ()  # empty: every plan
+    owner_id: int | None = None  # None: everyone
+    owner_label: str = "everyone"
+    since: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAction:
+    """One action as the meeting reads it."""
+
+    plan_id: str
+    addressee: str
+    recommendation: str
+    reference: str
+    text: str
+    owners: str
+    agreement: str
+    agreement_reason: str
+    target: str
+    target_reading: str
+    revised_target: str
+    revision_reason: str
+    deadline: date | None
+    status: Status
+    rag: Rag
+    days_overdue: int | None
+    missed: tuple[str, ...]
+    last_changed_at: datetime | None
+    last_changed_by: str
+    evidence: str
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts by status and by RAG."""
+
+    not_started: int = 0
+    ongoing: int = 0
+    complete: int = 0
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every action counted."""
+        return self.not_started + self.ongoing + self.complete
+
+    def add(self, action: ReportAction) -> None:
+        """Count one action."""
+        name = action.status.value
+        setattr(self, name, getattr(self, name) + 1)
+        if action.rag is not Rag.COMPLETE:
+            setattr(self, action.rag.value, getattr(self, action.rag.value) + 1)
+
+
+@dataclass(slots=True)
+class RecommendationSection:
+    """A recommendation and its actions in scope."""
+
+    number: str
+    text: str
+    agreement: str
+    reason: str
+    actions: list[ReportAction] = field(default_factory=list)
+
+    @property
+    def rag(self) -> Rag:
+        """The worst rating of its actions."""
+        return branch_rag(a.rag for a in self.actions)
+
+    @property
+    def tally(self) -> Tally:
+        """Its actions counted."""
+        return tally(self.actions)
+
+
+@dataclass(slots=True)
+class AddresseeSection:
+    """An addressee of one plan and its recommendations in scope."""
+
+    name: str
+    recommendations: list[RecommendationSection] = field(default_factory=list)
+
+    @property
+    def actions(self) -> list[ReportAction]:
+        """Every action under it."""
+        return [a for rec in self.recommendations for a in rec.actions]
+
+    @property
+    def rag(self) -> Rag:
+        """The worst rating of its actions."""
+        return branch_rag(a.rag for a in self.actions)
+
+
+@dataclass(slots=True)
+class PlanSection:
+    """One plan: its agreement counts (of the whole plan) and its addressees in scope."""
+
+    id: str
+    title: str
+    region: str
+    agreement_counts: dict[str, int]
+    addressees: list[AddresseeSection] = field(default_factory=list)
+
+    @property
+    def actions(self) -> list[ReportAction]:
+        """Every action under it."""
+        return [a for addressee in self.addressees for a in addressee.actions]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLine:
+    """One change in the period a report covers."""
+
+    at: datetime
+    by: str
+    reference: str
+    what: str
+    note: str
+
+
+@dataclass(slots=True)
+class Report:
+    """A whole report: its scope, the plans in it, the summary and the changes since `scope.since`."""
+
+    scope: ReportScope
+    plans: list[PlanSection]
+    by_owner: dict[str, Tally]
+    changes: list[ChangeLine]
+
+    @property
+    def actions(self) -> list[ReportAction]:
+        """Every action in the report, in plan order."""
+        return [a for plan in self.plans for a in plan.actions]
+
+    @property
+    def title(self) -> str:
+        """E.g. 'Progress report · Head of Tameside PDU (Greater Manchester) · as of 15 September 2023'."""
+        return f"Progress report · {self.scope.owner_label} · as of {self.scope.as_of.day} {self.scope.as_of:%B %Y}"
+
+
+def tally(actions: Iterable[ReportAction]) -> Tally:
+    """Counts by status and RAG of some actions."""
+    counts = Tally()
+    for action in actions:
+        counts.add(action)
+    return counts
+
+
+def agreement_words(agreement: str, inferred: bool) -> str:
+    """A recommendation's agreement in words, saying where it was inferred rather than printed."""
+    words = status_word(agreement)
+    return f"{words}, inferred" if inferred else words
+
+
+def missed_periods(start_month: int | None, every_months: int | None, ticked: set[str], as_of: date) -> tuple[str, ...]:
+    """The periods of a recurring duty, from its first to the last one before `as_of`'s month, not ticked off."""
+    if start_month is None or not every_months:
+        return ()
+    current = as_of.year * 12 + as_of.month - 1
+    periods = (f"{index // 12:04d}-{index % 12 + 1:02d}" for index in range(start_month, current, every_months))
+    return tuple(period for period in periods if period not in ticked)
+
+
+def build_report(session: Session, scope: ReportScope) -> Report:
+    """The report of the actions in scope, read in a few queries."""
+    plans = _plans(session, scope.plan_ids)
+    conditions: list[Any] = [Action.withdrawn.is_(False), Action.plan_id.in_(list(plans))]
+    if scope.owner_id is not None:
+        conditions.append(Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == scope.owner_id)))
+    rows = session.execute(
+        select(Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display, Action.target,
+               Action.target_reading, Action.deadline, Action.status, Action.start_month, Action.every_months,
+               Recommendation.number, Recommendation.text.label("rec_text"), Recommendation.agreement,
+               Recommendation.reason, Recommendation.inferred, Addressee.name.label("addressee"))
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Addressee, Addressee.id == Recommendation.addressee_id)
+        .where(*conditions)
+        .order_by(Action.plan_id, Addressee.position, Recommendation.position, Action.position)
+    ).all()
+    in_scope = select(Action.id).where(*conditions)
+    ticks = _ticks(session, in_scope)
+    last = _last_changes(session, in_scope)
+    evidence = _latest_evidence(session, in_scope)
+
+    reports: dict[int, ReportAction] = {}
+    for row in rows:
+        status = Status(row.status)
+        complete = status is Status.COMPLETE
+        recurring = row.every_months is not None
+        missed = () if complete else missed_periods(row.start_month, row.every_months, ticks.get(row.id, set()),
+                                                   scope.as_of)
+        overdue = not complete and not recurring and row.deadline is not None and row.deadline < scope.as_of
+        soon = not complete and (_occurs_unticked(row, ticks.get(row.id, set()), scope.as_of) if recurring
+                                 else due_soon(row.deadline, scope.as_of))
+        days = ((scope.as_of - row.deadline).days if overdue else
+                (scope.as_of - _period_end(missed[0])).days if missed else None)
+        changed = last.get(row.id)
+        reports[row.id] = ReportAction(
+            plan_id=row.plan_id, addressee=row.addressee, recommendation=row.number, reference=row.reference,
+            text=row.text, owners=row.owners_display, agreement=agreement_words(row.agreement, row.inferred),
+            agreement_reason=row.reason, target=row.target, target_reading=row.target_reading,
+            revised_target="", revision_reason="", deadline=row.deadline, status=status,
+            rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon),
+            days_overdue=days, missed=missed, last_changed_at=changed[0] if changed else None,
+            last_changed_by=changed[1] if changed else "", evidence=evidence.get(row.id, ""),
+        )
+
+    sections: dict[tuple[str, str], AddresseeSection] = {}
+    recs: dict[tuple[str, str], RecommendationSection] = {}
+    for row in rows:
+        addressee = sections.get((row.plan_id, row.addressee))
+        if addressee is None:
+            addressee = sections[(row.plan_id, row.addressee)] = AddresseeSection(name=row.addressee)
+            plans[row.plan_id].addressees.append(addressee)
+        rec = recs.get((row.plan_id, row.number))
+        if rec is None:
+            rec = recs[(row.plan_id, row.number)] = RecommendationSection(
+                number=row.number, text=row.rec_text, agreement=agreement_words(row.agreement, row.inferred),
+                reason=row.reason)
+            addressee.recommendations.append(rec)
+        rec.actions.append(reports[row.id])
+
+    # A plan holding none of the owner's actions is left out, unless it was asked for by name.
+    shown = [plan for plan in plans.values() if plan.addressees or plan.id in scope.plan_ids]
+    return Report(scope=scope, plans=shown, by_owner=_by_owner(session, in_scope, reports),
+                  changes=_changes(session, in_scope, scope.since) if scope.since else [])
+
+
+def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
+    query = select(Plan.id, Plan.title, Plan.region).order_by(Plan.id)
+    if plan_ids:
+        query = query.where(Plan.id.in_(plan_ids))
+    plans = {row.id: PlanSection(id=row.id, title=row.title, region=row.region, agreement_counts={})
+             for row in session.execute(query)}
+    missing = [plan_id for plan_id in plan_ids if plan_id not in plans]
+    if missing:
+        raise NotFoundError(f"no plan has the id {missing[0]!r}")
+    counts = session.execute(
+        select(Recommendation.plan_id, Recommendation.agreement, func.count())
+        .where(Recommendation.plan_id.in_(list(plans)), Recommendation.withdrawn.is_(False))
+        .group_by(Recommendation.plan_id, Recommendation.agreement)
+    )
+    for plan_id, agreement, count in counts:
+        plans[plan_id].agreement_counts[status_word(agreement)] = count
+    return plans
+
+
+def _ticks(session: Session, in_scope: Any) -> dict[int, set[str]]:
+    ticked: dict[int, set[str]] = defaultdict(set)
+    query = select(Occurrence.action_id, Occurrence.period).where(
+        Occurrence.done.is_(True), Occurrence.action_id.in_(in_scope))
+    for action_id, period in session.execute(query):
+        ticked[action_id].add(period)
+    return ticked
+
+
+def _occurs_unticked(row: Any, ticked: set[str], as_of: date) -> bool:
+    """Whether a recurring duty has an occurrence in `as_of`'s month that is not ticked off."""
+    index = as_of.year * 12 + as_of.month - 1
+    if row.start_month is None or index < row.start_month or (index - row.start_month) % row.every_months:
+        return False
+    return f"{as_of.year:04d}-{as_of.month:02d}" not in ticked
+
+
+def _period_end(period: str) -> date:
+    year, month = (int(part) for part in period.split("-"))
+    return month_end(year, month)
+
+
+def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:
+    newest = (select(func.max(Change.id)).where(Change.action_id.in_(in_scope)).group_by(Change.action_id)
+              .scalar_subquery())
+    query = select(Change.action_id, Change.at, Change.by).where(Change.id.in_(newest))
+    return {action_id: (_utc(at), by) for action_id, at, by in session.execute(query)}
+
+
+def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
+    """Per action, the newest note given with a change (a note, a status, a tick) that was not withdrawn."""
+    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
+    newest = (select(func.max(Change.id)).where(Change.action_id.in_(in_scope), Change.note != "",
+                                                Change.id.not_in(undone))
+              .group_by(Change.action_id).scalar_subquery())
+    return {action_id: note for action_id, note in
+            session.execute(select(Change.action_id, Change.note).where(Change.id.in_(newest)))}
+
+
+def _by_owner(session: Session, in_scope: Any, actions: dict[int, ReportAction]) -> dict[str, Tally]:
+    labels = {owner.id: owner.label for owner in session.execute(select(Owner)).scalars()}
+    counts: dict[str, Tally] = defaultdict(Tally)
+    links = select(ActionOwner.action_id, ActionOwner.owner_id).where(ActionOwner.action_id.in_(in_scope))
+    for action_id, owner_id in session.execute(links):
+        counts[labels[owner_id]].add(actions[action_id])
+    return dict(sorted(counts.items()))
+
+
+def _changes(session: Session, in_scope: Any, since: date) -> list[ChangeLine]:
+    start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    query = (select(Change, Action.reference).join(Action, Action.id == Change.action_id)
+             .where(Change.action_id.in_(in_scope), Change.at >= start).order_by(Change.at, Change.id))
+    return [ChangeLine(at=_utc(change.at), by=change.by, reference=reference,
+                       what=describe_change(change.kind, change.from_status, change.to_status, change.period),
+                       note=change.note)
+            for change, reference in session.execute(query)]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
