@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from store.db import Database, open_database
 from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
-from store.owners import OwnerResolver, pdus_addressed
+from store.owners import OwnerResolver, ResolvedOwner, pdus_in_scope, plan_pdus
 from store.planfile import (
     ActionSpec, HistorySpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan,
 )
@@ -92,8 +92,10 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     header = plan_file.plan
     result = ImportResult(plan_id=header.id)
     new_plan = _save_header(session, plan_file)
+    covered = plan_pdus((a.name, a.kind) for a in plan_file.addressees)
     resolver = OwnerResolver(
-        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners
+        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners,
+        organisation=header.organisation, pdus=covered,
     )
     plan_date: date | None = header.plan_submitted or header.report_published
     owners = _OwnerTable.of(session)
@@ -136,7 +138,6 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
             rec_id = rec_ids[rec.number]
-            pdus = pdus_addressed(addressee.name, addressee.kind, rec.text)
             stored_here = stored_by_rec.get(rec_id)
             if stored_here or any(spec.ref for spec in rec.actions):
                 matches = _match_actions(rec.actions, stored_here or [])
@@ -151,12 +152,13 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                 target, target_reading, start_month = reading
                 if target.flagged:
                     result.flagged_targets.append(f"{header.id}/{rec.number}/{ref}: {spec.target!r}")
+                pdus = pdus_in_scope(addressee.name, addressee.kind, rec.text, spec.text, covered)
                 cell = (tuple(spec.owners), tuple(pdus))
                 found = owner_cells.get(cell)
                 if found is None:
                     resolved = [r for o in spec.owners for r in resolver.resolve(o, pdus=pdus)]
                     found = owner_cells[cell] = (
-                        list(dict.fromkeys(owners.id_for(r.name, r.key, r.region) for r in resolved)),
+                        list(dict.fromkeys(owners.id_for(r) for r in resolved)),
                         "; ".join(dict.fromkeys(r.name for r in resolved)),
                         json.dumps(list(spec.owners)),  # as SQLAlchemy's JSON type writes it
                     )
@@ -411,12 +413,13 @@ class _OwnerTable:
         }
         self.next = _Ids(session, Owner.__table__)
 
-    def id_for(self, name: str, key: str, region: str) -> int:
-        found = self.ids.get((key, region))
+    def id_for(self, owner: ResolvedOwner) -> int:
+        found = self.ids.get((owner.key, owner.region))
         if found is None:
             found = self.next.take()
-            self.session.execute(insert(Owner).values(id=found, name=name, key=key, region=region))
-            self.ids[(key, region)] = found
+            self.session.execute(insert(Owner).values(id=found, name=owner.name, key=owner.key, region=owner.region,
+                                                      organisation=owner.organisation))
+            self.ids[(owner.key, owner.region)] = found
         return found
 
 

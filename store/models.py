@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from store.owners import owner_label
 from store.targets import Status, TargetKind
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Agreement",
     "Change",
     "ChangeKind",
+    "Checkpoint",
     "Meta",
     "Occurrence",
     "Owner",
@@ -87,6 +89,7 @@ class Plan(SQLModel, table=True):
     notes: str = ""
     aliases: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     national_owners: list[str] = Field(default_factory=list, sa_type=JSON)
+    organisation: str = ""  # '' : the Probation Service of the region
 
 
 class Addressee(SQLModel, table=True):
@@ -154,19 +157,21 @@ class Action(SQLModel, table=True):
 
 
 class Owner(SQLModel, table=True):
-    """A role that owns actions, scoped to a region unless it is national (region '')."""
+    """A role that owns actions, scoped to a region unless it is national (region ''), and to an
+    organisation unless it is the Probation Service's (organisation '')."""
 
     __table_args__ = (UniqueConstraint("key", "region"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    key: str = Field(index=True)
+    key: str = Field(index=True)  # store.owners.scoped_key: the organisation is part of it
     region: str = ""
+    organisation: str = ""
 
     @property
     def label(self) -> str:
-        """The name with its region, as people pick it."""
-        return f"{self.name} ({self.region or 'national'})"
+        """The name with its organisation or region, as people pick it."""
+        return owner_label(self.name, self.region, self.organisation)
 
 
 class ActionOwner(SQLModel, table=True):
@@ -177,6 +182,16 @@ class ActionOwner(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id", primary_key=True)
     owner_id: int = Field(foreign_key="owner.id", primary_key=True)
     position: int = 0
+
+
+class Checkpoint(SQLModel, table=True):
+    """A further dated milestone of an action's target ("April 19 with checkpoint Sept 19"): it is due
+    in its month and ticked off like an occurrence (an Occurrence row for its month)."""
+
+    __table_args__ = (Index("ix_checkpoint_due", "due", "action_id"),)
+
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    due: date = Field(primary_key=True)
 
 
 class Occurrence(SQLModel, table=True):

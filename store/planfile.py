@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from store.errors import StoreError
+from store.owners import normalise_name
 from store.text import visible_line
 
 try:  # tomli's compiled build reads the same TOML ~3x faster than the stdlib's pure-Python copy of it
@@ -69,6 +70,9 @@ class ActionSpec(_Strict):
     def _owners_or_reason(self) -> ActionSpec:
         if not self.owners and not self.note.strip():
             raise ValueError("owners must not be empty (an action the document gives no owner needs a note saying so)")
+        for number, owner in enumerate(self.owners, start=1):
+            if not normalise_name(owner):
+                raise ValueError(f"owner {number} is only invisible characters; write the role's name")
         return self
 
 
@@ -105,6 +109,7 @@ class PlanHeader(_Strict):
     source: Text = ""
     notes: Text = ""
     national_owners: list[Name] = []
+    organisation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 
 class PlanFile(_Strict):

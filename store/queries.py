@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from store.errors import NotFoundError
 from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
-from store.owners import owner_key
+from store.owners import closest_names, owner_key, owner_label
 from store.targets import Status, month_end
 
 
@@ -145,11 +145,12 @@ class OwnerCount:
     region: str
     open: int
     total: int
+    organisation: str = ""
 
     @property
     def label(self) -> str:
-        """The name with its region, as people pick it."""
-        return f"{self.name} ({self.region or 'national'})"
+        """The name with its organisation or region, as people pick it."""
+        return owner_label(self.name, self.region, self.organisation)
 
 
 def _overdue(today: date) -> ColumnElement[bool]:
@@ -397,11 +398,12 @@ def owners(session: Session, *, owner_ids: Sequence[int] | None = None) -> list[
     An owner with no action in force is not listed."""
     counts = _owner_counts(owner_ids)
     query = (
-        select(Owner.id, Owner.name, Owner.region, counts.c.open, counts.c.total)
+        select(Owner.id, Owner.name, Owner.region, Owner.organisation, counts.c.open, counts.c.total)
         .join(counts, counts.c.owner_id == Owner.id)
-        .order_by(counts.c.open.desc(), Owner.name, Owner.region)
+        .order_by(counts.c.open.desc(), Owner.name, Owner.region, Owner.organisation)
     )
-    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total)
+    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total,
+                       organisation=r.organisation)
             for r in session.execute(query)]
 
 
@@ -409,8 +411,8 @@ def find_owner(session: Session, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
     wanted = text.strip()
     # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
-    named = session.execute(select(Owner.id, Owner.name, Owner.region)).all()
-    label = {row.id: f"{row.name} ({row.region or 'national'})" for row in named}
+    named = session.execute(select(Owner.id, Owner.name, Owner.region, Owner.organisation)).all()
+    label = {row.id: owner_label(row.name, row.region, row.organisation) for row in named}
     matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
     exact = owners(session, owner_ids=matched) if matched else []
     if not exact:
@@ -420,8 +422,8 @@ def find_owner(session: Session, text: str) -> OwnerCount:
         return exact[0]
     if len(exact) > 1:
         choices = "; ".join(o.label for o in exact)
-        raise NotFoundError(f"{wanted!r} is a role in several regions: name one of {choices}")
-    near = [o.label for o in owners(session) if owner_key(wanted) in owner_key(o.name)][:5]
+        raise NotFoundError(f"{wanted!r} is a role in several regions or organisations: name one of {choices}")
+    near = closest_names(wanted, [o.label for o in owners(session)])
     hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
     raise NotFoundError(f"no owner is called {wanted!r}{hint}")
 
