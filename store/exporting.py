@@ -27,6 +27,8 @@ def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
             header[name] = value
     if plan.national_owners:
         header["national_owners"] = list(plan.national_owners)
+    if plan.organisation:
+        header["organisation"] = plan.organisation
     document: dict[str, Any] = {"plan": header}
     if plan.aliases:
         document["aliases"] = dict(plan.aliases)

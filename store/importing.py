@@ -21,12 +21,15 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from store.db import Database, open_database
-from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
-from store.owners import OwnerResolver, ResolvedOwner, pdus_in_scope, plan_pdus
+from store.models import (
+    Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+)
+from store.owners import ResolvedOwner, pdus_in_scope
+from store.reading import plan_date, plan_resolver
 from store.planfile import (
     ActionSpec, HistorySpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan,
 )
-from store.targets import Status, month_index, read_target
+from store.targets import Status, read_target
 
 
 @dataclass(slots=True)
@@ -92,12 +95,9 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     header = plan_file.plan
     result = ImportResult(plan_id=header.id)
     new_plan = _save_header(session, plan_file)
-    covered = plan_pdus((a.name, a.kind) for a in plan_file.addressees)
-    resolver = OwnerResolver(
-        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners,
-        organisation=header.organisation, pdus=covered,
-    )
-    plan_date: date | None = header.plan_submitted or header.report_published
+    resolver = plan_resolver(plan_file)
+    covered = resolver.pdus
+    written_on = plan_date(plan_file)
     owners = _OwnerTable.of(session)
 
     addressee_ids = _save_addressees(session, plan_file, new_plan=new_plan)
@@ -126,6 +126,13 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
             .where(Action.plan_id == header.id).distinct()
         ).scalars()
     )
+    checkpoints: dict[int, set[date]] = {}
+    for action_id, due in [] if new_plan else session.execute(
+        select(Checkpoint.action_id, Checkpoint.due).join(Action, Action.id == Checkpoint.action_id)
+        .where(Action.plan_id == header.id)
+    ):
+        checkpoints.setdefault(action_id, set()).add(due)
+    new_checkpoints: list[dict[str, Any]] = []
     action_ids = _Ids.of(session, Action.__table__)
     # Many actions of a plan share a target ("September 2023") or an owner cell: read each once.
     readings: dict[str, tuple[Any, str, int | None]] = {}
@@ -146,9 +153,8 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
             for position, (spec, (ref, old)) in enumerate(zip(rec.actions, matches, strict=True), start=1):
                 reading = readings.get(spec.target)
                 if reading is None:
-                    read = read_target(spec.target, plan_date=plan_date)
-                    start_month = month_index(read.start) if read.start and read.every_months else None
-                    reading = readings[spec.target] = (read, read.describe(), start_month)
+                    read = read_target(spec.target, plan_date=written_on)
+                    reading = readings[spec.target] = (read, read.describe(), read.start_month)
                 target, target_reading, start_month = reading
                 if target.flagged:
                     result.flagged_targets.append(f"{header.id}/{rec.number}/{ref}: {spec.target!r}")
@@ -191,12 +197,17 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                     new_links.extend(
                         {"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids)
                     )
+                    new_checkpoints.extend({"action_id": action_id, "due": due} for due in target.checkpoints)
                     result.added += 1
                     histories.append((action_id, spec, False))
                 else:
                     action_id = old.id
                     seen.add(action_id)
                     differs = _differs(old, values) or links.get(action_id, []) != owner_ids
+                    if checkpoints.get(action_id, set()) != set(target.checkpoints):
+                        session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
+                        new_checkpoints.extend({"action_id": action_id, "due": due} for due in target.checkpoints)
+                        differs = True
                     if differs:
                         session.execute(update(Action).where(Action.id == action_id).values(**values))
                         session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
@@ -219,6 +230,8 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
         _bulk_insert(session, ActionOwner.__table__, new_links)
+    if new_checkpoints:
+        session.execute(insert(Checkpoint), new_checkpoints)
     gone = [row.id for row in stored if row.id not in seen and not row.withdrawn]
     if gone:
         session.execute(update(Action).where(Action.id.in_(gone)).values(withdrawn=True))

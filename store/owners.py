@@ -29,6 +29,7 @@ _PDU_ROLE = re.compile(
     r"|(?:spo|senior\s+probation\s+officer)\s+complaints\s+lead|pdu\s+management\s+team|management\s+team)$",
     re.IGNORECASE,
 )
+_ALL = re.compile(r"^all\s+(?:the\s+)?(.+s)$", re.IGNORECASE)
 _PLURAL_ROLE = re.compile(r"(?:s|team)$", re.IGNORECASE)
 # Words that mark a role as national (it spans regions) when the plan does not say so. They are
 # looked for in the owner as written: an alias may expand "NPS NE" to "National Probation Service
@@ -195,6 +196,8 @@ class OwnerResolver:
 
     def _resolve(self, written: str, pdus: list[str]) -> list[ResolvedOwner]:
         name = self._expand(written)
+        if (every := _ALL.match(name)) is not None:
+            name = every.group(1)  # "All Community Directors" are the Community Directors
         if _PLURAL_HEAD.match(name):
             return [self._owner(f"Head of {pdu}") for pdu in (pdus or self.pdus)] or [self._owner(name)]
         if pdus and _GENERIC_HEAD.match(name):
@@ -216,8 +219,8 @@ def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     pairs = []
     for i, (key_a, a) in enumerate(unique):
         for key_b, b in unique[i + 1:]:
-            if _only_place_differs(key_a, key_b):
-                continue
+            if _only_place_differs(key_a, key_b) or key_b in (f"{key_a}s", f"{key_a}es") or key_a in (f"{key_b}s", f"{key_b}es"):
+                continue  # two PDUs' holders of one role; or one holder and all of them
             if _letters(key_a) == _letters(key_b) or SequenceMatcher(None, key_a, key_b).ratio() >= NEAR_DUPLICATE_RATIO:
                 pairs.append((a, b))
     return pairs

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from store.errors import StoreError
 from store.owners import normalise_name
+from store.targets import read_target
 from store.text import visible_line
 
 try:  # tomli's compiled build reads the same TOML ~3x faster than the stdlib's pure-Python copy of it
@@ -207,7 +208,25 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
             f"{source}: {_place(raw, tuple(first['loc']))}{joint}{_describe(dict(first))}{more}"
         ) from None
     _check_unique(plan, source)
+    _check_recurring_starts(plan, source)
     return plan
+
+
+def _check_recurring_starts(plan: PlanFile, source: str) -> None:
+    """A recurring target with no start month ("Monthly") starts at the plan's date: without one it
+    could never fall due nor be ticked off, so the file must say."""
+    if plan.plan.plan_submitted or plan.plan.report_published:
+        return
+    for addressee in plan.addressees:
+        for rec in addressee.recommendations:
+            for position, action in enumerate(rec.actions, start=1):
+                reading = read_target(action.target)
+                if reading.every_months is not None and reading.start is None:
+                    raise PlanFileError(
+                        f"{source}: recommendation {rec.number!r} › action {action.ref or str(position)!r}: "
+                        f"{visible_line(action.target)!r} recurs from no stated month and the plan has no date; "
+                        "add plan_submitted to [plan], or write the start (e.g. 'Monthly from July 2023')"
+                    )
 
 
 def _check_unique(plan: PlanFile, source: str) -> None:

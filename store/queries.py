@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
 from store.errors import NotFoundError
-from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
+from store.models import (
+    Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+)
 from store.owners import closest_names, owner_key, owner_label
-from store.targets import Status, month_end
+from store.months import Month, occurrences_through_sql, occurs_sql
+from store.targets import Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class ActionRow:
     version: int
     overdue: bool
     due_soon: bool = False  # a one-off deadline in today's month, not complete
+    missed: int = 0  # occurrences and checkpoints passed without being ticked off (in the overdue list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,15 +283,15 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(row: Any, today: date) -> ActionRow:
+def _row(row: Any, today: date, *, missed: int = 0) -> ActionRow:
     open_one_off = row.every_months is None and row.deadline is not None and row.status != Status.COMPLETE
-    overdue = open_one_off and row.deadline < today
+    overdue = (open_one_off and row.deadline < today) or missed > 0
     due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
     return ActionRow(
         id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
         target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
         every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
-        due_soon=due_soon,
+        due_soon=due_soon, missed=missed,
     )
 
 
@@ -343,39 +347,62 @@ def action_row(session: Session, action_id: int, today: date) -> ActionRow:
     return _row(row, today)
 
 
-def period_of(year: int, month: int) -> str:
-    """The period key of a month, e.g. '2023-09'."""
-    return f"{year:04d}-{month:02d}"
+def _ticked(period: str) -> ColumnElement[bool]:
+    """The action's occurrence (or checkpoint) of the month `period` is ticked off."""
+    return exists().where(Occurrence.action_id == Action.id, Occurrence.period == period, Occurrence.done.is_(True))
+
+
+def _checkpoint_between(first: date, last: date) -> ColumnElement[bool]:
+    return Action.id.in_(select(Checkpoint.action_id).where(Checkpoint.due >= first, Checkpoint.due <= last))
 
 
 def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None) -> list[ActionRow]:
-    """One-off deadlines in the month not complete, and recurring occurrences in it not ticked off."""
-    first, last = date(year, month, 1), month_end(year, month)
-    index = year * 12 + month - 1
-    period = period_of(year, month)
-    ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
-                            Occurrence.done.is_(True))
-    one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
-    recurring = and_(
-        Action.every_months.is_not(None), Action.start_month <= index,
-        (literal(index) - Action.start_month) % Action.every_months == 0, ~ticked,
-    )
+    """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
+    ticked off."""
+    wanted = Month(year, month)
+    one_off = and_(Action.every_months.is_(None), Action.deadline >= wanted.first, Action.deadline <= wanted.last)
+    recurring = occurs_sql(Action.start_month, Action.every_months, wanted.index)
+    checkpoint = _checkpoint_between(wanted.first, wanted.last)
     query = (
         select(*_ROW_COLUMNS)
-        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE, or_(one_off, recurring))
+        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE,
+               or_(one_off, and_(or_(recurring, checkpoint), ~_ticked(wanted.period))))
         .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id)
     )
     return [_row(row, today) for row in session.execute(query)]
 
 
+def _missed(today: date) -> Any:
+    """How many occurrences of a recurring duty, and checkpoints, have passed without being ticked off:
+    those of the months before today's, and checkpoints dated before today."""
+    before = Month.of(today).plus(-1)
+    ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                                        Occurrence.period <= before.period).scalar_subquery())
+    due = occurrences_through_sql(Action.start_month, Action.every_months, before.index)
+    passed = (select(func.count()).select_from(Checkpoint)
+              .where(Checkpoint.action_id == Action.id, Checkpoint.due < today,
+                     ~exists().where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                                     Occurrence.period == func.strftime("%Y-%m", Checkpoint.due)))
+              .scalar_subquery())
+    return case((Action.every_months.is_not(None), func.max(due - ticks, 0)), else_=0) + passed
+
+
 def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
-    """One-off actions past their deadline and not complete, oldest first."""
-    query = (
-        select(*_ROW_COLUMNS)
-        .where(*_filters(View(owner_id=owner_id)), _overdue(today))
-        .order_by(Action.deadline, Action.plan_id, Action.id)
+    """Actions not complete that are past their deadline, or have missed occurrences or checkpoints
+    (periods passed without being ticked off); oldest deadline first, then recurring duties."""
+    missed = _missed(today).label("missed")
+    inner = (
+        select(*_ROW_COLUMNS, Action.plan_id, missed)
+        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE)
+        .subquery()
     )
-    return [_row(row, today) for row in session.execute(query)]
+    late = and_(inner.c.every_months.is_(None), inner.c.deadline.is_not(None), inner.c.deadline < today)
+    query = (
+        select(inner)
+        .where(or_(late, inner.c.missed > 0))
+        .order_by(inner.c.deadline.is_(None), inner.c.deadline, inner.c.plan_id, inner.c.id)
+    )
+    return [_row(row, today, missed=int(row.missed)) for row in session.execute(query)]
 
 
 def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:
