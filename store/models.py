@@ -47,6 +47,7 @@ class Agreement(StrEnum):
     AGREED = "agreed"
     PARTLY_AGREED = "partly_agreed"
     NOT_AGREED = "not_agreed"
+    NOT_STATED = "not_stated"  # plans of other bodies often have no agreement column
 
 
 class AddresseeKind(StrEnum):

@@ -82,7 +82,7 @@ class RecommendationSpec(_Strict):
 
     number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")]
     text: Text
-    agreement: Literal["agreed", "partly_agreed", "not_agreed"]
+    agreement: Literal["agreed", "partly_agreed", "not_agreed", "not_stated"] = "not_stated"
     reason: Text = ""
     inferred: bool = False
     note: Text = ""

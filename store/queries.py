@@ -138,6 +138,8 @@ class ActionDetail:
     withdrawn: bool
     ticked: list[str] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
+    inferred: bool = False  # the recommendation's agreement is worked out, not printed
+    checkpoints: list[date] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,7 +475,9 @@ def action_detail(session: Session, action_id: int, today: date) -> ActionDetail
         recommendation_text=rec.text, agreement=rec.agreement, owners_written=list(action.owners_written),
         caveat=action.caveat, start=action.start, recurrence=action.recurrence, note=action.note,
         withdrawn=action.withdrawn, ticked=ticked_periods(session, action_id),
-        history=history(session, action_id),
+        history=history(session, action_id), inferred=rec.inferred,
+        checkpoints=list(session.execute(select(Checkpoint.due).where(Checkpoint.action_id == action_id)
+                                         .order_by(Checkpoint.due)).scalars()),
     )
 
 

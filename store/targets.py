@@ -77,6 +77,10 @@ class TargetDate:
     caveat: str | None
     checkpoints: tuple[date, ...] = ()
 
+    def _replace_written(self, written: str) -> TargetDate:
+        return TargetDate(written, self.kind, self.deadline, self.start, self.every_months, self.recurrence,
+                          self.caveat, self.checkpoints)
+
     @property
     def flagged(self) -> bool:
         """True when the words could not be read."""
@@ -542,7 +546,27 @@ def _read(written: str, plan_date: date | None) -> TargetDate:
             if same is not None:  # the same target written twice ("September 2023 September 2023")
                 kind, deadline, start, every, rec, caveat = same
                 return TargetDate(written, kind, deadline, start, every, rec, caveat)
+            milestone = _continuing_then_dated(pieces, plan_date)
+            if milestone is not None:
+                return milestone._replace_written(written)
     return TargetDate(written, TargetKind.UNREADABLE, None, None, None, None, None)
+
+
+_CONTINUING = (TargetKind.COMPLETE_RECURRING, TargetKind.ONGOING)
+
+
+def _continuing_then_dated(pieces: list[list[str]], plan_date: date | None) -> TargetDate | None:
+    """Continuing work followed by a dated entry ("Complete and ongoing" then "September 2023", one
+    cell of the date column): the work continues, and the date is a milestone of it (a checkpoint)."""
+    if len(pieces) != 2:
+        return None
+    first = _read_core(" ".join(pieces[0]), plan_date, milestones=False)
+    then = _read_core(" ".join(pieces[1]), plan_date, milestones=False)
+    if first is None or then is None or first[0] not in _CONTINUING or then[0] is not TargetKind.ONE_OFF:
+        return None
+    kind, deadline, start, every, rec, caveat = first
+    assert then[1] is not None
+    return TargetDate("", kind, deadline, start, every, rec, caveat, (then[1],))
 
 
 def read_target(written: str, *, plan_date: date | None = None) -> TargetDate:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
-from store.text import describe_change, one_line, status_word, visible, visible_line
+from store.text import agreement_words, describe_change, one_line, status_word, visible, visible_line
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -422,7 +422,8 @@ def _show(db: Database, reference: str, today: date) -> int:
         f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
         f"Plan:           {detail.plan_title} ({detail.plan_id})",
         f"Addressee:      {detail.addressee}",
-        f"Recommendation: {detail.recommendation_number} ({status_word(detail.agreement)}) "
+        f"Recommendation: {detail.recommendation_number} "
+        f"({agreement_words(detail.agreement, detail.inferred)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",
         f"Target:         {a.target!r} → {a.target_reading}",
