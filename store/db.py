@@ -48,11 +48,14 @@ Migration = str | Callable[[Connection], None]
 # Each migration takes the schema from version N to N + 1 (SQL statements separated by ';', or a
 # function given the open connection); all of them run in one transaction.
 MIGRATIONS: dict[int, Migration] = {
-    # 1 -> 2: owners scoped by organisation (a plan names its organisation), and checkpoints (further
-    # dated milestones of a target). Owners and checkpoints of stored plans follow at their next import.
+    # 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
+    # milestones of a target), and an action's progress, completion and review dates as printed. Owners and checkpoints of stored plans follow at their next import.
     1: """
         ALTER TABLE plan ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
         ALTER TABLE owner ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN progress VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN completed VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN review VARCHAR NOT NULL DEFAULT '';
         CREATE TABLE checkpoint (
             action_id INTEGER NOT NULL REFERENCES action (id),
             due DATE NOT NULL,

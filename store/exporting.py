@@ -94,6 +94,9 @@ def _action(action: Action, history: list[Change], ticked: list[str]) -> dict[st
                              "target": action.target, "status": action.status.value}
     if action.note:
         entry["note"] = action.note
+    for name in ("progress", "completed", "review"):
+        if getattr(action, name):
+            entry[name] = getattr(action, name)
     if ticked:
         entry["ticked"] = ticked
     if history:

@@ -136,7 +136,7 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     action_ids = _Ids.of(session, Action.__table__)
     # Many actions of a plan share a target ("September 2023") or an owner cell: read each once.
     readings: dict[str, tuple[Any, str, int | None]] = {}
-    owner_cells: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[int], str, str]] = {}
+    owner_cells: dict[tuple[str, tuple[str, ...]], tuple[list[int], str]] = {}
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -159,20 +159,21 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                 if target.flagged:
                     result.flagged_targets.append(f"{header.id}/{rec.number}/{ref}: {spec.target!r}")
                 pdus = pdus_in_scope(addressee.name, addressee.kind, rec.text, spec.text, covered)
-                cell = (tuple(spec.owners), tuple(pdus))
+                written = spec.owners_stored()
+                owners_json = json.dumps(written)  # as SQLAlchemy's JSON type writes it
+                cell = (owners_json, tuple(pdus))
                 found = owner_cells.get(cell)
                 if found is None:
-                    resolved = [r for o in spec.owners for r in resolver.resolve(o, pdus=pdus)]
+                    resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
                     found = owner_cells[cell] = (
                         list(dict.fromkeys(owners.id_for(r) for r in resolved)),
                         "; ".join(dict.fromkeys(r.name for r in resolved)),
-                        json.dumps(list(spec.owners)),  # as SQLAlchemy's JSON type writes it
                     )
-                owner_ids, owners_display, owners_json = found
+                owner_ids, owners_display = found
                 values: dict[str, Any] = {
                     "position": position,
                     "text": spec.text,
-                    "owners_written": list(spec.owners),
+                    "owners_written": written,
                     "owners_display": owners_display,
                     "target": spec.target,
                     "target_kind": target.kind,
@@ -184,11 +185,14 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                     "caveat": target.caveat,
                     "target_reading": target_reading,
                     "note": spec.note,
+                    "progress": spec.progress,
+                    "completed": spec.completed,
+                    "review": spec.review,
                     "withdrawn": False,
                 }
                 if old is None:
                     action_id = action_ids.take()
-                    status = spec.status or target.first_status
+                    status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
                     new_rows.append({
                         "id": action_id, "plan_id": header.id, "recommendation_id": rec_id, "ref": ref,
                         "reference": f"{header.id}/{rec.number}/{ref}", "status": Status(status),
@@ -310,7 +314,7 @@ def _match_actions(specs: Sequence[ActionSpec], rows: Sequence[Any]) -> list[tup
 # revised alias table, region or target reading reaches actions whose words did not change.
 _SAVED = (
     "position", "text", "owners_written", "owners_display", "target", "target_kind", "deadline", "start",
-    "start_month", "every_months", "recurrence", "caveat", "target_reading", "note",
+    "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "progress", "completed", "review",
 )
 
 

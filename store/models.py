@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
@@ -140,7 +141,7 @@ class Action(SQLModel, table=True):
     ref: str
     reference: str = Field(unique=True)
     text: str
-    owners_written: list[str] = Field(default_factory=list, sa_type=JSON)
+    owners_written: list[Any] = Field(default_factory=list, sa_type=JSON)  # strings, or tables (role + holders)
     owners_display: str = ""
     target: str
     target_kind: TargetKind = Field(sa_type=_stored(TargetKind))
@@ -153,6 +154,9 @@ class Action(SQLModel, table=True):
     target_reading: str = ""
     status: Status = Field(default=Status.NOT_STARTED, sa_type=_stored(Status))
     note: str = ""
+    progress: str = ""  # what plans of other bodies print beside an action: a progress update,
+    completed: str = ""  # a completion date
+    review: str = ""  # and a review date, as printed
     withdrawn: bool = False
     version: int = 0
 

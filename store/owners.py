@@ -75,8 +75,23 @@ def scoped_key(name: str, organisation: str = "") -> str:
 
 def owner_label(name: str, region: str, organisation: str = "") -> str:
     """An owner as people pick it: 'Head of Tameside PDU (Greater Manchester)',
-    'Head of Operations (Cheshire and Greater Manchester CRC)', 'Deputy Director, ... (national)'."""
+    'Head of Operations (Cheshire and Greater Manchester CRC)', 'Deputy Director, ... (national)', and an
+    owner that is an organisation 'MPS (organisation)'."""
+    if organisation and organisation == name:
+        return f"{name} (organisation)"
     return f"{name} ({organisation or region or 'national'})"
+
+
+def written_owner(stored: str | Mapping[str, object]) -> str:
+    """An owner as the plan printed it, from what is stored: a string, or a table of role and holders
+    ('Operations Managers (SF, CD)') or of an organisation."""
+    if isinstance(stored, str):
+        return stored
+    if "organisation" in stored:
+        return str(stored["organisation"])
+    holders = stored.get("holders") or []
+    role = str(stored.get("role", ""))
+    return f"{role} ({', '.join(map(str, holders))})" if holders else role  # type: ignore[call-overload]
 
 
 @lru_cache(maxsize=256)
@@ -180,6 +195,16 @@ class OwnerResolver:
         organisation = "" if hinted else self.organisation
         return ResolvedOwner(name=name, key=scoped_key(name, organisation),
                              region="" if national else self.region, organisation=organisation)
+
+    def resolve_entry(self, entry: str | Mapping[str, object], *, pdus: Sequence[str] = ()) -> list[ResolvedOwner]:
+        """Resolve an owner as the plan file gives it: a string (`resolve`), a role with its holders
+        (the role is the owner: holders are who hold it), or an organisation (an owner of its own)."""
+        if isinstance(entry, str):
+            return self.resolve(entry, pdus=pdus)
+        if "organisation" in entry:
+            name = normalise_name(str(entry["organisation"]))
+            return [ResolvedOwner(name=name, key=scoped_key(name, name), region=self.region, organisation=name)]
+        return self.resolve(str(entry["role"]), pdus=pdus)
 
     def resolve(self, written: str, *, pdus: Sequence[str] = ()) -> list[ResolvedOwner]:
         """Resolve one owner as written, where `pdus` are the PDUs in scope (`pdus_in_scope`).

@@ -21,7 +21,7 @@ from store.errors import NotFoundError
 from store.models import (
     Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
 )
-from store.owners import closest_names, owner_key, owner_label
+from store.owners import closest_names, owner_key, owner_label, written_owner
 from store.months import Month, occurrences_through_sql, occurs_sql
 from store.targets import Status
 
@@ -139,6 +139,9 @@ class ActionDetail:
     ticked: list[str] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
     inferred: bool = False  # the recommendation's agreement is worked out, not printed
+    progress: str = ""  # as printed by plans that have a progress column
+    completed: str = ""
+    review: str = ""
     checkpoints: list[date] = field(default_factory=list)
 
 
@@ -472,10 +475,11 @@ def action_detail(session: Session, action_id: int, today: date) -> ActionDetail
     return ActionDetail(
         action=action_row(session, action_id, today), plan_id=plan.id, plan_title=plan.title,
         region=plan.region, addressee=addressee.name, recommendation_number=rec.number,
-        recommendation_text=rec.text, agreement=rec.agreement, owners_written=list(action.owners_written),
+        recommendation_text=rec.text, agreement=rec.agreement, owners_written=[written_owner(o) for o in action.owners_written],
         caveat=action.caveat, start=action.start, recurrence=action.recurrence, note=action.note,
         withdrawn=action.withdrawn, ticked=ticked_periods(session, action_id),
-        history=history(session, action_id), inferred=rec.inferred,
+        history=history(session, action_id), inferred=rec.inferred, progress=action.progress,
+        completed=action.completed, review=action.review,
         checkpoints=list(session.execute(select(Checkpoint.due).where(Checkpoint.action_id == action_id)
                                          .order_by(Checkpoint.due)).scalars()),
     )

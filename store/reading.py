@@ -35,6 +35,12 @@ class ActionReading:
     owners: list[ResolvedOwner]
     target: TargetDate
 
+    @property
+    def first_status(self) -> str:
+        """The status it starts with: as the file says, else complete if it gives a completion date, else
+        as its target reads."""
+        return self.spec.status or ("complete" if self.spec.completed.strip() else self.target.first_status.value)
+
 
 def read_actions(plan_file: PlanFile) -> Iterator[ActionReading]:
     """Every action of the plan, in order, with its owners resolved and its target read."""
@@ -44,7 +50,7 @@ def read_actions(plan_file: PlanFile) -> Iterator[ActionReading]:
         for rec in addressee.recommendations:
             for position, spec in enumerate(rec.actions, start=1):
                 pdus = pdus_in_scope(addressee.name, addressee.kind, rec.text, spec.text, resolver.pdus)
-                owners = [r for written in spec.owners for r in resolver.resolve(written, pdus=pdus)]
+                owners = [r for written in spec.owners_stored() for r in resolver.resolve_entry(written, pdus=pdus)]
                 yield ActionReading(
                     reference=f"{plan_file.plan.id}/{rec.number}/{spec.ref or position}",
                     spec=spec, owners=list(dict.fromkeys(owners)), target=read_target(spec.target, plan_date=when),

@@ -333,7 +333,7 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                 "start": reading.start.isoformat() if reading.start else None,
                 "every_months": reading.every_months, "caveat": reading.caveat,
                 "checkpoints": [d.isoformat() for d in reading.checkpoints],
-                "first_status": reading.first_status.value, "reading": reading.describe(),
+                "first_status": one.first_status, "reading": reading.describe(),
                 "flagged": reading.flagged,
             })
         flagged = sum(a["flagged"] for a in actions)
@@ -426,10 +426,15 @@ def _show(db: Database, reference: str, today: date) -> int:
         f"({agreement_words(detail.agreement, detail.inferred)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",
+        *([f"  as written:   {'; '.join(detail.owners_written)}"]
+          if detail.owners_written and "; ".join(detail.owners_written) != a.owners else []),
         f"Target:         {a.target!r} → {a.target_reading}",
         "",
         a.text,
     ]
+    for label, value in (("Progress", detail.progress), ("Completed", detail.completed), ("Review", detail.review)):
+        if value:
+            lines.append(f"{label + ':':<16}{value}")
     if detail.note:
         lines += ["", f"Transcription note: {detail.note}"]
     if detail.ticked:
