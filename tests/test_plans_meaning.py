@@ -252,6 +252,8 @@ def test_a_schema_1_database_is_upgraded_and_the_next_import_rescopes_its_owners
         conn.execute("DROP TABLE checkpoint")
         conn.execute("ALTER TABLE plan DROP COLUMN organisation")
         conn.execute("ALTER TABLE owner DROP COLUMN organisation")
+        for column in ("progress", "completed", "review"):
+            conn.execute(f"ALTER TABLE action DROP COLUMN {column}")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.close()
     db = open_database(path)
