@@ -564,6 +564,8 @@ def _continuing_then_dated(pieces: list[list[str]], plan_date: date | None) -> T
     then = _read_core(" ".join(pieces[1]), plan_date, milestones=False)
     if first is None or then is None or first[0] not in _CONTINUING or then[0] is not TargetKind.ONE_OFF:
         return None
+    if first[3] is not None:  # a recurring duty and a month: its start? a deadline? not said, so not read
+        return None
     kind, deadline, start, every, rec, caveat = first
     assert then[1] is not None
     return TargetDate("", kind, deadline, start, every, rec, caveat, (then[1],))
