@@ -49,7 +49,8 @@ Migration = str | Callable[[Connection], None]
 # function given the open connection); all of them run in one transaction.
 MIGRATIONS: dict[int, Migration] = {
     # 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
-    # milestones of a target), and an action's progress, completion and review dates as printed. Owners and checkpoints of stored plans follow at their next import.
+    # milestones of a target), and an action's progress, completion and review dates as printed.
+    # Owners and checkpoints of stored plans follow at their next import.
     1: """
         ALTER TABLE plan ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
         ALTER TABLE owner ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';

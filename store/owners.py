@@ -244,9 +244,10 @@ def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     pairs = []
     for i, (key_a, a) in enumerate(unique):
         for key_b, b in unique[i + 1:]:
-            if _only_place_differs(key_a, key_b) or key_b in (f"{key_a}s", f"{key_a}es") or key_a in (f"{key_b}s", f"{key_b}es"):
-                continue  # two PDUs' holders of one role; or one holder and all of them
-            if _letters(key_a) == _letters(key_b) or SequenceMatcher(None, key_a, key_b).ratio() >= NEAR_DUPLICATE_RATIO:
+            if _only_place_differs(key_a, key_b) or _one_and_all(key_a, key_b):
+                continue
+            alike = SequenceMatcher(None, key_a, key_b).ratio() >= NEAR_DUPLICATE_RATIO
+            if alike or _letters(key_a) == _letters(key_b):
                 pairs.append((a, b))
     return pairs
 
@@ -255,9 +256,17 @@ def _letters(key: str) -> str:
     return re.sub(r"[^\w]", "", key)
 
 
+_PLACE = re.compile(r"\b[\w &'-]+ pdu\b")
+
+
 def _only_place_differs(a: str, b: str) -> bool:
     """'head of tameside pdu' / 'head of wigan pdu': two PDUs' holders of one role."""
-    return "pdu" in a and "pdu" in b and re.sub(r"\b[\w &'-]+ pdu\b", "PDU", a) == re.sub(r"\b[\w &'-]+ pdu\b", "PDU", b)
+    return "pdu" in a and "pdu" in b and _PLACE.sub("PDU", a) == _PLACE.sub("PDU", b)
+
+
+def _one_and_all(a: str, b: str) -> bool:
+    """'community director' / 'community directors': one holder, and all of them."""
+    return b in (f"{a}s", f"{a}es") or a in (f"{b}s", f"{b}es")
 
 
 _SCOPE = re.compile(r"\s*\([^()]*\)\s*$")

@@ -475,7 +475,8 @@ def action_detail(session: Session, action_id: int, today: date) -> ActionDetail
     return ActionDetail(
         action=action_row(session, action_id, today), plan_id=plan.id, plan_title=plan.title,
         region=plan.region, addressee=addressee.name, recommendation_number=rec.number,
-        recommendation_text=rec.text, agreement=rec.agreement, owners_written=[written_owner(o) for o in action.owners_written],
+        recommendation_text=rec.text, agreement=rec.agreement,
+        owners_written=[written_owner(o) for o in action.owners_written],
         caveat=action.caveat, start=action.start, recurrence=action.recurrence, note=action.note,
         withdrawn=action.withdrawn, ticked=ticked_periods(session, action_id),
         history=history(session, action_id), inferred=rec.inferred, progress=action.progress,

@@ -123,7 +123,8 @@ def _plan_with_owners(tmp_path: Path, owners: list[str], plan_id: str = "gm-extr
 
 
 def test_invisible_characters_and_odd_spaces_do_not_make_a_second_owner(db: Database, tmp_path: Path) -> None:
-    import_plan_files(db, [_plan_with_owners(tmp_path, ["Head of Tameside\u200b PDU", "Head\u00a0of  Wigan\ufeff PDU"])])
+    look_alikes = ["Head of Tameside\u200b PDU", "Head\u00a0of  Wigan\ufeff PDU"]
+    import_plan_files(db, [_plan_with_owners(tmp_path, look_alikes)])
     assert "gm-extra/1/1" in due(db, "Head of Tameside PDU", 2023, 9)
     assert "gm-extra/1/1" in due(db, "Head of Wigan PDU", 2023, 9)
     with db.read() as session:
@@ -241,7 +242,8 @@ def test_a_schema_1_database_is_upgraded_and_the_next_import_rescopes_its_owners
     open_or_create(path).dispose()
     conn = sqlite3.connect(path)  # make it what version 1 wrote: owners scoped by region alone
     with conn:
-        for owner_id, key, region in conn.execute("SELECT id, key, region FROM owner WHERE key LIKE '% @ %'").fetchall():
+        scoped = conn.execute("SELECT id, key, region FROM owner WHERE key LIKE '% @ %'").fetchall()
+        for owner_id, key, region in scoped:
             bare = key.split(" @ ")[0]
             same = conn.execute("SELECT id FROM owner WHERE key = ? AND region = ?", (bare, region)).fetchone()
             if same is None:

@@ -48,7 +48,8 @@ def stored(prepared_db: Path) -> dict[str, tuple[str, ...]]:
             ):
                 owners.setdefault(action_id, []).append(owner_label(name, region, organisation))
             checkpoints: dict[int, list[str]] = {}
-            for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).order_by(Checkpoint.due)):
+            query = select(Checkpoint.action_id, Checkpoint.due).order_by(Checkpoint.due)
+            for action_id, due in session.execute(query):
                 checkpoints.setdefault(action_id, []).append(due.isoformat())
             found = {}
             for a in session.execute(select(Action).where(Action.withdrawn.is_(False))).scalars():

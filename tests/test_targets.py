@@ -373,6 +373,8 @@ def test_occurs_in_matches_month_index_arithmetic() -> None:
         (NB_OCT, None, "due by 31 Oct 2019 (NB timing dependant on ...)"),
         ("April 19 with checkpoint Sept 19", None, "due by 30 Apr 2019; checkpoint by 30 Sep 2019"),
         ("September 2019 and on-going", None, "due by 30 Sep 2019, then continuing"),
+        # one cell, two entries (gm-2023/23/9): continuing, and a dated milestone of it
+        ("Complete and ongoing September 2023", None, "complete; ongoing; checkpoint by 30 Sep 2023"),
         ("Completed: 31 October 2016", None, "complete by 31 Oct 2016"),
         ("Complete and ongoing: 26/10/2016", None, "complete by 26 Oct 2016; ongoing"),
         ("Immediate", date(2023, 6, 22), "due by 22 Jun 2023"),
