@@ -24,7 +24,7 @@ from store.db import Database, open_database
 from store.models import (
     Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
 )
-from store.owners import ResolvedOwner, pdus_in_scope
+from store.owners import ResolvedOwner, pdus_named, section_pdus
 from store.reading import plan_date, plan_resolver
 from store.planfile import (
     ActionSpec, HistorySpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan,
@@ -136,7 +136,7 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     action_ids = _Ids.of(session, Action.__table__)
     # Many actions of a plan share a target ("September 2023") or an owner cell: read each once.
     readings: dict[str, tuple[Any, str, int | None]] = {}
-    owner_cells: dict[tuple[str, tuple[str, ...]], tuple[list[int], str]] = {}
+    owner_cells: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[int], str, str]] = {}
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -145,6 +145,7 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
             rec_id = rec_ids[rec.number]
+            rec_pdus = section_pdus(addressee.name, addressee.kind, rec.text, covered)
             stored_here = stored_by_rec.get(rec_id)
             if stored_here or any(spec.ref for spec in rec.actions):
                 matches = _match_actions(rec.actions, stored_here or [])
@@ -158,18 +159,18 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                 target, target_reading, start_month = reading
                 if target.flagged:
                     result.flagged_targets.append(f"{header.id}/{rec.number}/{ref}: {spec.target!r}")
-                pdus = pdus_in_scope(addressee.name, addressee.kind, rec.text, spec.text, covered)
+                pdus = rec_pdus or pdus_named(spec.text, covered)
                 written = spec.owners_stored()
-                owners_json = json.dumps(written)  # as SQLAlchemy's JSON type writes it
-                cell = (owners_json, tuple(pdus))
+                cell = (tuple(o if isinstance(o, str) else json.dumps(o) for o in written), tuple(pdus))
                 found = owner_cells.get(cell)
                 if found is None:
                     resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
                     found = owner_cells[cell] = (
                         list(dict.fromkeys(owners.id_for(r) for r in resolved)),
                         "; ".join(dict.fromkeys(r.name for r in resolved)),
+                        json.dumps(written),  # as SQLAlchemy's JSON type writes it
                     )
-                owner_ids, owners_display = found
+                owner_ids, owners_display, owners_json = found
                 values: dict[str, Any] = {
                     "position": position,
                     "text": spec.text,

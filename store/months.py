@@ -100,24 +100,31 @@ def occurrences_through(start: int | None, every: int | None, month: int) -> int
     return (month - start) // every + 1
 
 
-def occurs_sql(start: Any, every: Any, month: int) -> ColumnElement[bool]:
-    """`occurs` as SQL over a start-month column and an interval column."""
-    from sqlalchemy import and_, literal
+def occurs_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[bool]:
+    """`occurs` as SQL over a start-month column and an interval column (`month` a number or a bound
+    parameter)."""
+    from sqlalchemy import and_
 
-    return and_(every.is_not(None), start.is_not(None), start <= month, (literal(month) - start) % every == 0)
+    return and_(every.is_not(None), start.is_not(None), start <= month, (_value(month) - start) % every == 0)
 
 
-def occurrences_through_sql(start: Any, every: Any, month: int) -> ColumnElement[int]:
+def occurrences_through_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[int]:
     """`occurrences_through` as SQL (0 when the duty has not started by `month`)."""
-    from sqlalchemy import case, literal
+    from sqlalchemy import case
 
     return case(
-        (_started_sql(start, every, month), (literal(month) - start) // every + 1),
+        (_started_sql(start, every, month), (_value(month) - start) // every + 1),
         else_=0,
     )
 
 
-def _started_sql(start: Any, every: Any, month: int) -> ColumnElement[bool]:
+def _value(month: int | Any) -> Any:
+    from sqlalchemy import literal
+
+    return literal(month) if isinstance(month, int) else month
+
+
+def _started_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[bool]:
     """The duty has an interval and has started by `month` (SQL)."""
     from sqlalchemy import and_
 

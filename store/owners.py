@@ -51,6 +51,11 @@ class ResolvedOwner:
     organisation: str = ""
 
 
+def is_blank(written: str) -> bool:
+    """Whether a name shows nothing: empty, spaces, or only invisible characters."""
+    return not written.strip() or (_INVISIBLE.search(written) is not None and not normalise_name(written))
+
+
 def normalise_name(written: str) -> str:
     """An owner's name with invisible characters removed and any run of spaces (no-break too) as one."""
     return _SPACE.sub(" ", _INVISIBLE.sub("", written)).strip()
@@ -151,14 +156,20 @@ def plan_pdus(addressees: Iterable[tuple[str, str]]) -> list[str]:
     return list(found)
 
 
+@lru_cache(maxsize=1024)
+def _place_patterns(pdus: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    places = ((pdu, re.sub(r"\s+PDU$", "", pdu, flags=re.IGNORECASE)) for pdu in pdus)
+    return tuple((pdu, re.compile(rf"(?<!\w){re.escape(place)}(?!\w)")) for pdu, place in places)
+
+
 def pdus_named(text: str, pdus: Sequence[str]) -> list[str]:
     """The plan's PDUs that `text` names ("... Wigan children's social care ...": Wigan PDU)."""
-    found = []
-    for pdu in pdus:
-        place = re.sub(r"\s+PDU$", "", pdu, flags=re.IGNORECASE)
-        if re.search(rf"(?<!\w){re.escape(place)}(?!\w)", text):
-            found.append(pdu)
-    return found
+    return [pdu for pdu, pattern in _place_patterns(tuple(pdus)) if pattern.search(text)]
+
+
+def section_pdus(addressee: str, addressee_kind: str, recommendation_text: str, covered: Sequence[str]) -> list[str]:
+    """The PDUs a recommendation is about: its section's, else those it names (of the PDUs the plan covers)."""
+    return pdus_addressed(addressee, addressee_kind, recommendation_text) or pdus_named(recommendation_text, covered)
 
 
 def pdus_in_scope(
@@ -166,8 +177,7 @@ def pdus_in_scope(
 ) -> list[str]:
     """The PDUs whose holders an action's PDU-level roles mean: its section's PDUs, else those its
     recommendation names, else those the action's own text names (of the PDUs the plan covers)."""
-    return (pdus_addressed(addressee, addressee_kind, recommendation_text)
-            or pdus_named(recommendation_text, covered) or pdus_named(action_text, covered))
+    return section_pdus(addressee, addressee_kind, recommendation_text, covered) or pdus_named(action_text, covered)
 
 
 class OwnerResolver:

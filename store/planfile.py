@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from store.errors import StoreError
-from store.owners import normalise_name
+from store.owners import is_blank
 from store.targets import read_target
 from store.text import visible_line
 
@@ -102,7 +102,7 @@ class ActionSpec(_Strict):
         if not self.owners and not self.note.strip():
             raise ValueError("owners must not be empty (an action the document gives no owner needs a note saying so)")
         for number, owner in enumerate(self.owners, start=1):
-            if isinstance(owner, str) and not normalise_name(owner):
+            if isinstance(owner, str) and is_blank(owner):
                 raise ValueError(f"owner {number} is only invisible characters; write the role's name")
         return self
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
@@ -377,37 +378,42 @@ def due_in_month(session: Session, year: int, month: int, today: date, owner_id:
     return [_row(row, today) for row in session.execute(query)]
 
 
-def _missed(today: date) -> Any:
-    """How many occurrences of a recurring duty, and checkpoints, have passed without being ticked off:
-    those of the months before today's, and checkpoints dated before today."""
-    before = Month.of(today).plus(-1)
+@lru_cache(maxsize=2)
+def _overdue_statement(by_owner: bool) -> Any:
+    """The overdue query, built once: its dates and owner are bound parameters (`_overdue_params`), so a
+    call pays for running it, not for building a statement of a dozen subqueries again."""
+    today = bindparam("today", type_=Date())
+    before_month = bindparam("before_month", type_=Integer())
+    before_period = bindparam("before_period", type_=String())
+    # occurrences of the months before today's, less those ticked off; checkpoints dated before today
     ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
-                                        Occurrence.period <= before.period).scalar_subquery())
-    due = occurrences_through_sql(Action.start_month, Action.every_months, before.index)
+                                        Occurrence.period <= before_period).scalar_subquery())
+    due = occurrences_through_sql(Action.start_month, Action.every_months, before_month)
     passed = (select(func.count()).select_from(Checkpoint)
               .where(Checkpoint.action_id == Action.id, Checkpoint.due < today,
-                     ~exists().where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                     ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
                                      Occurrence.period == func.strftime("%Y-%m", Checkpoint.due)))
               .scalar_subquery())
-    return case((Action.every_months.is_not(None), func.max(due - ticks, 0)), else_=0) + passed
+    missed = case((Action.every_months.is_not(None), func.max(due - ticks, 0)), else_=0) + passed
+    late = and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today)
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(late, missed > 0)]
+    if by_owner:
+        conditions.append(Action.id.in_(
+            select(ActionOwner.action_id).where(ActionOwner.owner_id == bindparam("owner_id", type_=Integer()))))
+    return (select(*_ROW_COLUMNS, missed.label("missed")).where(*conditions)
+            .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
 
 def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
     """Actions not complete that are past their deadline, or have missed occurrences or checkpoints
     (periods passed without being ticked off); oldest deadline first, then recurring duties."""
-    missed = _missed(today).label("missed")
-    inner = (
-        select(*_ROW_COLUMNS, Action.plan_id, missed)
-        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE)
-        .subquery()
-    )
-    late = and_(inner.c.every_months.is_(None), inner.c.deadline.is_not(None), inner.c.deadline < today)
-    query = (
-        select(inner)
-        .where(or_(late, inner.c.missed > 0))
-        .order_by(inner.c.deadline.is_(None), inner.c.deadline, inner.c.plan_id, inner.c.id)
-    )
-    return [_row(row, today, missed=int(row.missed)) for row in session.execute(query)]
+    before = Month.of(today).plus(-1)
+    params: dict[str, Any] = {"today": today, "before_month": before.index, "before_period": before.period}
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    # Core, not the ORM's execute: the rows are plain tuples either way, and this skips its result setup.
+    rows = session.connection().execute(_overdue_statement(owner_id is not None), params)
+    return [_row(row, today, missed=int(row.missed)) for row in rows]
 
 
 def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:

@@ -340,8 +340,6 @@ def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Readi
     """One whole-string form without trailing caveat words, or None."""
     plan_month = (plan_date.year, plan_date.month) if plan_date is not None else None
     plan_start = _first(plan_month) if plan_month is not None else None
-    if (day := _read_day_forms(text, plan_date)) is not None:
-        return day
     if _RE_COMPLETE.fullmatch(text):
         return TargetKind.COMPLETE, None, None, None, None, None
     if m := _RE_ONE_OFF.fullmatch(text):
@@ -396,6 +394,8 @@ def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Readi
     if m := _RE_ONGOING_FROM.fullmatch(text):
         ym = _month_of(m, 1 if m.group("m1") is not None else 2)
         return None if ym is None else (TargetKind.ONGOING, None, _first(ym), None, None, None)
+    if (day := _read_day_forms(text, plan_date)) is not None:  # after the forms the probation plans use
+        return day
     if milestones and (m := _RE_MILESTONE.fullmatch(text)):
         what = m.group("what")
         ym = _month_of(m, 1)

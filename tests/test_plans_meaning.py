@@ -110,12 +110,13 @@ def test_heads_of_pdu_reach_every_head_in_scope(db: Database) -> None:
 # --- owners: look-alike names --------------------------------------------------------------------
 
 
-def _plan_with_owners(tmp_path: Path, owners: list[str], plan_id: str = "gm-extra") -> Path:
+def _plan_with_owners(tmp_path: Path, owners: list[str], plan_id: str = "gm-extra",
+                      target: str = "September 2023") -> Path:
     plan = {
         "plan": {"id": plan_id, "title": "Extra", "region": "Greater Manchester", "plan_submitted": date(2023, 6, 1)},
         "addressees": [{"name": "Tameside PDU", "kind": "pdu", "recommendations": [{
             "number": "1", "text": "Do it.", "agreement": "agreed",
-            "actions": [{"text": "Act.", "owners": owners, "target": "September 2023"}]}]}],
+            "actions": [{"text": "Act.", "owners": owners, "target": target}]}]}],
     }
     path = tmp_path / f"{plan_id}.toml"
     path.write_text(tomli_w.dumps(plan), encoding="utf-8")
@@ -198,6 +199,12 @@ def test_a_checkpoint_is_due_in_its_month_and_is_ticked_off(db: Database) -> Non
     assert "cgm-2019/7/7.3" in due(db, owner, 2019, 4)
     assert "cgm-2019/7/7.3" in due(db, owner, 2019, 9)
     assert "cgm-2019/7/7.3" not in due(db, owner, 2019, 8)
+    assert "cgm-2019/7/7.3" in late(db, owner, date(2019, 10, 1))
+    # another action's tick of September 2019 is not this checkpoint's
+    monthly = _plan_with_owners(Path(db.path).parent, ["Head of Wigan PDU"], target="Monthly from May 2019")
+    import_plan_files(db, [monthly])
+    with db.write() as session:
+        commands.tick_occurrence(session, action_id(db, "gm-extra/1/1"), "2019-09", by=BY)
     assert "cgm-2019/7/7.3" in late(db, owner, date(2019, 10, 1))
     with db.write() as session:
         commands.set_status(session, action_id(db, "cgm-2019/7/7.3"), Status.ONGOING, by=BY)
