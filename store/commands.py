@@ -97,10 +97,14 @@ def tick_occurrence(
     period = month.period
     recurring = occurs(action.start_month, action.every_months, month.index)
     if not recurring and not _has_checkpoint(session, action_id, month):
-        if action.every_months is None and not session.execute(
-                select(Checkpoint.due).where(Checkpoint.action_id == action_id).limit(1)).first():
+        checkpoints = [Month.of(d).period for d in session.execute(
+            select(Checkpoint.due).where(Checkpoint.action_id == action_id).order_by(Checkpoint.due)).scalars()]
+        if action.every_months is None and not checkpoints:
             raise StoreError(f"{action.reference} is not a recurring action and has no checkpoint; "
                              "mark it complete instead")
+        if action.every_months is None:
+            raise StoreError(f"{action.reference} has no checkpoint in {period} (its checkpoints: "
+                             f"{', '.join(checkpoints)})")
         raise StoreError(f"{action.reference} has no occurrence in {period}")
     row = session.get(Occurrence, (action_id, period))
     if row is not None and row.done:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from store import commands
 from store.db import Database, open_database
-from store.errors import NotFoundError
+from store.errors import NotFoundError, StoreError
 from store.importing import bundled_plan_files, import_plan_files, open_or_create
 from store.models import Action, ActionOwner
 from store.queries import due_in_month, find_owner, overdue, owners
@@ -210,7 +210,7 @@ def test_a_checkpoint_is_due_in_its_month_and_is_ticked_off(db: Database) -> Non
         commands.set_status(session, action_id(db, "cgm-2019/7/7.3"), Status.ONGOING, by=BY)
         commands.tick_occurrence(session, action_id(db, "cgm-2019/7/7.3"), "2019-09", by=BY, note="survey re-run")
     assert "cgm-2019/7/7.3" not in due(db, owner, 2019, 9)
-    with db.write() as session, pytest.raises(Exception, match="no occurrence in 2019-08"):
+    with db.write() as session, pytest.raises(StoreError, match=r"no checkpoint in 2019-08 \(its checkpoints: 2019-09\)"):
         commands.tick_occurrence(session, action_id(db, "cgm-2019/7/7.3"), "2019-08", by=BY)
 
 
