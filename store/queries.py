@@ -353,29 +353,40 @@ def action_row(session: Session, action_id: int, today: date) -> ActionRow:
     return _row(row, today)
 
 
-def _ticked(period: str) -> ColumnElement[bool]:
-    """The action's occurrence (or checkpoint) of the month `period` is ticked off."""
-    return exists().where(Occurrence.action_id == Action.id, Occurrence.period == period, Occurrence.done.is_(True))
+def _owned_by_param() -> ColumnElement[bool]:
+    """`_owned_by` with the owner as the bound parameter `owner_id`, for statements built once."""
+    owner = bindparam("owner_id", type_=Integer())
+    return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner))
 
 
-def _checkpoint_between(first: date, last: date) -> ColumnElement[bool]:
-    return Action.id.in_(select(Checkpoint.action_id).where(Checkpoint.due >= first, Checkpoint.due <= last))
+@lru_cache(maxsize=2)
+def _due_statement(by_owner: bool) -> Any:
+    """The due-in-a-month query, built once: the month and owner are bound parameters."""
+    first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
+    month, period = bindparam("month", type_=Integer()), bindparam("period", type_=String())
+    one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
+    recurring = occurs_sql(Action.start_month, Action.every_months, month)
+    checkpoint = Action.id.in_(select(Checkpoint.action_id).where(Checkpoint.due >= first, Checkpoint.due <= last))
+    ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
+                            Occurrence.done.is_(True))
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(one_off, and_(or_(recurring, checkpoint), ~ticked))]
+    if by_owner:
+        conditions.append(_owned_by_param())
+    return (select(*_ROW_COLUMNS).where(*conditions)
+            .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id))
 
 
 def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None) -> list[ActionRow]:
     """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
     ticked off."""
     wanted = Month(year, month)
-    one_off = and_(Action.every_months.is_(None), Action.deadline >= wanted.first, Action.deadline <= wanted.last)
-    recurring = occurs_sql(Action.start_month, Action.every_months, wanted.index)
-    checkpoint = _checkpoint_between(wanted.first, wanted.last)
-    query = (
-        select(*_ROW_COLUMNS)
-        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE,
-               or_(one_off, and_(or_(recurring, checkpoint), ~_ticked(wanted.period))))
-        .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id)
-    )
-    return [_row(row, today) for row in session.execute(query)]
+    params: dict[str, Any] = {"first": wanted.first, "last": wanted.last, "month": wanted.index,
+                              "period": wanted.period}
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    # Core, not the ORM's execute: plain rows either way, without its result setup.
+    rows = session.connection().execute(_due_statement(owner_id is not None), params)
+    return [_row(row, today) for row in rows]
 
 
 @lru_cache(maxsize=2)
@@ -398,8 +409,7 @@ def _overdue_statement(by_owner: bool) -> Any:
     late = and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today)
     conditions = [_live(), Action.status != Status.COMPLETE, or_(late, missed > 0)]
     if by_owner:
-        conditions.append(Action.id.in_(
-            select(ActionOwner.action_id).where(ActionOwner.owner_id == bindparam("owner_id", type_=Integer()))))
+        conditions.append(_owned_by_param())
     return (select(*_ROW_COLUMNS, missed.label("missed")).where(*conditions)
             .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
@@ -411,7 +421,6 @@ def overdue(session: Session, today: date, owner_id: int | None = None) -> list[
     params: dict[str, Any] = {"today": today, "before_month": before.index, "before_period": before.period}
     if owner_id is not None:
         params["owner_id"] = owner_id
-    # Core, not the ORM's execute: the rows are plain tuples either way, and this skips its result setup.
     rows = session.connection().execute(_overdue_statement(owner_id is not None), params)
     return [_row(row, today, missed=int(row.missed)) for row in rows]
 
