@@ -31,7 +31,7 @@ from sqlmodel import Session, SQLModel
 from store import models  # noqa: F401  (registers the tables)
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
@@ -46,8 +46,25 @@ class DatabaseOpenError(DatabaseProblem):
 
 Migration = str | Callable[[Connection], None]
 # Each migration takes the schema from version N to N + 1 (SQL statements separated by ';', or a
-# function given the open connection); all of them run in one transaction. None are needed yet.
-MIGRATIONS: dict[int, Migration] = {}
+# function given the open connection); all of them run in one transaction.
+MIGRATIONS: dict[int, Migration] = {
+    # 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
+    # milestones of a target), and an action's progress, completion and review dates as printed.
+    # Owners and checkpoints of stored plans follow at their next import.
+    1: """
+        ALTER TABLE plan ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE owner ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN progress VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN completed VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN review VARCHAR NOT NULL DEFAULT '';
+        CREATE TABLE checkpoint (
+            action_id INTEGER NOT NULL REFERENCES action (id),
+            due DATE NOT NULL,
+            PRIMARY KEY (action_id, due)
+        );
+        CREATE INDEX ix_checkpoint_due ON checkpoint (due, action_id)
+    """,
+}
 
 
 def busy_timeout_ms() -> int:

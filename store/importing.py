@@ -21,12 +21,15 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from store.db import Database, open_database
-from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
-from store.owners import OwnerResolver, pdus_addressed
+from store.models import (
+    Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+)
+from store.owners import ResolvedOwner, pdus_named, section_pdus
+from store.reading import plan_date, plan_resolver
 from store.planfile import (
     ActionSpec, HistorySpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan,
 )
-from store.targets import Status, month_index, read_target
+from store.targets import Status, read_target
 
 
 @dataclass(slots=True)
@@ -92,10 +95,9 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     header = plan_file.plan
     result = ImportResult(plan_id=header.id)
     new_plan = _save_header(session, plan_file)
-    resolver = OwnerResolver(
-        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners
-    )
-    plan_date: date | None = header.plan_submitted or header.report_published
+    resolver = plan_resolver(plan_file)
+    covered = resolver.pdus
+    written_on = plan_date(plan_file)
     owners = _OwnerTable.of(session)
 
     addressee_ids = _save_addressees(session, plan_file, new_plan=new_plan)
@@ -124,6 +126,13 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
             .where(Action.plan_id == header.id).distinct()
         ).scalars()
     )
+    checkpoints: dict[int, set[date]] = {}
+    for action_id, due in [] if new_plan else session.execute(
+        select(Checkpoint.action_id, Checkpoint.due).join(Action, Action.id == Checkpoint.action_id)
+        .where(Action.plan_id == header.id)
+    ):
+        checkpoints.setdefault(action_id, set()).add(due)
+    new_checkpoints: list[dict[str, Any]] = []
     action_ids = _Ids.of(session, Action.__table__)
     # Many actions of a plan share a target ("September 2023") or an owner cell: read each once.
     readings: dict[str, tuple[Any, str, int | None]] = {}
@@ -136,7 +145,7 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
             rec_id = rec_ids[rec.number]
-            pdus = pdus_addressed(addressee.name, addressee.kind, rec.text)
+            rec_pdus = section_pdus(addressee.name, addressee.kind, rec.text, covered)
             stored_here = stored_by_rec.get(rec_id)
             if stored_here or any(spec.ref for spec in rec.actions):
                 matches = _match_actions(rec.actions, stored_here or [])
@@ -145,26 +154,27 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
             for position, (spec, (ref, old)) in enumerate(zip(rec.actions, matches, strict=True), start=1):
                 reading = readings.get(spec.target)
                 if reading is None:
-                    read = read_target(spec.target, plan_date=plan_date)
-                    start_month = month_index(read.start) if read.start and read.every_months else None
-                    reading = readings[spec.target] = (read, read.describe(), start_month)
+                    read = read_target(spec.target, plan_date=written_on)
+                    reading = readings[spec.target] = (read, read.describe(), read.start_month)
                 target, target_reading, start_month = reading
                 if target.flagged:
                     result.flagged_targets.append(f"{header.id}/{rec.number}/{ref}: {spec.target!r}")
-                cell = (tuple(spec.owners), tuple(pdus))
+                pdus = rec_pdus or pdus_named(spec.text, covered)
+                written = spec.owners_stored()
+                cell = (tuple(o if isinstance(o, str) else json.dumps(o) for o in written), tuple(pdus))
                 found = owner_cells.get(cell)
                 if found is None:
-                    resolved = [r for o in spec.owners for r in resolver.resolve(o, pdus=pdus)]
+                    resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
                     found = owner_cells[cell] = (
-                        list(dict.fromkeys(owners.id_for(r.name, r.key, r.region) for r in resolved)),
+                        list(dict.fromkeys(owners.id_for(r) for r in resolved)),
                         "; ".join(dict.fromkeys(r.name for r in resolved)),
-                        json.dumps(list(spec.owners)),  # as SQLAlchemy's JSON type writes it
+                        json.dumps(written),  # as SQLAlchemy's JSON type writes it
                     )
                 owner_ids, owners_display, owners_json = found
                 values: dict[str, Any] = {
                     "position": position,
                     "text": spec.text,
-                    "owners_written": list(spec.owners),
+                    "owners_written": written,
                     "owners_display": owners_display,
                     "target": spec.target,
                     "target_kind": target.kind,
@@ -176,11 +186,14 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                     "caveat": target.caveat,
                     "target_reading": target_reading,
                     "note": spec.note,
+                    "progress": spec.progress,
+                    "completed": spec.completed,
+                    "review": spec.review,
                     "withdrawn": False,
                 }
                 if old is None:
                     action_id = action_ids.take()
-                    status = spec.status or target.first_status
+                    status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
                     new_rows.append({
                         "id": action_id, "plan_id": header.id, "recommendation_id": rec_id, "ref": ref,
                         "reference": f"{header.id}/{rec.number}/{ref}", "status": Status(status),
@@ -189,12 +202,17 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
                     new_links.extend(
                         {"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids)
                     )
+                    new_checkpoints.extend({"action_id": action_id, "due": due} for due in target.checkpoints)
                     result.added += 1
                     histories.append((action_id, spec, False))
                 else:
                     action_id = old.id
                     seen.add(action_id)
                     differs = _differs(old, values) or links.get(action_id, []) != owner_ids
+                    if checkpoints.get(action_id, set()) != set(target.checkpoints):
+                        session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
+                        new_checkpoints.extend({"action_id": action_id, "due": due} for due in target.checkpoints)
+                        differs = True
                     if differs:
                         session.execute(update(Action).where(Action.id == action_id).values(**values))
                         session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
@@ -217,6 +235,8 @@ def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
         _bulk_insert(session, ActionOwner.__table__, new_links)
+    if new_checkpoints:
+        session.execute(insert(Checkpoint), new_checkpoints)
     gone = [row.id for row in stored if row.id not in seen and not row.withdrawn]
     if gone:
         session.execute(update(Action).where(Action.id.in_(gone)).values(withdrawn=True))
@@ -295,7 +315,7 @@ def _match_actions(specs: Sequence[ActionSpec], rows: Sequence[Any]) -> list[tup
 # revised alias table, region or target reading reaches actions whose words did not change.
 _SAVED = (
     "position", "text", "owners_written", "owners_display", "target", "target_kind", "deadline", "start",
-    "start_month", "every_months", "recurrence", "caveat", "target_reading", "note",
+    "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "progress", "completed", "review",
 )
 
 
@@ -411,12 +431,13 @@ class _OwnerTable:
         }
         self.next = _Ids(session, Owner.__table__)
 
-    def id_for(self, name: str, key: str, region: str) -> int:
-        found = self.ids.get((key, region))
+    def id_for(self, owner: ResolvedOwner) -> int:
+        found = self.ids.get((owner.key, owner.region))
         if found is None:
             found = self.next.take()
-            self.session.execute(insert(Owner).values(id=found, name=name, key=key, region=region))
-            self.ids[(key, region)] = found
+            self.session.execute(insert(Owner).values(id=found, name=owner.name, key=owner.key, region=owner.region,
+                                                      organisation=owner.organisation))
+            self.ids[(owner.key, owner.region)] = found
         return found
 
 

@@ -68,3 +68,10 @@ def describe_change(kind: str, from_status: str | None, to_status: str | None, p
     if kind == "undo":
         return f"undo of tick {period}" if period else "note withdrawn"
     return "note"
+
+
+def agreement_words(agreement: str | None, inferred: bool = False) -> str:
+    """HMPPS's answer to a recommendation in words, as everywhere it shows: 'partly agreed',
+    'agreed, inferred' (the document's wording is lost and the answer is worked out), 'not stated'."""
+    words = status_word(agreement)
+    return f"{words}, inferred" if inferred else words

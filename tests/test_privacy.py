@@ -17,6 +17,8 @@ from store.config import Config, config_path, default_db_path, save_config
 from store.db import open_database
 from store.importing import open_or_create
 
+CURRENT = dbmod.SCHEMA_VERSION  # the schema this version writes; the tests' upgrades go past it
+
 UMASKS = [0o022, 0o002, 0o000]
 
 
@@ -70,10 +72,11 @@ def test_a_backup_made_before_an_upgrade_is_private(
     umask: int, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db_path.chmod(0o644)  # even beside a database someone made readable to others
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: "ALTER TABLE action ADD COLUMN evidence TEXT"})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS",
+                        {**dbmod.MIGRATIONS, CURRENT: "ALTER TABLE action ADD COLUMN evidence TEXT"})
     open_database(db_path).dispose()
-    [backup] = db_path.parent.glob(db_path.name + ".v1-*.bak")
+    [backup] = db_path.parent.glob(db_path.name + f".v{CURRENT}-*.bak")
     assert mode(backup) == 0o600
 
 

@@ -24,6 +24,8 @@ from store.db import open_database
 from store.errors import DamagedError
 from store.importing import open_or_create
 
+CURRENT = dbmod.SCHEMA_VERSION  # the schema this version writes; the tests' upgrades go past it
+
 TODAY = "2023-09-15"
 
 
@@ -144,8 +146,9 @@ def test_open_or_create_checks_an_existing_file_before_filling_it(tmp_path: Path
 def test_an_unchecked_open_checks_before_it_upgrades(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, checks: list[Path]
 ) -> None:
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: "ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''"})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {
+        **dbmod.MIGRATIONS, CURRENT: "ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''"})
     open_database(db_path, check=False).dispose()
     assert checks == [db_path]
     open_database(db_path, check=False).dispose()  # upgraded: nothing to write, nothing checked

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
-from store.text import describe_change, one_line, status_word, visible, visible_line
+from store.text import agreement_words, describe_change, one_line, status_word, visible, visible_line
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -411,8 +411,9 @@ def _refuse_to_overwrite(output: Path, db_path: Path | None) -> None:
 
 
 def _check(files: list[Path], *, as_json: bool) -> int:
+    from store.owners import owner_label
     from store.planfile import PlanFileError, read_plan_file
-    from store.targets import read_target
+    from store.reading import owner_warnings, read_actions
 
     report: list[dict[str, Any]] = []
     failed = False
@@ -425,25 +426,26 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             if not as_json:
                 print(f"actiontrack: {visible_line(str(exc))}", file=sys.stderr)
             continue
-        plan_date = plan.plan.plan_submitted or plan.plan.report_published
+        readings = list(read_actions(plan))
         actions = []
-        for addressee in plan.addressees:
-            for rec in addressee.recommendations:
-                for position, action in enumerate(rec.actions, start=1):
-                    reading = read_target(action.target, plan_date=plan_date)
-                    actions.append({
-                        "reference": f"{plan.plan.id}/{rec.number}/{action.ref or position}",
-                        "target": action.target, "kind": reading.kind.value,
-                        "deadline": reading.deadline.isoformat() if reading.deadline else None,
-                        "start": reading.start.isoformat() if reading.start else None,
-                        "every_months": reading.every_months, "caveat": reading.caveat,
-                        "first_status": reading.first_status.value, "reading": reading.describe(),
-                        "flagged": reading.flagged,
-                    })
+        for one in readings:
+            reading = one.target
+            actions.append({
+                "reference": one.reference,
+                "owners": [owner_label(o.name, o.region, o.organisation) for o in one.owners],
+                "target": reading.written, "kind": reading.kind.value,
+                "deadline": reading.deadline.isoformat() if reading.deadline else None,
+                "start": reading.start.isoformat() if reading.start else None,
+                "every_months": reading.every_months, "caveat": reading.caveat,
+                "checkpoints": [d.isoformat() for d in reading.checkpoints],
+                "first_status": one.first_status, "reading": reading.describe(),
+                "flagged": reading.flagged,
+            })
         flagged = sum(a["flagged"] for a in actions)
         checks = _check_notes(plan)
+        warnings = owner_warnings(readings)
         report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged,
-                       "checks": [{"place": place, "note": note} for place, note in checks]})
+                       "checks": [{"place": place, "note": note} for place, note in checks], "warnings": warnings})
         if not as_json:
             recs = sum(len(a.recommendations) for a in plan.addressees)
             print(visible(f"{path}: plan {plan.plan.id}, {recs} recommendations, {len(actions)} actions, "
@@ -452,6 +454,8 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             for a in actions:
                 mark = "  ! " if a["flagged"] else "    "
                 print(visible(f"{mark}{a['reference']:<{width}}  {a['target']!r} → {a['reading']}"))
+            for warning in warnings:
+                print(visible(f"  warning: {warning}"))
             if checks:
                 print(visible(f"{len(checks)} note{'s' if len(checks) != 1 else ''} to check:"))
                 for place, note in checks:
@@ -569,8 +573,9 @@ def _print_rows(rows: list[ActionRow]) -> None:
     ref_w = max(len(r.reference) for r in rows)
     for row in rows:
         head = f"  {row.reference:<{ref_w}}  {status_word(row.status):<11}  "
-        target = one_line(row.target or "(no date)", 32)
-        line = f"{head}{target:<32}  "
+        missed = f" · {row.missed} missed" if row.missed else ""
+        target = one_line(row.target or "(no date)", 40 - len(missed)) + missed
+        line = f"{head}{target:<40}  "
         print(line + one_line(row.text, max(width - len(line), 20)))
 
 
@@ -592,13 +597,19 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
         f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
         f"Plan:           {detail.plan_title} ({detail.plan_id})",
         f"Addressee:      {detail.addressee}",
-        f"Recommendation: {detail.recommendation_number} ({status_word(detail.agreement)}) "
+        f"Recommendation: {detail.recommendation_number} "
+        f"({agreement_words(detail.agreement, detail.inferred)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",
+        *([f"  as written:   {'; '.join(detail.owners_written)}"]
+          if detail.owners_written and "; ".join(detail.owners_written) != a.owners else []),
         f"Target:         {a.target!r} → {a.target_reading}",
         "",
         a.text,
     ]
+    for label, value in (("Progress", detail.progress), ("Completed", detail.completed), ("Review", detail.review)):
+        if value:
+            lines.append(f"{label + ':':<16}{value}")
     if detail.note:
         lines += ["", f"Transcription note: {detail.note}"]
     if detail.ticked:

@@ -9,10 +9,9 @@ from rich.text import Text
 
 from store.queries import ActionDetail, ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
 from store.targets import Status
-from store.text import describe_change, one_line, status_word, visible
+from store.text import agreement_words, describe_change, one_line, status_word, visible
 
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
-AGREEMENT = {"agreed": "agreed", "partly_agreed": "partly agreed", "not_agreed": "not agreed"}
 Colours = Mapping[str, str]
 
 
@@ -41,9 +40,8 @@ def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
 def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
     """'6 · agreed · Improve the quality of … 1/3'."""
     text = Text(f"{visible(node.number)} ", style="bold")
-    agreement = AGREEMENT.get(node.agreement, node.agreement)
     style = "" if node.agreement == "agreed" else colours.get("warning", "yellow")
-    text.append(f"[{agreement}{', inferred' if node.inferred else ''}] ", style=style)
+    text.append(f"[{agreement_words(node.agreement, node.inferred)}] ", style=style)
     text.append(one_line(node.text, 70) if node.text else "(wording missing from the source)")
     return _progress(text, node.progress, colours)
 
@@ -124,7 +122,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
     if detail.ticked:
         _field(text, "Ticked off", ", ".join(detail.ticked))
     _field(text, "Recommendation",
-           f"{detail.recommendation_number} ({AGREEMENT.get(detail.agreement, detail.agreement)}) to {detail.addressee}")
+           f"{detail.recommendation_number} ({agreement_words(detail.agreement, detail.inferred)}) "
+           f"to {detail.addressee}")
     _field(text, "Plan", f"{detail.plan_title} [{detail.plan_id}]")
     if detail.note:
         text.append("\nTranscription note\n", style="bold")
@@ -146,10 +145,10 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
 
 def recommendation_detail_text(number: str, text_: str, agreement: str, reason: str, note: str,
                                addressee: str, plan_title: str, colours: Colours) -> Text:
-    """The detail pane for a recommendation."""
+    """The detail pane for a recommendation (`agreement` in words, from `agreement_words`)."""
     text = Text()
     text.append(f"Recommendation {visible(number)}", style="bold")
-    text.append(f"  {AGREEMENT.get(agreement, agreement)}\n\n", style=colours.get("muted", ""))
+    text.append(f"  {agreement}\n\n", style=colours.get("muted", ""))
     text.append((visible(text_) if text_ else "(its wording is missing from the source document)") + "\n\n")
     if reason:
         text.append("Reason given\n", style="bold")

@@ -27,8 +27,8 @@ from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
 from store.queries import ActionRow, OwnerCount, View
 from store.targets import Status
-from store.text import status_word, visible
-from tui.labels import AGREEMENT, action_detail_text, recommendation_detail_text
+from store.text import agreement_words, status_word, visible
+from tui.labels import action_detail_text, recommendation_detail_text
 from tui.loading import AfterChange, DueLists, children_of, load_after_change, load_due, load_tree
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
@@ -332,7 +332,7 @@ class MainScreen(Screen[None]):
                 return queries.recommendation_detail(session, rec_id)
 
         def done(d: queries.RecommendationDetail) -> None:
-            agreement = AGREEMENT.get(d.agreement, d.agreement) + (" (inferred)" if d.inferred else "")
+            agreement = agreement_words(d.agreement, d.inferred)
             self.query_one(DetailPane).show(recommendation_detail_text(
                 d.number, d.text, agreement, d.reason, d.note, d.addressee, f"{d.plan_title} [{d.plan_id}]",
                 self.app.theme_variables))
