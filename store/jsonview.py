@@ -41,7 +41,7 @@ def action_row(row: ActionRow) -> dict[str, Any]:
         "reference": row.reference, "text": row.text, "status": row.status.value, "owners": row.owners,
         "target": row.target, "target_reading": row.target_reading, "deadline": row.deadline,
         "recurring": row.every_months is not None, "every_months": row.every_months, "overdue": row.overdue,
-        "due_this_month": row.due_soon,
+        "missed": row.missed, "due_this_month": row.due_soon,
     }
 
 

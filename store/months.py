@@ -100,6 +100,13 @@ def occurrences_through(start: int | None, every: int | None, month: int) -> int
     return (month - start) // every + 1
 
 
+def occurrences(start: int | None, every: int | None, through: int) -> list[Month]:
+    """The months of a duty's occurrences from its start through month index `through`, oldest first."""
+    if start is None or not every or through < start:
+        return []
+    return [Month.from_index(index) for index in range(start, through + 1, every)]
+
+
 def occurs_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[bool]:
     """`occurs` as SQL over a start-month column and an interval column (`month` a number or a bound
     parameter)."""

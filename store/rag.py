@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
-from store.targets import month_end
+from store.months import Month
 
 
 class Rag(StrEnum):
@@ -57,7 +57,4 @@ def branch_rag(ratings: Iterable[Rag]) -> Rag:
 
 def due_soon(deadline: date | None, as_of: date) -> bool:
     """Whether a deadline falls in the month of `as_of` or the month after (and not before `as_of`)."""
-    if deadline is None or deadline < as_of:
-        return False
-    year, month = (as_of.year, as_of.month + 1) if as_of.month < 12 else (as_of.year + 1, 1)
-    return deadline <= month_end(year, month)
+    return deadline is not None and as_of <= deadline <= Month.of(as_of).plus(1).last

@@ -24,7 +24,7 @@ from store.queries import find_owner
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.reports import ReportScope, build_report, render
 from store.reports.columns import COLUMNS
-from store.reports.content import Report, missed_periods
+from store.reports.content import Duty, Report
 from store.targets import Status
 from tests.helpers.cli import assert_one_clean_line, fingerprint, run_inprocess
 
@@ -101,9 +101,16 @@ def test_due_soon_means_this_month_or_next(deadline: date | None, expected: bool
 
 def test_missed_periods_run_from_the_start_to_last_period_leaving_out_ticked_ones() -> None:
     july_2023 = 2023 * 12 + 6
-    assert missed_periods(july_2023, 1, {"2023-08"}, AS_OF) == ("2023-07",)
-    assert missed_periods(july_2023, 3, set(), date(2024, 1, 2)) == ("2023-07", "2023-10")
-    assert missed_periods(july_2023, 1, set(), date(2023, 7, 20)) == ()  # this month's is not missed yet
+    assert [p for p, _ in Duty(july_2023, 1, ticked=frozenset({"2023-08"})).missed(AS_OF)] == ["2023-07"]
+    assert [p for p, _ in Duty(july_2023, 3).missed(date(2024, 1, 2))] == ["2023-07", "2023-10"]
+    assert Duty(july_2023, 1).missed(date(2023, 7, 20)) == []  # this month's is not missed yet
+
+
+def test_a_checkpoint_is_missed_from_its_day_and_due_in_its_month() -> None:
+    checkpoint = Duty(None, None, checkpoints=(date(2019, 9, 10),))
+    assert checkpoint.open_now(date(2019, 9, 1)) and not checkpoint.open_now(date(2019, 8, 31))
+    assert checkpoint.missed(date(2019, 9, 20)) == [("2019-09", date(2019, 9, 10))]
+    assert Duty(None, None, (date(2019, 9, 10),), frozenset({"2019-09"})).missed(date(2019, 12, 1)) == []
 
 
 # --- content ----------------------------------------------------------------------------------------------
@@ -129,6 +136,13 @@ def test_an_owners_report_holds_their_actions_only(db: Database) -> None:
     assert len(mine.actions) == owner.total
     assert all("Tameside" in a.owners for a in mine.actions)
     assert mine.title == "Progress report · Head of Tameside PDU (Greater Manchester) · as of 15 September 2023"
+
+
+def test_a_missed_checkpoint_is_red_with_days_from_its_day(db: Database) -> None:
+    # cgm-2019/7/7.3: "April 19 with checkpoint Sept 19", not started
+    action = next(a for a in _report(db).actions if a.reference == "cgm-2019/7/7.3")
+    assert action.missed == ("2019-09",)
+    assert (action.rag, action.days_overdue) == (Rag.RED, (AS_OF - date(2019, 4, 30)).days)  # the deadline first
 
 
 def test_overdue_actions_carry_days_overdue_and_red(report: Report) -> None:

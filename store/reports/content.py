@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from store.errors import NotFoundError
-from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
+from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
 from store.rag import Rag, action_rag, branch_rag, due_soon
-from store.targets import Status, month_end
+from store.months import Month, occurrences, occurs
+from store.targets import Status
 from store.text import describe_change, status_word
 
 
@@ -181,13 +182,29 @@ def agreement_words(agreement: str, inferred: bool) -> str:
     return f"{words}, inferred" if inferred else words
 
 
-def missed_periods(start_month: int | None, every_months: int | None, ticked: set[str], as_of: date) -> tuple[str, ...]:
-    """The periods of a recurring duty, from its first to the last one before `as_of`'s month, not ticked off."""
-    if start_month is None or not every_months:
-        return ()
-    current = as_of.year * 12 + as_of.month - 1
-    periods = (f"{index // 12:04d}-{index % 12 + 1:02d}" for index in range(start_month, current, every_months))
-    return tuple(period for period in periods if period not in ticked)
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """What a report needs to know of an action's dated occurrences: its recurrence, checkpoints and ticks."""
+
+    start_month: int | None
+    every_months: int | None
+    checkpoints: tuple[date, ...] = ()
+    ticked: frozenset[str] = frozenset()
+
+    def missed(self, as_of: date) -> list[tuple[str, date]]:
+        """The periods passed without a tick before `as_of`, each with the day it fell due (oldest first):
+        a recurring duty's months before `as_of`'s month, and checkpoints dated before `as_of`."""
+        months = [(m.period, m.last) for m in occurrences(self.start_month, self.every_months,
+                                                            Month.of(as_of).plus(-1).index)]
+        months += [(Month.of(day).period, day) for day in self.checkpoints if day < as_of]
+        return sorted((period, day) for period, day in months if period not in self.ticked)
+
+    def open_now(self, as_of: date) -> bool:
+        """Whether an occurrence or a checkpoint falls in `as_of`'s month, not yet ticked off."""
+        month = Month.of(as_of)
+        due_now = occurs(self.start_month, self.every_months, month.index) or any(
+            day >= as_of and Month.of(day) == month for day in self.checkpoints)
+        return due_now and month.period not in self.ticked
 
 
 def build_report(session: Session, scope: ReportScope) -> Report:
@@ -207,7 +224,7 @@ def build_report(session: Session, scope: ReportScope) -> Report:
         .order_by(Action.plan_id, Addressee.position, Recommendation.position, Action.position)
     ).all()
     in_scope = select(Action.id).where(*conditions)
-    ticks = _ticks(session, in_scope)
+    duties = _duties(session, in_scope, rows)
     last = _last_changes(session, in_scope)
     evidence = _latest_evidence(session, in_scope)
 
@@ -215,14 +232,13 @@ def build_report(session: Session, scope: ReportScope) -> Report:
     for row in rows:
         status = Status(row.status)
         complete = status is Status.COMPLETE
-        recurring = row.every_months is not None
-        missed = () if complete else missed_periods(row.start_month, row.every_months, ticks.get(row.id, set()),
-                                                   scope.as_of)
-        overdue = not complete and not recurring and row.deadline is not None and row.deadline < scope.as_of
-        soon = not complete and (_occurs_unticked(row, ticks.get(row.id, set()), scope.as_of) if recurring
-                                 else due_soon(row.deadline, scope.as_of))
+        duty = duties[row.id]
+        missed = [] if complete else duty.missed(scope.as_of)
+        overdue = (not complete and row.every_months is None and row.deadline is not None
+                   and row.deadline < scope.as_of)
+        soon = not complete and (duty.open_now(scope.as_of) or due_soon(row.deadline, scope.as_of))
         days = ((scope.as_of - row.deadline).days if overdue else
-                (scope.as_of - _period_end(missed[0])).days if missed else None)
+                (scope.as_of - missed[0][1]).days if missed else None)
         changed = last.get(row.id)
         reports[row.id] = ReportAction(
             plan_id=row.plan_id, addressee=row.addressee, recommendation=row.number, reference=row.reference,
@@ -230,7 +246,7 @@ def build_report(session: Session, scope: ReportScope) -> Report:
             agreement_reason=row.reason, target=row.target, target_reading=row.target_reading,
             revised_target="", revision_reason="", deadline=row.deadline, status=status,
             rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon),
-            days_overdue=days, missed=missed, last_changed_at=changed[0] if changed else None,
+            days_overdue=days, missed=tuple(period for period, _ in missed), last_changed_at=changed[0] if changed else None,
             last_changed_by=changed[1] if changed else "", evidence=evidence.get(row.id, ""),
         )
 
@@ -274,26 +290,18 @@ def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
     return plans
 
 
-def _ticks(session: Session, in_scope: Any) -> dict[int, set[str]]:
+def _duties(session: Session, in_scope: Any, rows: Sequence[Any]) -> dict[int, Duty]:
+    """Per action in scope, its recurrence, checkpoints and ticked-off periods."""
     ticked: dict[int, set[str]] = defaultdict(set)
-    query = select(Occurrence.action_id, Occurrence.period).where(
-        Occurrence.done.is_(True), Occurrence.action_id.in_(in_scope))
-    for action_id, period in session.execute(query):
+    for action_id, period in session.execute(select(Occurrence.action_id, Occurrence.period).where(
+            Occurrence.done.is_(True), Occurrence.action_id.in_(in_scope))):
         ticked[action_id].add(period)
-    return ticked
-
-
-def _occurs_unticked(row: Any, ticked: set[str], as_of: date) -> bool:
-    """Whether a recurring duty has an occurrence in `as_of`'s month that is not ticked off."""
-    index = as_of.year * 12 + as_of.month - 1
-    if row.start_month is None or index < row.start_month or (index - row.start_month) % row.every_months:
-        return False
-    return f"{as_of.year:04d}-{as_of.month:02d}" not in ticked
-
-
-def _period_end(period: str) -> date:
-    year, month = (int(part) for part in period.split("-"))
-    return month_end(year, month)
+    checkpoints: dict[int, list[date]] = defaultdict(list)
+    for action_id, day in session.execute(select(Checkpoint.action_id, Checkpoint.due).where(
+            Checkpoint.action_id.in_(in_scope)).order_by(Checkpoint.due)):
+        checkpoints[action_id].append(day)
+    return {row.id: Duty(row.start_month, row.every_months, tuple(checkpoints.get(row.id, ())),
+                         frozenset(ticked.get(row.id, ()))) for row in rows}
 
 
 def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:
