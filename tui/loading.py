@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from store import queries
+from store.models import Action
 from store.queries import ActionPath, ActionRow, Progress, View
-from tui.widgets.plan_tree import ROOT, Item, NodeKey
+from tui.nodes import ROOT, Item, NodeKey
 
 # A view with at most this many actions opens fully expanded; a larger one opens at its regions.
 AUTO_EXPAND_LIMIT = 400
@@ -102,3 +104,8 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
         due=load_due(session, view, today, month),
         detail=detail,
     )
+
+
+def action_version(session: Session, action_id: int) -> int:
+    """The action's version as stored now (it moves on with every change)."""
+    return int(session.execute(select(Action.version).where(Action.id == action_id)).scalar_one())
