@@ -8,16 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers.screen import NotifySpy, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from helpers.screen import NotifySpy, settle
 from store.commands import set_status
 from store.config import Config, config_path, load_config
 from store.db import Database, open_database
 from store.queries import OwnerCount, find_owner
 from store.targets import Status
 from tui.app import ActionTrackApp
+from tui.nodes import NodeKey
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.note import NoteScreen
@@ -25,7 +26,6 @@ from tui.screens.owner_picker import OwnerPicker
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
-from tui.nodes import NodeKey
 from tui.widgets.plan_tree import PlanTree
 
 TODAY = date(2023, 9, 15)
@@ -50,7 +50,9 @@ def sql(db_path: Path, query: str, *args: object) -> list[tuple[object, ...]]:
 
 
 def action_id(db_path: Path, reference: str) -> int:
-    return int(sql(db_path, "SELECT id FROM action WHERE reference = ?", reference)[0][0])
+    (found,) = sql(db_path, "SELECT id FROM action WHERE reference = ?", reference)[0]
+    assert isinstance(found, int)
+    return found
 
 
 def tree_text(app: ActionTrackApp) -> str:
@@ -107,12 +109,12 @@ async def test_complete_key_writes_status_and_history_and_repaints(
     await pilot.press("c")
     await settle(pilot)
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/1'") == [("complete",)]
-    history = sql(db_path, "SELECT kind, from_status, to_status, by FROM change JOIN action ON action.id = change.action_id "
-                           "WHERE reference='gm-2023/6/1'")
+    history = sql(db_path, "SELECT kind, from_status, to_status, by FROM change "
+                           "JOIN action ON action.id = change.action_id WHERE reference='gm-2023/6/1'")
     assert history == [("status", "not_started", "complete", "tester")]
     node = app.screen.query_one(PlanTree).nodes_by_key[NodeKey("action", action_id(db_path, "gm-2023/6/1"))]
-    assert node.label.plain.startswith("● 6/1")
-    assert "overdue" not in node.label.plain
+    assert str(node.label).startswith("● 6/1")
+    assert "overdue" not in str(node.label)
     assert "gm-2023/6/1" not in due_text(app)  # it was overdue; complete now
     assert "root: not started → complete" not in app.screen.query_one(DetailPane).text
     assert "tester: not started → complete" in app.screen.query_one(DetailPane).text
@@ -292,7 +294,7 @@ async def test_help_lists_every_key(running: tuple[ActionTrackApp, Pilot[None]])
 
 
 async def test_command_palette_offers_the_keys(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
-    app, pilot = running
+    _, pilot = running
     await go_to(pilot, "gm-2023/6/3", db_path)
     await pilot.press("ctrl+p")
     await settle(pilot)
@@ -413,9 +415,8 @@ async def test_keys_act_on_the_action_under_the_cursor_at_once(
     await go_to(pilot, "gm-2023/6/1", db_path)
     await pilot.press("down", "c")
     await settle(pilot)
-    assert sql(db_path, "SELECT reference, status FROM action WHERE status = 'complete' AND reference LIKE 'gm-2023/6/%'") == [
-        ("gm-2023/6/2", "complete")
-    ]
+    done = "SELECT reference, status FROM action WHERE status = 'complete' AND reference LIKE 'gm-2023/6/%'"
+    assert sql(db_path, done) == [("gm-2023/6/2", "complete")]
 
 
 async def test_due_panel_shows_the_new_status_of_a_listed_action(

@@ -36,18 +36,20 @@ class ActionCommands(Provider):
         from tui.screens.main import MainScreen
 
         found: list[Command] = []
-        targets: list[DOMNode] = [s for s in self.app.screen_stack if isinstance(s, MainScreen)][:1]
+        targets: list[DOMNode] = [s for s in self.app.screen_stack if isinstance(s, MainScreen)]
+        del targets[1:]
         targets.append(self.app)
+        run = self.app.run_action
         for target in targets:
             for binding in target.BINDINGS:
                 assert isinstance(binding, Binding)
                 name = binding.action.split("(")[0]
                 if name not in getattr(target, "PANE_ACTIONS", ()) and target.check_action(name, ()):
                     found.append(Command(binding.description, _help(target, binding),
-                                         partial(target.run_action, binding.action)))
+                                         partial(run, binding.action, target)))
         for theme in ORDER:
             found.append(Command(f"Theme: {title(theme)}", f"Show the {title(theme).lower()} theme; remembered",
-                                 partial(self.app.run_action, f"use_theme({theme!r})")))
+                                 partial(run, f"use_theme({theme!r})")))
         return found
 
     async def discover(self) -> Hits:

@@ -133,8 +133,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
     _field(text, "  read as", row.target_reading, reading_style)
     if detail.ticked:
         _field(text, "Ticked off", ", ".join(detail.ticked))
-    _field(text, "Recommendation",
-           f"{detail.recommendation_number} ({AGREEMENT.get(detail.agreement, detail.agreement)}) to {detail.addressee}")
+    agreement = AGREEMENT.get(detail.agreement, detail.agreement)
+    _field(text, "Recommendation", f"{detail.recommendation_number} ({agreement}) to {detail.addressee}")
     _field(text, "Plan", f"{detail.plan_title} [{detail.plan_id}]")
     if detail.note:
         text.append("\nTranscription note\n", style="bold")
@@ -144,7 +144,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         text.append("  no changes yet\n", style=colours.get("muted", ""))
     for change in detail.history:
         when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
-        line = f"  {when}  {visible(change.by)}: {describe_change(change.kind, change.from_status, change.to_status, change.period)}"
+        what = describe_change(change.kind, change.from_status, change.to_status, change.period)
+        line = f"  {when}  {visible(change.by)}: {what}"
         text.append(line, style="strike" if change.undone else "")
         if change.undone:
             text.append(" (undone)", style="italic")

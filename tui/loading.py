@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from store import queries
 from store.models import Action
@@ -38,8 +37,8 @@ def load_tree(
     With `expanded` None (a fresh view) a small view opens fully, read in four queries; a large one
     opens at its regions. Returns the children by parent key and the set to expand (None: all loaded).
     """
-    regions = children_of(session, view, today, ROOT)
-    small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT  # type: ignore[union-attr]
+    regions = list(queries.regions(session, view, today))
+    small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
     if small:
         whole = queries.view_tree(session, view, today)
         children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
@@ -53,7 +52,7 @@ def load_tree(
     children = {ROOT: list(regions)}
     if expanded is None:
         return children, set()
-    pending = list(regions)
+    pending: list[Item] = list(regions)
     while pending:
         item = pending.pop()
         key = NodeKey.of(item)
@@ -108,4 +107,4 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
 
 def action_version(session: Session, action_id: int) -> int:
     """The action's version as stored now (it moves on with every change)."""
-    return int(session.execute(select(Action.version).where(Action.id == action_id)).scalar_one())
+    return int(session.execute(select(col(Action.version)).where(col(Action.id) == action_id)).scalar_one())

@@ -459,7 +459,8 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing can be saved: {visible(self.damaged)}", severity="error", markup=False)
             return True
         if self.db.read_only:
-            self.notify(f"Changes cannot be saved to {visible(str(self.db.path))}: {self.db.read_only_reason or 'it is read-only'}.",
+            why = self.db.read_only_reason or "it is read-only"
+            self.notify(f"Changes cannot be saved to {visible(str(self.db.path))}: {why}.",
                         severity="warning", title="Read-only", markup=False)
             return True
         return False
@@ -577,7 +578,7 @@ class MainScreen(Screen[None]):
 
     def _ask_note(self, row: ActionRow, kept: str = "", warning: str = "") -> None:
         """Ask for a note on `row`; if the action changed meanwhile, keep the note and ask again on the new state."""
-        by, today = self.by, self.today
+        by = self.by
 
         def written(text: str | None) -> None:
             if not text or not text.strip():
@@ -654,8 +655,10 @@ class MainScreen(Screen[None]):
             self.app_.remember(owner=owner.label if owner else EVERYONE)
             self.state = self.state.with_owner(owner)
 
-        self._work(job, lambda owners: self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen),
-                   group="owners")
+        def ask(owners: list[OwnerCount]) -> None:
+            self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
+
+        self._work(job, ask, group="owners")
 
     def action_toggle_all(self) -> None:
         """Switch between everyone's actions and your own."""
