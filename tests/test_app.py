@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from helpers.screen import NotifySpy, settle
-from store.commands import set_status
+from helpers.screen import (
+    SIZES,
+    TODAY,
+    NotifySpy,
+    action_id,
+    change_elsewhere,
+    due_text,
+    go_to,
+    make_app,
+    owner,
+    settle,
+    sql,
+    tree_text,
+)
 from store.config import Config, config_path, load_config
-from store.db import Database, open_database
-from store.queries import OwnerCount, find_owner
-from store.targets import Status
+from store.db import open_database
 from tui.app import ActionTrackApp
 from tui.nodes import NodeKey
 from tui.screens.help import HelpScreen
@@ -28,57 +36,7 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
 
-TODAY = date(2023, 9, 15)
-SIZE = (160, 48)
-
-
-def owner(db: Database, name: str) -> OwnerCount:
-    with db.read() as session:
-        return find_owner(session, name)
-
-
-def make_app(db_path: Path, who: str | None = "Head of Tameside PDU", *, check: bool = True,
-             **kwargs: object) -> ActionTrackApp:
-    db = open_database(db_path, check=check)
-    chosen = owner(db, who) if who else None
-    return ActionTrackApp(db, today=TODAY, config=Config(user="tester"), owner=chosen, **kwargs)  # type: ignore[arg-type]
-
-
-def sql(db_path: Path, query: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(query, args).fetchall()
-
-
-def action_id(db_path: Path, reference: str) -> int:
-    (found,) = sql(db_path, "SELECT id FROM action WHERE reference = ?", reference)[0]
-    assert isinstance(found, int)
-    return found
-
-
-def tree_text(app: ActionTrackApp) -> str:
-    tree = app.screen.query_one(PlanTree)
-    lines = []
-
-    def walk(node, depth: int) -> None:  # type: ignore[no-untyped-def]
-        for child in node.children:
-            lines.append("  " * depth + child.label.plain)
-            walk(child, depth + 1)
-
-    walk(tree.root, 0)
-    return "\n".join(lines)
-
-
-def due_text(app: ActionTrackApp) -> str:
-    panel = app.screen.query_one(DuePanel)
-    return "\n".join(str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count))
-
-
-async def go_to(pilot: Pilot[None], reference: str, db_path: Path) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.select_action(action_id(db_path, reference))
-    await settle(pilot)
-    assert screen.current is not None and screen.current.reference == reference
+SIZE = SIZES["wide"]
 
 
 @pytest.fixture
@@ -357,16 +315,6 @@ async def test_read_only_database_explains_and_writes_nothing(db_path: Path) -> 
         await settle(pilot)
         assert spy.said("read-only")
     assert db_path.read_bytes() == before
-
-
-def change_elsewhere(db_path: Path, reference: str) -> None:
-    """Another process (its own connection) marks the action ongoing."""
-    other = open_database(db_path)
-    try:
-        with other.write() as session:
-            set_status(session, action_id(db_path, reference), Status.ONGOING, by="someone else")
-    finally:
-        other.dispose()
 
 
 async def test_another_process_change_is_picked_up(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:

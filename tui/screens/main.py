@@ -79,6 +79,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("tab", "show_due", "Due", id="show-due"),
         Binding("tab", "show_tree", "Tree", id="show-tree", show=False),
+        Binding("tab", "app.focus_next", "Next pane", id="focus-next", show=False),  # wide: tree ↔ due panel
         Binding("escape,left", "back", "Back", id="back", key_display="esc"),
         Binding("escape", "clear_search", "Clear search", id="clear-search", show=False),
         Binding("c", "complete", "Complete", id="complete"),
@@ -709,7 +710,7 @@ class MainScreen(Screen[None]):
         keys = []
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action == "show_tree":
+            if binding.action in ("show_tree", "app.focus_next"):
                 continue
             if binding.action in docs:
                 keys.append((names.get(binding.key, binding.key), docs[binding.action]))

@@ -36,7 +36,7 @@ Piece = tuple[str, str]  # text and the name of its colour ("" for none)
 
 
 def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
-    """What goes before and after the owner at one level of detail (0 the longest)."""
+    """What goes before and after the owner at one level of detail (0 the longest; 3 the figures and alarm)."""
     head: list[Piece] = [("actiontrack  ", "bold")] if level == 0 else []
     tail: list[Piece] = []
     if level == 0:
@@ -46,9 +46,9 @@ def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
         tail.append((f"  · {context.due} due in {month}" if level <= 1 else f" · {context.due} due {month}", ""))
         tail.append((f"  · {context.overdue} overdue" if level <= 1 else f" · {context.overdue} overdue",
                      "overdue" if context.overdue else ""))
-    if context.hide_complete:
+    if context.hide_complete and level < 3:
         tail.append(("  · completed hidden" if level <= 1 else " · done hidden", ""))
-    if context.search:
+    if context.search and level < 3:
         search = visible(context.search)
         tail.append((f"  · search “{search}”" if level <= 1 else f" · /{search}", ""))
     if context.damaged:
@@ -63,10 +63,10 @@ def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
 def context_text(context: Context, width: int, colours: Mapping[str, str]) -> Text:
     """The bar's line for `width` columns: the most words that fit, the owner cut last."""
     who = visible(context.who)
-    for level in range(3):
+    for level in range(4):
         head, tail = _pieces(context, level)
         used = sum(len(t) for t, _ in (*head, *tail))
-        if used + len(who) <= width or level == 2:
+        if used + len(who) <= width or used + 12 <= width or level == 3:
             room = max(width - used, 12)
             name = who if len(who) <= room else who[: room - 1] + "…"
             break
