@@ -28,7 +28,8 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
     try:
         from tui.app import ActionTrackApp
         from tui.screens.main import MainScreen
-        from tui.widgets.plan_tree import NodeKey, PlanTree
+        from tui.nodes import NodeKey
+        from tui.widgets.plan_tree import PlanTree
     except ImportError as exc:
         return {"unavailable": f"app not yet available ({exc})"}
     from sqlalchemy import select
@@ -100,7 +101,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         found["owner"] = []
         for i in range(runs):
             who = owners[i % 2]
-            found["owner"].append(await timed(app, pilot, lambda w=who: screen._set_owner(w)))
+            found["owner"].append(await timed(app, pilot, lambda w=who: screen.choose_owner(w)))
 
         # Opening the owner picker (it lists every owner with counts).
         async def open_picker() -> float:
@@ -111,10 +112,10 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
 
         found["picker"] = [await open_picker() for _ in range(runs)]
 
-        screen._set_owner(None)  # everyone
+        screen.choose_owner(None)  # everyone
         await settle(app, pilot)
         found["expand_all"] = [await expand(biggest.region) for _ in range(runs)]
-        screen._set_owner(owner)
+        screen.choose_owner(owner)
         await settle(app, pilot)
 
     db.dispose()

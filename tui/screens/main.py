@@ -650,16 +650,18 @@ class MainScreen(Screen[None]):
                 return queries.owners(session)
 
         def chosen(choice: OwnerCount | str | None) -> None:
-            if choice is None:
-                return
-            owner = choice if isinstance(choice, OwnerCount) else None
-            self.app_.remember(owner=owner.label if owner else EVERYONE)
-            self.state = self.state.with_owner(owner)
+            if choice is not None:
+                self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
 
         def ask(owners: list[OwnerCount]) -> None:
             self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
 
         self._work(job, ask, group="owners")
+
+    def choose_owner(self, owner: OwnerCount | None) -> None:
+        """Show this owner's actions (None: everyone's) and remember the choice."""
+        self.app_.remember(owner=owner.label if owner else EVERYONE)
+        self.state = self.state.with_owner(owner)
 
     def action_toggle_all(self) -> None:
         """Switch between everyone's actions and your own."""
