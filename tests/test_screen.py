@@ -88,7 +88,7 @@ async def test_what_a_user_sees_at_each_size(db_path: Path, size: tuple[int, int
         width, height = size
         assert len(lines) == height
         header, footer = lines[0], lines[-1]
-        assert "Head of Tameside PDU" in header
+        assert "Head of Tameside PDU (Greater Manchester)" in header  # words go before the name is cut
         assert "6 due" in header and "4 overdue" in header  # the figures at every size
         # the footer fits: every key shown whole, the palette hint at the right edge, nothing after it
         assert footer.rstrip().endswith("^p palette")

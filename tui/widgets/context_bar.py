@@ -63,10 +63,12 @@ def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
 def context_text(context: Context, width: int, colours: Mapping[str, str]) -> Text:
     """The bar's line for `width` columns: the most words that fit, the owner cut last."""
     who = visible(context.who)
-    for level in range(4):
+    # shorten the words first (levels 0-2), then the owner's name, and only then drop the filters (level 3)
+    tries = [(level, False) for level in range(3)] + [(2, True), (3, True)]
+    for level, cut in tries:
         head, tail = _pieces(context, level)
         used = sum(len(t) for t, _ in (*head, *tail))
-        if used + len(who) <= width or used + 12 <= width or level == 3:
+        if used + len(who) <= width or (cut and used + 12 <= width) or level == 3:
             room = max(width - used, 12)
             name = who if len(who) <= room else who[: room - 1] + "…"
             break
