@@ -21,6 +21,7 @@ from helpers.screen import (
     change_elsewhere,
     go_to,
     make_app,
+    press,
     screen_lines,
     settle,
     sql,
@@ -111,8 +112,7 @@ async def test_what_a_user_sees_at_each_size(db_path: Path, size: tuple[int, int
 async def test_the_header_keeps_its_counts_after_hide_and_after_a_search(laptop: Running) -> None:
     app, pilot = laptop
     for keys in (["h"], ["h"], ["slash", *"Equality", "enter"], ["escape"]):
-        await pilot.press(*keys)
-        await settle(pilot)
+        await press(pilot, *keys)
         header = screen_lines(app)[0]
         assert "6 due" in header and "4 overdue" in header, (keys, header)
 
@@ -147,8 +147,7 @@ async def test_the_tree_never_scrolls_sideways(wide: Running) -> None:
 
 async def test_help_text_wraps_beside_its_key(db_path: Path) -> None:
     async for app, pilot in open_at(db_path, SIZES["laptop"]):
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         lines = screen_lines(app)
         first = line_with(lines, "Tick off the recurring action")
@@ -163,31 +162,26 @@ async def test_help_text_wraps_beside_its_key(db_path: Path) -> None:
 async def test_narrow_enter_reads_an_action_in_full_and_escape_comes_back(laptop: Running, db_path: Path) -> None:
     app, pilot = laptop
     await go_to(pilot, "gm-2023/6/1", db_path)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     text = "\n".join(screen_lines(app))
     assert "mandatory training session for all PDU staff" in text and "read as" in text
     assert "esc Back" in screen_lines(app)[-1]
-    await pilot.press("c")  # the keys still act on the action read
-    await settle(pilot)
+    await press(pilot, "c")  # the keys still act on the action read
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/1'") == [("complete",)]
-    await pilot.press("escape")
-    await settle(pilot)
+    await press(pilot, "escape")
     assert "● 6/1" in "\n".join(screen_lines(app))
     assert app.screen.query_one(PlanTree).has_focus
 
 
 async def test_narrow_tab_shows_the_due_panel_and_enter_goes_to_the_action(laptop: Running, db_path: Path) -> None:
     app, pilot = laptop
-    await pilot.press("tab")
-    await settle(pilot)
+    await press(pilot, "tab")
     text = "\n".join(screen_lines(app))
     assert "Due in September 2023 · 6" in text and "Overdue · 4" in text
     panel = app.screen.query_one(DuePanel)
     target = f"due-{action_id(db_path, 'gm-2023/9/2')}"
     panel.highlighted = next(i for i in range(panel.option_count) if panel.get_option_at_index(i).id == target)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     tree = app.screen.query_one(PlanTree)
     assert tree.has_focus and tree.cursor_key == NodeKey("action", action_id(db_path, "gm-2023/9/2"))
     assert "Due in September 2023" not in "\n".join(screen_lines(app))
@@ -225,11 +219,9 @@ async def test_left_closes_a_branch_or_goes_to_its_parent_and_right_opens_it(wid
 
 async def test_clearing_a_search_keeps_the_cursor_on_its_action(wide: Running, db_path: Path) -> None:
     app, pilot = wide
-    await pilot.press("slash", *"Equality", "enter")
-    await settle(pilot)
+    await press(pilot, "slash", *"Equality", "enter")
     await go_to(pilot, "gm-2023/10/1", db_path)
-    await pilot.press("escape")
-    await settle(pilot)
+    await press(pilot, "escape")
     assert "6/1" in tree_text(app)  # the whole view again...
     current = main_screen(app).current
     assert current is not None and current.reference == "gm-2023/10/1"  # ...with the cursor where it was
@@ -239,8 +231,7 @@ async def test_a_filter_change_keeps_the_cursor_on_its_action(wide: Running, db_
     app, pilot = wide
     await go_to(pilot, "gm-2023/9/2", db_path)
     for key in ("h", "h", "a", "a"):
-        await pilot.press(key)
-        await settle(pilot)
+        await press(pilot, key)
         current = main_screen(app).current
         assert current is not None and current.reference == "gm-2023/9/2", key
 
@@ -254,24 +245,20 @@ async def test_an_action_key_on_a_branch_says_why(wide: Running, db_path: Path) 
     tree.move_cursor(tree.nodes_by_key[NodeKey("region", "Greater Manchester")])
     await settle(pilot)
     for key in "cotn":
-        await pilot.press(key)
-        await settle(pilot)
+        await press(pilot, key)
         assert spy.last.startswith(f"{key} acts on one action and the cursor is on a region"), spy.last
     assert sql(db_path, "SELECT count(*) FROM change") == [(0,)]
 
 
 async def test_an_owner_typo_says_no_owner_matches_and_offers_the_closest(wide: Running) -> None:
     app, pilot = wide
-    await pilot.press("p")
-    await settle(pilot)
+    await press(pilot, "p")
     assert isinstance(app.screen, OwnerPicker)
-    await pilot.press(*"Head of Tamesde")
-    await settle(pilot)
+    await press(pilot, *"Head of Tamesde")
     lines = "\n".join(screen_lines(app))
     assert "no owner matches “Head of Tamesde”; the closest:" in lines
     assert "Head of Tameside PDU (Greater Manchester)" in lines
-    await pilot.press("enter")  # the closest is offered first: enter chooses it
-    await settle(pilot)
+    await press(pilot, "enter")  # the closest is offered first: enter chooses it
     assert load_config(config_path()).owner == "Head of Tameside PDU (Greater Manchester)"
 
 
@@ -281,14 +268,11 @@ async def test_undo_acts_on_the_action_under_the_cursor_and_names_it(wide: Runni
     app, pilot = wide
     spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/3", db_path)
-    await pilot.press("c")
-    await settle(pilot)
+    await press(pilot, "c")
     await go_to(pilot, "gm-2023/6/1", db_path)
-    await pilot.press("o")  # the newest change, on another action
-    await settle(pilot)
+    await press(pilot, "o")  # the newest change, on another action
     await go_to(pilot, "gm-2023/6/3", db_path)
-    await pilot.press("u")
-    await settle(pilot)
+    await press(pilot, "u")
     assert sql(db_path, "SELECT reference, status FROM action WHERE reference IN ('gm-2023/6/1', 'gm-2023/6/3') "
                         "ORDER BY reference") == [("gm-2023/6/1", "ongoing"), ("gm-2023/6/3", "not_started")]
     assert spy.last == "gm-2023/6/3: undid not started → complete; now not started"
@@ -298,15 +282,11 @@ async def test_undo_of_a_note_and_of_a_tick_says_what_was_undone(wide: Running, 
     app, pilot = wide
     spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/2", db_path)
-    await pilot.press("n", *"Surgery held 5 Sept", "enter")
-    await settle(pilot)
-    await pilot.press("u")
-    await settle(pilot)
+    await press(pilot, "n", *"Surgery held 5 Sept", "enter")
+    await press(pilot, "u")
     assert spy.last == "gm-2023/6/2: undid the note “Surgery held 5 Sept”; now not started"
-    await pilot.press("t")
-    await settle(pilot)
-    await pilot.press("u")
-    await settle(pilot)
+    await press(pilot, "t")
+    await press(pilot, "u")
     assert spy.last == "gm-2023/6/2: undid the tick of 2023-09; now not started"
     assert sql(db_path, "SELECT done FROM occurrence WHERE action_id = ?", action_id(db_path, "gm-2023/6/2")) == [(0,)]
 
@@ -315,8 +295,7 @@ async def test_undo_with_nothing_of_yours_on_the_action_says_so(wide: Running, d
     app, pilot = wide
     spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/3", db_path)
-    await pilot.press("u")
-    await settle(pilot)
+    await press(pilot, "u")
     assert spy.last == "gm-2023/6/3 has no change of yours to undo"
 
 
@@ -326,8 +305,7 @@ async def test_two_quick_keys_on_one_action_both_apply_in_order(wide: Running, d
     app, pilot = wide
     spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/3", db_path)
-    await pilot.press("o", "c")  # the second key comes before the first write has reported back
-    await settle(pilot)
+    await press(pilot, "o", "c")  # the second key comes before the first write has reported back
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("complete",)]
     assert sql(db_path, "SELECT from_status, to_status FROM change ORDER BY id") == [
         ("not_started", "ongoing"), ("ongoing", "complete")]
@@ -351,16 +329,14 @@ async def test_a_note_typed_while_the_action_changed_elsewhere_is_kept(wide: Run
     await go_to(pilot, "gm-2023/6/3", db_path)
     await pilot.press("n", *"Evidence: minutes of 12 Sept")
     change_elsewhere(db_path, "gm-2023/6/3")  # the CLI, a moment before enter
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     assert sql(db_path, "SELECT count(*) FROM change WHERE kind = 'note'") == [(0,)]
     note = app.screen
     assert isinstance(note, NoteScreen)  # asked again, the text kept, what changed said
     assert note.query_one("#note-input").value == "Evidence: minutes of 12 Sept"  # type: ignore[attr-defined]
     warning = "\n".join(screen_lines(app))
     assert "gm-2023/6/3 changed while you wrote: not started → ongoing by someone else" in warning
-    await pilot.press("enter")  # saved on the new state
-    await settle(pilot)
+    await press(pilot, "enter")  # saved on the new state
     assert sql(db_path, "SELECT kind, note FROM change ORDER BY id") == [
         ("status", ""), ("note", "Evidence: minutes of 12 Sept")]
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("ongoing",)]
@@ -369,8 +345,7 @@ async def test_a_note_typed_while_the_action_changed_elsewhere_is_kept(wide: Run
 # -- palette and themes ----------------------------------------------------------------------------
 
 async def palette_entries(app: ActionTrackApp, pilot: Pilot[None]) -> list[str]:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
+    await press(pilot, "ctrl+p")
     await pilot.pause(0.3)
     assert isinstance(app.screen, CommandPalette)
     commands = app.screen.query_one(CommandList)
@@ -396,8 +371,7 @@ async def test_a_theme_chosen_in_the_palette_is_remembered(wide: Running) -> Non
     await pilot.press(*"Theme: Light")
     await pilot.pause(0.3)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     assert app.theme == "actiontrack-light"
     assert load_config(config_path()).theme == "actiontrack-light"
 
@@ -410,8 +384,7 @@ async def test_the_theme_key_cycles_in_the_readme_order(wide: Running) -> None:
     assert [name.strip() for name in listed.group(1).split(",")] == [title(n).lower() for n in ORDER]
     seen = [app.theme]
     for _ in ORDER:
-        await pilot.press("T")
-        await settle(pilot)
+        await press(pilot, "T")
         seen.append(app.theme)
     assert seen == [*ORDER, ORDER[0]]
     assert load_config(config_path()).theme == ORDER[0]
@@ -436,6 +409,5 @@ async def test_a_theme_change_repaints_the_context_bar(wide: Running) -> None:
     app, pilot = wide
     bar = app.screen.query_one(ContextBar)
     before = bar.render().spans
-    await pilot.press("T")
-    await settle(pilot)
+    await press(pilot, "T")
     assert bar.render().spans != before  # the overdue count in the new theme's colour

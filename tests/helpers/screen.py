@@ -38,6 +38,12 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
 
 
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys as a user does, then wait for the screen to settle."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
 def screen_lines(app: App[Any]) -> list[str]:
     """The text of every line the terminal shows now, as a user reads it (the same render as a screenshot)."""
     width, height = app.size
