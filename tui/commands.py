@@ -22,8 +22,8 @@ class Command:
     run: Callable[[], object]
 
 
-def _help(target: DOMNode, binding: Binding) -> str:
-    """What a binding's action does: the first line of its docstring, else its description."""
+def what_it_does(target: DOMNode, binding: Binding) -> str:
+    """What a key does: the first line of its action's docstring, else the binding's description."""
     method = getattr(target, f"action_{binding.action.split('(')[0]}", None)
     doc = (method.__doc__ or "").strip().splitlines() if method is not None else []
     return doc[0] if doc else binding.description
@@ -45,7 +45,7 @@ class ActionCommands(Provider):
                 assert isinstance(binding, Binding)
                 name = binding.action.split("(")[0]
                 if name not in getattr(target, "PANE_ACTIONS", ()) and target.check_action(name, ()):
-                    found.append(Command(binding.description, _help(target, binding),
+                    found.append(Command(binding.description, what_it_does(target, binding),
                                          partial(run, binding.action, target)))
         for theme in ORDER:
             found.append(Command(f"Theme: {title(theme)}", f"Show the {title(theme).lower()} theme; remembered",

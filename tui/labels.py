@@ -181,3 +181,21 @@ def change_words(kind: str, from_status: str | None, to_status: str | None, peri
     if kind in ("tick", "untick") and period:
         return f"the {'tick' if kind == 'tick' else 'untick'} of {period}"
     return describe_change(kind, from_status, to_status, period)
+
+
+def branch_detail_text(item: RegionNode | AddresseeNode, colours: Colours) -> Text:
+    """The detail pane for a region or an addressee: its name, plan and rating, and its counts."""
+    text = Text()
+    if isinstance(item, RegionNode):
+        text.append(f"{visible(item.region)}\n\n", style="bold")
+    else:
+        text.append(f"{visible(item.name)}\n", style="bold")
+        text.append(f"{item.kind} · plan {visible(item.plan_id)} ({item.plan_year})\n\n")
+        if item.rating:
+            text.append(f"Rated by the inspectorate: {visible(item.rating)}\n\n")
+    p = item.progress
+    text.append(f"{p.done} of {p.total} actions complete")
+    if p.overdue:
+        text.append(f", {p.overdue} overdue", style=f"bold {colours.get('overdue', 'red')}")
+    text.append(".\nRight arrow opens a branch, left closes it.")
+    return text

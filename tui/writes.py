@@ -11,6 +11,15 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from store import commands
+from store.errors import StaleError, StoreError
+from store.models import Change
+from store.queries import ActionRow
+from tui.labels import change_words
 
 
 class OwnVersions:
@@ -63,3 +72,26 @@ class WriteQueue:
         if self._pending:
             self._busy = True
             self._pending.popleft()()
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What an undo changed: the action, and the change it took back in words."""
+
+    action_id: int
+    what: str
+
+
+def undo_change(session: Session, *, by: str, row: ActionRow | None) -> Undone:
+    """Undo `by`'s last change of the action `row` (None: of any action), in the caller's write session."""
+    try:
+        undo = commands.undo_last(session, by=by, action_id=row.id if row else None)
+    except StaleError:
+        raise
+    except StoreError:
+        where = f"{row.reference} has" if row else "there is"
+        raise StoreError(f"{where} no change of yours to undo") from None
+    target = session.get(Change, undo.undoes_id)
+    what = (change_words(target.kind, target.from_status, target.to_status, target.period, target.note)
+            if target is not None else "the last change")
+    return Undone(action_id=undo.action_id, what=what)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rich.text import Text
 from sqlmodel import Session
@@ -32,25 +32,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store import commands, queries
 from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
-from store.models import Change
-from store.queries import ActionRow, OwnerCount
+from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode
 from store.targets import Status
 from store.text import status_word, visible
-from tui.labels import (
-    AGREEMENT,
-    action_detail_text,
-    change_words,
-    recommendation_detail_text,
-)
-from tui.loading import (
-    AfterChange,
-    DueLists,
-    action_version,
-    children_of,
-    load_after_change,
-    load_due,
-    load_tree,
-)
+from tui.commands import what_it_does
+from tui.labels import AGREEMENT, action_detail_text, branch_detail_text, change_words, recommendation_detail_text
+from tui.loading import AfterChange, DueLists, action_version, children_of, load_after_change, load_due, load_tree
 from tui.nodes import ROOT, Item, NodeKey
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
@@ -59,7 +46,7 @@ from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
-from tui.writes import OwnVersions, WriteQueue
+from tui.writes import OwnVersions, WriteQueue, undo_change
 
 if TYPE_CHECKING:
     from tui.app import ActionTrackApp
@@ -348,24 +335,8 @@ class MainScreen(Screen[None]):
             self._load_action_detail(int(key.id))
         elif key.kind == "recommendation":
             self._load_recommendation_detail(int(key.id))
-        elif item is not None and not isinstance(item, ActionRow):
-            detail.show(self._branch_text(key, item))
-
-    def _branch_text(self, key: NodeKey, item: Any) -> Text:
-        text = Text()
-        if key.kind == "region":
-            text.append(f"{visible(item.region)}\n\n", style="bold")
-        else:
-            text.append(f"{visible(item.name)}\n", style="bold")
-            text.append(f"{item.kind} · plan {visible(item.plan_id)} ({item.plan_year})\n\n")
-            if item.rating:
-                text.append(f"Rated by the inspectorate: {visible(item.rating)}\n\n")
-        p = item.progress
-        text.append(f"{p.done} of {p.total} actions complete")
-        if p.overdue:
-            text.append(f", {p.overdue} overdue", style=f"bold {self.app.theme_variables.get('overdue', 'red')}")
-        text.append(".\nRight arrow opens a branch, left closes it.")
-        return text
+        elif isinstance(item, RegionNode | AddresseeNode):
+            detail.show(branch_detail_text(item, self.app.theme_variables))
 
     def _load_action_detail(self, action_id: int) -> None:
         today = self.today
@@ -435,11 +406,11 @@ class MainScreen(Screen[None]):
         return True
 
     def action_back(self) -> None:
-        """Back to the tree from the action read in full or the due panel."""
+        """Back to the tree from an action read in full or the due panel."""
         self.pane = "tree"
 
     def action_show_due(self) -> None:
-        """In a narrow screen, show the due panel in the tree's place."""
+        """Narrow screen: show the due panel in the tree's place (tab again: the tree)."""
         self.pane = "due"
 
     def action_show_tree(self) -> None:
@@ -621,23 +592,14 @@ class MainScreen(Screen[None]):
 
         def write(session: Session) -> int:
             before = action_version(session, row.id) if row else None
-            try:
-                undo = commands.undo_last(session, by=by, action_id=row.id if row else None)
-            except StaleError:
-                raise
-            except StoreError:
-                where = f"{row.reference} has" if row else "there is"
-                raise StoreError(f"{where} no change of yours to undo") from None
-            target = session.get(Change, undo.undoes_id)
-            if target is not None:
-                what.append(change_words(target.kind, target.from_status, target.to_status, target.period,
-                                         target.note))
+            undone = undo_change(session, by=by, row=row)
+            what.append(undone.what)
             if row is not None and before == self.own_versions.expected(row.id, row.version):
                 self.own_versions.moved(row.id, before, action_version(session, row.id))
-            return undo.action_id
+            return undone.action_id
 
         def done(after: AfterChange) -> None:
-            self.notify(f"{visible(after.row.reference)}: undid {what[0] if what else 'the last change'}; "
+            self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
                         f"now {status_word(after.row.status)}", timeout=4, markup=False)
 
         self._queue(write, done)
@@ -691,7 +653,7 @@ class MainScreen(Screen[None]):
         self.state = replace(self.state, search=event.value.strip())
 
     def action_clear_search(self) -> None:
-        """Clear the search and show the whole view again, the cursor staying on its action."""
+        """Clear the search (the cursor stays on its action)."""
         box = self.query_one("#search", Input)
         box.value = ""
         box.display = False
@@ -706,20 +668,12 @@ class MainScreen(Screen[None]):
     def help_keys(self) -> list[tuple[str, str]]:
         """Every key of this screen with what it does (its action's docstring), for the help screen."""
         names = {"left_square_bracket": "[", "right_square_bracket": "]", "slash": "/", "escape,left": "esc ←"}
-        docs = {"show_due": "Narrow screen: show the due panel in the tree's place (tab again: the tree)",
-                "back": "Back to the tree from an action read in full or the due panel",
-                "clear_search": "Clear the search (the cursor stays on its action)"}
         keys = []
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action in ("show_tree", "app.focus_next"):
+            if binding.action in ("show_tree", "app.focus_next"):  # the same key, said once
                 continue
-            if binding.action in docs:
-                keys.append((names.get(binding.key, binding.key), docs[binding.action]))
-                continue
-            method = getattr(self, f"action_{binding.action.split('(')[0]}", None)
-            doc = (method.__doc__ or "").strip().splitlines()[0] if method is not None and method.__doc__ else ""
-            if binding.action.startswith("month("):
-                doc = f"{binding.description} in the due panel"
-            keys.append((names.get(binding.key, binding.key), doc or binding.description))
+            said = (f"{binding.description} in the due panel" if binding.action.startswith("month(")
+                    else what_it_does(self, binding))
+            keys.append((names.get(binding.key, binding.key), said))
         return keys
