@@ -187,6 +187,17 @@ async def test_narrow_tab_shows_the_due_panel_and_enter_goes_to_the_action(lapto
     assert "Due in September 2023" not in "\n".join(screen_lines(app))
 
 
+async def test_wide_enter_on_an_action_leaves_the_cursor_in_the_tree(wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    await press(pilot, "enter")  # the detail beside the tree shows it already
+    assert app.screen.query_one(PlanTree).has_focus
+    assert "mandatory training session" in app.screen.query_one(DetailPane).text
+    await press(pilot, "down")
+    current = main_screen(app).current
+    assert current is not None and current.reference == "gm-2023/6/2"
+
+
 async def test_wide_tab_moves_between_tree_and_due_panel_only(wide: Running) -> None:
     app, pilot = wide
     tree, panel = app.screen.query_one(PlanTree), app.screen.query_one(DuePanel)

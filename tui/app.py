@@ -96,8 +96,8 @@ class ActionTrackApp(App[None]):
         keys += [("?  F1", "This help"), ("T", "Next theme (dark, light, high contrast); remembered"),
                  ("ctrl+p", "Command palette: every key by name, and each theme"),
                  ("→  ←", "Open or close a branch; left on an action goes to its branch"),
-                 ("enter", "Open or close a branch; on an action, read it in full; in the due panel, "
-                           "show the action in the tree"),
+                 ("enter", "Open or close a branch; on an action under 120 columns, read it in full; "
+                           "in the due panel, show the action in the tree"),
                  ("q", "Quit")]
         self.push_screen(HelpScreen(keys))
 

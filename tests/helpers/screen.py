@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from store.commands import set_status
 from store.config import Config
@@ -35,6 +35,8 @@ async def settle(pilot: Pilot[Any]) -> None:
             await pilot.app.workers.wait_for_complete()
         except WorkerFailed:
             pass  # the screen reports a failed worker itself (on_worker_state_changed); tests check that
+        except WorkerCancelled:
+            pass  # a load superseded by a newer one of its kind (a refresh while another ran): expected
         await pilot.pause()
 
 

@@ -85,7 +85,10 @@ class MainScreen(Screen[None]):
     # keys that only move between the panes of a narrow screen: not in the palette
     PANE_ACTIONS = {"show_due", "show_tree", "back", "clear_search"}
 
-    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), bindings=True, init=False)
+    # What is shown; its watcher reloads what a change touches. No key in the footer depends on it, so it
+    # does not refresh the bindings (a refresh rebuilds the footer: measurable on every month key).
+    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False)
+    # Which pane has the tree's place on a narrow screen; the footer's tab and esc keys depend on it.
     pane: reactive[Pane] = reactive[Pane]("tree", bindings=True, init=False)
 
     def __init__(self, db: Database, *, today: date, owner: OwnerCount | None, ask_owner: bool) -> None:
@@ -312,7 +315,8 @@ class MainScreen(Screen[None]):
 
     @on(PlanTree.ActionOpened)
     def _action_opened(self, message: PlanTree.ActionOpened) -> None:
-        self.pane = "detail"
+        if self.narrow:  # a wide screen shows the detail beside the tree already
+            self.pane = "detail"
 
     @on(DuePanel.ActionHighlighted)
     def _due_highlighted(self, message: DuePanel.ActionHighlighted) -> None:
@@ -410,7 +414,7 @@ class MainScreen(Screen[None]):
         self.pane = "tree"
 
     def action_show_due(self) -> None:
-        """Narrow screen: show the due panel in the tree's place (tab again: the tree)."""
+        """Under 120 columns, show the due panel in the tree's place (tab again: the tree); wider, go to it."""
         self.pane = "due"
 
     def action_show_tree(self) -> None:
@@ -418,7 +422,7 @@ class MainScreen(Screen[None]):
         self.pane = "tree"
 
     def on_resize(self) -> None:
-        if not self.narrow and self.pane == "due":
+        if not self.narrow and self.pane != "tree":
             self.pane = "tree"
         self.refresh_bindings()
 
@@ -643,7 +647,6 @@ class MainScreen(Screen[None]):
         box.display = True
         box.value = self.state.search
         box.focus()
-        self.refresh_bindings()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -659,7 +662,6 @@ class MainScreen(Screen[None]):
         box.display = False
         self.query_one(PlanTree).focus()
         self.state = replace(self.state, search="")
-        self.refresh_bindings()
 
     def action_month(self, step: int) -> None:
         """Move the due panel a month back or forward."""
