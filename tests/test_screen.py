@@ -363,9 +363,14 @@ async def palette_entries(app: ActionTrackApp, pilot: Pilot[None]) -> list[str]:
     return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
 
 
-async def test_the_palette_shows_human_names_once_each(wide: Running, db_path: Path) -> None:
-    app, pilot = wide
-    await go_to(pilot, "gm-2023/6/3", db_path)
+@pytest.mark.parametrize("size", ["laptop", "wide"])
+async def test_the_palette_shows_human_names_once_each(db_path: Path, size: str) -> None:
+    async for app, pilot in open_at(db_path, SIZES[size]):
+        await go_to(pilot, "gm-2023/6/3", db_path)
+        await check_palette(app, pilot)
+
+
+async def check_palette(app: ActionTrackApp, pilot: Pilot[None]) -> None:
     entries = await palette_entries(app, pilot)
     names = [entry.split("\n")[0] for entry in entries]
     assert len(names) == len(set(names)), names
@@ -373,6 +378,7 @@ async def test_the_palette_shows_human_names_once_each(wide: Running, db_path: P
                  "Theme: High contrast"):
         assert name in names
     assert not any("action:" in entry or "_" in entry for entry in entries), entries
+    assert "Next pane" not in names and "Due" not in names and "Back" not in names  # moving between panes
     assert "Mark the action complete." in "\n".join(entries)  # each with what it does
 
 

@@ -83,7 +83,7 @@ class MainScreen(Screen[None]):
         Binding("right_square_bracket", "month(1)", "Next month", id="next-month", show=False),
     ]
     # keys that only move between the panes of a narrow screen: not in the palette
-    PANE_ACTIONS = {"show_due", "show_tree", "back", "clear_search"}
+    PANE_ACTIONS = {"show_due", "show_tree", "app.focus_next", "back", "clear_search"}
 
     # What is shown; its watcher reloads what a change touches. No key in the footer depends on it, so it
     # does not refresh the bindings (a refresh rebuilds the footer: measurable on every month key).
