@@ -6,6 +6,8 @@ Each test reads what the terminal shows (`screen_lines`) or the database, never 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -428,3 +430,16 @@ async def test_a_theme_change_repaints_the_context_bar(wide: Running) -> None:
     before = bar.render().spans
     await press(pilot, "T")
     assert bar.render().spans != before  # the overdue count in the new theme's colour
+
+
+def test_the_loader_and_the_screen_state_need_no_textual() -> None:
+    """What the screen loads and writes, and its state, are plain code: no widget module comes with them."""
+    script = (
+        "import sys\n"
+        "import themes, tui.loading, tui.nodes, tui.view_state, tui.writes\n"
+        "print(','.join(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
