@@ -443,3 +443,23 @@ def test_the_loader_and_the_screen_state_need_no_textual() -> None:
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+async def test_a_month_key_pressed_while_a_write_runs_keeps_the_new_month(wide: Running, db_path: Path) -> None:
+    import sqlite3
+
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/8/3", db_path)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock: the key's write waits for it
+        await pilot.press("o", "right_square_bracket")  # the due panel moves on while the write waits
+        await pilot.pause(0.5)  # (not settle: that would wait for the write, which waits for the lock)
+        assert "Due in October 2023" in "\n".join(screen_lines(app))
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await settle(pilot)  # now the write goes through and reports back
+    panel = "\n".join(screen_lines(app))
+    assert "Due in October 2023" in panel and "Due in September 2023" not in panel
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/8/3'") == [("ongoing",)]

@@ -468,7 +468,7 @@ class MainScreen(Screen[None]):
 
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
-            self._show_change(after)
+            self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
             if done is not None:
                 done(after)
 
@@ -490,7 +490,8 @@ class MainScreen(Screen[None]):
 
         self._queue(write, done)
 
-    def _show_change(self, after: AfterChange) -> None:
+    def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
+        """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
         tree = self.query_one(PlanTree)
         if self.state.hide_complete and after.row.status == Status.COMPLETE:
             self.reload_tree()
@@ -498,7 +499,10 @@ class MainScreen(Screen[None]):
             tree.update_item(after.row)
             for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
                 tree.update_progress(key, progress)
-        self._show_due(after.due)
+        if fresh_due:
+            self._show_due(after.due)
+        else:
+            self.reload_due()
         current = self.current
         if current is not None and current.id == after.row.id:
             self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables),
