@@ -6,8 +6,7 @@ Each test reads what the terminal shows (`screen_lines`) or the database, never 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -432,22 +431,7 @@ async def test_a_theme_change_repaints_the_context_bar(wide: Running) -> None:
     assert bar.render().spans != before  # the overdue count in the new theme's colour
 
 
-def test_the_loader_and_the_screen_state_need_no_textual() -> None:
-    """What the screen loads and writes, and its state, are plain code: no widget module comes with them."""
-    script = (
-        "import sys\n"
-        "import themes, tui.loading, tui.nodes, tui.view_state, tui.writes\n"
-        "print(','.join(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
-
-
 async def test_a_month_key_pressed_while_a_write_runs_keeps_the_new_month(wide: Running, db_path: Path) -> None:
-    import sqlite3
-
     app, pilot = wide
     await go_to(pilot, "gm-2023/8/3", db_path)
     other = sqlite3.connect(db_path, isolation_level=None)
