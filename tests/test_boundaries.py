@@ -19,18 +19,30 @@ def test_the_store_modules_are_found() -> None:
             "store.drafting.align"} <= set(MODULES)
 
 
-def test_importing_every_store_module_loads_no_textual() -> None:
+def textual_loaded_by(modules: list[str], *, or_tui: bool) -> str:
+    """The Textual modules (and, with `or_tui`, the tui ones) that importing `modules` loads, in a fresh Python."""
+    prefixes = ("textual.", "tui") if or_tui else ("textual.",)
     script = (
         "import importlib, sys\n"
-        f"for name in {MODULES!r}:\n"
+        f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui')))\n"
+        f"bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith({prefixes!r}))\n"
         "print(','.join(bad))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    return done.stdout.strip()
+
+
+def test_importing_every_store_module_loads_no_textual() -> None:
+    assert textual_loaded_by(MODULES, or_tui=True) == ""
+
+
+def test_the_screens_loader_state_and_writes_load_no_textual() -> None:
+    """What the screen loads and writes, and its state, are plain code: no widget module comes with them."""
+    modules = ["themes", "tui.loading", "tui.nodes", "tui.view_state", "tui.writes"]
+    assert textual_loaded_by(modules, or_tui=False) == ""
 
 
 def imported_names(source: str) -> set[str]:

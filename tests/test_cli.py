@@ -320,14 +320,6 @@ def test_a_bad_date_or_month_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     assert caught.value.code == 2
 
 
-@pytest.mark.skipif((ROOT / "tui" / "app.py").exists(), reason="tui/app.py exists: no subcommand opens the screen")
-def test_no_subcommand_without_the_screen_does_not_crash(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code = main(["--db", str(db_path)])
-    _, err = capsys.readouterr()
-    assert code == 1
-    one_error_line(err, "subcommands")
-
-
 def test_no_subcommand_with_the_screen_missing_says_so(
     capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

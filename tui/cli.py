@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="the database file (default: in your data directory)")
     parser.add_argument("--today", type=_today, help="take this date (YYYY-MM-DD) as today")
     parser.add_argument("--owner", help="whose actions to show in the screen ('everyone' for all)")
-    parser.add_argument("--theme", help="the screen's theme (see themes/)")
+    parser.add_argument("--theme", help="the screen's theme: dark, light or high-contrast")
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"actiontrack: {visible_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001  (an SQLite failure mid-command: say it, keep data as it was)
+    except Exception as exc:  # an SQLite failure mid-command: say it, keep data as it was
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError):
@@ -215,8 +215,16 @@ def _run(args: argparse.Namespace) -> int:
                 f"the screen cannot start here ({exc.name} is missing); the subcommands work: see actiontrack --help"
             ) from None
 
+        theme = None
+        if args.theme is not None:
+            from themes import theme_name
+
+            try:
+                theme = theme_name(args.theme)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
         return run_app(db_path=args.db or default_db_path(), today=today, owner=args.owner,
-                       theme=args.theme, config=config)
+                       theme=theme, config=config)
     if command == "import":  # all files or none; a failed import into a new file leaves no file behind
         return _import(args.db or default_db_path(), args.files)
     db = _open(args.db or default_db_path(), read_only=command in READ_COMMANDS,
@@ -441,7 +449,7 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                 "first_status": one.first_status, "reading": reading.describe(),
                 "flagged": reading.flagged,
             })
-        flagged = sum(a["flagged"] for a in actions)
+        flagged = sum(bool(a["flagged"]) for a in actions)
         checks = _check_notes(plan)
         warnings = owner_warnings(readings)
         report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged,
@@ -450,7 +458,7 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             recs = sum(len(a.recommendations) for a in plan.addressees)
             print(visible(f"{path}: plan {plan.plan.id}, {recs} recommendations, {len(actions)} actions, "
                           f"{flagged} target(s) not understood"))
-            width = max((len(a["reference"]) for a in actions), default=0)
+            width = max((len(str(a["reference"])) for a in actions), default=0)
             for a in actions:
                 mark = "  ! " if a["flagged"] else "    "
                 print(visible(f"{mark}{a['reference']:<{width}}  {a['target']!r} → {a['reading']}"))
@@ -627,13 +635,14 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
 
 def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int:
     from store import commands
+    from store.models import Action
     from store.targets import Status
 
     with db.write() as session:
         if args.command == "undo":
             action_id = commands.find_action(session, args.reference).id if args.reference else None
             change = commands.undo_last(session, by=by, action_id=action_id)
-            action = session.get(commands.Action, change.action_id)
+            action = session.get(Action, change.action_id)
             assert action is not None
             print(f"{action.reference}: undone; it is {status_word(action.status)}")
             return 0
