@@ -197,6 +197,11 @@ def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def in_view(view: View) -> list[ColumnElement[bool]]:
+    """The conditions on `Action` that keep the actions a view lists (owner, search, hide complete)."""
+    return _filters(view, listing=True)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from store.commands import add_note, find_action, set_status, tick_occurrence
 from store.db import Database
-from store.queries import find_owner
+from store.queries import View, find_owner
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.reports import ReportScope, build_report, render
 from store.reports.columns import COLUMNS
@@ -131,7 +131,7 @@ def test_the_report_holds_every_action_of_every_plan_in_plan_order(report: Repor
 def test_an_owners_report_holds_their_actions_only(db: Database) -> None:
     with db.read() as session:
         owner = find_owner(session, "Head of Tameside PDU")
-    mine = _report(db, owner_id=owner.id, owner_label=owner.label)
+    mine = _report(db, view=View(owner_id=owner.id), owner_label=owner.label)
     assert [p.id for p in mine.plans] == ["gm-2023"]
     assert len(mine.actions) == owner.total
     assert all("Tameside" in a.owners for a in mine.actions)
@@ -143,6 +143,18 @@ def test_a_missed_checkpoint_is_red_with_days_from_its_day(db: Database) -> None
     action = next(a for a in _report(db).actions if a.reference == "cgm-2019/7/7.3")
     assert action.missed == ("2019-09",)
     assert (action.rag, action.days_overdue) == (Rag.RED, (AS_OF - date(2019, 4, 30)).days)  # the deadline first
+
+
+def test_a_report_of_a_filtered_view_holds_what_the_view_lists(db: Database) -> None:
+    with db.write() as session:
+        set_status(session, find_action(session, "gm-2023/6/1").id or 0, Status.COMPLETE, by="tester")
+    with db.read() as session:
+        owner = find_owner(session, "Head of Tameside PDU")
+    open_only = _report(db, view=View(owner_id=owner.id, hide_complete=True), owner_label=owner.label)
+    assert len(open_only.actions) == owner.total - 1 and "gm-2023/6/1" not in {a.reference for a in open_only.actions}
+    searched = _report(db, view=View(search="surgery"))
+    assert [a.reference for a in searched.actions] == ["gm-2023/6/2"]
+    assert searched.title == "Progress report · everyone (matching “surgery”) · as of 15 September 2023"
 
 
 def test_overdue_actions_carry_days_overdue_and_red(report: Report) -> None:

@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="PLAN.toml", help="write the draft here (default: print it)")
     p.add_argument("--id", dest="plan_id", metavar="ID",
                    help="the plan's id: lower-case letters, digits, hyphens (default: from the region and year)")
-    p.add_argument("--diff", type=Path, metavar="PLAN.toml", help="compare the draft with this plan file, action by action")
+    p.add_argument("--diff", type=Path, metavar="PLAN.toml",
+                   help="compare the draft with this plan file, action by action")
     p.add_argument("--diff-stored", metavar="ID", help="compare the draft with plan ID as stored in the database "
                    "(exported, then compared as files)")
 
@@ -384,9 +385,11 @@ def _draft(document: Path, output: Path | None, plan_id: str | None, against: Pa
 
 def _stored_plan(db_path: Path | None, plan_id: str) -> PlanFile:
     """A plan as stored, exported to plan-file text and read back like any plan file."""
+    import tomllib  # the standard library's: one small exported plan
+
     from store.config import default_db_path
     from store.exporting import export_toml
-    from store.planfile import tomllib, validate_plan
+    from store.planfile import validate_plan
 
     path = db_path or default_db_path()
     if not path.exists():
@@ -542,6 +545,7 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
 
 
 def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
+    from store.queries import View
     from store.reports import ReportScope, build_report, format_for, render
     from store.reports.output import check_target, write_file
 
@@ -554,7 +558,7 @@ def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_
     if output is not None:
         check_target(output, fmt, db_path)
     owner_id, label = _owner_id(db, owner)
-    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), owner_id=owner_id,
+    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), view=View(owner_id=owner_id),
                         owner_label=label, since=args.since)
     with db.read() as session:
         report = build_report(session, scope)

@@ -13,6 +13,9 @@ from textual.dom import DOMNode
 from themes import ORDER, title
 
 
+REPORT_FORMATS = (("xlsx", "Excel (xlsx)"), ("csv", "CSV"), ("md", "Markdown"), ("html", "HTML"))
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """One palette entry: its name, what it does, and how to run it."""
@@ -44,9 +47,14 @@ class ActionCommands(Provider):
             for binding in target.BINDINGS:
                 assert isinstance(binding, Binding)
                 name = binding.action.split("(")[0]
+                if name == "report":  # offered once per format below
+                    continue
                 if name not in getattr(target, "PANE_ACTIONS", ()) and target.check_action(name, ()):
                     found.append(Command(binding.description, what_it_does(target, binding),
                                          partial(run, binding.action, target)))
+        for screen in targets[:-1]:  # the main screen, when it is there
+            found += [Command(f"Report: {name}", f"Write a {name} progress report of what is shown to the current "
+                              "folder", partial(run, f"report({fmt!r})", screen)) for fmt, name in REPORT_FORMATS]
         for theme in ORDER:
             found.append(Command(f"Theme: {title(theme)}", f"Show the {title(theme).lower()} theme; remembered",
                                  partial(run, f"use_theme({theme!r})")))

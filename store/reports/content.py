@@ -17,6 +17,7 @@ from store.errors import NotFoundError
 from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.months import Month, occurrences, occurs
+from store.queries import View, in_view
 from store.targets import Status
 from store.text import describe_change, status_word
 
@@ -27,9 +28,17 @@ class ReportScope:
 
     as_of: date
     plan_ids: tuple[str, ...] = ()  # empty: every plan
-    owner_id: int | None = None  # None: everyone
+    view: View = View()  # whose actions (None: everyone's), and the screen's filters
     owner_label: str = "everyone"
     since: date | None = None
+
+    @property
+    def filters(self) -> str:
+        """The view's filters in words ('' when there are none)."""
+        words = ["not complete"] if self.view.hide_complete else []
+        if self.view.search.strip():
+            words.append(f"matching “{self.view.search.strip()}”")
+        return ", ".join(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +174,9 @@ class Report:
     @property
     def title(self) -> str:
         """E.g. 'Progress report · Head of Tameside PDU (Greater Manchester) · as of 15 September 2023'."""
-        return f"Progress report · {self.scope.owner_label} · as of {self.scope.as_of.day} {self.scope.as_of:%B %Y}"
+        scope = self.scope
+        filters = f" ({scope.filters})" if scope.filters else ""
+        return f"Progress report · {scope.owner_label}{filters} · as of {scope.as_of.day} {scope.as_of:%B %Y}"
 
 
 def tally(actions: Iterable[ReportAction]) -> Tally:
@@ -210,9 +221,7 @@ class Duty:
 def build_report(session: Session, scope: ReportScope) -> Report:
     """The report of the actions in scope, read in a few queries."""
     plans = _plans(session, scope.plan_ids)
-    conditions: list[Any] = [Action.withdrawn.is_(False), Action.plan_id.in_(list(plans))]
-    if scope.owner_id is not None:
-        conditions.append(Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == scope.owner_id)))
+    conditions: list[Any] = [*in_view(scope.view), Action.plan_id.in_(list(plans))]
     rows = session.execute(
         select(Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display, Action.target,
                Action.target_reading, Action.deadline, Action.status, Action.start_month, Action.every_months,

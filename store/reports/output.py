@@ -56,6 +56,17 @@ def check_target(path: Path, fmt: str, database: Path | None) -> None:
                          "give a new file name")
 
 
+def report_path(folder: Path, stem: str, fmt: str) -> Path:
+    """Where to write a report named `stem` in `folder`: that name, or an earlier report of ours under it,
+    else the first free `stem-2`, `stem-3` ... (someone else's file is never written over)."""
+    path = folder / f"{stem}.{fmt}"
+    n = 1
+    while path.exists() and not is_report(path, fmt):
+        n += 1
+        path = folder / f"{stem}-{n}.{fmt}"
+    return path
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write the bytes beside `path` and move them into place (readable by the user alone), so a failure
     half-way leaves the old file, or none, never a part."""

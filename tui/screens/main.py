@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rich.text import Text
@@ -81,6 +82,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search", id="search"),
         Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", show=False),
         Binding("right_square_bracket", "month(1)", "Next month", id="next-month", show=False),
+        Binding("R", "report('xlsx')", "Report", id="report", show=False),
     ]
     # keys that only move between the panes of a narrow screen: not in the palette
     PANE_ACTIONS = {"show_due", "show_tree", "app.focus_next", "back", "clear_search"}
@@ -670,6 +672,29 @@ class MainScreen(Screen[None]):
     def action_month(self, step: int) -> None:
         """Move the due panel a month back or forward."""
         self.state = self.state.month_on(step)
+
+    def action_report(self, fmt: str = "xlsx") -> None:
+        """Write a progress report of what is shown (owner, filters) to a file in the current folder."""
+        state, today = self.state, self.today
+        stem = f"actiontrack-report-{today.isoformat()}"
+
+        def job() -> tuple[Path, int]:
+            from store.reports import ReportScope, build_report, render
+            from store.reports.output import report_path, write_file
+
+            scope = ReportScope(as_of=today, view=state.view, owner_label=state.who)
+            with self.db.read() as session:
+                report = build_report(session, scope)
+            path = report_path(Path.cwd(), stem, fmt)
+            write_file(path, render(report, fmt))
+            return path, len(report.actions)
+
+        def done(result: tuple[Path, int]) -> None:
+            path, count = result
+            self.notify(f"Report of {count} action{'s' if count != 1 else ''} written to {visible(str(path))}",
+                        title="Report", timeout=8, markup=False)
+
+        self._work(job, done, group="report")
 
     def help_keys(self) -> list[tuple[str, str]]:
         """Every key of this screen with what it does (its action's docstring), for the help screen."""
