@@ -12,7 +12,6 @@ from textual.dom import DOMNode
 
 from themes import ORDER, title
 
-
 REPORT_FORMATS = (("xlsx", "Excel (xlsx)"), ("csv", "CSV"), ("md", "Markdown"), ("html", "HTML"))
 
 
