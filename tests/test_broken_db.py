@@ -19,6 +19,8 @@ from conftest import dump
 from helpers.cli import assert_one_clean_line, fingerprint, run_inprocess, run_process
 
 from store import db as dbmod
+
+ON_DISK = dbmod.SCHEMA_VERSION  # the schema the test databases are made with; upgrades pretend to a newer one
 from store.db import DatabaseOpenError, open_database
 from store.errors import BusyError, DamagedError, ReadOnlyError, StoreError
 
@@ -89,7 +91,7 @@ BROKEN = {
     "not SQLite": (_not_sqlite, ["is not an SQLite database"]),
     "truncated": (_truncated, ["is damaged", "restore a backup"]),
     "damaged in the middle": (_damaged, ["is damaged", "restore a backup"]),
-    "newer schema": (_newer, ["newer actiontrack", "schema 99", "knows 1", "upgrade actiontrack"]),
+    "newer schema": (_newer, ["newer actiontrack", "schema 99", f"knows {ON_DISK}", "upgrade actiontrack"]),
     "garbled schema version": (_garbled_version, ["schema version that is not a number"]),
     "another program's": (_other_program, ["SQLite database of another program"]),
 }
@@ -175,8 +177,8 @@ def test_a_reading_command_checks_a_damaged_database_before_upgrading_it(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A reading command skips the check at open, but an upgrade writes: the file is checked first."""
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: ADD_EVIDENCE})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
     _damaged(db_path)
     before = fingerprint(db_path)
     run = run_inprocess(capsys, "--db", str(db_path), "--today", TODAY, "owners")
@@ -347,10 +349,10 @@ def _backups(db: Path) -> list[Path]:
 def test_an_older_schema_is_upgraded_in_place_after_a_private_timestamped_backup(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The database on disk is schema 1; this actiontrack pretends to know schema 2."""
+    """The database on disk is this schema; this actiontrack pretends to know the next."""
     before = dump(db_path)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: ADD_EVIDENCE})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
     old_umask = os.umask(0o022)
     try:
         run = run_inprocess(capsys, "--db", str(db_path), "--today", TODAY, "due")
@@ -358,12 +360,12 @@ def test_an_older_schema_is_upgraded_in_place_after_a_private_timestamped_backup
         os.umask(old_umask)
     assert run.code == 0, run.err
     [backup] = _backups(db_path)
-    assert re.fullmatch(re.escape(db_path.name) + r"\.v1-\d{8}T\d{6}Z\.bak", backup.name)
+    assert re.fullmatch(re.escape(db_path.name) + rf"\.v{ON_DISK}-\d{{8}}T\d{{6}}Z\.bak", backup.name)
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert dump(backup) == before  # the copy is the database as it was
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(ON_DISK + 1),)
         assert conn.execute("SELECT count(*) FROM action WHERE evidence = ''").fetchone()[0] == \
             conn.execute("SELECT count(*) FROM action").fetchone()[0] > 100
     finally:
@@ -376,11 +378,11 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_backup(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = dump(db_path)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: ADD_EVIDENCE, 2: "ALTER TABLE no_such_table ADD COLUMN x TEXT"})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 2)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE, ON_DISK + 1: "ALTER TABLE no_such_table ADD COLUMN x TEXT"})
     run = run_inprocess(capsys, "--db", str(db_path), "due")
     [backup] = _backups(db_path)
-    line = assert_one_clean_line(run, f"the upgrade of {db_path} from schema 1 to 3 failed",
+    line = assert_one_clean_line(run, f"the upgrade of {db_path} from schema {ON_DISK} to {ON_DISK + 2} failed",
                                  "it was left as it was", str(backup))
     assert "no_such_table" in line
     assert dump(db_path) == before
@@ -389,9 +391,9 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_backup(
 def test_a_read_only_database_needing_an_upgrade_is_refused(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: ADD_EVIDENCE})
-    with pytest.raises(DatabaseOpenError, match="needs an upgrade from schema 1 but cannot be written"):
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
+    with pytest.raises(DatabaseOpenError, match=f"needs an upgrade from schema {ON_DISK} but cannot be written"):
         open_database(db_path, read_only=True)
     assert _backups(db_path) == []
 
@@ -401,8 +403,8 @@ def test_an_upgrade_done_by_another_process_meanwhile_is_not_done_again(
 ) -> None:
     """The version is read again under the write lock: if another process upgraded the file between
     our first look and our lock, nothing is backed up or run twice."""
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {1: ADD_EVIDENCE})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
     open_database(db_path).dispose()  # "the other process" upgrades it
     assert len(_backups(db_path)) == 1
     real = dbmod._stored_version
@@ -411,9 +413,9 @@ def test_an_upgrade_done_by_another_process_meanwhile_is_not_done_again(
     def first_look_is_stale(conn: object, path: Path) -> int | None:
         version = real(conn, path)  # type: ignore[arg-type]
         looks.append(version)
-        return 1 if len(looks) == 1 else version
+        return ON_DISK if len(looks) == 1 else version
 
     monkeypatch.setattr(dbmod, "_stored_version", first_look_is_stale)
     open_database(db_path).dispose()
-    assert looks == [2, 2]
+    assert looks == [ON_DISK + 1, ON_DISK + 1]
     assert len(_backups(db_path)) == 1
