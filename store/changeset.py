@@ -58,7 +58,7 @@ class Withdrawal:
     events: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a national import makes hundreds of thousands
 class EventWrite:
     """A history event to add (one the database lacks), as stored."""
 

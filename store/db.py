@@ -76,7 +76,7 @@ def _give_uids(conn: Connection) -> None:
             "SELECT a.id, a.plan_id, r.number, a.ref FROM action a JOIN recommendation r ON r.id = a.recommendation_id"):
         actions[i] = action_uid(plans[p], number, ref)
     _many(conn, "UPDATE action SET uid = ? WHERE id = ?", [(u, i) for i, u in actions.items()])
-    seen: dict[tuple[int, tuple[str | None, ...]], int] = {}
+    seen: dict[tuple[int, str], int] = {}
     events: list[tuple[str, int]] = []
     for i, action_id, at, by, kind, from_, to, period, note in conn.exec_driver_sql(
             'SELECT id, action_id, at, "by", kind, from_status, to_status, period, note FROM change ORDER BY id'):
