@@ -172,10 +172,12 @@ def _unreadable_now(path: Path) -> str:
 
 
 def _whole(path: Path) -> bool:
-    """Whether SQLite's `PRAGMA integrity_check` passes on the file, read on its own connection."""
+    """Whether SQLite's `PRAGMA integrity_check` passes on the main file, read on its own connection
+    that creates nothing beside it (immutable: no -wal or -shm; committed pages not yet in the main
+    file are left out, which leaves a consistent older state to check)."""
     try:
-        conn = sqlite3.connect("file:" + quote(str(Path(path).absolute()), safe="/") + "?mode=ro", uri=True,
-                              timeout=1)
+        conn = sqlite3.connect("file:" + quote(str(Path(path).absolute()), safe="/") + "?mode=ro&immutable=1",
+                              uri=True, timeout=1)
         try:
             return [r[0] for r in conn.execute("PRAGMA integrity_check(1)")] == ["ok"]
         finally:

@@ -170,7 +170,7 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
 
 def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) -> None:
     """Everything of a plan new to the database is added (no stored records to match)."""
-    puid, plan_id = changes.plan_uid, changes.plan_id
+    puid = changes.plan_uid
     for position, addressee in enumerate(plan_file.addressees, start=1):
         auid = addressee.uid or addressee_uid(puid, addressee.name)
         changes.addressees.append(RowWrite(auid, addressee.name, {
@@ -182,20 +182,26 @@ def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) 
         for rec in addressee.recommendations:
             ruid = rec.uid or recommendation_uid(puid, rec.number)
             for index, spec in enumerate(rec.actions):
-                ref = spec.ref or str(index + 1)
-                uid = spec.uid or action_uid(puid, rec.number, ref)
-                values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=True)
-                status = spec.status or meaning.actions[(rec.number, index)][0].target.first_status
-                ticked: set[str] | list[str] = spec.ticked
-                if spec.history:
-                    events, _ = _file_events(spec, uid)
-                    changes.events.extend(events)
-                    status, ticked = derive_state(events, status, spec.ticked)
-                reference = f"{plan_id}/{rec.number}/{ref}"
-                values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-                changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
-                changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+                _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning)
     changes.flagged_targets = _flagged(changes, meaning)
+
+
+def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, ref: str, ruid: str,
+                meaning: Interpretation) -> None:
+    """An action new to the database, its state following from its history in the file."""
+    uid = spec.uid or action_uid(changes.plan_uid, number, ref)
+    values, roles = _action_values(spec, index + 1, meaning, number, index, new=True)
+    status = spec.status or meaning.actions[(number, index)][0].target.first_status
+    ticked: set[str] | list[str] = spec.ticked
+    if spec.history:
+        events, _ = _file_events(spec, uid)
+        changes.events.extend(events)
+        status, ticked = derive_state(events, status, spec.ticked)
+    reference = f"{changes.plan_id}/{number}/{ref}"
+    values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
+    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
+    if ticked:
+        changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
 
 
 def _rec_values(rec: Any, addressee: str, position: int) -> dict[str, Any]:
@@ -313,17 +319,7 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
-            uid = spec.uid or action_uid(puid, rec.number, ref)
-            values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=True)
-            status = spec.status or meaning.actions[(rec.number, index)][0].target.first_status
-            ticked: set[str] | list[str] = spec.ticked
-            if spec.history:
-                events, kept = _file_events(spec, uid)
-                changes.events.extend(events)
-                status, ticked = derive_state(events, status, spec.ticked)
-            values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-            changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
-            changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+            _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
             continue
         values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=False)
         diff = [] if row[_FIRST_SAVED + 1:] == tuple(values.values())[1:] else _diff(row, values)

@@ -16,6 +16,7 @@ import pytest
 import tomli_w
 from conftest import dump, load_sample, sample_file
 from helpers.cli import run_inprocess
+from test_import_export import action, find
 from sqlalchemy import select
 
 from store import commands
@@ -29,21 +30,6 @@ from store.targets import Status
 
 BY = "tester"
 UID_TABLES = ("plan", "addressee", "recommendation", "action", "change")
-
-
-def action(db: Database, reference: str) -> Action:
-    with db.read() as session:
-        found = commands.find_action(session, reference)
-        session.expunge(found)
-        return found
-
-
-def find(document: dict[str, Any], number: str) -> dict[str, Any]:
-    for addressee in document["addressees"]:
-        for rec in addressee["recommendations"]:
-            if rec["number"] == number:
-                return rec
-    raise KeyError(number)
 
 
 def write(path: Path, document: dict[str, Any]) -> Path:
@@ -454,3 +440,28 @@ def test_addressee_and_recommendation_uids_survive_a_revision(db: Database, tmp_
             select(Recommendation).where(Recommendation.plan_id == "gm-2023")).scalars()} == before
         assert {a.uid for a in session.execute(
             select(Addressee).where(Addressee.plan_id == "gm-2023")).scalars()} == addressees
+
+
+def test_a_plan_with_another_title_is_taken_as_the_stored_plan_only_once_the_user_confirms_it(
+    db: Database, tmp_path: Path
+) -> None:
+    revised = load_sample("nw-2023")
+    revised["plan"]["title"] = "North West region: revised response"
+    path = write(tmp_path / "nw.toml", revised)
+    with pytest.raises(UncertainImport, match="another title"):
+        import_plan_files(db, [path])
+    [result] = import_plan_files(db, [path], mappings=[Mapping("nw-2023", same_plan=True)])
+    assert result.unchanged > 100 and not result.added
+    with db.read() as session:
+        assert session.get(Plan, "nw-2023").title == "North West region: revised response"  # type: ignore[union-attr]
+
+
+def test_a_dry_run_of_an_uncertain_revision_shows_the_proposal_as_it_would_apply(
+    db: Database, tmp_path: Path
+) -> None:
+    _record_training(db)
+    [changes] = preview_plan_files(db, [_rec6_revision(tmp_path, refs=False)])
+    assert not changes.certain
+    assert [(p.key, p.value) for p in changes.proposals] == [("6/1", "withdraw"), ("6/2", "6/#1")]
+    assert [w.reference for w in changes.withdrawn] == ["gm-2023/6/1"]
+    assert not changes.added  # as proposed, the reworded action is 6/2 changed, not a new one
