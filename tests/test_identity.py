@@ -465,3 +465,25 @@ def test_a_dry_run_of_an_uncertain_revision_shows_the_proposal_as_it_would_apply
     assert [(p.key, p.value) for p in changes.proposals] == [("6/1", "withdraw"), ("6/2", "6/#1")]
     assert [w.reference for w in changes.withdrawn] == ["gm-2023/6/1"]
     assert not changes.added  # as proposed, the reworded action is 6/2 changed, not a new one
+
+
+def test_a_recommendation_moved_to_another_addressee_keeps_its_uid_and_actions(db: Database, tmp_path: Path) -> None:
+    revised = load_sample("gm-2023")
+    source = next(a for a in revised["addressees"] if any(r["number"] == "6" for r in a["recommendations"]))
+    target = next(a for a in revised["addressees"] if a is not source)
+    rec = find(revised, "6")
+    source["recommendations"].remove(rec)
+    target["recommendations"].append(rec)
+    with db.read() as session:
+        before = session.execute(select(Recommendation).where(Recommendation.plan_id == "gm-2023",
+                                                              Recommendation.number == "6")).scalar_one()
+        uid, addressee_id = before.uid, before.addressee_id
+    kept = action(db, "gm-2023/6/1").uid
+    import_plan_files(db, [write(tmp_path / "moved.toml", revised)])
+    with db.read() as session:
+        after = session.execute(select(Recommendation).where(Recommendation.plan_id == "gm-2023",
+                                                             Recommendation.number == "6")).scalar_one()
+        moved_to = session.get(Addressee, after.addressee_id)
+        assert (after.uid, after.addressee_id != addressee_id) == (uid, True)
+        assert moved_to is not None and moved_to.name == target["name"]
+    assert action(db, "gm-2023/6/1").uid == kept
