@@ -404,7 +404,7 @@ def test_a_dry_run_prints_what_the_import_would_do_and_writes_nothing(
 
 
 def test_a_revised_target_is_a_history_event_with_its_reason_and_the_original_is_kept(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     revised = load_sample("gm-2023")
     entry = find(revised, "8")["actions"][2]
@@ -420,6 +420,8 @@ def test_a_revised_target_is_a_history_event_with_its_reason_and_the_original_is
         original, "March 2024", "Recruitment delayed", "jsmith")
     preview = preview_plan_files(db, [tmp_path / "rev.toml"])
     assert not preview[0].writes_anything  # recorded once: importing it again adds no second event
+    shown = run_inprocess(capsys, "--db", str(db.path), "show", reference).out
+    assert f"jsmith: target “{original}” → “March 2024” — Recruitment delayed" in shown
 
 
 def test_a_mapping_that_names_no_unmatched_action_is_refused_in_one_sentence(db: Database, tmp_path: Path) -> None:
