@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -37,7 +37,7 @@ from store.identity import (
     action_uid, addressee_uid, event_content, event_uid, new_uid, plan_uid, recommendation_uid, utc_text,
 )
 from store.interpreting import Interpretation, interpret
-from store.matching import Mapping, Proposal, RecMatch, header_doubt, mapping_text, match_recommendation
+from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
 from store.models import Action, ActionOwner, Addressee, Occurrence, Plan, Recommendation
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
@@ -358,28 +358,9 @@ def _status(status: Any) -> str:
     return str(getattr(status, "value", status))
 
 
-def read_plan_files(paths: Sequence[Path | str]) -> list[PlanFile]:
-    """Read and validate every file, refusing two files that hold one plan; nothing is written."""
-    with _collector_paused():
-        plans = [read_plan_file(path) for path in paths]
-    ids = [p.plan.id for p in plans]
-    twice = {i for i in ids if ids.count(i) > 1}
-    if twice:
-        raise PlanFileError(f"plan id {sorted(twice)[0]!r} is in more than one of the files given")
-    return plans
-
-
-def import_plans(db: Database, plans: Sequence[PlanFile], *, by: str = "actiontrack") -> list[ImportResult]:
-    """Write validated plans in one transaction: all or nothing."""
-    with db.write() as session, _collector_paused():
-        results = [save_plan(session, plan, by=by) for plan in plans]
-        _refresh_statistics(session, results)
-        return results
-
-
 # Page cache for an import (KiB): the uid indexes take inserts all over (uids are not in insertion order),
 # so a national import thrashes SQLite's default 2 MB cache.
-IMPORT_CACHE_KIB = 64 * 1024
+IMPORT_CACHE_KIB = 32 * 1024
 
 
 @contextmanager
