@@ -203,7 +203,7 @@ def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, in
     elsewhere = [e.undoes for e in changes.events if e.undoes is not None and e.undoes not in event_ids]
     for chunk in range(0, len(elsewhere), 500):
         event_ids.update(session.execute(select(Change.uid, Change.id).where(
-            Change.uid.in_(elsewhere[chunk:chunk + 500]))).tuples().all())
+            Change.uid.in_(elsewhere[chunk:chunk + 500]))).all())
     rows = [(event_ids[e.uid], e.uid, action_ids[e.action_uid], e.at, e.by, e.kind, e.from_status, e.to_status,
              e.period, e.note, event_ids.get(e.undoes) if e.undoes else None, e.from_target, e.to_target)
             for e in changes.events]
