@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
+import stat
 import tempfile
 import tomllib
 from dataclasses import dataclass, replace
@@ -52,29 +54,100 @@ class Config:
         return replace(self, **changes)
 
 
+MAX_CONFIG_BYTES = 64 * 1024
+MAX_USER = 200  # history rows carry it, and an exported file must import back (names hold at most 500)
+KEYS = ("user", "owner", "theme")
+
+
+def _read_config_text(path: Path) -> str | None:
+    """The config file's text, or None if there is none; refused at once if it is not a regular file
+    (a FIFO would hang, a device never end) or larger than a config can be."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"the config file {path} cannot be read ({exc.strerror or exc}); fix or remove it") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"the config file {path} is not a regular file; remove it or replace it with a file")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise StoreError(f"the config file {path} cannot be read ({exc.strerror or exc}); fix or remove it") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise StoreError(f"the config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KB; a config is a few lines")
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is fine
+    except UnicodeDecodeError:
+        raise StoreError(f"the config file {path} is not UTF-8 text; fix or remove it") from None
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing one is the defaults, a broken one a StoreError."""
     path = path or config_path()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    text = _read_config_text(path)
+    if text is None:
         return Config()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise StoreError(f"the config file {path} cannot be read ({exc}); fix or remove it") from None
-    values = {k: v for k, v in raw.items() if k in ("user", "owner", "theme") and isinstance(v, str)}
+    except RecursionError:
+        raise StoreError(f"the config file {path} is nested too deeply to be a config; fix or remove it") from None
+    values = {k: v for k, v in raw.items() if k in KEYS and isinstance(v, str)}
+    if len(" ".join(values.get("user", "").split())) > MAX_USER:
+        raise StoreError(f"the config file {path}: user is longer than {MAX_USER} characters")
     return Config(**values)
 
 
+_TABLE = re.compile(r"^\s*\[")
+
+
+def _config_lines(old: str, config: Config) -> str:
+    """The config text with our keys set and every other line (comments, keys added by hand) kept."""
+    wanted = {k: v for k, v in (("user", config.user), ("owner", config.owner), ("theme", config.theme))}
+    lines = old.splitlines()
+    top = next((i for i, line in enumerate(lines) if _TABLE.match(line)), len(lines))  # keys before any [table]
+    done: set[str] = set()
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        found = _KEY.match(line) if i < top else None
+        key = found.group(1) if found else None
+        if key in wanted:
+            if key not in done and wanted[key]:
+                out.append(tomli_w.dumps({key: wanted[key]}).rstrip("\n"))
+            done.add(key)
+            continue
+        out.append(line)
+    added = [tomli_w.dumps({k: v}).rstrip("\n") for k, v in wanted.items() if v and k not in done]
+    at = next((i for i, line in enumerate(out) if _TABLE.match(line)), len(out))
+    out[at:at] = added  # new keys go before any [table]: after one they would belong to it
+    return "\n".join(out) + "\n" if out else ""
+
+
+_KEY = re.compile(r"^\s*\"?(user|owner|theme)\"?\s*=")
+
+
 def save_config(config: Config, path: Path | None = None) -> None:
-    """Write the config atomically, readable by the user alone (0600, folder 0700)."""
+    """Write the config atomically, readable by the user alone (0600, folder 0700); lines it does not
+    set (comments, settings added by hand) are kept as they are."""
     path = path or config_path()
-    data = {k: v for k, v in (("user", config.user), ("owner", config.owner), ("theme", config.theme)) if v}
+    try:
+        old = _read_config_text(path) or ""
+    except StoreError:
+        old = ""  # a broken config is replaced by a working one
+    try:
+        tomllib.loads(old)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        old = ""
+    text = _config_lines(old, config)
     try:
         private_folder(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                tomli_w.dump(data, fh)
+                fh.write(text.encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o600)

@@ -45,13 +45,55 @@ class DatabaseOpenError(DatabaseProblem):
 
 
 Migration = str | Callable[[Connection], None]
-# Each migration takes the schema from version N to N + 1 (SQL statements separated by ';', or a
-# function given the open connection); all of them run in one transaction.
-MIGRATIONS: dict[int, Migration] = {
-    # 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
-    # milestones of a target), and an action's progress, completion and review dates as printed.
-    # Owners and checkpoints of stored plans follow at their next import.
-    1: """
+
+
+def _many(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        conn.exec_driver_sql(sql, rows)
+
+
+def _give_uids(conn: Connection) -> None:
+    """Schema 1 -> 2: every plan, addressee, recommendation, action and history event gets its uid.
+
+    The uids are the ones an import of the same records from a file without uids derives (see
+    store.identity), so an export written before the upgrade imports back onto these rows."""
+    from store.identity import action_uid, addressee_uid, event_content, event_uid, plan_uid, recommendation_uid
+
+    for table in ("plan", "addressee", "recommendation", "action", "change"):
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN uid VARCHAR')
+    conn.exec_driver_sql('ALTER TABLE "change" ADD COLUMN from_target VARCHAR')
+    conn.exec_driver_sql('ALTER TABLE "change" ADD COLUMN to_target VARCHAR')
+    plans = {pid: plan_uid(pid) for (pid,) in conn.exec_driver_sql("SELECT id FROM plan")}
+    _many(conn, "UPDATE plan SET uid = ? WHERE id = ?", [(u, p) for p, u in plans.items()])
+    _many(conn, "UPDATE addressee SET uid = ? WHERE id = ?", [
+        (addressee_uid(plans[p], name), i) for i, p, name in conn.exec_driver_sql(
+            "SELECT id, plan_id, name FROM addressee").all()])
+    _many(conn, "UPDATE recommendation SET uid = ? WHERE id = ?", [
+        (recommendation_uid(plans[p], number), i) for i, p, number in conn.exec_driver_sql(
+            "SELECT id, plan_id, number FROM recommendation").all()])
+    actions: dict[int, str] = {}
+    for i, p, number, ref in conn.exec_driver_sql(
+            "SELECT a.id, a.plan_id, r.number, a.ref FROM action a JOIN recommendation r ON r.id = a.recommendation_id"):
+        actions[i] = action_uid(plans[p], number, ref)
+    _many(conn, "UPDATE action SET uid = ? WHERE id = ?", [(u, i) for i, u in actions.items()])
+    seen: dict[tuple[int, str], int] = {}
+    events: list[tuple[str, int]] = []
+    for i, action_id, at, by, kind, from_, to, period, note in conn.exec_driver_sql(
+            'SELECT id, action_id, at, "by", kind, from_status, to_status, period, note FROM change ORDER BY id'):
+        content = event_content(str(at), by, kind, from_, to, period, note)
+        nth = seen[(action_id, content)] = seen.get((action_id, content), 0) + 1
+        events.append((event_uid(actions[action_id], content, nth), i))
+    _many(conn, "UPDATE change SET uid = ? WHERE id = ?", events)
+    for table in ("plan", "addressee", "recommendation", "action", "change"):
+        conn.exec_driver_sql(f'CREATE UNIQUE INDEX "ix_{table}_uid" ON "{table}" (uid)')
+
+
+# The migrations of each step take the schema from version N to N + 1, in order (SQL statements separated
+# by ';', or a function given the open connection); all of them run in one transaction.
+# 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
+# milestones of a target), an action's progress, completion and review dates as printed (owners and
+# checkpoints of stored plans follow at their next import); and a uid on every record (`_give_uids`).
+_SCOPES_AND_CHECKPOINTS = """
         ALTER TABLE plan ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
         ALTER TABLE owner ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
         ALTER TABLE action ADD COLUMN progress VARCHAR NOT NULL DEFAULT '';
@@ -63,8 +105,8 @@ MIGRATIONS: dict[int, Migration] = {
             PRIMARY KEY (action_id, due)
         );
         CREATE INDEX ix_checkpoint_due ON checkpoint (due, action_id)
-    """,
-}
+    """
+MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids)}
 
 
 def busy_timeout_ms() -> int:
@@ -105,11 +147,16 @@ def problem(path: Path, exc: BaseException) -> DatabaseProblem:
     if name == "SQLITE_NOTADB" or "not a database" in message:
         return DamagedError(f"{path} is not an SQLite database (or its first page is damaged)")
     if name.startswith("SQLITE_CORRUPT") or "malformed" in message or "corrupt" in message:
-        return DamagedError(f"{path} is damaged (SQLite says the disk image is malformed); restore a backup")
+        if _wal_gone(path) or _whole(path):  # not damaged: a journal file removed while in use, another's hold
+            return DatabaseProblem(_unreadable_now(path))
+        return DamagedError(f"{path} is damaged (SQLite says the disk image is malformed, and its integrity "
+                            "check fails); restore a backup")
     if name == "SQLITE_FULL" or "full" in message:
         return DatabaseProblem(f"cannot write {path}: the disk is full; nothing was saved")
     if name.startswith("SQLITE_IOERR_") and any(w in name for w in ("WRITE", "FSYNC", "TRUNC", "SHMSIZE")):
         return DatabaseProblem(f"cannot write {path}: the disk refused the write (is it full?); nothing was saved")
+    if name == "SQLITE_IOERR_SHORT_READ" or (name.startswith("SQLITE_IOERR") or "disk i/o" in message) and _wal_gone(path):
+        return DatabaseProblem(_unreadable_now(path))
     if name.startswith("SQLITE_IOERR") or "disk i/o" in message:
         return DatabaseProblem(f"cannot read or write {path}: the disk reported an input/output error; "
                                "nothing was saved")
@@ -118,6 +165,41 @@ def problem(path: Path, exc: BaseException) -> DatabaseProblem:
     if isinstance(orig, OSError):
         return DatabaseProblem(f"cannot use {path}: {orig.strerror or orig}")
     return DatabaseProblem(f"{path}: {' '.join(message.split())}")
+
+
+def _wal_gone(path: Path) -> bool:
+    """Whether the -wal file is missing while the -shm beside it remains: another program has the
+    database open (or had, and was killed), and its -wal file was removed under it."""
+    path = Path(path)
+    shm, wal = path.with_name(path.name + "-shm"), path.with_name(path.name + "-wal")
+    try:
+        return shm.exists() and shm.stat().st_size > 0 and not wal.exists()
+    except OSError:
+        return False
+
+
+def _unreadable_now(path: Path) -> str:
+    """The sentence for pages SQLite cannot read now though the file is not known to be damaged."""
+    why = ("its -wal file is missing while the -shm file beside it remains (it was removed while another "
+           "program, such as an open actiontrack screen, had the database open)" if _wal_gone(path)
+           else "another program may have it open, or its -wal file was moved or deleted while in use")
+    return (f"SQLite cannot read {path} as it is now: {why}; nothing was saved. Close the programs using it and "
+            "try again; this is not damage to the file, so do not restore a backup")
+
+
+def _whole(path: Path) -> bool:
+    """Whether SQLite's `PRAGMA integrity_check` passes on the main file, read on its own connection
+    that creates nothing beside it (immutable: no -wal or -shm; committed pages not yet in the main
+    file are left out, which leaves a consistent older state to check)."""
+    try:
+        conn = sqlite3.connect("file:" + quote(str(Path(path).absolute()), safe="/") + "?mode=ro&immutable=1",
+                              uri=True, timeout=1)
+        try:
+            return [r[0] for r in conn.execute("PRAGMA integrity_check(1)")] == ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 def describe_sqlite_error(path: Path, exc: BaseException) -> str:
@@ -346,6 +428,8 @@ def _run_quick_check(engine: Engine, path: Path) -> None:
         found = [str(r) for r in conn.exec_driver_sql("PRAGMA quick_check(1)").scalars()]
     if found != ["ok"]:
         detail = " ".join(" ".join(found).split())[:160]
+        if "unable to get the page" in detail or _wal_gone(path):  # pages unreadable now, not found damaged
+            raise DatabaseProblem(_unreadable_now(path))
         raise DamagedError(f"{path} is damaged (SQLite's check says: {detail}); restore a backup")
 
 
@@ -389,13 +473,13 @@ def _migrate(conn: Connection, path: Path, version: int) -> Path:
                                 f"({getattr(exc, 'strerror', None) or exc}); nothing was changed") from None
     try:
         for step in range(version, SCHEMA_VERSION):
-            migration = MIGRATIONS[step]
-            if callable(migration):
-                migration(conn)
-            else:
-                for statement in migration.split(";"):
-                    if statement.strip():
-                        conn.exec_driver_sql(statement)
+            for migration in MIGRATIONS[step]:
+                if callable(migration):
+                    migration(conn)
+                else:
+                    for statement in migration.split(";"):
+                        if statement.strip():
+                            conn.exec_driver_sql(statement)
         conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(SCHEMA_VERSION)})
     except (SQLAlchemyError, sqlite3.Error, KeyError) as exc:
         detail = " ".join(str(getattr(exc, "orig", exc)).split())[:160]
@@ -423,8 +507,8 @@ def _use_wal(engine: Engine, before_write: Callable[[], None]) -> None:
             raw.execute("PRAGMA journal_mode=WAL")
 
 
-def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: bool) -> None:
-    """Check the schema version; create the schema in a new file, or upgrade an old one.
+def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: bool, init: bool = True) -> None:
+    """Check the schema version; create the schema in a new file (only if `init`), or upgrade an old one.
 
     Unless the file was `checked` at open, it is checked before anything is written to it."""
 
@@ -444,6 +528,9 @@ def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: 
         raise _newer(path, version)
     if version is None and tables:
         raise DatabaseOpenError(f"{path} is an SQLite database of another program, not actiontrack's")
+    if version is None and not init:
+        raise DatabaseOpenError(f"{path} is empty: it holds no actiontrack database (was its making cut short?); "
+                                "import plans into it with actiontrack import, or remove it")
     if read_only:
         if version is None:
             raise DatabaseOpenError(f"{path} is empty and cannot be made a database: {reason}")
@@ -467,8 +554,12 @@ def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: 
                 _migrate(conn, path, version)
 
 
-def open_database(path: Path | str, *, read_only: bool = False, create: bool = True, check: bool = True) -> Database:
+def open_database(path: Path | str, *, read_only: bool = False, create: bool = True, check: bool = True,
+                  init: bool = True) -> Database:
     """Open (creating if need be) the database at `path`, checking it is ours, whole and of a known version.
+
+    With init=False a file holding no schema (empty, or another program's empty SQLite file) is refused
+    rather than given actiontrack's schema: commands that only use a database never make one.
 
     A file this process may not write opens read-only, with `read_only_reason` saying why.
     With check=False the whole-file `PRAGMA quick_check` is skipped (it reads every page: ~150 ms at
@@ -499,7 +590,7 @@ def open_database(path: Path | str, *, read_only: bool = False, create: bool = T
     try:
         if check:
             _quick_check(engine, path)
-        _prepare(engine, path, read_only, reason, check)
+        _prepare(engine, path, read_only, reason, check, init)
     except StoreError:
         engine.dispose()
         raise
@@ -511,3 +602,55 @@ def open_database(path: Path | str, *, read_only: bool = False, create: bool = T
         raise
     return Database(path=path, engine=engine, read_only=read_only, read_only_reason=reason,
                     _version=_DataVersion(connect))
+
+
+def _remove_with_journals(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def create_atomically(path: Path | str, *, keep: bool = True) -> Iterator[Database]:
+    """A new database for `path`, built in a file beside it and put in place whole when the block ends
+    well, only if no file has appeared at `path` meanwhile (DatabaseOpenError then; nothing is replaced).
+
+    A block that fails, or a process killed inside it, leaves no database at `path`. keep=False
+    discards the file (a dry run)."""
+    path = Path(path).expanduser()
+    if path.exists():
+        raise DatabaseOpenError(f"{path} already exists")
+    try:
+        private_folder(path.parent)
+    except OSError as exc:
+        raise DatabaseOpenError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
+    building = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.new")
+    _remove_with_journals(building)  # a leftover of a process with our pid, killed
+    db = open_database(building)
+    try:
+        yield db
+        with db.engine.connect() as conn:  # everything into the main file: it alone is moved
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.dispose()
+        if keep:
+            _put_in_place(building, path)
+    finally:
+        db.dispose()
+        _remove_with_journals(building)
+
+
+def _put_in_place(building: Path, path: Path) -> None:
+    """Give the built file the path, atomically, refusing to replace a file that appeared there."""
+    try:
+        os.link(building, path)  # fails if the path exists: never replaces another's file
+        return
+    except FileExistsError:
+        raise DatabaseOpenError(f"{path} was made by another program while this one was building it; "
+                                "nothing was written to it, run the command again") from None
+    except OSError:
+        if os.name != "nt":
+            raise
+    try:
+        os.rename(building, path)  # Windows: fails if the path exists
+    except FileExistsError:
+        raise DatabaseOpenError(f"{path} was made by another program while this one was building it; "
+                                "nothing was written to it, run the command again") from None

@@ -1,596 +1,410 @@
-"""Saving a validated plan file into the database: new plans, revised plans, exported state.
+"""Importing plan files: a pipeline of plain stages, each its own function.
 
-A revised plan updates texts, owners and targets, and keeps each surviving action's status and
-history; what the revision drops is marked withdrawn, never deleted. Importing the same file
-twice writes nothing the second time.
+1. read and validate each file (store.planfile; a reading process parses ahead in a large import);
+2. interpret it: owners resolved, targets read (store.interpreting);
+3. match it to the stored plan: by uid, explicit ref or same words only (store.matching);
+4. build the change set: what would be added, changed, withdrawn, which history events the database
+   lacks and the state the merged history leads to (store.changeset) -- what `--dry-run` prints;
+5. apply the change set in one transaction (store.applying).
+
+A revised plan keeps each surviving action's status and history; what it drops is withdrawn, never
+deleted. A match that is not certain stops the import before anything is written. History merges
+as a set of events keyed by uid: the same file twice changes nothing, and an action's status and
+ticks follow from its whole history, the newest event winning.
 """
 
 from __future__ import annotations
 
 import gc
-import json
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from store.db import Database, open_database
-from store.models import (
-    Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+from store.applying import ImportResult, _OwnerTable, apply_changes
+from store.changeset import ActionWrite, ChangeSet, EventWrite, FieldChange, RowWrite, StateWrite, Withdrawal
+from store.db import Database, DatabaseOpenError, create_atomically, open_database
+from store.errors import StoreError
+from store.events import Event, derive_state
+from store.identity import (
+    action_uid, addressee_uid, event_content, event_uid, new_uid, plan_uid, recommendation_uid, utc_text,
 )
-from store.owners import ResolvedOwner, pdus_named, section_pdus
-from store.reading import plan_date, plan_resolver
-from store.planfile import (
-    ActionSpec, HistorySpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan,
-)
-from store.targets import Status, read_target
+from store.interpreting import Interpretation, interpret
+from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
+from store.models import Action, ActionOwner, Addressee, Occurrence, Plan, Recommendation
+from store.owners import ResolvedOwner
+from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
+from store.targets import Status
+
+__all__ = ["ImportResult", "UncertainImport", "import_plan_files", "plan_changes", "save_plan"]
+
+_utc_text = utc_text  # the one home of the stored time format is store.identity
 
 
-@dataclass(slots=True)
-class ImportResult:
-    """What one import changed."""
+class UncertainImport(StoreError):
+    """An import that would have to guess which stored records the file's are; nothing was written.
+    `changes` holds the proposals, `mapping` the proposal as a mapping file's text."""
 
-    plan_id: str
-    added: int = 0
-    updated: int = 0
-    withdrawn: int = 0
-    unchanged: int = 0
-    history_added: int = 0
-    flagged_targets: list[str] = field(default_factory=list)
+    def __init__(self, message: str, changes: list[ChangeSet]) -> None:
+        super().__init__(message)
+        self.changes = changes
 
-    @property
-    def changed(self) -> bool:
-        """Whether anything was written."""
-        return bool(self.added or self.updated or self.withdrawn or self.history_added)
-
-    def summary(self) -> str:
-        """One line for the CLI."""
-        if not self.changed:
-            return f"{self.plan_id}: already up to date ({self.unchanged} actions)"
-        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
-        if self.withdrawn:
-            parts.append(f"{self.withdrawn} withdrawn")
-        if self.history_added:
-            parts.append(f"{self.history_added} history rows")
-        return f"{self.plan_id}: " + ", ".join(parts)
+    def mapping(self, changes: ChangeSet) -> str:
+        return mapping_text(changes.plan_id, changes.source, changes.doubt, changes.proposals)
 
 
-class _Ids:
-    """Hands out primary keys inside the write transaction (we hold the write lock)."""
-
-    @classmethod
-    def of(cls, session: Session, table: Any) -> _Ids:
-        """The one allocator of this transaction for a table that only the import's bulk inserts write
-        (actions, addressees, recommendations): asked for its largest id once, not once per plan."""
-        transaction = session.get_transaction()
-        key = f"actiontrack.ids.{table.name}"
-        cached = session.info.get(key)
-        if cached is not None and cached[0] is transaction:
-            return cached[1]  # type: ignore[no-any-return]
-        ids = cls(session, table)
-        session.info[key] = (transaction, ids)
-        return ids
-
-    def __init__(self, session: Session, table: Any) -> None:
-        self.next = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
-
-    def take(self) -> int:
-        value = self.next
-        self.next += 1
-        return value
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def save_plan(session: Session, plan_file: PlanFile) -> ImportResult:
-    """Write a validated plan into the open write session; the caller commits."""
-    header = plan_file.plan
-    result = ImportResult(plan_id=header.id)
-    new_plan = _save_header(session, plan_file)
-    resolver = plan_resolver(plan_file)
-    covered = resolver.pdus
-    written_on = plan_date(plan_file)
-    owners = _OwnerTable.of(session)
-
-    addressee_ids = _save_addressees(session, plan_file, new_plan=new_plan)
-    rec_ids, rec_numbers_kept = _save_recommendations(session, plan_file, addressee_ids, new_plan=new_plan)
-
-    # A new plan has nothing stored to match, relink or withdraw: skip those reads (a national import
-    # brings hundreds of plans).
-    stored = [] if new_plan else list(session.execute(
-        select(
-            Action.id, Action.recommendation_id, Action.ref, Action.withdrawn,
-            *(getattr(Action, name) for name in _SAVED),
-        ).where(Action.plan_id == header.id).order_by(Action.recommendation_id, Action.position, Action.id)
-    ))
-    stored_by_rec: dict[int, list[Any]] = {}
-    for row in stored:
-        stored_by_rec.setdefault(row.recommendation_id, []).append(row)
-    links: dict[int, list[int]] = {}
-    for action_id, owner_id in [] if new_plan else session.execute(
-        select(ActionOwner.action_id, ActionOwner.owner_id).join(Action, Action.id == ActionOwner.action_id)
-        .where(Action.plan_id == header.id).order_by(ActionOwner.action_id, ActionOwner.position)
-    ):
-        links.setdefault(action_id, []).append(owner_id)
-    has_history = set() if new_plan else set(
-        session.execute(
-            select(Change.action_id).join(Action, Action.id == Change.action_id)
-            .where(Action.plan_id == header.id).distinct()
-        ).scalars()
-    )
-    checkpoints: dict[int, set[date]] = {}
-    for action_id, due in [] if new_plan else session.execute(
-        select(Checkpoint.action_id, Checkpoint.due).join(Action, Action.id == Checkpoint.action_id)
-        .where(Action.plan_id == header.id)
-    ):
-        checkpoints.setdefault(action_id, set()).add(due)
-    new_checkpoints: list[dict[str, Any]] = []
-    action_ids = _Ids.of(session, Action.__table__)
-    # Many actions of a plan share a target ("September 2023") or an owner cell: read each once.
-    readings: dict[str, tuple[Any, str, int | None]] = {}
-    owner_cells: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[int], str, str]] = {}
-    new_rows: list[dict[str, Any]] = []
-    new_links: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    histories: list[tuple[int, ActionSpec, bool]] = []
-
-    for addressee in plan_file.addressees:
-        for rec in addressee.recommendations:
-            rec_id = rec_ids[rec.number]
-            rec_pdus = section_pdus(addressee.name, addressee.kind, rec.text, covered)
-            stored_here = stored_by_rec.get(rec_id)
-            if stored_here or any(spec.ref for spec in rec.actions):
-                matches = _match_actions(rec.actions, stored_here or [])
-            else:  # nothing stored, no refs written: each action is new, its ref its position
-                matches = [(str(i), None) for i in range(1, len(rec.actions) + 1)]
-            for position, (spec, (ref, old)) in enumerate(zip(rec.actions, matches, strict=True), start=1):
-                reading = readings.get(spec.target)
-                if reading is None:
-                    read = read_target(spec.target, plan_date=written_on)
-                    reading = readings[spec.target] = (read, read.describe(), read.start_month)
-                target, target_reading, start_month = reading
-                if target.flagged:
-                    result.flagged_targets.append(f"{header.id}/{rec.number}/{ref}: {spec.target!r}")
-                pdus = rec_pdus or pdus_named(spec.text, covered)
-                written = spec.owners_stored()
-                cell = (tuple(o if isinstance(o, str) else json.dumps(o) for o in written), tuple(pdus))
-                found = owner_cells.get(cell)
-                if found is None:
-                    resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
-                    found = owner_cells[cell] = (
-                        list(dict.fromkeys(owners.id_for(r) for r in resolved)),
-                        "; ".join(dict.fromkeys(r.name for r in resolved)),
-                        json.dumps(written),  # as SQLAlchemy's JSON type writes it
-                    )
-                owner_ids, owners_display, owners_json = found
-                values: dict[str, Any] = {
-                    "position": position,
-                    "text": spec.text,
-                    "owners_written": written,
-                    "owners_display": owners_display,
-                    "target": spec.target,
-                    "target_kind": target.kind,
-                    "deadline": target.deadline,
-                    "start": target.start,
-                    "start_month": start_month,
-                    "every_months": target.every_months,
-                    "recurrence": target.recurrence,
-                    "caveat": target.caveat,
-                    "target_reading": target_reading,
-                    "note": spec.note,
-                    "progress": spec.progress,
-                    "completed": spec.completed,
-                    "review": spec.review,
-                    "withdrawn": False,
-                }
-                if old is None:
-                    action_id = action_ids.take()
-                    status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
-                    new_rows.append({
-                        "id": action_id, "plan_id": header.id, "recommendation_id": rec_id, "ref": ref,
-                        "reference": f"{header.id}/{rec.number}/{ref}", "status": Status(status),
-                        "version": 1 if spec.history else 0, **values, "owners_written": owners_json,
-                    })
-                    new_links.extend(
-                        {"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids)
-                    )
-                    new_checkpoints.extend({"action_id": action_id, "due": due} for due in target.checkpoints)
-                    result.added += 1
-                    histories.append((action_id, spec, False))
-                else:
-                    action_id = old.id
-                    seen.add(action_id)
-                    differs = _differs(old, values) or links.get(action_id, []) != owner_ids
-                    if checkpoints.get(action_id, set()) != set(target.checkpoints):
-                        session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
-                        new_checkpoints.extend({"action_id": action_id, "due": due} for due in target.checkpoints)
-                        differs = True
-                    if differs:
-                        session.execute(update(Action).where(Action.id == action_id).values(**values))
-                        session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
-                        session.execute(insert(ActionOwner), [
-                            {"action_id": action_id, "owner_id": oid, "position": i}
-                            for i, oid in enumerate(owner_ids)
-                        ])
-                        result.updated += 1
-                    else:
-                        result.unchanged += 1
-                    if action_id not in has_history and spec.status is not None:
-                        changed = session.execute(
-                            update(Action).where(Action.id == action_id, Action.status != spec.status)
-                            .values(status=spec.status, version=Action.version + 1)
-                        ).rowcount
-                        result.updated += bool(changed) and not differs
-                    histories.append((action_id, spec, True))
-
-    if new_rows:
-        _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
-    if new_links:
-        _bulk_insert(session, ActionOwner.__table__, new_links)
-    if new_checkpoints:
-        session.execute(insert(Checkpoint), new_checkpoints)
-    gone = [row.id for row in stored if row.id not in seen and not row.withdrawn]
-    if gone:
-        session.execute(update(Action).where(Action.id.in_(gone)).values(withdrawn=True))
-        result.withdrawn += len(gone)
-    if not new_plan:
-        session.execute(
-            update(Recommendation)
-            .where(Recommendation.plan_id == header.id, Recommendation.number.not_in(rec_numbers_kept))
-            .values(withdrawn=True)
-        )
-    result.history_added += _save_new_histories(session, [(i, spec) for i, spec, existed in histories if not existed])
-    for action_id, spec, existed in histories:
-        if existed:
-            result.history_added += _save_history(session, action_id, spec, merge=True)
-    return result
-
-
-def _match_actions(specs: Sequence[ActionSpec], rows: Sequence[Any]) -> list[tuple[str, Any | None]]:
-    """Pair each action of a recommendation in the file with the stored action it revises.
-
-    Returns, per action in file order, its ref and the stored row (None for a new action).
-    An explicit ref always names its action. An action without one is matched, in this order:
-    the stored action at its position with the same text; else a stored action with the same
-    text elsewhere (a revision dropped or inserted actions above it, so its position moved:
-    it keeps its reference, status and history); else the stored action at its position
-    (its text was edited). A new action takes its position as ref, or the next free number
-    when a stored action holds that one.
-    """
-    by_ref = {row.ref: row for row in rows}
-    file_refs = {spec.ref for spec in specs if spec.ref}
-    claimed: set[str] = set()
-    found: list[tuple[str, Any | None] | None] = [None] * len(specs)
-
-    def claim(i: int, ref: str) -> None:
-        row = by_ref.get(ref)
-        found[i] = (ref, row)
-        if row is not None:
-            claimed.add(ref)
-
-    for i, spec in enumerate(specs):
-        if spec.ref:
-            claim(i, spec.ref)
-    positional = [i for i, spec in enumerate(specs) if not spec.ref]
-    for i in positional:
-        row = by_ref.get(str(i + 1))
-        if row is not None and row.ref not in claimed and row.text == specs[i].text:
-            claim(i, row.ref)
-    for i in positional:
-        if found[i] is None:
-            same = next((row for row in rows if row.ref not in claimed and row.ref not in file_refs
-                         and row.text == specs[i].text), None)
-            if same is not None:
-                claim(i, same.ref)
-    taken = set(by_ref) | file_refs
-    numbers = [int(ref) for ref in taken if ref.isdigit()]
-    fresh = max([len(specs), *numbers]) + 1
-    for i in positional:
-        if found[i] is not None:
-            continue
-        ref = str(i + 1)
-        row = by_ref.get(ref)
-        if row is not None and ref not in claimed and ref not in file_refs and not row.withdrawn:
-            claim(i, ref)
-        elif row is None and ref not in file_refs and ref not in claimed:
-            claimed.add(ref)
-            found[i] = (ref, None)
-        else:
-            while str(fresh) in taken or str(fresh) in claimed:
-                fresh += 1
-            claimed.add(str(fresh))
-            found[i] = (str(fresh), None)
-    return [pair for pair in found if pair is not None]
-
-
-# What an import writes on an action, beside its status and history: all of it is compared, so that a
+# What an import writes on an action beside its status and history: all of it is compared, so that a
 # revised alias table, region or target reading reaches actions whose words did not change.
 _SAVED = (
     "position", "text", "owners_written", "owners_display", "target", "target_kind", "deadline", "start",
     "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "progress", "completed", "review",
+    "withdrawn",
 )
+_FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
+_REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
+_STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
+                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = ?")
 
 
-def _differs(old: Any, values: dict[str, Any]) -> bool:
-    if old.withdrawn:
-        return True
-    for name in _SAVED:
-        stored, wanted = getattr(old, name), values[name]
-        if isinstance(stored, list | tuple):
-            stored = list(stored)
-        if stored != wanted:
-            return True
-    return False
+def save_plan(session: Session, plan_file: PlanFile, *, source: str = "", mapping: Mapping | None = None,
+              by: str = "actiontrack") -> ImportResult:
+    """Build the plan's change set and write it into the open write session (the caller commits);
+    an uncertain match raises UncertainImport before anything is written."""
+    changes = plan_changes(session, plan_file, source=source or plan_file.plan.id, mapping=mapping, by=by)
+    if not changes.certain:
+        raise UncertainImport(_uncertain_message([changes]), [changes])
+    return apply_changes(session, changes)
 
 
-def _save_header(session: Session, plan_file: PlanFile) -> bool:
-    """Write the [plan] table; True when the plan is new to the database."""
+def _uncertain_message(changes: Sequence[ChangeSet]) -> str:
+    first = changes[0]
+    what = []
+    if first.doubt:
+        what.append(f"the stored plan {first.plan_id} has another {first.doubt}")
+    reworded = sum(1 for p in first.proposals if p.stored_ref is not None)
+    if reworded:
+        what.append(f"{reworded} stored action{'s' if reworded != 1 else ''} cannot be matched with certainty "
+                    "(reworded, or a neighbour dropped)")
+    return f"{first.source}: {'; '.join(what)}; nothing was written"
+
+
+def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping: Mapping | None = None,
+                 by: str = "actiontrack", now: datetime | None = None) -> ChangeSet:
+    """The change set importing the plan file would write (stages 2 to 4); reads, never writes."""
     header = plan_file.plan
-    fields = header.model_dump()
+    meaning = interpret(plan_file)
+    stored = session.execute(select(Plan).where(Plan.id == header.id)).scalar_one_or_none()
+    if header.uid is not None:
+        other = session.execute(select(Plan.id).where(Plan.uid == header.uid, Plan.id != header.id)).scalar()
+        if other is not None:
+            raise PlanFileError(f"{source}: this plan is stored here under the id {other!r}, not {header.id!r}")
+        if stored is not None and stored.uid != header.uid:
+            raise PlanFileError(f"{source}: the plan id {header.id!r} is already used here by another plan "
+                                "(its uid differs); give one of them another id")
+    puid = header.uid or (stored.uid if stored is not None else plan_uid(header.id))
+    fields = header.model_dump(exclude={"uid"})
     fields["aliases"] = dict(plan_file.aliases)
-    if session.execute(select(Plan.id).where(Plan.id == header.id)).first() is None:
-        _bulk_insert(session, Plan.__table__, [fields])  # no ORM object: a new plan is written once
-        return True
-    plan = session.get(Plan, header.id)
-    if plan is None:
-        session.add(Plan(**fields))
+    fields["uid"] = puid
+    changes = ChangeSet(plan_id=header.id, plan_uid=puid, source=source, new_plan=stored is None, header=fields)
+    if mapping is not None and mapping.plan_id != header.id:
+        mapping = None  # another plan's answer
+    if stored is not None:
+        changes.header_changes = [FieldChange(name, getattr(stored, name), value) for name, value in fields.items()
+                                  if getattr(stored, name) != value]
+        if header.uid is None and not (mapping and mapping.same_plan):
+            changes.doubt = header_doubt(stored, plan_file)
+    if stored is None:
+        _new_plan(changes, plan_file, meaning)
     else:
-        for name, value in fields.items():
-            if getattr(plan, name) != value:
-                setattr(plan, name, value)
-    session.flush()
-    return plan is None
+        _revised_plan(session, changes, plan_file, meaning, mapping, by, now or datetime.now(UTC))
+    return changes
 
 
-def _save_addressees(session: Session, plan_file: PlanFile, *, new_plan: bool = False) -> dict[str, int]:
-    plan_id = plan_file.plan.id
-    existing = {} if new_plan else {a.name.casefold(): a for a in session.execute(
-        select(Addressee).where(Addressee.plan_id == plan_id)).scalars()}
-    ids: dict[str, int] = {}
-    fresh = _Ids.of(session, Addressee.__table__)
-    new_rows: list[dict[str, Any]] = []
-    for position, spec in enumerate(plan_file.addressees, start=1):
-        row = existing.get(spec.name.casefold())
-        if row is None:
-            ids[spec.name] = fresh.take()
-            new_rows.append({"id": ids[spec.name], "plan_id": plan_id, "position": position, "name": spec.name,
-                             "kind": spec.kind, "rating": spec.rating})
-        else:
-            for name, value in (("position", position), ("name", spec.name), ("kind", spec.kind),
-                                ("rating", spec.rating)):
-                if getattr(row, name) != value:
-                    setattr(row, name, value)
-            assert row.id is not None
-            ids[spec.name] = row.id
-    session.flush()
-    if new_rows:  # one statement, not a flush per row: a national import adds thousands
-        _bulk_insert(session, Addressee.__table__, new_rows)
-    return ids
+def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, number: str, index: int,
+                   *, new: bool) -> tuple[dict[str, Any], tuple[ResolvedOwner, ...]]:
+    reading, owners = meaning.actions[(number, index)]
+    target = reading.target
+    return {
+        "position": position, "text": spec.text,
+        "owners_written": owners.written_json if new else spec.owners_stored(),
+        "owners_display": owners.display, "target": spec.target, "target_kind": target.kind,
+        "deadline": target.deadline, "start": target.start, "start_month": reading.start_month,
+        "every_months": target.every_months, "recurrence": target.recurrence, "caveat": target.caveat,
+        "target_reading": reading.described, "note": spec.note, "progress": spec.progress,
+        "completed": spec.completed, "review": spec.review, "withdrawn": spec.withdrawn,
+    }, owners.roles
 
 
-def _save_recommendations(
-    session: Session, plan_file: PlanFile, addressee_ids: dict[str, int], *, new_plan: bool = False
-) -> tuple[dict[str, int], list[str]]:
-    plan_id = plan_file.plan.id
-    existing = {} if new_plan else {r.number: r for r in session.execute(
-        select(Recommendation).where(Recommendation.plan_id == plan_id)).scalars()}
-    ids: dict[str, int] = {}
-    fresh = _Ids.of(session, Recommendation.__table__)
-    new_rows: list[dict[str, Any]] = []
-    position = 0
+def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] = frozenset()
+                 ) -> tuple[list[EventWrite], int]:
+    """The action's history in the file as events with uids (derived from content where the file has
+    none), leaving out those already `known`; and how many were left out."""
+    events: list[EventWrite] = []
+    uids: list[str] = []
+    seen: dict[str, int] = {}
+    kept = 0
+    for entry in spec.history:
+        uid = entry.uid
+        at = None
+        if uid is None:
+            at = utc_text(entry.at)
+            content = event_content(at, entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note,
+                                    entry.from_target, entry.to_target)
+            nth = seen[content] = seen.get(content, 0) + 1
+            uid = event_uid(auid, content, nth)
+        uids.append(uid)
+        if uid in known:
+            kept += 1
+            continue
+        undoes = entry.undoes
+        if type(undoes) is int:
+            undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
+        events.append(EventWrite(uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
+                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target))
+    return events, kept
+
+
+def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) -> None:
+    """Everything of a plan new to the database is added (no stored records to match)."""
+    puid = changes.plan_uid
+    for position, addressee in enumerate(plan_file.addressees, start=1):
+        auid = addressee.uid or addressee_uid(puid, addressee.name)
+        changes.addressees.append(RowWrite(auid, addressee.name, {
+            "position": position, "name": addressee.name, "kind": addressee.kind, "rating": addressee.rating}))
+        for rec in addressee.recommendations:
+            changes.recommendations.append(RowWrite(rec.uid or recommendation_uid(puid, rec.number), rec.number,
+                                                    _rec_values(rec, auid, len(changes.recommendations) + 1)))
     for addressee in plan_file.addressees:
+        for rec in addressee.recommendations:
+            ruid = rec.uid or recommendation_uid(puid, rec.number)
+            for index, spec in enumerate(rec.actions):
+                _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning)
+    changes.flagged_targets = _flagged(changes, meaning)
+
+
+def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, ref: str, ruid: str,
+                meaning: Interpretation) -> None:
+    """An action new to the database, its state following from its history in the file."""
+    uid = spec.uid or action_uid(changes.plan_uid, number, ref)
+    values, roles = _action_values(spec, index + 1, meaning, number, index, new=True)
+    target = meaning.actions[(number, index)][0].target
+    status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
+    ticked: set[str] | list[str] = spec.ticked
+    if spec.history:
+        events, _ = _file_events(spec, uid)
+        changes.events.extend(events)
+        status, ticked = derive_state(events, status, spec.ticked)
+    reference = f"{changes.plan_id}/{number}/{ref}"
+    values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
+    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles, checkpoints=target.checkpoints))
+    if ticked:
+        changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+
+
+def _rec_values(rec: Any, addressee: str, position: int) -> dict[str, Any]:
+    return {"number": rec.number, "addressee_uid": addressee, "position": position, "text": rec.text,
+            "agreement": rec.agreement, "reason": rec.reason, "inferred": rec.inferred, "note": rec.note,
+            "withdrawn": rec.withdrawn}
+
+
+def _flagged(changes: ChangeSet, meaning: Interpretation) -> list[str]:
+    refs: dict[tuple[str, int], str] = {}
+    if meaning.flagged_targets:
+        counters: dict[str, int] = {}
+        for action in changes.actions:  # in file order
+            number = action.reference.split("/")[1]
+            index = counters[number] = counters.get(number, -1) + 1
+            refs[(number, index)] = action.reference
+    return [f"{refs.get((number, index), f'{changes.plan_id}/{number}/?')}: {target!r}"
+            for number, index, target in meaning.flagged_targets]
+
+
+def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation,
+                  mapping: Mapping | None, by: str, now: datetime) -> None:
+    """Match the file to the stored plan and work out what its import changes."""
+    plan_id, puid = changes.plan_id, changes.plan_uid
+    addressees = {a.name.casefold(): a for a in session.execute(
+        select(Addressee.id, Addressee.uid, Addressee.position, Addressee.name, Addressee.kind, Addressee.rating)
+        .where(Addressee.plan_id == plan_id)).all()}
+    addressee_uids = {a.id: a.uid for a in addressees.values()}
+    recs = {r.number: r for r in session.execute(
+        select(Recommendation.id, Recommendation.uid, Recommendation.addressee_id,
+               *(getattr(Recommendation, name) for name in _REC_SAVED))
+        .where(Recommendation.plan_id == plan_id)).all()}
+    rows_by_rec: dict[int, list[Any]] = {}
+    for row in session.execute(
+        select(Action.id, Action.uid, Action.recommendation_id, Action.ref, Action.status,
+               *(getattr(Action, name) for name in _SAVED))
+        .where(Action.plan_id == plan_id).order_by(Action.recommendation_id, Action.position, Action.id)
+    ).all():
+        rows_by_rec.setdefault(row.recommendation_id, []).append(row)
+    links: dict[int, list[int]] = {}
+    for action_id, owner_id in session.execute(
+        select(ActionOwner.action_id, ActionOwner.owner_id).join(Action, Action.id == ActionOwner.action_id)
+        .where(Action.plan_id == plan_id).order_by(ActionOwner.action_id, ActionOwner.position)
+    ):
+        links.setdefault(action_id, []).append(owner_id)
+    stored_events: dict[int, list[tuple[Any, ...]]] = {}  # made Events only where a merge needs them
+    known: set[str] = set()
+    for event in session.connection().exec_driver_sql(_STORED_EVENTS, (plan_id,)).fetchall():
+        stored_events.setdefault(event[1], []).append(event)
+        known.add(event[0])
+    ticks: dict[int, set[str]] = {}
+    for action_id, period in session.execute(
+        select(Occurrence.action_id, Occurrence.period).join(Action, Action.id == Occurrence.action_id)
+        .where(Action.plan_id == plan_id, Occurrence.done.is_(True))
+    ):
+        ticks.setdefault(action_id, set()).add(period)
+    owner_ids = _OwnerTable.of(session).ids
+
+    position = 0
+    for a_position, addressee in enumerate(plan_file.addressees, start=1):
+        values = {"position": a_position, "name": addressee.name, "kind": addressee.kind, "rating": addressee.rating}
+        row = addressees.get(addressee.name.casefold())
+        if row is None:
+            auid = addressee.uid or addressee_uid(puid, addressee.name)
+            changes.addressees.append(RowWrite(auid, addressee.name, values))
+        else:
+            auid = row.uid
+            changes.addressees.append(RowWrite(auid, addressee.name, values, row.id, _diff(row, values)))
         for spec in addressee.recommendations:
             position += 1
-            values = {
-                "addressee_id": addressee_ids[addressee.name], "position": position, "text": spec.text,
-                "agreement": spec.agreement, "reason": spec.reason, "inferred": spec.inferred,
-                "note": spec.note, "withdrawn": False,
-            }
-            row = existing.get(spec.number)
-            if row is None:
-                ids[spec.number] = fresh.take()
-                new_rows.append({"id": ids[spec.number], "plan_id": plan_id, "number": spec.number, **values})
+            rec_values = _rec_values(spec, auid, position)
+            rec_row = recs.get(spec.number)
+            if rec_row is None:
+                ruid = spec.uid or recommendation_uid(puid, spec.number)
+                changes.recommendations.append(RowWrite(ruid, spec.number, rec_values))
+                rows: list[Any] = []
             else:
-                for name, value in values.items():
-                    if getattr(row, name) != value:
-                        setattr(row, name, value)
-                assert row.id is not None
-                ids[spec.number] = row.id
-    session.flush()
-    if new_rows:  # one statement, not a flush per row
-        _bulk_insert(session, Recommendation.__table__, new_rows)
-    return ids, list(ids)
-
-
-class _OwnerTable:
-    """Finds or creates owner rows by (key, region), caching ids for one import."""
-
-    @classmethod
-    def of(cls, session: Session) -> _OwnerTable:
-        """The table of this write transaction, shared by every plan it saves (not re-read per plan)."""
-        transaction = session.get_transaction()
-        cached = session.info.get("actiontrack.owner_table")
-        if cached is not None and cached[0] is transaction:
-            return cached[1]  # type: ignore[no-any-return]
-        table = cls(session)
-        session.info["actiontrack.owner_table"] = (transaction, table)
-        return table
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.ids: dict[tuple[str, str], int] = {
-            (row.key, row.region): row.id for row in session.execute(select(Owner.id, Owner.key, Owner.region))
-        }
-        self.next = _Ids(session, Owner.__table__)
-
-    def id_for(self, owner: ResolvedOwner) -> int:
-        found = self.ids.get((owner.key, owner.region))
-        if found is None:
-            found = self.next.take()
-            self.session.execute(insert(Owner).values(id=found, name=owner.name, key=owner.key, region=owner.region,
-                                                      organisation=owner.organisation))
-            self.ids[(owner.key, owner.region)] = found
-        return found
-
-
-def _history_identity(at: datetime, kind: str, by: str, period: str | None, note: str) -> tuple[Any, ...]:
-    return (_as_utc(at).replace(microsecond=0), kind, by, period or None, note)
-
-
-def _save_history(session: Session, action_id: int, spec: ActionSpec, *, merge: bool) -> int:
-    """Add the exported history rows and ticks of one action that the database lacks."""
-    if not spec.history and not spec.ticked:
-        return 0
-    known: dict[tuple[Any, ...], int] = {}
-    if merge:
-        for row in session.execute(select(Change).where(Change.action_id == action_id).order_by(Change.id)).scalars():
-            assert row.id is not None
-            known.setdefault(_history_identity(row.at, row.kind, row.by, row.period, row.note), row.id)
-    added = 0
-    ids_by_position: dict[int, int] = {}
-    for position, entry in enumerate(spec.history, start=1):
-        identity = _history_identity(entry.at, entry.change, entry.by, entry.period, entry.note)
-        if identity in known:
-            ids_by_position[position] = known[identity]  # an undo in the file may point at it
+                ruid = rec_row.uid
+                diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"})
+                if addressee_uids.get(rec_row.addressee_id) != auid:
+                    diff.append(FieldChange("addressee", addressee_uids.get(rec_row.addressee_id), auid))
+                changes.recommendations.append(RowWrite(ruid, spec.number, rec_values, rec_row.id, diff))
+                rows = rows_by_rec.get(rec_row.id or 0, [])
+            matched = match_recommendation(spec, rows, mapping)
+            changes.proposals.extend(matched.proposals)
+            _actions(changes, spec, ruid, matched, meaning, stored_events, known, ticks, links, owner_ids, by, now)
+    kept_numbers = {spec.number for a in plan_file.addressees for spec in a.recommendations}
+    for number, rec_row in recs.items():
+        if number in kept_numbers:
             continue
-        change = _change_from_spec(action_id, entry, ids_by_position)
-        change.id = _Ids.of(session, Change.__table__).take()  # the import's one allocator of change ids
-        session.add(change)
-        session.flush()
-        assert change.id is not None
-        ids_by_position[position] = change.id
-        added += 1
-    # The file's state wins only where it brings news: history this database lacks, or a new action.
-    # A file older than the database (its history all known) changes nothing.
-    if added or not merge:
-        if added:
-            moved: dict[str, Any] = {"version": Action.version + 1}
-            if spec.status is not None:
-                moved["status"] = spec.status
-            session.execute(update(Action).where(Action.id == action_id).values(**moved))
-        _save_ticks(session, action_id, spec.ticked)
-    return added
+        if not rec_row.withdrawn:
+            changes.recommendations_withdrawn.append((rec_row.id or 0, number))
+        for row in rows_by_rec.get(rec_row.id or 0, []):  # a dropped recommendation's actions go with it
+            if not row.withdrawn:
+                changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{number}/{row.ref}", _status(row.status),
+                                                    len(stored_events.get(row.id, []))))
+    changes.flagged_targets = _flagged(changes, meaning)
 
 
-def _save_new_histories(session: Session, items: Sequence[tuple[int, ActionSpec]]) -> int:
-    """The history rows and ticks of actions this import adds, in two statements.
-
-    What `_save_history` does for one action, for many: nothing to merge with, so every row is new
-    (an undo points at an earlier row of its own action; the action's version and status were
-    written with it). Ids are handed out here: the write transaction holds the lock.
-    """
-    ids = _Ids.of(session, Change.__table__)
-    changes: list[tuple[Any, ...]] = []
-    ticks: list[tuple[Any, ...]] = []
-    for action_id, spec in items:
-        by_position: dict[int, int] = {}
-        for position, entry in enumerate(spec.history, start=1):
-            change_id = ids.take()
-            changes.append((change_id, action_id, _utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                            entry.period, entry.note, by_position.get(entry.undoes) if entry.undoes else None))
-            by_position[position] = change_id
-        ticks.extend((action_id, period, True) for period in dict.fromkeys(spec.ticked))
-    if changes:  # kind, from and to are values pydantic checked against the same names as the enums
-        _bulk_insert(session, Change.__table__, changes, ready=frozenset({"at", "kind", "from_status", "to_status"}),
-                     names=("id", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
-                            "undoes_id"))
-    if ticks:
-        _bulk_insert(session, Occurrence.__table__, ticks, names=("action_id", "period", "done"))
-    return len(changes)
+def _diff(row: Any, values: dict[str, Any]) -> list[FieldChange]:
+    changes = []
+    for name, value in values.items():
+        old = getattr(row, name)
+        if isinstance(old, tuple):
+            old = list(old)
+        if old != value:
+            changes.append(FieldChange(name, old, value))
+    return changes
 
 
-def _utc_text(moment: datetime) -> str:
-    """A datetime as the database stores it (UTC, as sqlmodel's UTCDateTime and SQLite's DATETIME write it)."""
-    if moment.utcoffset() == _ZERO:  # already UTC, as exported files write it: one C call
-        return moment.isoformat(" ", "microseconds")[:26]
-    return _as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-_ZERO = timedelta(0)
-
-
-def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: frozenset[str] = frozenset(),
-                 names: Sequence[str] | None = None) -> None:
-    """Insert rows (dicts with the same keys) in one executemany on SQLite's own cursor, in the session's
-    transaction. Each value goes through its column type's bind processor, as SQLAlchemy would send it
-    (dates, UTC datetimes, enums, JSON), except in the `ready` columns, given as stored (rows are tuples
-    when `names` gives their columns); what is skipped
-    is SQLAlchemy's per-row bookkeeping, most of the cost of a 100,000-action import."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    if names is None:  # dicts with the same keys
-        names = list(rows[0])
-        values = [[row[name] for row in rows] for name in names]
-    else:  # tuples in the order of `names`
-        values = [list(column) for column in zip(*rows, strict=True)]
-    columns = [table.c[name] for name in names]
-    for i, column in enumerate(columns):
-        if column.name in ready:  # already as stored
-            continue
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            values[i] = [process(v) for v in values[i]]
-    quote = dialect.identifier_preparer
-    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, list(zip(*values, strict=True)))
-    finally:
-        cursor.close()
-
-
-def _change_from_spec(action_id: int, entry: HistorySpec, ids_by_position: dict[int, int]) -> Change:
-    return Change(
-        action_id=action_id, at=_as_utc(entry.at), by=entry.by, kind=entry.change,
-        from_status=entry.from_, to_status=entry.to, period=entry.period, note=entry.note,
-        undoes_id=ids_by_position.get(entry.undoes) if entry.undoes else None,
-    )
-
-
-def _save_ticks(session: Session, action_id: int, ticked: Iterable[str]) -> None:
-    """Make the ticked-off occurrences exactly those the file lists (an undone tick is not listed)."""
-    ticked = list(ticked)
-    have = {o.period: o for o in session.execute(
-        select(Occurrence).where(Occurrence.action_id == action_id)).scalars()}
-    for period, row in have.items():
-        if row.done and period not in ticked:
-            row.done = False
-    for period in ticked:
-        row = have.get(period)
+def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning: Interpretation,
+             stored_events: dict[int, list[tuple[Any, ...]]], known: set[str], ticks: dict[int, set[str]],
+             links: dict[int, list[int]], owner_ids: dict[tuple[str, str], int], by: str, now: datetime) -> None:
+    plan_id, puid = changes.plan_id, changes.plan_uid
+    for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
+        reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
-            session.add(Occurrence(action_id=action_id, period=period, done=True))
-        elif not row.done:
-            row.done = True
+            _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
+            continue
+        values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=False)
+        diff = [] if row[_FIRST_SAVED + 1:] == tuple(values.values())[1:] else _diff(row, values)
+        moved = row.position != values["position"]
+        diff = [c for c in diff if c.name != "position"]
+        wanted = [owner_ids.get((role.key, role.region)) for role in roles]
+        relink = None in wanted or links.get(row.id, []) != list(dict.fromkeys(wanted))
+        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved,
+                                           checkpoints=meaning.actions[(rec.number, index)][0].target.checkpoints))
+        fresh, kept = _file_events(spec, row.uid, known)
+        changes.kept_events += kept
+        if row.target != spec.target and not row.withdrawn and not any(
+                h.change == "target" and h.to_target == spec.target for h in spec.history):
+            fresh.append(EventWrite(new_uid(), row.uid, utc_text(now), by, "target", None, None, None,
+                                    spec.target_reason, None, row.target, spec.target))
+        changes.events.extend(fresh)
+        stored_ticks = ticks.get(row.id, set())
+        base_ticks = stored_ticks | set(spec.ticked)
+        status = _status(row.status)
+        base = status
+        if spec.status is not None and not spec.history and row.id not in stored_events:
+            base = spec.status
+        if not fresh and base == status and base_ticks == stored_ticks:
+            continue
+        had = [Event(e[0], str(e[2]), *e[3:]) for e in stored_events.get(row.id, [])]
+        new_status, new_ticks = derive_state([*had, *fresh], base, base_ticks)
+        if new_status != status or new_ticks != stored_ticks:
+            changes.states.append(StateWrite(row.uid, reference, status, new_status,
+                                             tuple(sorted(new_ticks - stored_ticks)),
+                                             tuple(sorted(stored_ticks - new_ticks))))
+    for row in matched.dropped:
+        changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{rec.number}/{row.ref}", _status(row.status),
+                                            len(stored_events.get(row.id, []))))
 
 
-def read_plan_files(paths: Sequence[Path | str]) -> list[PlanFile]:
-    """Read and validate every file, refusing two files that hold one plan; nothing is written."""
-    with _collector_paused():
-        plans = [read_plan_file(path) for path in paths]
-    ids = [p.plan.id for p in plans]
-    twice = {i for i in ids if ids.count(i) > 1}
-    if twice:
-        raise PlanFileError(f"plan id {sorted(twice)[0]!r} is in more than one of the files given")
-    return plans
+def _status(status: Any) -> str:
+    return str(getattr(status, "value", status))
 
 
-def import_plans(db: Database, plans: Sequence[PlanFile]) -> list[ImportResult]:
-    """Write validated plans in one transaction: all or nothing."""
-    with db.write() as session, _collector_paused():
-        results = [save_plan(session, plan) for plan in plans]
-        _refresh_statistics(session, results)
-        return results
+# Page cache for an import (KiB): the uid indexes take inserts all over (uids are not in insertion order),
+# so a national import thrashes SQLite's default 2 MB cache.
+IMPORT_CACHE_KIB = 32 * 1024
+
+
+@contextmanager
+def _large_cache(session: Session) -> Iterator[None]:
+    """A larger SQLite page cache on the import's connection, for the length of the import."""
+    conn = session.connection()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
+
+# The uid indexes an import into an empty database builds at the end, in one sorted pass, rather than by
+# hundreds of thousands of inserts at random places (uids are not in insertion order).
+_BUILT_AFTER = ("action", "change")
+
+
+@contextmanager
+def _uid_indexes_built_after(session: Session) -> Iterator[None]:
+    """Into a database holding no action yet, insert without the large uid indexes and build them at the
+    end of the transaction; a uid given twice then fails the import there, as it would have on insert."""
+    conn = session.connection()
+    if conn.exec_driver_sql("SELECT 1 FROM action LIMIT 1").first() is not None:
+        yield
+        return
+    found = {name: sql for name, sql in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (%s)"
+        % ", ".join(f"'ix_{table}_uid'" for table in _BUILT_AFTER))}
+    for name in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for sql in found.values():
+        try:
+            conn.exec_driver_sql(sql)
+        except IntegrityError:
+            raise StoreError("the files given hold one uid twice (two records claim one identity); "
+                             "nothing was written") from None
 
 
 @contextmanager
@@ -609,23 +423,58 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def import_plan_files(db: Database, paths: Sequence[Path | str]) -> list[ImportResult]:
-    """Read, validate and write the files in order, in one transaction: all or nothing.
+def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Sequence[Mapping] = (),
+                      by: str = "actiontrack") -> list[ImportResult]:
+    """Read, validate, match and write the files in order, in one transaction: all or nothing.
 
-    A file that is not valid, or a second file holding a plan already given, rolls back every plan
+    A file that is not valid, a second file holding a plan already given, or a match that is not
+    certain (UncertainImport, raised once every file has been looked at) rolls back every plan
     written before it, so nothing is written. Plans are read one at a time (a few are in memory at
     once, not all), and with two cores or more a reading process parses ahead while this one writes.
     """
-    seen: set[str] = set()
     results: list[ImportResult] = []
-    with db.write() as session, _collector_paused():
-        for plan in _read_in_order([Path(p) for p in paths]):
-            if plan.plan.id in seen:
-                raise PlanFileError(f"plan id {plan.plan.id!r} is in more than one of the files given")
-            seen.add(plan.plan.id)
-            results.append(save_plan(session, plan))
+    uncertain: list[ChangeSet] = []
+    with db.write() as session, _collector_paused(), _large_cache(session), _uid_indexes_built_after(session):
+        for path, plan in _plans_in_order(paths):
+            changes = plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings), by=by)
+            if not changes.certain:
+                uncertain.append(changes)
+            elif not uncertain:  # once one is uncertain all is rolled back: no need to write the rest
+                try:
+                    results.append(apply_changes(session, changes))
+                except (IntegrityError, sqlite3.IntegrityError) as exc:
+                    if ".uid" not in str(exc):
+                        raise
+                    raise StoreError(f"{path}: a uid in it already belongs to another record of this database "
+                                     "(another plan's); nothing was written") from None
+        if uncertain:
+            raise UncertainImport(_uncertain_message(uncertain), uncertain)
         _refresh_statistics(session, results)
     return results
+
+
+def preview_plan_files(db: Database, paths: Sequence[Path | str], *,
+                       mappings: Sequence[Mapping] = ()) -> list[ChangeSet]:
+    """The change set each file's import would write; nothing is written (`import --dry-run`)."""
+    with db.read() as session, _collector_paused():
+        return [plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings))
+                for path, plan in _plans_in_order(paths)]
+
+
+def _for(plan: PlanFile, mappings: Sequence[Mapping]) -> Mapping | None:
+    """The mapping the user gave for this plan, if any."""
+    return next((m for m in mappings if m.plan_id == plan.plan.id), None)
+
+
+def _plans_in_order(paths: Sequence[Path | str]) -> Iterator[tuple[Path, PlanFile]]:
+    """Each file with its plan, validated, refusing a plan given twice."""
+    seen: set[str] = set()
+    files = [Path(p) for p in paths]
+    for path, plan in zip(files, _read_in_order(files), strict=False):
+        if plan.plan.id in seen:
+            raise PlanFileError(f"plan id {plan.plan.id!r} is in more than one of the files given")
+        seen.add(plan.plan.id)
+        yield path, plan
 
 
 def _refresh_statistics(session: Session, results: Sequence[ImportResult]) -> None:
@@ -714,26 +563,18 @@ def bundled_plan_files() -> list[Path]:
 
 
 def open_or_create(path: Path | str, *, read_only: bool = False, check: bool = True) -> Database:
-    """Open the database; one that holds no plan yet (new, or a first run cut short) gets the sample plans.
+    """Open the database; a new one is made from the sample plans, built beside its path and put in
+    place whole (an interrupted first run leaves no half-made database).
 
-    `check` is open_database's: False skips the whole-file quick_check (run `Database.quick_check()` later).
+    An existing file is never filled: one holding no plans is opened as it is. `check` is
+    open_database's: False skips the whole-file quick_check (run `Database.quick_check()` later).
     """
     path = Path(path).expanduser()
-    existed = path.exists()
-    db = open_database(path, read_only=read_only, check=check)
-    if db.read_only:
-        return db
-    try:
-        with db.read() as session:
-            empty = session.execute(select(func.count()).select_from(Plan)).scalar_one() == 0
-        if empty:
-            if existed and not check:
-                db.quick_check()  # about to write: a file that existed is checked first (it holds no plan: cheap)
-            import_plan_files(db, bundled_plan_files())
-    except BaseException:
-        db.dispose()
-        if not existed:  # leave no half-made file behind: the next run tries again
-            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                leftover.unlink(missing_ok=True)
-        raise
-    return db
+    if not path.exists() and not read_only:
+        try:
+            with create_atomically(path) as db:
+                import_plan_files(db, bundled_plan_files())
+        except DatabaseOpenError:
+            if not path.exists():  # not a race lost to another first run: a real failure
+                raise
+    return open_database(path, read_only=read_only, check=check, init=False)

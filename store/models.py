@@ -1,5 +1,8 @@
 """The tables: plans, addressees, recommendations, actions, owners, occurrences and the change history.
 
+Plans, addressees, recommendations, actions and history events each carry a `uid` (a UUID as text):
+their identity in files and on other machines. Integer ids are this database's own.
+
 Derived values (deadline, recurrence, owner links) are computed when a plan is saved, so reads
 never parse prose. Nothing is ever deleted: a withdrawn action is flagged, a change is a new row.
 """
@@ -14,6 +17,7 @@ from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from store.identity import new_uid
 from store.owners import owner_label
 from store.targets import Status, TargetKind
 
@@ -69,6 +73,7 @@ class ChangeKind(StrEnum):
     UNTICK = "untick"
     NOTE = "note"
     UNDO = "undo"
+    TARGET = "target"  # a revision of the plan changed the action's target (from_target -> to_target)
 
 
 class Meta(SQLModel, table=True):
@@ -82,6 +87,7 @@ class Plan(SQLModel, table=True):
     """One action plan: HMPPS's response to one inspection."""
 
     id: str = Field(primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)  # stable across files and machines
     title: str
     region: str = Field(index=True)
     inspection: str = ""
@@ -100,6 +106,7 @@ class Addressee(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
     plan_id: str = Field(foreign_key="plan.id", index=True)
     position: int
     name: str
@@ -113,6 +120,7 @@ class Recommendation(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
     plan_id: str = Field(foreign_key="plan.id", index=True)
     addressee_id: int = Field(foreign_key="addressee.id", index=True)
     position: int
@@ -135,6 +143,7 @@ class Action(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)
     plan_id: str = Field(foreign_key="plan.id", index=True)
     recommendation_id: int = Field(foreign_key="recommendation.id")
     position: int
@@ -213,6 +222,7 @@ class Change(SQLModel, table=True):
     __table_args__ = (Index("ix_change_action", "action_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True, index=True)  # the event's identity: merges are keyed by it
     action_id: int = Field(foreign_key="action.id")
     at: datetime
     by: str
@@ -222,3 +232,5 @@ class Change(SQLModel, table=True):
     period: str | None = None
     note: str = ""
     undoes_id: int | None = Field(default=None, foreign_key="change.id")
+    from_target: str | None = None  # for a target change: the target as written before and after
+    to_target: str | None = None

@@ -7,13 +7,15 @@ problem is reported as one sentence naming the file and the place in it.
 from __future__ import annotations
 
 import re
+import stat
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from store.errors import StoreError
+from store.identity import UID_PATTERN, as_utc
 from store.owners import is_blank
 from store.targets import read_target
 from store.text import visible_line
@@ -29,6 +31,8 @@ MAX_TEXT = 100_000
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Uid = Annotated[str, StringConstraints(pattern=UID_PATTERN)]
+Target = Annotated[str, StringConstraints(max_length=500)]
 StatusName = Literal["not_started", "ongoing", "complete"]
 
 
@@ -41,18 +45,30 @@ class _Strict(BaseModel):
 
 
 class HistorySpec(_Strict):
-    """One history row as exported."""
+    """One history event as exported; `uid` is its identity (files written before uids have none)."""
 
+    uid: Uid | None = None
     at: datetime
     by: Name
-    change: Literal["status", "tick", "untick", "note", "undo"]
+    change: Literal["status", "tick", "untick", "note", "undo", "target"]
     from_: StatusName | None = Field(default=None, alias="from")
     to: StatusName | None = None
     period: Period | None = None
     note: Text = ""
-    undoes: int | None = None
+    undoes: Uid | int | None = None  # the uid of the event undone (older files: its position, from 1)
+    from_target: Target | None = None  # for change = "target": the target before and after a revision
+    to_target: Target | None = None
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    @field_validator("at")
+    @classmethod
+    def _in_utc_range(cls, at: datetime) -> datetime:
+        try:
+            as_utc(at)
+        except OverflowError:
+            raise ValueError("is too near year 1 or 9999 to be given in UTC") from None
+        return at
 
 
 class OwnerEntry(_Strict):
@@ -81,15 +97,18 @@ class OwnerEntry(_Strict):
 class ActionSpec(_Strict):
     """An action: its text, owners as written and target as written."""
 
+    uid: Uid | None = None
     text: Text
     owners: list[Name | OwnerEntry]
-    target: Annotated[str, StringConstraints(max_length=500)]
+    target: Target
+    target_reason: Text = ""  # why a revision changed the target (recorded in the target's history event)
     ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,31}$")] | None = None
     status: StatusName | None = None
+    withdrawn: bool = False
     note: Text = ""
     progress: Text = ""  # the plan's progress update, as printed
-    completed: Annotated[str, StringConstraints(max_length=500)] = ""  # its completion date, as printed
-    review: Annotated[str, StringConstraints(max_length=500)] = ""  # its review date, as printed
+    completed: Target = ""  # its completion date, as printed
+    review: Target = ""  # its review date, as printed
     ticked: list[Period] = Field(default_factory=list)  # a factory, not `= []`: pydantic deep-copies
     history: list[HistorySpec] = Field(default_factory=list)  # a list default for every action
 
@@ -110,11 +129,13 @@ class ActionSpec(_Strict):
 class RecommendationSpec(_Strict):
     """A recommendation and HMPPS's response to it."""
 
+    uid: Uid | None = None
     number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")]
     text: Text
     agreement: Literal["agreed", "partly_agreed", "not_agreed", "not_stated"] = "not_stated"
     reason: Text = ""
     inferred: bool = False
+    withdrawn: bool = False
     note: Text = ""
     actions: list[ActionSpec] = []
 
@@ -122,6 +143,7 @@ class RecommendationSpec(_Strict):
 class AddresseeSpec(_Strict):
     """Who recommendations are addressed to."""
 
+    uid: Uid | None = None
     name: Name
     kind: Literal["pdu", "region", "national", "provider", "other"]
     rating: Annotated[str, StringConstraints(max_length=200)] = ""
@@ -132,6 +154,7 @@ class PlanHeader(_Strict):
     """The [plan] table."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+    uid: Uid | None = None
     title: Name
     region: Name
     inspection: Text = ""
@@ -266,15 +289,26 @@ def _check_recurring_starts(plan: PlanFile, source: str) -> None:
 def _check_unique(plan: PlanFile, source: str) -> None:
     names: set[str] = set()
     numbers: set[str] = set()
+    uids: set[str] = set()
     total = 0
+
+    def once(uid: str | None, what: str) -> None:
+        if uid is not None:
+            if uid in uids:
+                raise PlanFileError(f"{source}: {what} has the uid {uid} of another record in the file")
+            uids.add(uid)
+
+    once(plan.plan.uid, "[plan]")
     for addressee in plan.addressees:
         if addressee.name.casefold() in names:
             raise PlanFileError(f"{source}: addressee {addressee.name!r} appears twice")
         names.add(addressee.name.casefold())
+        once(addressee.uid, f"addressee {addressee.name!r}")
         for rec in addressee.recommendations:
             if rec.number in numbers:
                 raise PlanFileError(f"{source}: recommendation {rec.number!r} appears twice")
             numbers.add(rec.number)
+            once(rec.uid, f"recommendation {rec.number!r}")
             refs: set[str] = set()
             for position, action in enumerate(rec.actions, start=1):
                 ref = action.ref or str(position)
@@ -283,6 +317,15 @@ def _check_unique(plan: PlanFile, source: str) -> None:
                         f"{source}: recommendation {rec.number!r} › action {ref!r} appears twice"
                     )
                 refs.add(ref)
+                where = f"recommendation {rec.number!r} › action {ref!r}"
+                if action.uid is not None:
+                    once(action.uid, where)
+                for n, entry in enumerate(action.history, start=1):
+                    if entry.uid is not None:
+                        once(entry.uid, f"{where} › history entry {n}")
+                    if type(entry.undoes) is int and not 1 <= entry.undoes < n:
+                        raise PlanFileError(f"{source}: {where} › history entry {n} › undoes must name an "
+                                            "earlier entry of the same action")
                 total += 1
     if not numbers:
         raise PlanFileError(f"{source}: the plan has no recommendations")
@@ -307,6 +350,8 @@ def load_plan_toml(path: Path | str) -> dict[str, Any]:
     try:
         if path.is_dir():
             raise PlanFileError(f"{path} is a folder, not a plan file")
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would hang the import, a device never end
+            raise PlanFileError(f"{path} is not a regular file (a pipe or a device?), not a plan file")
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:

@@ -19,10 +19,11 @@ from conftest import dump
 from helpers.cli import assert_one_clean_line, fingerprint, run_inprocess, run_process
 
 from store import db as dbmod
+
+ON_DISK = dbmod.SCHEMA_VERSION  # the schema the test databases are made with; upgrades pretend to a newer one
 from store.db import DatabaseOpenError, open_database
 from store.errors import BusyError, DamagedError, ReadOnlyError, StoreError
 
-CURRENT = dbmod.SCHEMA_VERSION  # the schema this version writes; the tests' upgrades go past it
 
 BAD_PLANS = Path(__file__).resolve().parent / "bad_plans"
 TODAY = "2023-09-15"
@@ -56,10 +57,25 @@ def _truncated(path: Path) -> None:
 
 
 def _damaged(path: Path) -> None:
-    size = path.stat().st_size
-    with path.open("r+b") as fh:  # overwrite ten pages in the middle with garbage
-        fh.seek((size // 4096 // 2) * 4096)
-        fh.write(bytes((i * 131 + 7) % 256 for i in range(4096 * 10)))
+    """Every other page of the action table overwritten with garbage, so that every reading command
+    meets the damage whatever the layout (where SQLite has no dbstat table: ten pages in the middle)."""
+    conn = sqlite3.connect(path)
+    try:
+        pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'action' ORDER BY pageno")]
+    except sqlite3.OperationalError:
+        pages = []
+    finally:
+        conn.close()
+    middle = pages[1::2]
+    with path.open("r+b") as fh:
+        if not middle:
+            size = path.stat().st_size
+            fh.seek((size // 4096 // 2) * 4096)
+            fh.write(bytes((i * 131 + 7) % 256 for i in range(4096 * 10)))
+            return
+        for page in middle:
+            fh.seek((page - 1) * 4096)
+            fh.write(bytes((i * 131 + page) % 256 for i in range(4096)))
 
 
 def _newer(path: Path) -> None:
@@ -91,7 +107,7 @@ BROKEN = {
     "not SQLite": (_not_sqlite, ["is not an SQLite database"]),
     "truncated": (_truncated, ["is damaged", "restore a backup"]),
     "damaged in the middle": (_damaged, ["is damaged", "restore a backup"]),
-    "newer schema": (_newer, ["newer actiontrack", "schema 99", f"knows {CURRENT}", "upgrade actiontrack"]),
+    "newer schema": (_newer, ["newer actiontrack", "schema 99", f"knows {ON_DISK}", "upgrade actiontrack"]),
     "garbled schema version": (_garbled_version, ["schema version that is not a number"]),
     "another program's": (_other_program, ["SQLite database of another program"]),
 }
@@ -177,8 +193,8 @@ def test_a_reading_command_checks_a_damaged_database_before_upgrading_it(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A reading command skips the check at open, but an upgrade writes: the file is checked first."""
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {**dbmod.MIGRATIONS, CURRENT: ADD_EVIDENCE})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
     _damaged(db_path)
     before = fingerprint(db_path)
     run = run_inprocess(capsys, "--db", str(db_path), "--today", TODAY, "owners")
@@ -339,7 +355,7 @@ def test_a_busy_error_is_a_store_error() -> None:
 
 # -- an older schema is upgraded after a backup ------------------------------------------------------
 
-ADD_EVIDENCE = "ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''; CREATE INDEX ix_evidence ON action (evidence)"
+ADD_EVIDENCE = ("ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''; CREATE INDEX ix_evidence ON action (evidence)",)
 
 
 def _backups(db: Path) -> list[Path]:
@@ -349,10 +365,10 @@ def _backups(db: Path) -> list[Path]:
 def test_an_older_schema_is_upgraded_in_place_after_a_private_timestamped_backup(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The database on disk is this version's schema; this actiontrack pretends to know the next."""
+    """The database on disk is this schema; this actiontrack pretends to know the next."""
     before = dump(db_path)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {**dbmod.MIGRATIONS, CURRENT: ADD_EVIDENCE})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
     old_umask = os.umask(0o022)
     try:
         run = run_inprocess(capsys, "--db", str(db_path), "--today", TODAY, "due")
@@ -360,12 +376,12 @@ def test_an_older_schema_is_upgraded_in_place_after_a_private_timestamped_backup
         os.umask(old_umask)
     assert run.code == 0, run.err
     [backup] = _backups(db_path)
-    assert re.fullmatch(re.escape(db_path.name) + rf"\.v{CURRENT}-\d{{8}}T\d{{6}}Z\.bak", backup.name)
+    assert re.fullmatch(re.escape(db_path.name) + rf"\.v{ON_DISK}-\d{{8}}T\d{{6}}Z\.bak", backup.name)
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert dump(backup) == before  # the copy is the database as it was
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(CURRENT + 1),)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(ON_DISK + 1),)
         assert conn.execute("SELECT count(*) FROM action WHERE evidence = ''").fetchone()[0] == \
             conn.execute("SELECT count(*) FROM action").fetchone()[0] > 100
     finally:
@@ -378,12 +394,11 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_backup(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = dump(db_path)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {**dbmod.MIGRATIONS, CURRENT: ADD_EVIDENCE,
-                                              CURRENT + 1: "ALTER TABLE no_such_table ADD COLUMN x TEXT"})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 2)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE, ON_DISK + 1: ("ALTER TABLE no_such_table ADD COLUMN x TEXT",)})
     run = run_inprocess(capsys, "--db", str(db_path), "due")
     [backup] = _backups(db_path)
-    line = assert_one_clean_line(run, f"the upgrade of {db_path} from schema {CURRENT} to {CURRENT + 2} failed",
+    line = assert_one_clean_line(run, f"the upgrade of {db_path} from schema {ON_DISK} to {ON_DISK + 2} failed",
                                  "it was left as it was", str(backup))
     assert "no_such_table" in line
     assert dump(db_path) == before
@@ -392,9 +407,9 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_backup(
 def test_a_read_only_database_needing_an_upgrade_is_refused(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {**dbmod.MIGRATIONS, CURRENT: ADD_EVIDENCE})
-    with pytest.raises(DatabaseOpenError, match=f"needs an upgrade from schema {CURRENT} but cannot be written"):
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
+    with pytest.raises(DatabaseOpenError, match=f"needs an upgrade from schema {ON_DISK} but cannot be written"):
         open_database(db_path, read_only=True)
     assert _backups(db_path) == []
 
@@ -404,8 +419,8 @@ def test_an_upgrade_done_by_another_process_meanwhile_is_not_done_again(
 ) -> None:
     """The version is read again under the write lock: if another process upgraded the file between
     our first look and our lock, nothing is backed up or run twice."""
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {**dbmod.MIGRATIONS, CURRENT: ADD_EVIDENCE})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE})
     open_database(db_path).dispose()  # "the other process" upgrades it
     assert len(_backups(db_path)) == 1
     real = dbmod._stored_version
@@ -414,9 +429,9 @@ def test_an_upgrade_done_by_another_process_meanwhile_is_not_done_again(
     def first_look_is_stale(conn: object, path: Path) -> int | None:
         version = real(conn, path)  # type: ignore[arg-type]
         looks.append(version)
-        return CURRENT if len(looks) == 1 else version
+        return ON_DISK if len(looks) == 1 else version
 
     monkeypatch.setattr(dbmod, "_stored_version", first_look_is_stale)
     open_database(db_path).dispose()
-    assert looks == [CURRENT + 1, CURRENT + 1]
+    assert looks == [ON_DISK + 1, ON_DISK + 1]
     assert len(_backups(db_path)) == 1

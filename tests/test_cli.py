@@ -216,7 +216,7 @@ def test_export_then_import_into_a_fresh_database(
     assert run(capsys, db_path, "note", "nw-2023/2/1", "chased")[0] == 0
     exported = tmp_path / "nw.toml"
     assert run(capsys, db_path, "export", "--plan", "nw-2023", "-o", str(exported)) == (0, "", "")
-    fresh = tmp_path / "fresh" / "new.sqlite"
+    fresh = tmp_path / "fresh.sqlite"
     code, out, err = run(capsys, fresh, "import", str(exported))
     assert (code, err) == (0, "")
     assert out.startswith("nw-2023: ")

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from store import commands
 from store.db import Database, open_database
 from store.exporting import export_toml
-from store.importing import bundled_plan_files, import_plan_files, open_or_create
+from store.importing import UncertainImport, bundled_plan_files, import_plan_files, open_or_create
+from store.matching import Mapping
 from store.queries import plan_ids
 from store.planfile import PlanFileError
 from store.models import Action, ActionOwner, Change, Owner, Plan, Recommendation
@@ -120,7 +121,9 @@ def test_a_revised_plan_updates_what_changed_and_keeps_what_was_recorded(db: Dat
     path = tmp_path / "gm-2023-revised.toml"
     path.write_text(tomli_w.dumps(revised), encoding="utf-8")
 
-    [result] = import_plan_files(db, [path])
+    with pytest.raises(UncertainImport):  # 6/1 reworded: not matched on a guess
+        import_plan_files(db, [path])
+    [result] = import_plan_files(db, [path], mappings=[Mapping("gm-2023", actions={"6/1": "6/#1"})])
     assert (result.added, result.updated, result.withdrawn) == (1, 3, 1)
     assert result.unchanged == count_actions(original) - 4
     assert result.changed
@@ -153,9 +156,17 @@ def test_a_revised_plan_updates_what_changed_and_keeps_what_was_recorded(db: Dat
         assert (new.text, new.status, new.withdrawn) == ("A new action of the revision.", Status.NOT_STARTED, False)
         assert session.execute(select(func.count()).select_from(Action)
                                .where(Action.reference == "gm-2023/10/4")).scalar_one() == 1
-    assert {ref: history_ids(db, ref) for ref in ids_before} == kept_history
+    after = {ref: history_ids(db, ref) for ref in ids_before}
+    assert after.pop("gm-2023/9/1")[:-1] == kept_history.pop("gm-2023/9/1")
+    assert after == kept_history
+    with db.read() as session:  # the revised target is a history event; the original is kept in it
+        revision = session.execute(select(Change).where(Change.action_id == ids_before["gm-2023/9/1"])
+                                   .order_by(Change.id.desc())).scalars().first()
+        assert revision is not None
+        assert (revision.kind, revision.from_target, revision.to_target) == (
+            "target", "Monthly from July 2023", "Quarterly from July 2023")
 
-    # importing the revision again writes nothing
+    # importing the revision again writes nothing (and needs no mapping: the words now match)
     before = dump(db.path)
     [again] = import_plan_files(db, [path])
     assert not again.changed
@@ -295,7 +306,7 @@ def state(db: Database, plan_id: str) -> dict[str, Any]:
 
 def body(exported: str) -> str:
     first, rest = exported.split("\n", 1)
-    assert first.startswith("# Exported by actiontrack on ")
+    assert first == "# Exported by actiontrack. Import it again with `actiontrack import`."
     return rest
 
 
@@ -453,12 +464,14 @@ def test_a_new_database_whose_filling_fails_is_not_left_behind(
         db.dispose()
 
 
-def test_a_first_run_cut_short_is_filled_next_time(tmp_path: Path) -> None:
-    """A database left with its schema but no plan (the first run was killed) gets the samples on the next open."""
+def test_a_first_run_cut_short_leaves_no_database_and_the_next_run_starts_afresh(tmp_path: Path) -> None:
+    """The first run builds the database beside its path: killed half-way, it leaves only that file
+    (here: a schema without plans), never a database at the path for later runs to mistake for the user's."""
     from store.db import open_database
 
     path = tmp_path / "cut-short.sqlite"
-    open_database(path).dispose()  # schema written, samples not yet imported
+    open_database(tmp_path / ".cut-short.sqlite.999-1.new").dispose()  # what a killed first run leaves
+    assert not path.exists()
     db = open_or_create(path)
     try:
         with db.read() as session:

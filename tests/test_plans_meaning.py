@@ -21,6 +21,7 @@ from store.importing import bundled_plan_files, import_plan_files, open_or_creat
 from store.models import Action, ActionOwner
 from store.queries import due_in_month, find_owner, overdue, owners
 from store.targets import Status
+from tests.helpers.schema import make_schema_1
 from tui.cli import main
 
 BY = "tester"
@@ -258,13 +259,8 @@ def test_a_schema_1_database_is_upgraded_and_the_next_import_rescopes_its_owners
             else:  # the CRC's role merged with today's namesake
                 conn.execute("UPDATE actionowner SET owner_id = ? WHERE owner_id = ?", (same[0], owner_id))
                 conn.execute("DELETE FROM owner WHERE id = ?", (owner_id,))
-        conn.execute("DROP TABLE checkpoint")
-        conn.execute("ALTER TABLE plan DROP COLUMN organisation")
-        conn.execute("ALTER TABLE owner DROP COLUMN organisation")
-        for column in ("progress", "completed", "review"):
-            conn.execute(f"ALTER TABLE action DROP COLUMN {column}")
-        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.close()
+    make_schema_1(path)
     db = open_database(path)
     try:
         with db.read() as session:

@@ -13,11 +13,12 @@ import pytest
 from helpers.cli import run_process
 
 from store import db as dbmod
+
+ON_DISK = dbmod.SCHEMA_VERSION  # the schema the test databases are made with; upgrades pretend to a newer one
 from store.config import Config, config_path, default_db_path, save_config
 from store.db import open_database
 from store.importing import open_or_create
 
-CURRENT = dbmod.SCHEMA_VERSION  # the schema this version writes; the tests' upgrades go past it
 
 UMASKS = [0o022, 0o002, 0o000]
 
@@ -73,11 +74,10 @@ def test_a_backup_made_before_an_upgrade_is_private(
     umask: int, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db_path.chmod(0o644)  # even beside a database someone made readable to others
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
-    monkeypatch.setattr(dbmod, "MIGRATIONS",
-                        {**dbmod.MIGRATIONS, CURRENT: "ALTER TABLE action ADD COLUMN evidence TEXT"})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ("ALTER TABLE action ADD COLUMN evidence TEXT",)})
     open_database(db_path).dispose()
-    [backup] = db_path.parent.glob(db_path.name + f".v{CURRENT}-*.bak")
+    [backup] = db_path.parent.glob(db_path.name + f".v{ON_DISK}-*.bak")
     assert mode(backup) == 0o600
 
 

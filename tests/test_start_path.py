@@ -17,15 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import dump
 from helpers.cli import ROOT, run_inprocess
 
 from store import db as dbmod
+
+ON_DISK = dbmod.SCHEMA_VERSION  # the schema the test databases are made with; upgrades pretend to a newer one
 from store.db import open_database
 from store.queries import plan_ids
 from store.errors import DamagedError
 from store.importing import open_or_create
 
-CURRENT = dbmod.SCHEMA_VERSION  # the schema this version writes; the tests' upgrades go past it
 
 TODAY = "2023-09-15"
 
@@ -131,26 +133,28 @@ def test_open_or_create_passes_check_through(db_path: Path, checks: list[Path]) 
     assert checks == [db_path]
 
 
-def test_open_or_create_checks_an_existing_file_before_filling_it(tmp_path: Path, checks: list[Path]) -> None:
+def test_open_or_create_never_fills_an_existing_database_that_holds_no_plan(tmp_path: Path, checks: list[Path]) -> None:
+    """An empty database is what an interrupted import leaves: it is opened as it is, not silently
+    given the sample plans (which would then be mistaken for the user's)."""
     path = tmp_path / "empty.sqlite"
-    open_database(path, check=False).dispose()  # the schema, no plan: the next open fills it
+    open_database(path, check=False).dispose()  # the schema, no plan
     assert checks == [path]  # even a new file is checked before the schema is written (it is empty: cheap)
-    checks.clear()
+    before = dump(path)
     db = open_or_create(path, check=False)
     try:
-        assert checks == [path]  # checked before the sample plans were written into it
         with db.read() as session:
-            assert list(plan_ids(session)) == ["cgm-2019", "gm-2023", "nps-ne-2019", "nw-2023"]
+            assert list(plan_ids(session)) == []  # no sample plans were written into it
     finally:
         db.dispose()
+    assert dump(path) == before
 
 
 def test_an_unchecked_open_checks_before_it_upgrades(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, checks: list[Path]
 ) -> None:
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", CURRENT + 1)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 1)
     monkeypatch.setattr(dbmod, "MIGRATIONS", {
-        **dbmod.MIGRATIONS, CURRENT: "ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''"})
+        ON_DISK: ("ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''",)})
     open_database(db_path, check=False).dispose()
     assert checks == [db_path]
     open_database(db_path, check=False).dispose()  # upgraded: nothing to write, nothing checked
@@ -206,10 +210,10 @@ def test_import_keeps_the_check_at_open(db_path: Path, checks: list[Path], capsy
 def test_a_new_database_made_by_a_reading_command_is_filled_and_checked(
     tmp_path: Path, checks: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "new" / "actiontrack.sqlite"
+    path = tmp_path / "actiontrack.sqlite"
     run = run_inprocess(capsys, "--db", str(path), "--today", TODAY, "due")
     assert run.code == 0 and run.out.startswith("Due in September 2023 · everyone ·"), run.err
-    assert checks == [path]
+    assert checks[-1] == path  # built beside its path (checked there), then checked in place
 
 
 # Modules a reading command must not import: the plan-file reader and importer, the generator, the

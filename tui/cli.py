@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import plan files (TOML); all are checked before any is written")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="print what the import would do; write nothing")
+    p.add_argument("--mapping", type=Path, action="append", default=[], metavar="MAPFILE",
+                   help="confirm how a revised plan's actions map onto the stored ones (the file an import "
+                        "that was not certain wrote)")
 
     p = sub.add_parser("export", help="write plans as TOML with statuses and history")
     p.add_argument("--plan", help="the plan's id (default: every plan, one file each, into -o FOLDER)")
@@ -224,12 +228,12 @@ def _run(args: argparse.Namespace) -> int:
                 theme = theme_name(args.theme)
             except ValueError as exc:
                 raise StoreError(str(exc)) from None
-        return run_app(db_path=args.db or default_db_path(), today=today, owner=args.owner,
+        return run_app(db_path=_db_path(args.db), today=today, owner=args.owner,
                        theme=theme, config=config)
+    path = _db_path(args.db)
     if command == "import":  # all files or none; a failed import into a new file leaves no file behind
-        return _import(args.db or default_db_path(), args.files)
-    db = _open(args.db or default_db_path(), read_only=command in READ_COMMANDS,
-               check=command not in UNCHECKED_COMMANDS)
+        return _import(path, args.files, mappings=args.mapping, dry_run=args.dry_run, by=config.by)
+    db = _open(path, read_only=command in READ_COMMANDS, check=command not in UNCHECKED_COMMANDS)
     try:
         if command == "export":
             return _export(db, args.plan, args.output)
@@ -249,16 +253,30 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _db_path(given: Path | None) -> Path:
+    """The database path: --db, whose folder must exist (a typo must not make a new database
+    elsewhere), else the default one in the data folder (made on first run)."""
+    from store.config import default_db_path
+
+    if given is None:
+        return default_db_path()
+    path = given.expanduser()
+    if not path.parent.is_dir():
+        raise StoreError(f"the folder {path.parent} of --db {path} does not exist; create it first, or check the path")
+    return path
+
+
 def _open(path: Path, *, read_only: bool, check: bool = True) -> Database:
-    """Open the database; a new one is filled from the sample plans.
+    """Open the database; a new one is made from the sample plans (built beside, put in place whole).
 
     With check=False (a reading command only) the whole-file quick_check is skipped: a damaged page
     the command's queries meet still ends it with one sentence, and nothing is written to an unchecked
-    file (open_database checks it before an upgrade). Commands that write keep the check."""
+    file (open_database checks it before an upgrade). Commands that write keep the check. Neither
+    writes a schema into a file that holds none (an empty file, another program's empty database)."""
     from store.db import open_database
 
-    if read_only and path.exists():
-        return open_database(path, read_only=not _writable(path), check=check)
+    if path.exists():
+        return open_database(path, read_only=read_only and not _writable(path), check=check, init=False)
     from store.importing import open_or_create
 
     return open_or_create(path)
@@ -270,34 +288,85 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _import(path: Path, files: Sequence[Path]) -> int:
+def _import(path: Path, files: Sequence[Path], *, mappings: Sequence[Path], dry_run: bool, by: str) -> int:
     """Import the files in one transaction. They are read while the plans before them are written (a
     national import: 100,000 actions in seconds, a few plans in memory at a time), so a bad file is met
-    after the database is opened: everything is rolled back, and a database this import made is removed."""
-    from store.importing import import_plan_files
+    after the database is opened: everything is rolled back. A new database is built beside its path
+    and put in place only whole, and only if nobody made a file there meanwhile."""
+    from store.changeset import preview
+    from store.db import create_atomically, open_database
+    from store.importing import UncertainImport, import_plan_files, preview_plan_files
+    from store.matching import read_mapping
     from store.planfile import read_plan_file
 
-    for file in files:  # a missing file or a folder is refused at once, before anything is opened
+    for file in files:  # a missing file, a folder or a FIFO is refused at once, before anything is opened
         if not file.is_file():
             read_plan_file(file)
-    from store.db import open_database
-
-    new = not path.exists()
-    db = open_database(path)  # an import into a new file holds just the plans imported
+    answers = [read_mapping(m) for m in mappings]
     try:
-        results = import_plan_files(db, files)
-    except BaseException:
-        db.dispose()
-        if new:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
-    db.dispose()
+        if dry_run:
+            if not path.exists():
+                with create_atomically(path, keep=False) as db:
+                    sets = preview_plan_files(db, files, mappings=answers)
+            else:
+                db = open_database(path, init=False)
+                try:
+                    sets = preview_plan_files(db, files, mappings=answers)
+                finally:
+                    db.dispose()
+            for changes in sets:
+                print(visible("\n".join(preview(changes))))
+            print("dry run: nothing was written")
+            return 0
+        if path.exists():
+            db = open_database(path, init=False)
+            try:
+                results = import_plan_files(db, files, mappings=answers, by=by)
+            finally:
+                db.dispose()
+        else:
+            with create_atomically(path) as db:
+                results = import_plan_files(db, files, mappings=answers, by=by)
+    except UncertainImport as exc:
+        print(f"actiontrack: {visible_line(str(exc))}", file=sys.stderr)
+        for changes in exc.changes:
+            for line in preview(changes)[1:]:
+                print(visible(line), file=sys.stderr)
+            written = _write_mapping(Path(changes.source), exc.mapping(changes))
+            if written is None:
+                print("  (the proposed mapping could not be written beside the file; see --dry-run)", file=sys.stderr)
+            else:
+                print(visible(f"  proposed mapping written to {written}: check it, then run: actiontrack import "
+                              f"--mapping {written} {changes.source}"), file=sys.stderr)
+        return EXIT_ERROR
     for result in results:
         print(visible(result.summary()))
         for flagged in result.flagged_targets:
             print(f"  warning: target not understood, no due date: {visible(flagged)}")
     return 0
+
+
+def _write_mapping(plan_path: Path, text: str) -> Path | None:
+    """Write a proposed mapping beside the plan file, never over another file; its path, or None."""
+    import os
+
+    for n in range(1, 100):
+        target = plan_path.with_name(f"{plan_path.stem}.mapping{'' if n == 1 else f'-{n}'}.toml")
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            try:
+                if target.read_text(encoding="utf-8") == text:
+                    return target  # the same proposal as last time
+            except (OSError, UnicodeDecodeError):
+                pass
+            continue
+        except OSError:
+            return None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return target
+    return None
 
 
 def _export(db: Database, plan: str | None, output: Path | None) -> int:
@@ -311,6 +380,7 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
         if output is None:
             sys.stdout.write(texts[plan])
         else:
+            _refuse_overwrite(output, db.path)
             _write_text(output, texts[plan])
         return 0
     if output is None:
@@ -320,8 +390,12 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
         raise StoreError("there are several plans: name one with --plan, or a folder with -o to write them all")
     if output.exists() and not output.is_dir():
         raise StoreError(f"{output} is a file: to export every plan, give a folder with -o (or one plan with --plan)")
+    for plan_id in texts:
+        _refuse_overwrite(output / f"{plan_id}.toml", db.path)
+    from store.db import private_folder
+
     try:
-        output.mkdir(parents=True, exist_ok=True)
+        private_folder(output)
     except OSError as exc:
         raise StoreError(f"cannot make the folder {output}: {exc.strerror or exc}") from None
     for plan_id, text in texts.items():
@@ -330,17 +404,45 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
     return 0
 
 
+def _refuse_overwrite(path: Path, db_path: Path) -> None:
+    """An export replaces only an earlier export: never the database, another SQLite file, or any other file."""
+    import os
+
+    from store.exporting import is_plan_export
+
+    if not os.path.lexists(path):
+        return
+    try:
+        if path.resolve() == db_path.resolve() or (path.exists() and db_path.exists() and path.samefile(db_path)):
+            raise StoreError(f"{path} is the database itself; an export must go to another file (nothing was written)")
+        if not path.is_file():
+            raise StoreError(f"{path} is not a regular file; nothing was written")
+        with path.open("rb") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise StoreError(f"cannot check {path} before writing over it: {exc.strerror or exc}") from None
+    if head.startswith(b"SQLite format 3\0"):
+        raise StoreError(f"{path} is an SQLite database; an export never writes over one (nothing was written)")
+    if head and not is_plan_export(head):
+        raise StoreError(f"{path} exists and is not a plan export; choose another file, or move it away "
+                         "(nothing was written)")
+
+
 def _write_text(path: Path, text: str) -> None:
     import os
     import tempfile
 
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent if str(path.parent) else ".")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -472,8 +574,10 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                 for place, note in checks:
                     print(visible(f"  {place}: {note}"))
     if as_json:
-        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        from store.text import escape_raw_controls
+
+        # JSON escapes C0 controls itself; C1 and bidi controls are escaped the same way (\\uXXXX)
+        sys.stdout.write(escape_raw_controls(json.dumps(report, indent=2, ensure_ascii=False)) + "\n")
     return EXIT_ERROR if failed else 0
 
 
@@ -629,7 +733,7 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
     if detail.history:
         lines += ["", "History:"]
         for h in detail.history:
-            what = describe_change(h.kind, h.from_status, h.to_status, h.period)
+            what = describe_change(h.kind, h.from_status, h.to_status, h.period, h.from_target, h.to_target)
             undone = " (undone)" if h.undone else ""
             note = f" — {h.note}" if h.note else ""
             lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
@@ -638,6 +742,7 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
 
 
 def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int:
+    """Make one change; say so only once it is committed."""
     from store import commands
     from store.models import Action
     from store.targets import Status
@@ -648,19 +753,25 @@ def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int
             change = commands.undo_last(session, by=by, action_id=action_id)
             action = session.get(Action, change.action_id)
             assert action is not None
-            print(f"{action.reference}: undone; it is {status_word(action.status)}")
-            return 0
-        action = commands.find_action(session, args.reference)
-        assert action.id is not None
-        if args.command == "status":
-            commands.set_status(session, action.id, Status(STATUS_WORDS[args.status]), by=by, note=args.note)
-            print(f"{action.reference}: {args.status.replace('-', ' ')}")
-        elif args.command == "tick":
-            year, month = args.month or (today.year, today.month)
-            period = f"{year:04d}-{month:02d}"
-            commands.tick_occurrence(session, action.id, period, by=by, note=args.note)
-            print(f"{action.reference}: {period} ticked off")
-        elif args.command == "note":
-            commands.add_note(session, action.id, args.text, by=by)
-            print(f"{action.reference}: note added")
+            said = f"{action.reference}: undone; it is {status_word(action.status)}"
+        else:
+            action = commands.find_action(session, args.reference)
+            assert action.id is not None
+            if args.command == "status":
+                status = Status(STATUS_WORDS[args.status])
+                if action.status == status and args.note.strip():  # the evidence is kept all the same
+                    commands.add_note(session, action.id, args.note, by=by)
+                    said = f"{action.reference}: already {args.status.replace('-', ' ')}; note added"
+                else:
+                    commands.set_status(session, action.id, status, by=by, note=args.note)
+                    said = f"{action.reference}: {args.status.replace('-', ' ')}"
+            elif args.command == "tick":
+                year, month = args.month or (today.year, today.month)
+                period = f"{year:04d}-{month:02d}"
+                commands.tick_occurrence(session, action.id, period, by=by, note=args.note)
+                said = f"{action.reference}: {period} ticked off"
+            else:
+                commands.add_note(session, action.id, args.text, by=by)
+                said = f"{action.reference}: note added"
+    print(visible(said))
     return 0

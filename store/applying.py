@@ -1,0 +1,284 @@
+"""The apply stage of an import: a change set written in the caller's write transaction.
+
+Nothing here decides anything: store.importing builds the change set (what to add, change,
+withdraw, which history events the database lacks and the state they lead to); this writes it,
+in bulk where a national import writes many rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session
+
+from store.changeset import ActionWrite, ChangeSet
+from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
+from store.owners import ResolvedOwner
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What one import changed."""
+
+    plan_id: str
+    added: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    unchanged: int = 0
+    history_added: int = 0
+    moved: int = 0  # actions whose status or ticks the merged history moved
+    flagged_targets: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        return bool(self.added or self.updated or self.withdrawn or self.history_added or self.moved)
+
+    def summary(self) -> str:
+        """One line for the CLI."""
+        if not self.changed:
+            return f"{self.plan_id}: already up to date ({self.unchanged} actions)"
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        if self.withdrawn:
+            parts.append(f"{self.withdrawn} withdrawn")
+        if self.history_added:
+            parts.append(f"{self.history_added} history events added")
+        if self.moved:
+            parts.append(f"{self.moved} statuses or ticks moved by history")
+        return f"{self.plan_id}: " + ", ".join(parts)
+
+
+class _Ids:
+    """Hands out primary keys inside the write transaction (we hold the write lock)."""
+
+    @classmethod
+    def of(cls, session: Session, table: Any) -> _Ids:
+        """The one allocator of this transaction for a table that only the import's bulk inserts write
+        (actions, addressees, recommendations): asked for its largest id once, not once per plan."""
+        transaction = session.get_transaction()
+        key = f"actiontrack.ids.{table.name}"
+        cached = session.info.get(key)
+        if cached is not None and cached[0] is transaction:
+            return cached[1]  # type: ignore[no-any-return]
+        ids = cls(session, table)
+        session.info[key] = (transaction, ids)
+        return ids
+
+    def __init__(self, session: Session, table: Any) -> None:
+        self.next = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+    def take(self) -> int:
+        value = self.next
+        self.next += 1
+        return value
+
+
+class _OwnerTable:
+    """Finds or creates owner rows by (key, region), caching ids for one import."""
+
+    @classmethod
+    def of(cls, session: Session) -> _OwnerTable:
+        """The table of this write transaction, shared by every plan it saves (not re-read per plan)."""
+        transaction = session.get_transaction()
+        cached = session.info.get("actiontrack.owner_table")
+        if cached is not None and cached[0] is transaction:
+            return cached[1]  # type: ignore[no-any-return]
+        table = cls(session)
+        session.info["actiontrack.owner_table"] = (transaction, table)
+        return table
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids: dict[tuple[str, str], int] = {
+            (row.key, row.region): row.id for row in session.execute(select(Owner.id, Owner.key, Owner.region))
+        }
+        self.next = _Ids(session, Owner.__table__)
+
+    def id_for(self, owner: ResolvedOwner) -> int:
+        found = self.ids.get((owner.key, owner.region))
+        if found is None:
+            found = self.next.take()
+            self.session.execute(insert(Owner).values(id=found, name=owner.name, key=owner.key, region=owner.region,
+                                                      organisation=owner.organisation))
+            self.ids[(owner.key, owner.region)] = found
+        return found
+
+
+
+def _write_checkpoints(session: Session, actions: list[ActionWrite], by_uid: dict[str, int]) -> None:
+    """Make each action's stored checkpoints those its target reads as (a revised target, or a better reading)."""
+    stored: dict[int, set[date]] = defaultdict(set)
+    revised = [a.stored_id for a in actions if a.stored_id is not None]
+    for chunk in range(0, len(revised), 10_000):  # SQLite binds at most so many parameters
+        for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).where(
+                Checkpoint.action_id.in_(revised[chunk:chunk + 10_000]))):
+            stored[action_id].add(due)
+    rows: list[dict[str, Any]] = []
+    for action in actions:
+        action_id = by_uid[action.uid]
+        if stored.get(action_id, set()) != set(action.checkpoints):
+            if action_id in stored:
+                session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
+            rows.extend({"action_id": action_id, "due": due} for due in action.checkpoints)
+    if rows:
+        session.execute(insert(Checkpoint), rows)
+
+
+def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
+    """Write a certain change set in the open write session; the caller commits."""
+    assert changes.certain, "an uncertain change set is never applied"
+    result = ImportResult(plan_id=changes.plan_id, flagged_targets=list(changes.flagged_targets))
+    _write_header(session, changes)
+    addressee_ids = _write_rows(session, Addressee.__table__, changes.addressees, {"plan_id": changes.plan_id})
+    for rec in changes.recommendations:
+        rec.values["addressee_id"] = addressee_ids[rec.values.pop("addressee_uid")]
+    rec_ids = _write_rows(session, Recommendation.__table__, changes.recommendations, {"plan_id": changes.plan_id})
+    if changes.recommendations_withdrawn:
+        session.execute(update(Recommendation).where(
+            Recommendation.id.in_([i for i, _ in changes.recommendations_withdrawn])).values(withdrawn=True))
+
+    owners = _OwnerTable.of(session)
+    action_ids = _Ids.of(session, Action.__table__)
+    by_uid: dict[str, int] = {}
+    new_rows: list[dict[str, Any]] = []
+    new_links: list[dict[str, Any]] = []
+    for action in changes.actions:
+        owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
+        if action.stored_id is None:
+            action_id = action_ids.take()
+            new_rows.append({"id": action_id, "uid": action.uid, "plan_id": changes.plan_id,
+                             "recommendation_id": rec_ids[action.recommendation_uid], **action.values})
+            new_links.extend({"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids))
+            result.added += 1
+        else:
+            action_id = action.stored_id
+            if action.changes or action.relink:
+                session.execute(update(Action).where(Action.id == action_id).values(**action.values))
+                session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
+                session.execute(insert(ActionOwner), [
+                    {"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids)])
+                result.updated += 1
+            else:
+                if action.moved:  # a neighbour came or went: the action itself is unchanged
+                    session.execute(update(Action).where(Action.id == action_id)
+                                    .values(position=action.values["position"]))
+                result.unchanged += 1
+        by_uid[action.uid] = action_id
+    if new_rows:
+        _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
+    if new_links:
+        _bulk_insert(session, ActionOwner.__table__, new_links)
+    _write_checkpoints(session, changes.actions, by_uid)
+    if changes.withdrawn:
+        session.execute(update(Action).where(Action.id.in_([w.stored_id for w in changes.withdrawn]))
+                        .values(withdrawn=True))
+        result.withdrawn = len(changes.withdrawn)
+    result.history_added = _write_events(session, changes, by_uid)
+    for state in changes.states:
+        action_id = by_uid[state.action_uid]
+        session.execute(update(Action).where(Action.id == action_id)
+                        .values(status=state.new_status, version=Action.version + 1))
+        _write_ticks(session, action_id, state.ticked, done=True)
+        _write_ticks(session, action_id, state.unticked, done=False)
+    result.moved = len(changes.states)
+    if changes.new_ticks:
+        _bulk_insert(session, Occurrence.__table__, [(by_uid[uid], period, True) for uid, period in changes.new_ticks],
+                     names=("action_id", "period", "done"))
+    return result
+
+
+def _write_header(session: Session, changes: ChangeSet) -> None:
+    if changes.new_plan:
+        _bulk_insert(session, Plan.__table__, [changes.header])  # no ORM object: a new plan is written once
+    elif changes.header_changes:
+        session.execute(update(Plan).where(Plan.id == changes.plan_id)
+                        .values(**{c.name: c.new for c in changes.header_changes}))
+
+
+def _write_rows(session: Session, table: Any, rows: Sequence[Any], common: dict[str, Any]) -> dict[str, int]:
+    """Add or update addressees or recommendations; their ids by uid."""
+    ids: dict[str, int] = {}
+    fresh = _Ids.of(session, table)
+    new_rows: list[dict[str, Any]] = []
+    for row in rows:
+        if row.stored_id is None:
+            ids[row.uid] = fresh.take()
+            new_rows.append({"id": ids[row.uid], "uid": row.uid, **common, **row.values})
+        else:
+            ids[row.uid] = row.stored_id
+            if row.changes:  # the whole row as the file has it (a moved recommendation: its addressee too)
+                session.execute(update(table).where(table.c.id == row.stored_id).values(**row.values))
+    if new_rows:  # one statement, not a flush per row: a national import adds thousands
+        _bulk_insert(session, table, new_rows)
+    return ids
+
+
+def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, int]) -> int:
+    """Add the history events the database lacks, in one statement; an undo points at its event by uid."""
+    if not changes.events:
+        return 0
+    ids = _Ids.of(session, Change.__table__)
+    event_ids = {e.uid: ids.take() for e in changes.events}
+    elsewhere = [e.undoes for e in changes.events if e.undoes is not None and e.undoes not in event_ids]
+    for chunk in range(0, len(elsewhere), 500):
+        event_ids.update(session.execute(select(Change.uid, Change.id).where(
+            Change.uid.in_(elsewhere[chunk:chunk + 500]))).all())
+    rows = [(event_ids[e.uid], e.uid, action_ids[e.action_uid], e.at, e.by, e.kind, e.from_status, e.to_status,
+             e.period, e.note, event_ids.get(e.undoes) if e.undoes else None, e.from_target, e.to_target)
+            for e in changes.events]
+    # at, kind, from and to are as stored: UTC text and values checked against the enums' names
+    _bulk_insert(session, Change.__table__, rows, ready=frozenset({"at", "kind", "from_status", "to_status"}),
+                 names=("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
+                        "undoes_id", "from_target", "to_target"))
+    return len(rows)
+
+
+def _write_ticks(session: Session, action_id: int, periods: Sequence[str], *, done: bool) -> None:
+    for period in periods:
+        row = session.get(Occurrence, (action_id, period))
+        if row is None:
+            if done:
+                session.add(Occurrence(action_id=action_id, period=period, done=True))
+        elif row.done != done:
+            row.done = done
+    session.flush()
+
+
+def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: frozenset[str] = frozenset(),
+                 names: Sequence[str] | None = None) -> None:
+    """Insert rows (dicts with the same keys) in one executemany on SQLite's own cursor, in the session's
+    transaction. Each value goes through its column type's bind processor, as SQLAlchemy would send it
+    (dates, UTC datetimes, enums, JSON), except in the `ready` columns, given as stored (rows are tuples
+    when `names` gives their columns); what is skipped
+    is SQLAlchemy's per-row bookkeeping, most of the cost of a 100,000-action import."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if names is None:  # dicts with the same keys
+        names = list(rows[0])
+        values = [[row[name] for row in rows] for name in names]
+    else:  # tuples in the order of `names`
+        values = [list(column) for column in zip(*rows, strict=True)]
+    columns = [table.c[name] for name in names]
+    for i, column in enumerate(columns):
+        if column.name in ready:  # already as stored
+            continue
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            values[i] = [process(v) for v in values[i]]
+    quote = dialect.identifier_preparer
+    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) "
+           f"VALUES ({', '.join('?' * len(columns))})")
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, list(zip(*values, strict=True)))
+    finally:
+        cursor.close()
+
+

@@ -1,0 +1,77 @@
+"""The interpret stage of an import: what each action's owners and target mean.
+
+Owners as written are resolved to roles (aliases expanded, organisation and region scoped, PDU-level
+roles given their PDU, plural roles expanded) and targets read as a manager would; the rest of the
+import only uses what this stage hands on. Many actions of a plan share a target ("September 2023")
+or an owner cell: each is read once. (`store.reading.read_actions` is the same reading one action at a
+time, for `check`.)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from store.owners import ResolvedOwner, pdus_named, section_pdus
+from store.planfile import PlanFile
+from store.reading import plan_date, plan_resolver
+from store.targets import TargetDate, read_target
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A target as read: the reading, its words, and the start as a month index for recurrences."""
+
+    target: TargetDate
+    described: str
+    start_month: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Owners:
+    """An owner cell resolved: each role, their display, and the cell as written (JSON)."""
+
+    roles: tuple[ResolvedOwner, ...]
+    display: str
+    written_json: str
+
+
+@dataclass(slots=True)
+class Interpretation:
+    """The meaning of every action of one plan file, by (recommendation number, index in the file)."""
+
+    actions: dict[tuple[str, int], tuple[Reading, Owners]] = field(default_factory=dict)
+    flagged_targets: list[tuple[str, int, str]] = field(default_factory=list)  # number, index, target
+
+
+def interpret(plan_file: PlanFile) -> Interpretation:
+    """Resolve every action's owners and read every target of the plan file."""
+    resolver = plan_resolver(plan_file)
+    covered = resolver.pdus
+    written_on = plan_date(plan_file)
+    readings: dict[str, Reading] = {}
+    cells: dict[tuple[tuple[str, ...], tuple[str, ...]], Owners] = {}
+    result = Interpretation()
+    for addressee in plan_file.addressees:
+        for rec in addressee.recommendations:
+            rec_pdus = section_pdus(addressee.name, addressee.kind, rec.text, covered)
+            for index, spec in enumerate(rec.actions):
+                reading = readings.get(spec.target)
+                if reading is None:
+                    target = read_target(spec.target, plan_date=written_on)
+                    reading = readings[spec.target] = Reading(target, target.describe(), target.start_month)
+                if reading.target.flagged:
+                    result.flagged_targets.append((rec.number, index, spec.target))
+                pdus = rec_pdus or pdus_named(spec.text, covered)
+                written = spec.owners_stored()
+                cell = (tuple(o if isinstance(o, str) else json.dumps(o) for o in written), tuple(pdus))
+                owners = cells.get(cell)
+                if owners is None:
+                    resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
+                    owners = cells[cell] = Owners(
+                        roles=tuple(dict.fromkeys(resolved)),
+                        display="; ".join(dict.fromkeys(r.name for r in resolved)),
+                        written_json=json.dumps(written),  # as SQLAlchemy's JSON type writes it
+                    )
+                result.actions[(rec.number, index)] = (reading, owners)
+    return result
