@@ -169,7 +169,7 @@ def test_output_never_replaces_a_file_that_is_not_a_plan_file_or_the_database(
     notes.write_text("my notes, not a plan\n", encoding="utf-8")
     database = tmp_path / "work.sqlite"
     database.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
-    for target, words in ((notes, "is not a plan file"), (database, "is a database")):
+    for target, words in ((notes, "is not a plan file"), (database, "is the database itself")):
         before = target.read_bytes()
         run = run_inprocess(capsys, "--db", str(database), "draft", str(document), "-o", str(target))
         assert run.code == 1 and words in run.err

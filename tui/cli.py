@@ -206,7 +206,7 @@ def _run(args: argparse.Namespace) -> int:
         return _draft(args.document, args.output, args.plan_id, args.diff, args.db, args.diff_stored)
     if command == "generate":
         return _generate(args.actions, args.seed, args.output, args.sub_db or args.db)
-    from store.config import default_db_path, load_config
+    from store.config import load_config
 
     config = load_config()
     today = args.today or date.today()
@@ -247,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
             return _show(db, args.reference, today, as_json=args.json)
         if command == "report":
             owner = args.sub_owner or args.owner or config.owner or "everyone"
-            return _report(db, args, owner, args.as_of or today, args.db or default_db_path())
+            return _report(db, args, owner, args.as_of or today, path)
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
@@ -406,45 +406,20 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
 
 def _refuse_overwrite(path: Path, db_path: Path) -> None:
     """An export replaces only an earlier export: never the database, another SQLite file, or any other file."""
-    import os
-
     from store.exporting import is_plan_export
+    from store.files import refuse_to_overwrite
 
-    if not os.path.lexists(path):
-        return
-    try:
-        if path.resolve() == db_path.resolve() or (path.exists() and db_path.exists() and path.samefile(db_path)):
-            raise StoreError(f"{path} is the database itself; an export must go to another file (nothing was written)")
-        if not path.is_file():
-            raise StoreError(f"{path} is not a regular file; nothing was written")
-        with path.open("rb") as fh:
-            head = fh.read(64)
-    except OSError as exc:
-        raise StoreError(f"cannot check {path} before writing over it: {exc.strerror or exc}") from None
-    if head.startswith(b"SQLite format 3\0"):
-        raise StoreError(f"{path} is an SQLite database; an export never writes over one (nothing was written)")
-    if head and not is_plan_export(head):
-        raise StoreError(f"{path} exists and is not a plan export; choose another file, or move it away "
-                         "(nothing was written)")
+    def ours(found: Path) -> bool:
+        with found.open("rb") as fh:
+            return is_plan_export(fh.read(64))
+
+    refuse_to_overwrite(path, database=db_path, ours=ours, kind="a plan export")
 
 
 def _write_text(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from store.files import write_atomically
 
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent if str(path.parent) else ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, text.encode("utf-8"))
 
 
 def _draft(document: Path, output: Path | None, plan_id: str | None, against: Path | None,
@@ -506,21 +481,18 @@ def _stored_plan(db_path: Path | None, plan_id: str) -> PlanFile:
 
 
 def _refuse_to_overwrite(output: Path, db_path: Path | None) -> None:
-    """-o writes a new file or replaces a plan file; never a database or any other file."""
+    """-o writes a new file or replaces a plan file (an earlier draft); never a database or any other file."""
+    from store.files import refuse_to_overwrite
     from store.planfile import PlanFileError, read_plan_file
 
-    if output.is_dir():
-        raise StoreError(f"{output} is a folder: give -o the plan file to write")
-    if not output.exists():
-        return
-    with output.open("rb") as fh:  # any SQLite file, the default database among them (not imported: ~0.5 s)
-        magic = fh.read(16)
-    if (db_path is not None and output.resolve() == db_path.resolve()) or magic.startswith(b"SQLite format 3"):
-        raise StoreError(f"{output} is a database; the draft is not written over it")
-    try:
-        read_plan_file(output)
-    except PlanFileError:
-        raise StoreError(f"{output} exists and is not a plan file; the draft is not written over it") from None
+    def ours(found: Path) -> bool:
+        try:
+            read_plan_file(found)
+        except PlanFileError:
+            return False
+        return True
+
+    refuse_to_overwrite(output, database=db_path, ours=ours, kind="a plan file")
 
 
 def _check(files: list[Path], *, as_json: bool) -> int:
@@ -649,9 +621,10 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
 
 
 def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
+    from store.files import write_atomically
     from store.queries import View
     from store.reports import ReportScope, build_report, format_for, render
-    from store.reports.output import check_target, write_file
+    from store.reports.output import check_target
 
     output: Path | None = args.output
     if args.json and (output is not None or args.format):
@@ -676,7 +649,7 @@ def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
-    write_file(output, data)
+    write_atomically(output, data)
     print(visible(f"wrote {output}: {len(report.actions)} actions, {len(report.plans)} plans ({fmt})"))
     return 0
 

@@ -679,14 +679,15 @@ class MainScreen(Screen[None]):
         stem = f"actiontrack-report-{today.isoformat()}"
 
         def job() -> tuple[Path, int]:
+            from store.files import write_atomically
             from store.reports import ReportScope, build_report, render
-            from store.reports.output import report_path, write_file
+            from store.reports.output import report_path
 
             scope = ReportScope(as_of=today, view=state.view, owner_label=state.who)
             with self.db.read() as session:
                 report = build_report(session, scope)
             path = report_path(Path.cwd(), stem, fmt)
-            write_file(path, render(report, fmt))
+            write_atomically(path, render(report, fmt))
             return path, len(report.actions)
 
         def done(result: tuple[Path, int]) -> None:
