@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.errors import NotFoundError
 from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
@@ -221,18 +221,19 @@ class Duty:
 def build_report(session: Session, scope: ReportScope) -> Report:
     """The report of the actions in scope, read in a few queries."""
     plans = _plans(session, scope.plan_ids)
-    conditions: list[Any] = [*in_view(scope.view), Action.plan_id.in_(list(plans))]
+    conditions: list[Any] = [*in_view(scope.view), col(Action.plan_id).in_(list(plans))]
     rows = session.execute(
-        select(Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display, Action.target,
-               Action.target_reading, Action.deadline, Action.status, Action.start_month, Action.every_months,
-               Recommendation.number, Recommendation.text.label("rec_text"), Recommendation.agreement,
-               Recommendation.reason, Recommendation.inferred, Addressee.name.label("addressee"))
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .join(Addressee, Addressee.id == Recommendation.addressee_id)
+        select(*(col(c) for c in (Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display,
+                                  Action.target, Action.target_reading, Action.deadline, Action.status,
+                                  Action.start_month, Action.every_months, Recommendation.number)),
+               col(Recommendation.text).label("rec_text"), col(Recommendation.agreement),
+               col(Recommendation.reason), col(Recommendation.inferred), col(Addressee.name).label("addressee"))
+        .join(Recommendation, col(Recommendation.id) == col(Action.recommendation_id))
+        .join(Addressee, col(Addressee.id) == col(Recommendation.addressee_id))
         .where(*conditions)
-        .order_by(Action.plan_id, Addressee.position, Recommendation.position, Action.position)
+        .order_by(col(Action.plan_id), col(Addressee.position), col(Recommendation.position), col(Action.position))
     ).all()
-    in_scope = select(Action.id).where(*conditions)
+    in_scope = select(col(Action.id)).where(*conditions)
     duties = _duties(session, in_scope, rows)
     last = _last_changes(session, in_scope)
     evidence = _latest_evidence(session, in_scope)
@@ -281,18 +282,18 @@ def build_report(session: Session, scope: ReportScope) -> Report:
 
 
 def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
-    query = select(Plan.id, Plan.title, Plan.region).order_by(Plan.id)
+    query = select(col(Plan.id), col(Plan.title), col(Plan.region)).order_by(col(Plan.id))
     if plan_ids:
-        query = query.where(Plan.id.in_(plan_ids))
+        query = query.where(col(Plan.id).in_(plan_ids))
     plans = {row.id: PlanSection(id=row.id, title=row.title, region=row.region, agreement_counts={})
              for row in session.execute(query)}
     missing = [plan_id for plan_id in plan_ids if plan_id not in plans]
     if missing:
         raise NotFoundError(f"no plan has the id {missing[0]!r}")
     counts = session.execute(
-        select(Recommendation.plan_id, Recommendation.agreement, func.count())
-        .where(Recommendation.plan_id.in_(list(plans)), Recommendation.withdrawn.is_(False))
-        .group_by(Recommendation.plan_id, Recommendation.agreement)
+        select(col(Recommendation.plan_id), col(Recommendation.agreement), func.count())
+        .where(col(Recommendation.plan_id).in_(list(plans)), col(Recommendation.withdrawn).is_(False))
+        .group_by(col(Recommendation.plan_id), col(Recommendation.agreement))
     )
     for plan_id, agreement, count in counts:
         plans[plan_id].agreement_counts[status_word(agreement)] = count
@@ -302,38 +303,38 @@ def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
 def _duties(session: Session, in_scope: Any, rows: Sequence[Any]) -> dict[int, Duty]:
     """Per action in scope, its recurrence, checkpoints and ticked-off periods."""
     ticked: dict[int, set[str]] = defaultdict(set)
-    for action_id, period in session.execute(select(Occurrence.action_id, Occurrence.period).where(
-            Occurrence.done.is_(True), Occurrence.action_id.in_(in_scope))):
+    for action_id, period in session.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
+            col(Occurrence.done).is_(True), col(Occurrence.action_id).in_(in_scope))):
         ticked[action_id].add(period)
     checkpoints: dict[int, list[date]] = defaultdict(list)
-    for action_id, day in session.execute(select(Checkpoint.action_id, Checkpoint.due).where(
-            Checkpoint.action_id.in_(in_scope)).order_by(Checkpoint.due)):
+    for action_id, day in session.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
+            col(Checkpoint.action_id).in_(in_scope)).order_by(col(Checkpoint.due))):
         checkpoints[action_id].append(day)
     return {row.id: Duty(row.start_month, row.every_months, tuple(checkpoints.get(row.id, ())),
                          frozenset(ticked.get(row.id, ()))) for row in rows}
 
 
 def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:
-    newest = (select(func.max(Change.id)).where(Change.action_id.in_(in_scope)).group_by(Change.action_id)
+    newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope)).group_by(col(Change.action_id))
               .scalar_subquery())
-    query = select(Change.action_id, Change.at, Change.by).where(Change.id.in_(newest))
+    query = select(col(Change.action_id), col(Change.at), col(Change.by)).where(col(Change.id).in_(newest))
     return {action_id: (_utc(at), by) for action_id, at, by in session.execute(query)}
 
 
 def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
     """Per action, the newest note given with a change (a note, a status, a tick) that was not withdrawn."""
-    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
-    newest = (select(func.max(Change.id)).where(Change.action_id.in_(in_scope), Change.note != "",
-                                                Change.id.not_in(undone))
-              .group_by(Change.action_id).scalar_subquery())
+    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
+    newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope), col(Change.note) != "",
+                                                col(Change.id).not_in(undone))
+              .group_by(col(Change.action_id)).scalar_subquery())
     return {action_id: note for action_id, note in
-            session.execute(select(Change.action_id, Change.note).where(Change.id.in_(newest)))}
+            session.execute(select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest)))}
 
 
 def _by_owner(session: Session, in_scope: Any, actions: dict[int, ReportAction]) -> dict[str, Tally]:
     labels = {owner.id: owner.label for owner in session.execute(select(Owner)).scalars()}
     counts: dict[str, Tally] = defaultdict(Tally)
-    links = select(ActionOwner.action_id, ActionOwner.owner_id).where(ActionOwner.action_id.in_(in_scope))
+    links = select(col(ActionOwner.action_id), col(ActionOwner.owner_id)).where(col(ActionOwner.action_id).in_(in_scope))
     for action_id, owner_id in session.execute(links):
         counts[labels[owner_id]].add(actions[action_id])
     return dict(sorted(counts.items()))
@@ -341,8 +342,8 @@ def _by_owner(session: Session, in_scope: Any, actions: dict[int, ReportAction])
 
 def _changes(session: Session, in_scope: Any, since: date) -> list[ChangeLine]:
     start = datetime(since.year, since.month, since.day, tzinfo=UTC)
-    query = (select(Change, Action.reference).join(Action, Action.id == Change.action_id)
-             .where(Change.action_id.in_(in_scope), Change.at >= start).order_by(Change.at, Change.id))
+    query = (select(Change, col(Action.reference)).join(Action, col(Action.id) == col(Change.action_id))
+             .where(col(Change.action_id).in_(in_scope), col(Change.at) >= start).order_by(col(Change.at), col(Change.id)))
     return [ChangeLine(at=_utc(change.at), by=change.by, reference=reference,
                        what=describe_change(change.kind, change.from_status, change.to_status, change.period),
                        note=change.note)

@@ -41,7 +41,7 @@ def sheet_names(plan_ids: Sequence[str]) -> list[str]:
 
 def render_xlsx(report: Report) -> bytes:
     """The workbook's bytes."""
-    import xlsxwriter
+    import xlsxwriter  # type: ignore[import-untyped]  # (it ships no type information)
 
     buffer = io.BytesIO()
     # Strings are never read as formulas, numbers or links: plan text stays the text it is.
@@ -187,5 +187,6 @@ def _changes(book: Any, formats: _Formats, report: Report) -> None:
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(report.changes), 1), 4)
     for row, change in enumerate(report.changes, start=1):
-        for i, value in enumerate((change.at, change.by, change.reference, change.what, change.note)):
+        values: tuple[Cell, ...] = (change.at, change.by, change.reference, change.what, change.note)
+        for i, value in enumerate(values):
             _write(sheet, row, i, value, formats)
