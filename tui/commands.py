@@ -53,7 +53,8 @@ class ActionCommands(Provider):
                                          partial(run, binding.action, target)))
         for screen in targets[:-1]:  # the main screen, when it is there
             found += [Command(f"Report: {name}", f"Write a progress report of what is shown, as {name}, to the "
-                              "current folder", partial(run, f"report({fmt!r})", screen)) for fmt, name in REPORT_FORMATS]
+                              "current folder", partial(run, f"report({fmt!r})", screen))
+                      for fmt, name in REPORT_FORMATS]
         for theme in ORDER:
             found.append(Command(f"Theme: {title(theme)}", f"Show the {title(theme).lower()} theme; remembered",
                                  partial(run, f"use_theme({theme!r})")))
