@@ -1,9 +1,11 @@
-"""The files actiontrack writes for the user (exports, drafts, reports, the config): written whole or not
-at all, and never over the database or a file that is not one actiontrack wrote of that kind."""
+"""The files actiontrack reads and writes for the user (plan files, documents, exports, drafts, reports, the
+config): read with a bound and one sentence for every failure; written whole or not at all, and never over
+the database or a file that is not one actiontrack wrote of that kind."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,25 @@ from pathlib import Path
 from store.errors import StoreError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def read_bounded(path: Path, limit: int, *, what: str, error: type[StoreError] = StoreError) -> bytes:
+    """The bytes of a file the user named, at most `limit` of them (one more is read, to tell a larger file);
+    a folder, a pipe or device (which could hang or never end), a missing or unreadable file is one
+    sentence naming it and saying it is not `what` ('a plan file'), raised as `error`."""
+    try:
+        if path.is_dir():
+            raise error(f"{path} is a folder, not {what}")
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise error(f"{path} is not a regular file (a pipe or a device?), not {what}")
+        with path.open("rb") as fh:
+            return fh.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def refuse_to_overwrite(path: Path, *, database: Path | None, ours: Callable[[Path], bool], kind: str) -> None:

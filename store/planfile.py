@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from store.errors import StoreError
+from store.files import read_bounded
 from store.identity import UID_PATTERN, as_utc
 from store.owners import is_blank
 from store.targets import read_target
@@ -347,19 +348,7 @@ def load_plan_toml(path: Path | str) -> dict[str, Any]:
     """Read one plan file's TOML, not yet validated (the first half of `read_plan_file`, which a
     reading process can do ahead of the writer); every failure is a PlanFileError naming file and place."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise PlanFileError(f"{path} is a folder, not a plan file")
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would hang the import, a device never end
-            raise PlanFileError(f"{path} is not a regular file (a pipe or a device?), not a plan file")
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: no such file") from None
-    except PermissionError:
-        raise PlanFileError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise PlanFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    data = read_bounded(path, MAX_FILE_BYTES, what="a plan file", error=PlanFileError)
     if len(data) > MAX_FILE_BYTES:
         raise PlanFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a plan file is text")
     for bom, name in _UNICODE_BOMS:

@@ -11,6 +11,7 @@ from store.drafting.grouping import group_rows, infer_agreements
 from store.drafting.cover import cover_fields, defined_abbreviations, region_and_pdus, summary_counts
 from store.drafting.owner_cells import split_owners
 from store.drafting.model import REC_NUMBER, Document, Draft, DraftAddressee, DraftError
+from store.files import read_bounded
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_ENTRY = 300  # an owner or target entry longer than this is a paragraph in the wrong column  # a 40-page plan is well under 1 MB as .docx or text
@@ -42,20 +43,10 @@ def draft_plan(path: Path | str, plan_id: str | None = None) -> Draft:
 
 def load_document(path: Path) -> Document:
     """The document's cover, table rows and tail, whichever kind of file it is."""
-    try:
-        if path.is_dir():
-            raise DraftError(f"{path} is a folder, not a document")
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise DraftError(f"{path}: the file is {size / 1024 / 1024:.0f} MB; an action plan is under "
-                             f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, so this is not one")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DraftError(f"{path}: no such file") from None
-    except PermissionError:
-        raise DraftError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise DraftError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    data = read_bounded(path, MAX_DOCUMENT_BYTES, what="a document", error=DraftError)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DraftError(f"{path}: the file is {path.stat().st_size / 1024 / 1024:.0f} MB; an action plan is under "
+                         f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, so this is not one")
     if data.startswith(_ZIP):
         from store.drafting.docx_input import read_docx
 
