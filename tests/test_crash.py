@@ -50,25 +50,28 @@ def test_changes_reported_as_saved_survive_sigkill_at_random_moments(db_path: Pa
     reported: dict[int, tuple[str, str]] = {}
     killed_while_writing = 0
     rows = 0
-    start = time.monotonic()
     for round_ in range(KILLS):
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(target=writer.forked_writer, args=(str(db_path), round_, send), daemon=True)
         child.start()
         send.close()
+        messages: list[bytes] = []
+        if round_ % 2 and receive.poll(30):  # every other round: once it is writing, however loaded the machine
+            messages.append(receive.recv_bytes())
         time.sleep(rng.uniform(0.0, 0.3))  # a random moment: opening, mid-transaction, mid-commit, between
         child.kill()
         child.join(10)
         assert child.exitcode == -signal.SIGKILL, f"the writer ended by itself ({child.exitcode}) before the kill"
-        this_round = 0
         while True:
             try:
-                ref, cid, status = receive.recv_bytes().decode().split()
+                messages.append(receive.recv_bytes())
             except EOFError:
                 break
-            reported[int(cid)] = (ref, status)
-            this_round += 1
         receive.close()
+        for message in messages:
+            ref, cid, status = message.decode().split()
+            reported[int(cid)] = (ref, status)
+        this_round = len(messages)
         killed_while_writing += this_round > 0
         now = check_after_crash(db_path, reported)
         assert now - rows - this_round in (0, 1)  # at most the change being reported when killed
@@ -76,4 +79,3 @@ def test_changes_reported_as_saved_survive_sigkill_at_random_moments(db_path: Pa
     assert killed_while_writing >= KILLS // 2
     assert len(reported) > 100
     open_database(db_path).dispose()  # and actiontrack itself opens it without complaint
-    assert time.monotonic() - start < 20
