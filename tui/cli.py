@@ -603,7 +603,7 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
     with db.read() as session:
         if overdue_only:
             rows = overdue(session, today, owner_id)
-            title = f"Overdue on {today:%-d %B %Y}"
+            title = f"Overdue on {today.day} {today:%B %Y}"
         else:
             year, mon = month or (today.year, today.month)
             rows = due_in_month(session, year, mon, today, owner_id)

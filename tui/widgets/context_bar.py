@@ -40,7 +40,7 @@ def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
     head: list[Piece] = [("actiontrack  ", "bold")] if level == 0 else []
     tail: list[Piece] = []
     if level == 0:
-        tail.append((f"  · today {context.today:%-d %b %Y}", ""))
+        tail.append((f"  · today {context.today.day} {context.today:%b %Y}", ""))
     if context.month is not None:
         month = f"{context.month:%b %Y}" if level <= 1 else f"{context.month:%b}"
         tail.append((f"  · {context.due} due in {month}" if level <= 1 else f" · {context.due} due {month}", ""))
