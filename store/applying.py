@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from store.changeset import ChangeSet
@@ -101,6 +101,7 @@ class _OwnerTable:
         if found is None:
             found = self.next.take()
             self.session.execute(insert(Owner).values(id=found, name=name, key=key, region=region))
+            _ids_given(self.session, Owner.__table__)
             self.ids[(key, region)] = found
         return found
 
@@ -250,12 +251,23 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
         if process is not None:
             values[i] = [process(v) for v in values[i]]
     quote = dialect.identifier_preparer
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+           f"VALUES ({', '.join([marker] * len(columns))})")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, list(zip(*values, strict=True)))
     finally:
         cursor.close()
+    if "id" in names:
+        _ids_given(session, table)
+
+
+def _ids_given(session: Session, table: Any) -> None:
+    """After rows were written with ids of our choosing (_Ids): move PostgreSQL's sequence past them, so
+    rows it numbers itself (a status change) do not collide. SQLite numbers from the table's max."""
+    if session.connection().dialect.name == "postgresql" and table.c.id.type.python_type is int:
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                             f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 

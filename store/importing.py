@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -66,7 +66,7 @@ _SAVED = (
     "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "withdrawn",
 )
 _STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
-                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = ?")
+                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = :plan")
 
 
 def save_plan(session: Session, plan_file: PlanFile, *, source: str = "", mapping: Mapping | None = None,
@@ -233,9 +233,9 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
         links.setdefault(action_id, []).append(owner_id)
     stored_events: dict[int, list[Event]] = {}
     known: set[str] = set()
-    for uid, action_id, at, kind, to_status, period, undoes in session.connection().exec_driver_sql(
-            _STORED_EVENTS, (plan_id,)):
-        stored_events.setdefault(action_id, []).append(Event(uid, str(at), kind, to_status, period, undoes))
+    for uid, action_id, at, kind, to_status, period, undoes in session.execute(
+            text(_STORED_EVENTS), {"plan": plan_id}):
+        stored_events.setdefault(action_id, []).append(Event(uid, at if isinstance(at, str) else utc_text(at), kind, to_status, period, undoes))
         known.add(uid)
     ticks: dict[int, set[str]] = {}
     for action_id, period in session.execute(
@@ -367,7 +367,7 @@ def read_plan_files(paths: Sequence[Path | str]) -> list[PlanFile]:
 
 def import_plans(db: Database, plans: Sequence[PlanFile], *, by: str = "actiontrack") -> list[ImportResult]:
     """Write validated plans in one transaction: all or nothing."""
-    with db.write() as session, _collector_paused():
+    with db.write(exclusive=True) as session, _collector_paused():
         results = [save_plan(session, plan, by=by) for plan in plans]
         _refresh_statistics(session, results)
         return results
@@ -400,7 +400,7 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
-    with db.write() as session, _collector_paused():
+    with db.write(exclusive=True) as session, _collector_paused():
         for path, plan in _plans_in_order(paths):
             changes = plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings), by=by)
             if not changes.certain:

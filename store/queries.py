@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, and_, case, exists, func, literal, or_, select
-from sqlalchemy.sql import operators
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
@@ -159,11 +159,28 @@ def _overdue(today: date) -> ColumnElement[bool]:
     )
 
 
+class _Unindexed(UnaryExpression[bool]):
+    """A boolean column that SQLite must not read through an index: `(+ column)` there, the plain
+    column elsewhere (PostgreSQL has no unary plus on booleans, and plans such queries well)."""
+
+    inherit_cache = True
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.element, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return f"(+ {compiler.process(element.element, **kw)})"
+
+
 def _live() -> ColumnElement[bool]:
     """Not withdrawn, written `(+ action.withdrawn) IS 0` so that SQLite never reads it through an index:
     nearly every action matches, and an index led by `withdrawn` (ix_action_due) would have it visit all
     100,000 actions instead of the owner's few hundred or the branch's few thousand."""
-    return UnaryExpression(Action.withdrawn, operator=operators.custom_op("+"), type_=Boolean()).is_(False)
+    return _Unindexed(Action.withdrawn, type_=Boolean()).is_(False)
 
 
 def _owned_by(owner_id: int) -> ColumnElement[bool]:

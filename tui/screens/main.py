@@ -35,6 +35,7 @@ from tui.screens.owner_picker import EVERYONE, OwnerPicker
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import ROOT, NodeKey, PlanTree
+from tui.widgets.sync_bar import SyncBar
 
 if TYPE_CHECKING:
     from tui.app import ActionTrackApp
@@ -62,6 +63,7 @@ class MainScreen(Screen[None]):
         Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", group=MONTH_KEYS),
         Binding("right_square_bracket", "month(1)", "Next month", id="next-month", group=MONTH_KEYS),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
+        Binding("S", "sync", "Sync", id="sync"),
     ]
 
     def __init__(self, db: Database, *, today: date, owner: OwnerCount | None,
@@ -109,6 +111,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="right"):
                 yield DetailPane(id="detail")
                 yield DuePanel(id="due")
+        yield SyncBar(self.db, by=self.by, id="sync-bar")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -377,6 +380,8 @@ class MainScreen(Screen[None]):
                 return None
         if action == "clear_search":
             return bool(self.view.search) or self.query_one("#search", Input).display
+        if action == "sync":
+            return self.query_one(SyncBar).available
         return True
 
     def _check_database(self) -> None:
@@ -388,7 +393,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing can be saved: {visible(self.damaged)}", severity="error", markup=False)
             return True
         if self.db.read_only:
-            self.notify(f"Changes cannot be saved to {visible(str(self.db.path))}: {self.db.read_only_reason or 'it is read-only'}.",
+            self.notify(f"Changes cannot be saved to {visible(self.db.where)}: {self.db.read_only_reason or 'it is read-only'}.",
                         severity="warning", title="Read-only", markup=False)
             return True
         return False
@@ -471,6 +476,18 @@ class MainScreen(Screen[None]):
                 self._write(lambda s, r: commands.add_note(s, r.id, note, by=by, expected_version=r.version))
 
         self.app.push_screen(NoteScreen(row.reference, row.text), written)
+
+    def action_sync(self) -> None:
+        """Sync with the region's server now: send your changes, receive everyone else's."""
+        self.query_one(SyncBar).start()
+
+    @on(SyncBar.Synced)
+    def _synced(self, message: SyncBar.Synced) -> None:
+        if message.error:
+            self.notify(visible(message.error), severity="error", title="Sync", markup=False)
+        else:
+            self.notify(visible(message.summary), title="Sync", markup=False)
+            self.refresh_all()
 
     def action_undo(self) -> None:
         """Undo your last change (a new change back; history keeps both)."""
