@@ -333,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5; medians are printed)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="where data sets and results go")
-    parser.add_argument("--skip", default="", help="comma-separated: import,paint,cli,queries,app,floors")
+    parser.add_argument("--skip", default="", help="comma-separated: import,merge,paint,cli,queries,app,floors")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = args.runs
@@ -373,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                        floor_name="bare Textual + sqlmodel"),
         "mem_session": Row("peak memory: app session (Pilot, all of the above)", "MB", "≤ 200 MB", under(200)),
         "mem_import": Row("peak memory: import", "MB", "≤ 200 MB", under(200)),
+        "merge": Row("merge an export of every plan into the database holding them", "s", "≤ 15 s", under(15.0),
+                     floor_name="parse the export's TOML only"),
+        "mem_merge": Row("peak memory: merge", "MB", "≤ 200 MB", under(200)),
     }
     query_rows: dict[str, Row] = {}
 
@@ -403,6 +406,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows["import"].values[size] = times
                 rows["mem_import"].values[size] = mems
                 rows["import"].floors[size] = parse_floor(paths, runs)
+        if "merge" not in skip:
+            exported = out / f"export-{size}"
+            shutil.rmtree(exported, ignore_errors=True)
+            run_timed([*cmd, "--db", str(db_path), "export", "-o", str(exported)], env)
+            export_paths = sorted(exported.glob("*.toml"))
+            merged = out / f"bench-{size}-merge.sqlite"
+            times, mems = [], []
+            for i in range(runs):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{merged}{suffix}").unlink(missing_ok=True)
+                shutil.copyfile(db_path, merged)  # the database holding the same plans
+                took, kb, printed = run_timed([*cmd, "--db", str(merged), "import", *map(str, export_paths)], env)
+                times.append(took)
+                mems.append(kb / 1024)
+                say(f"  merge {i + 1}: {took:.2f} s, {kb / 1024:.0f} MB")
+            rows["merge"].values[size] = times
+            rows["mem_merge"].values[size] = mems
+            rows["merge"].floors[size] = parse_floor(export_paths, runs)
         owner, other = pick_owners(db_path)
         if "floors" not in skip:
             for key in ("owner", "status", "month", "expand_own", "expand_all", "picker"):

@@ -188,9 +188,8 @@ def _write_rows(session: Session, table: Any, rows: Sequence[Any], common: dict[
             new_rows.append({"id": ids[row.uid], "uid": row.uid, **common, **row.values})
         else:
             ids[row.uid] = row.stored_id
-            if row.changes:
-                session.execute(update(table).where(table.c.id == row.stored_id)
-                                .values(**{c.name: c.new for c in row.changes}))
+            if row.changes:  # the whole row as the file has it (a moved recommendation: its addressee too)
+                session.execute(update(table).where(table.c.id == row.stored_id).values(**row.values))
     if new_rows:  # one statement, not a flush per row: a national import adds thousands
         _bulk_insert(session, table, new_rows)
     return ids

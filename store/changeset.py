@@ -58,7 +58,7 @@ class Withdrawal:
     events: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a national import makes hundreds of thousands
 class EventWrite:
     """A history event to add (one the database lacks), as stored."""
 
@@ -150,7 +150,8 @@ def preview(changes: ChangeSet) -> list[str]:
         f"{changes.kept_events} already here; {len(changes.states)} statuses or ticks moved by history")
     lines = [head]
     if not changes.certain:
-        lines.append("  NOT CERTAIN: nothing will be written until the mapping below is confirmed")
+        lines.append("  NOT CERTAIN: nothing will be written until the proposal below is confirmed (as proposed, "
+                     "the import would do what follows)")
         if changes.doubt:
             lines.append(f"  the stored plan {changes.plan_id} differs in {changes.doubt}: same plan?")
         for p in changes.proposals:

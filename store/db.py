@@ -76,7 +76,7 @@ def _give_uids(conn: Connection) -> None:
             "SELECT a.id, a.plan_id, r.number, a.ref FROM action a JOIN recommendation r ON r.id = a.recommendation_id"):
         actions[i] = action_uid(plans[p], number, ref)
     _many(conn, "UPDATE action SET uid = ? WHERE id = ?", [(u, i) for i, u in actions.items()])
-    seen: dict[tuple[int, tuple[str | None, ...]], int] = {}
+    seen: dict[tuple[int, str], int] = {}
     events: list[tuple[str, int]] = []
     for i, action_id, at, by, kind, from_, to, period, note in conn.exec_driver_sql(
             'SELECT id, action_id, at, "by", kind, from_status, to_status, period, note FROM change ORDER BY id'):
@@ -179,10 +179,12 @@ def _unreadable_now(path: Path) -> str:
 
 
 def _whole(path: Path) -> bool:
-    """Whether SQLite's `PRAGMA integrity_check` passes on the file, read on its own connection."""
+    """Whether SQLite's `PRAGMA integrity_check` passes on the main file, read on its own connection
+    that creates nothing beside it (immutable: no -wal or -shm; committed pages not yet in the main
+    file are left out, which leaves a consistent older state to check)."""
     try:
-        conn = sqlite3.connect("file:" + quote(str(Path(path).absolute()), safe="/") + "?mode=ro", uri=True,
-                              timeout=1)
+        conn = sqlite3.connect("file:" + quote(str(Path(path).absolute()), safe="/") + "?mode=ro&immutable=1",
+                              uri=True, timeout=1)
         try:
             return [r[0] for r in conn.execute("PRAGMA integrity_check(1)")] == ["ok"]
         finally:

@@ -10,6 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class EventLike(Protocol):
+    """What derive_state reads of an event (an Event, or a change set's EventWrite)."""
+
+    @property
+    def uid(self) -> str: ...
+    @property
+    def at(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def to_status(self) -> str | None: ...
+    @property
+    def period(self) -> str | None: ...
+    @property
+    def undoes(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +42,7 @@ class Event:
     undoes: str | None = None  # the uid of the event undone
 
 
-def derive_state(events: Iterable[Event], status: str, ticked: Iterable[str]) -> tuple[str, set[str]]:
+def derive_state(events: Iterable[EventLike], status: str, ticked: Iterable[str]) -> tuple[str, set[str]]:
     """The status and ticked periods after the events, starting from `status` and `ticked` (the state
     the plan gave the action; periods no event mentions keep it)."""
     ordered = sorted(events, key=lambda e: (e.at, e.uid))

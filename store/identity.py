@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from hashlib import sha1
 
 # The root of every derived uid (itself derived from the project's name, so it never changes).
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "actiontrack:identity")
@@ -26,43 +27,54 @@ def new_uid() -> str:
 
 
 @lru_cache(maxsize=4096)
-def _space(uid: str) -> uuid.UUID:
-    return uuid.UUID(uid)
+def _space(uid: str) -> bytes:
+    return uuid.UUID(uid).bytes
+
+
+# The first hex digit of a UUID's clock_seq with the RFC 4122 variant bits set (10xx).
+_VARIANT = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
+
+
+def _uuid5(space: bytes, name: str) -> str:
+    """str(uuid.uuid5(UUID(bytes=space), name)), without building UUID objects (a national import
+    derives hundreds of thousands)."""
+    h = sha1(space + name.encode("utf-8")).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def plan_uid(plan_id: str) -> str:
     """The uid of a plan whose file gives none: derived from its short id."""
-    return str(uuid.uuid5(NAMESPACE, f"plan/{plan_id}"))
+    return _uuid5(NAMESPACE.bytes, f"plan/{plan_id}")
 
 
 def addressee_uid(plan: str, name: str) -> str:
     """The derived uid of an addressee of the plan with uid `plan` (names compare without case)."""
-    return str(uuid.uuid5(_space(plan), f"addressee/{name.casefold()}"))
+    return _uuid5(_space(plan), f"addressee/{name.casefold()}")
 
 
 def recommendation_uid(plan: str, number: str) -> str:
     """The derived uid of a recommendation, by its number in the plan."""
-    return str(uuid.uuid5(_space(plan), f"recommendation/{number}"))
+    return _uuid5(_space(plan), f"recommendation/{number}")
 
 
 def action_uid(plan: str, number: str, ref: str) -> str:
     """The derived uid of an action, by its recommendation's number and its ref."""
-    return str(uuid.uuid5(_space(plan), f"action/{number}/{ref}"))
+    return _uuid5(_space(plan), f"action/{number}/{ref}")
 
 
-def event_uid(action: str, content: tuple[str | None, ...], nth: int = 1) -> str:
+def event_uid(action: str, content: str, nth: int = 1) -> str:
     """The derived uid of a history event of the action with uid `action`, from its content
     (`event_content`); `nth` tells apart events identical in every field."""
-    text = "\x1f".join("" if part is None else part for part in content)
-    return str(uuid.uuid5(_space(action), f"event/{nth}/{text}"))
+    return _uuid5(_space(action), f"event/{nth}/{content}")
 
 
 def event_content(at: str, by: str, kind: str, from_status: str | None, to_status: str | None,
                   period: str | None, note: str, from_target: str | None = None,
-                  to_target: str | None = None) -> tuple[str | None, ...]:
+                  to_target: str | None = None) -> str:
     """What tells a history event from another of the same action: every field, the time to the
     microsecond (as `utc_text` writes it), the statuses before and after included."""
-    return (at, by, kind, from_status, to_status, period or None, note, from_target, to_target)
+    return (f"{at}\x1f{by}\x1f{kind}\x1f{from_status or ''}\x1f{to_status or ''}\x1f{period or ''}\x1f{note}"
+            f"\x1f{from_target or ''}\x1f{to_target or ''}")
 
 
 _ZERO = timedelta(0)

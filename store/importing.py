@@ -65,6 +65,8 @@ _SAVED = (
     "position", "text", "owners_written", "owners_display", "target", "target_kind", "deadline", "start",
     "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "withdrawn",
 )
+_FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
+_REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
 _STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
                   "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = :plan")
 
@@ -137,33 +139,38 @@ def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, num
     }, owners.roles
 
 
-def _file_events(spec: ActionSpec, auid: str) -> list[EventWrite]:
-    """The action's history in the file as events with uids (derived from content where the file has none)."""
+def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] = frozenset()
+                 ) -> tuple[list[EventWrite], int]:
+    """The action's history in the file as events with uids (derived from content where the file has
+    none), leaving out those already `known`; and how many were left out."""
     events: list[EventWrite] = []
-    seen: dict[tuple[str | None, ...], int] = {}
+    uids: list[str] = []
+    seen: dict[str, int] = {}
+    kept = 0
     for entry in spec.history:
-        at = utc_text(entry.at)
         uid = entry.uid
+        at = None
         if uid is None:
+            at = utc_text(entry.at)
             content = event_content(at, entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note,
                                     entry.from_target, entry.to_target)
             nth = seen[content] = seen.get(content, 0) + 1
             uid = event_uid(auid, content, nth)
+        uids.append(uid)
+        if uid in known:
+            kept += 1
+            continue
         undoes = entry.undoes
-        if isinstance(undoes, int):
-            undoes = events[undoes - 1].uid if 0 < undoes <= len(events) else None
-        events.append(EventWrite(uid, auid, at, entry.by, entry.change, entry.from_, entry.to, entry.period,
-                                 entry.note, undoes, entry.from_target, entry.to_target))
-    return events
-
-
-def _as_event(e: EventWrite) -> Event:
-    return Event(e.uid, e.at, e.kind, e.to_status, e.period, e.undoes)
+        if type(undoes) is int:
+            undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
+        events.append(EventWrite(uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
+                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target))
+    return events, kept
 
 
 def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) -> None:
     """Everything of a plan new to the database is added (no stored records to match)."""
-    puid, plan_id = changes.plan_uid, changes.plan_id
+    puid = changes.plan_uid
     for position, addressee in enumerate(plan_file.addressees, start=1):
         auid = addressee.uid or addressee_uid(puid, addressee.name)
         changes.addressees.append(RowWrite(auid, addressee.name, {
@@ -175,20 +182,26 @@ def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) 
         for rec in addressee.recommendations:
             ruid = rec.uid or recommendation_uid(puid, rec.number)
             for index, spec in enumerate(rec.actions):
-                ref = spec.ref or str(index + 1)
-                uid = spec.uid or action_uid(puid, rec.number, ref)
-                values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=True)
-                status = spec.status or meaning.actions[(rec.number, index)][0].target.first_status
-                ticked: set[str] | list[str] = spec.ticked
-                if spec.history:
-                    events = _file_events(spec, uid)
-                    changes.events.extend(events)
-                    status, ticked = derive_state([_as_event(e) for e in events], status, spec.ticked)
-                reference = f"{plan_id}/{rec.number}/{ref}"
-                values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-                changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
-                changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+                _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning)
     changes.flagged_targets = _flagged(changes, meaning)
+
+
+def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, ref: str, ruid: str,
+                meaning: Interpretation) -> None:
+    """An action new to the database, its state following from its history in the file."""
+    uid = spec.uid or action_uid(changes.plan_uid, number, ref)
+    values, roles = _action_values(spec, index + 1, meaning, number, index, new=True)
+    status = spec.status or meaning.actions[(number, index)][0].target.first_status
+    ticked: set[str] | list[str] = spec.ticked
+    if spec.history:
+        events, _ = _file_events(spec, uid)
+        changes.events.extend(events)
+        status, ticked = derive_state(events, status, spec.ticked)
+    reference = f"{changes.plan_id}/{number}/{ref}"
+    values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
+    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
+    if ticked:
+        changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
 
 
 def _rec_values(rec: Any, addressee: str, position: int) -> dict[str, Any]:
@@ -214,16 +227,19 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
     """Match the file to the stored plan and work out what its import changes."""
     plan_id, puid = changes.plan_id, changes.plan_uid
     addressees = {a.name.casefold(): a for a in session.execute(
-        select(Addressee).where(Addressee.plan_id == plan_id)).scalars()}
+        select(Addressee.id, Addressee.uid, Addressee.position, Addressee.name, Addressee.kind, Addressee.rating)
+        .where(Addressee.plan_id == plan_id)).all()}
     addressee_uids = {a.id: a.uid for a in addressees.values()}
     recs = {r.number: r for r in session.execute(
-        select(Recommendation).where(Recommendation.plan_id == plan_id)).scalars()}
+        select(Recommendation.id, Recommendation.uid, Recommendation.addressee_id,
+               *(getattr(Recommendation, name) for name in _REC_SAVED))
+        .where(Recommendation.plan_id == plan_id)).all()}
     rows_by_rec: dict[int, list[Any]] = {}
     for row in session.execute(
         select(Action.id, Action.uid, Action.recommendation_id, Action.ref, Action.status,
                *(getattr(Action, name) for name in _SAVED))
         .where(Action.plan_id == plan_id).order_by(Action.recommendation_id, Action.position, Action.id)
-    ):
+    ).all():
         rows_by_rec.setdefault(row.recommendation_id, []).append(row)
     links: dict[int, list[int]] = {}
     for action_id, owner_id in session.execute(
@@ -231,12 +247,11 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
         .where(Action.plan_id == plan_id).order_by(ActionOwner.action_id, ActionOwner.position)
     ):
         links.setdefault(action_id, []).append(owner_id)
-    stored_events: dict[int, list[Event]] = {}
+    stored_events: dict[int, list[tuple[Any, ...]]] = {}  # made Events only where a merge needs them
     known: set[str] = set()
-    for uid, action_id, at, kind, to_status, period, undoes in session.execute(
-            text(_STORED_EVENTS), {"plan": plan_id}):
-        stored_events.setdefault(action_id, []).append(Event(uid, at if isinstance(at, str) else utc_text(at), kind, to_status, period, undoes))
-        known.add(uid)
+    for event in session.execute(text(_STORED_EVENTS), {"plan": plan_id}).fetchall():
+        stored_events.setdefault(event[1], []).append(tuple(event))
+        known.add(event[0])
     ticks: dict[int, set[str]] = {}
     for action_id, period in session.execute(
         select(Occurrence.action_id, Occurrence.period).join(Action, Action.id == Occurrence.action_id)
@@ -298,49 +313,38 @@ def _diff(row: Any, values: dict[str, Any]) -> list[FieldChange]:
 
 
 def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning: Interpretation,
-             stored_events: dict[int, list[Event]], known: set[str], ticks: dict[int, set[str]],
+             stored_events: dict[int, list[tuple[Any, ...]]], known: set[str], ticks: dict[int, set[str]],
              links: dict[int, list[int]], owner_ids: dict[tuple[str, str], int], by: str, now: datetime) -> None:
     plan_id, puid = changes.plan_id, changes.plan_uid
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
-            uid = spec.uid or action_uid(puid, rec.number, ref)
-            values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=True)
-            status = spec.status or meaning.actions[(rec.number, index)][0].target.first_status
-            ticked: set[str] | list[str] = spec.ticked
-            if spec.history:
-                events = _file_events(spec, uid)
-                fresh = [e for e in events if e.uid not in known]
-                changes.kept_events += len(events) - len(fresh)
-                changes.events.extend(fresh)
-                status, ticked = derive_state([_as_event(e) for e in events], status, spec.ticked)
-            values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-            changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
-            changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+            _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
             continue
         values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=False)
-        diff = _diff(row, values)
-        moved = any(c.name == "position" for c in diff)
+        diff = [] if row[_FIRST_SAVED + 1:] == tuple(values.values())[1:] else _diff(row, values)
+        moved = row.position != values["position"]
         diff = [c for c in diff if c.name != "position"]
         wanted = [owner_ids.get((key, region)) for _, key, region in roles]
         relink = None in wanted or links.get(row.id, []) != list(dict.fromkeys(wanted))
         changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved))
-        events = _file_events(spec, row.uid)
-        fresh = [e for e in events if e.uid not in known]
-        changes.kept_events += len(events) - len(fresh)
+        fresh, kept = _file_events(spec, row.uid, known)
+        changes.kept_events += kept
         if row.target != spec.target and not row.withdrawn and not any(
-                e.kind == "target" and e.to_target == spec.target for e in events):
+                h.change == "target" and h.to_target == spec.target for h in spec.history):
             fresh.append(EventWrite(new_uid(), row.uid, utc_text(now), by, "target", None, None, None,
                                     spec.target_reason, None, row.target, spec.target))
         changes.events.extend(fresh)
         stored_ticks = ticks.get(row.id, set())
         base_ticks = stored_ticks | set(spec.ticked)
-        had = stored_events.get(row.id, [])
         status = _status(row.status)
-        base = spec.status if (spec.status is not None and not had and not spec.history) else status
+        base = status
+        if spec.status is not None and not spec.history and row.id not in stored_events:
+            base = spec.status
         if not fresh and base == status and base_ticks == stored_ticks:
             continue
-        new_status, new_ticks = derive_state([*had, *map(_as_event, fresh)], base, base_ticks)
+        had = [Event(e[0], _stored_at(e[2]), *e[3:]) for e in stored_events.get(row.id, [])]
+        new_status, new_ticks = derive_state([*had, *fresh], base, base_ticks)
         if new_status != status or new_ticks != stored_ticks:
             changes.states.append(StateWrite(row.uid, reference, status, new_status,
                                              tuple(sorted(new_ticks - stored_ticks)),
@@ -348,6 +352,11 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
     for row in matched.dropped:
         changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{rec.number}/{row.ref}", _status(row.status),
                                             len(stored_events.get(row.id, []))))
+
+
+def _stored_at(at: Any) -> str:
+    """A stored event's time as events compare it: SQLite gives the stored text, PostgreSQL a datetime."""
+    return at if isinstance(at, str) else utc_text(at)
 
 
 def _status(status: Any) -> str:
@@ -371,6 +380,53 @@ def import_plans(db: Database, plans: Sequence[PlanFile], *, by: str = "actiontr
         results = [save_plan(session, plan, by=by) for plan in plans]
         _refresh_statistics(session, results)
         return results
+
+
+# Page cache for an import (KiB): the uid indexes take inserts all over (uids are not in insertion order),
+# so a national import thrashes SQLite's default 2 MB cache.
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _large_cache(session: Session) -> Iterator[None]:
+    """A larger SQLite page cache on the import's connection, for the length of the import."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":  # a server sizes its own cache
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
+
+# The uid indexes an import into an empty database builds at the end, in one sorted pass, rather than by
+# hundreds of thousands of inserts at random places (uids are not in insertion order).
+_BUILT_AFTER = ("action", "change")
+
+
+@contextmanager
+def _uid_indexes_built_after(session: Session) -> Iterator[None]:
+    """Into a database holding no action yet, insert without the large uid indexes and build them at the
+    end of the transaction; a uid given twice then fails the import there, as it would have on insert."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or conn.exec_driver_sql("SELECT 1 FROM action LIMIT 1").first() is not None:
+        yield
+        return
+    found = {name: sql for name, sql in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (%s)"
+        % ", ".join(f"'ix_{table}_uid'" for table in _BUILT_AFTER))}
+    for name in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for sql in found.values():
+        try:
+            conn.exec_driver_sql(sql)
+        except IntegrityError:
+            raise StoreError("the files given hold one uid twice (two records claim one identity); "
+                             "nothing was written") from None
 
 
 @contextmanager
@@ -400,7 +456,8 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
-    with db.write(exclusive=True) as session, _collector_paused():
+    with db.write(exclusive=True) as session, _collector_paused(), _large_cache(session), \
+            _uid_indexes_built_after(session):
         for path, plan in _plans_in_order(paths):
             changes = plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings), by=by)
             if not changes.certain:

@@ -132,14 +132,14 @@ def match_recommendation(rec: RecommendationSpec, rows: Sequence[Any], mapping: 
     proposals: list[Proposal] = []
     if left_file and left_stored:
         decided = _decided(rec, left_file, left_stored, mapping)
-        undecided = [row for row in left_stored if row.ref not in decided]
-        if undecided:
+        if any(row.ref not in decided for row in left_stored):
+            # not certain: the change set shows the proposal (for the preview); it is not applied
             proposals = _propose(rec, left_file, left_stored)
-        else:
-            for row in left_stored:
-                index = decided[row.ref]
-                if index is not None:
-                    claim(index, row)
+            decided = {p.stored_ref: p.file_index for p in proposals if p.stored_ref is not None}
+        for row in left_stored:
+            index = decided[row.ref]
+            if index is not None:
+                claim(index, row)
     # what is still unpaired is new: its own ref, else its position if free, else the next free number
     taken = {row.ref for row in rows} | file_refs | claimed
     fresh = max([len(rec.actions), *(int(r) for r in taken if r.isdigit())]) + 1
@@ -226,17 +226,20 @@ def mapping_text(plan_id: str, source: str, doubt: str, proposals: Sequence[Prop
               '# or "withdraw". File actions no stored action is mapped to are added as new.']
     for p in proposals:
         if p.stored_ref is None:
-            lines.append(f"# new: {p.number}/#{(p.file_index or 0) + 1} {_quoted(_short(p.file_text))}")
+            lines.append(f"# new: {p.number}/#{(p.file_index or 0) + 1} {_short(p.file_text)}")
             continue
-        lines.append(f"# stored: {_quoted(_short(p.stored_text))}")
+        lines.append(f"# stored {p.key}: {_short(p.stored_text)}")
         if p.file_index is not None:
-            lines.append(f"# file:   {_quoted(_short(p.file_text))}")
+            lines.append(f"# file {p.value}: {_short(p.file_text)}")
         lines.append(f"{_quoted(p.key)} = {_quoted(p.value)}")
     return "\n".join(lines) + "\n"
 
 
 def _short(text: str) -> str:
-    words = " ".join(text.split())
+    """A text cut to fit one comment line, its control characters shown as symbols."""
+    from store.text import visible_line
+
+    words = visible_line(" ".join(text.split()))
     return words if len(words) <= 90 else words[:89] + "…"
 
 

@@ -260,10 +260,12 @@ def _check_unique(plan: PlanFile, source: str) -> None:
                     )
                 refs.add(ref)
                 where = f"recommendation {rec.number!r} › action {ref!r}"
-                once(action.uid, where)
+                if action.uid is not None:
+                    once(action.uid, where)
                 for n, entry in enumerate(action.history, start=1):
-                    once(entry.uid, f"{where} › history entry {n}")
-                    if isinstance(entry.undoes, int) and not 1 <= entry.undoes < n:
+                    if entry.uid is not None:
+                        once(entry.uid, f"{where} › history entry {n}")
+                    if type(entry.undoes) is int and not 1 <= entry.undoes < n:
                         raise PlanFileError(f"{source}: {where} › history entry {n} › undoes must name an "
                                             "earlier entry of the same action")
                 total += 1

@@ -112,6 +112,8 @@ class HistoryRow:
     note: str
     undoes_id: int | None
     undone: bool
+    from_target: str | None = None  # for a target revised by a new version of the plan
+    to_target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,7 +480,8 @@ def history(session: Session, action_id: int) -> list[HistoryRow]:
     undone = {r.undoes_id for r in rows if r.undoes_id is not None}
     return [
         HistoryRow(id=r.id or 0, at=r.at, by=r.by, kind=r.kind, from_status=r.from_status, to_status=r.to_status,
-                   period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone)
+                   period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone,
+                   from_target=r.from_target, to_target=r.to_target)
         for r in rows
     ]
 

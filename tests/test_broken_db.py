@@ -56,10 +56,25 @@ def _truncated(path: Path) -> None:
 
 
 def _damaged(path: Path) -> None:
-    size = path.stat().st_size
-    with path.open("r+b") as fh:  # overwrite ten pages in the middle with garbage
-        fh.seek((size // 4096 // 2) * 4096)
-        fh.write(bytes((i * 131 + 7) % 256 for i in range(4096 * 10)))
+    """Every other page of the action table overwritten with garbage, so that every reading command
+    meets the damage whatever the layout (where SQLite has no dbstat table: ten pages in the middle)."""
+    conn = sqlite3.connect(path)
+    try:
+        pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'action' ORDER BY pageno")]
+    except sqlite3.OperationalError:
+        pages = []
+    finally:
+        conn.close()
+    middle = pages[1::2]
+    with path.open("r+b") as fh:
+        if not middle:
+            size = path.stat().st_size
+            fh.seek((size // 4096 // 2) * 4096)
+            fh.write(bytes((i * 131 + 7) % 256 for i in range(4096 * 10)))
+            return
+        for page in middle:
+            fh.seek((page - 1) * 4096)
+            fh.write(bytes((i * 131 + page) % 256 for i in range(4096)))
 
 
 def _newer(path: Path) -> None:

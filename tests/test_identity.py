@@ -16,6 +16,7 @@ import pytest
 import tomli_w
 from conftest import dump, load_sample, sample_file
 from helpers.cli import run_inprocess
+from test_import_export import action, find
 from sqlalchemy import select
 
 from store import commands
@@ -29,21 +30,6 @@ from store.targets import Status
 
 BY = "tester"
 UID_TABLES = ("plan", "addressee", "recommendation", "action", "change")
-
-
-def action(db: Database, reference: str) -> Action:
-    with db.read() as session:
-        found = commands.find_action(session, reference)
-        session.expunge(found)
-        return found
-
-
-def find(document: dict[str, Any], number: str) -> dict[str, Any]:
-    for addressee in document["addressees"]:
-        for rec in addressee["recommendations"]:
-            if rec["number"] == number:
-                return rec
-    raise KeyError(number)
 
 
 def write(path: Path, document: dict[str, Any]) -> Path:
@@ -418,7 +404,7 @@ def test_a_dry_run_prints_what_the_import_would_do_and_writes_nothing(
 
 
 def test_a_revised_target_is_a_history_event_with_its_reason_and_the_original_is_kept(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     revised = load_sample("gm-2023")
     entry = find(revised, "8")["actions"][2]
@@ -434,6 +420,8 @@ def test_a_revised_target_is_a_history_event_with_its_reason_and_the_original_is
         original, "March 2024", "Recruitment delayed", "jsmith")
     preview = preview_plan_files(db, [tmp_path / "rev.toml"])
     assert not preview[0].writes_anything  # recorded once: importing it again adds no second event
+    shown = run_inprocess(capsys, "--db", str(db.path), "show", reference).out
+    assert f"jsmith: target “{original}” → “March 2024” — Recruitment delayed" in shown
 
 
 def test_a_mapping_that_names_no_unmatched_action_is_refused_in_one_sentence(db: Database, tmp_path: Path) -> None:
@@ -454,3 +442,50 @@ def test_addressee_and_recommendation_uids_survive_a_revision(db: Database, tmp_
             select(Recommendation).where(Recommendation.plan_id == "gm-2023")).scalars()} == before
         assert {a.uid for a in session.execute(
             select(Addressee).where(Addressee.plan_id == "gm-2023")).scalars()} == addressees
+
+
+def test_a_plan_with_another_title_is_taken_as_the_stored_plan_only_once_the_user_confirms_it(
+    db: Database, tmp_path: Path
+) -> None:
+    revised = load_sample("nw-2023")
+    revised["plan"]["title"] = "North West region: revised response"
+    path = write(tmp_path / "nw.toml", revised)
+    with pytest.raises(UncertainImport, match="another title"):
+        import_plan_files(db, [path])
+    [result] = import_plan_files(db, [path], mappings=[Mapping("nw-2023", same_plan=True)])
+    assert result.unchanged > 100 and not result.added
+    with db.read() as session:
+        assert session.get(Plan, "nw-2023").title == "North West region: revised response"  # type: ignore[union-attr]
+
+
+def test_a_dry_run_of_an_uncertain_revision_shows_the_proposal_as_it_would_apply(
+    db: Database, tmp_path: Path
+) -> None:
+    _record_training(db)
+    [changes] = preview_plan_files(db, [_rec6_revision(tmp_path, refs=False)])
+    assert not changes.certain
+    assert [(p.key, p.value) for p in changes.proposals] == [("6/1", "withdraw"), ("6/2", "6/#1")]
+    assert [w.reference for w in changes.withdrawn] == ["gm-2023/6/1"]
+    assert not changes.added  # as proposed, the reworded action is 6/2 changed, not a new one
+
+
+def test_a_recommendation_moved_to_another_addressee_keeps_its_uid_and_actions(db: Database, tmp_path: Path) -> None:
+    revised = load_sample("gm-2023")
+    source = next(a for a in revised["addressees"] if any(r["number"] == "6" for r in a["recommendations"]))
+    target = next(a for a in revised["addressees"] if a is not source)
+    rec = find(revised, "6")
+    source["recommendations"].remove(rec)
+    target["recommendations"].append(rec)
+    with db.read() as session:
+        before = session.execute(select(Recommendation).where(Recommendation.plan_id == "gm-2023",
+                                                              Recommendation.number == "6")).scalar_one()
+        uid, addressee_id = before.uid, before.addressee_id
+    kept = action(db, "gm-2023/6/1").uid
+    import_plan_files(db, [write(tmp_path / "moved.toml", revised)])
+    with db.read() as session:
+        after = session.execute(select(Recommendation).where(Recommendation.plan_id == "gm-2023",
+                                                             Recommendation.number == "6")).scalar_one()
+        moved_to = session.get(Addressee, after.addressee_id)
+        assert (after.uid, after.addressee_id != addressee_id) == (uid, True)
+        assert moved_to is not None and moved_to.name == target["name"]
+    assert action(db, "gm-2023/6/1").uid == kept

@@ -584,7 +584,7 @@ def _show(db: Database, reference: str, today: date) -> int:
     if detail.history:
         lines += ["", "History:"]
         for h in detail.history:
-            what = describe_change(h.kind, h.from_status, h.to_status, h.period)
+            what = describe_change(h.kind, h.from_status, h.to_status, h.period, h.from_target, h.to_target)
             undone = " (undone)" if h.undone else ""
             note = f" — {h.note}" if h.note else ""
             lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
