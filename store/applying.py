@@ -101,7 +101,6 @@ class _OwnerTable:
         if found is None:
             found = self.next.take()
             self.session.execute(insert(Owner).values(id=found, name=name, key=key, region=region))
-            _ids_given(self.session, Owner.__table__)
             self.ids[(key, region)] = found
         return found
 
@@ -166,6 +165,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     if changes.new_ticks:
         _bulk_insert(session, Occurrence.__table__, [(by_uid[uid], period, True) for uid, period in changes.new_ticks],
                      names=("action_id", "period", "done"))
+    _ids_given(session)
     return result
 
 
@@ -250,23 +250,29 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
         if process is not None:
             values[i] = [process(v) for v in values[i]]
     quote = dialect.identifier_preparer
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) "
-           f"VALUES ({', '.join([marker] * len(columns))})")
+    target = f"{quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)})"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, list(zip(*values, strict=True)))
+        if dialect.name == "postgresql":  # COPY: a first sync sends a national data set in one stream
+            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {target} VALUES ({', '.join('?' * len(columns))})",
+                               list(zip(*values, strict=True)))
     finally:
         cursor.close()
-    if "id" in names:
-        _ids_given(session, table)
 
 
-def _ids_given(session: Session, table: Any) -> None:
-    """After rows were written with ids of our choosing (_Ids): move PostgreSQL's sequence past them, so
-    rows it numbers itself (a status change) do not collide. SQLite numbers from the table's max."""
-    if session.connection().dialect.name == "postgresql" and table.c.id.type.python_type is int:
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                             f"(SELECT max(id) FROM \"{table.name}\"))"))
+_NUMBERED = ("owner", "addressee", "recommendation", "action", "change")
+
+
+def _ids_given(session: Session) -> None:
+    """After rows were written with ids of our choosing (_Ids): move PostgreSQL's sequences past them, so
+    rows it numbers itself (a status change) do not collide. SQLite numbers from each table's max."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SELECT " + ", ".join(
+            f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM \"{t}\"), false)"
+            for t in _NUMBERED)))
 
 

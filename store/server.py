@@ -142,13 +142,17 @@ class ServerDatabase(Database):
         self.engine.dispose()
 
 
-# The counter the screen polls, moved inside each writing transaction (so it moves with the commit,
-# never before it); SECURITY DEFINER so that logins allowed to write actions need no write on meta.
+# The counter the screen polls, moved once inside each writing transaction (so it moves with the
+# commit, never before it; an import's thousands of statements move it once); SECURITY DEFINER so
+# that logins allowed to write actions need no write on meta.
 _COUNTER_SQL = """
 CREATE OR REPLACE FUNCTION actiontrack_touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public AS $$
 BEGIN
-  UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_version';
+  IF current_setting('actiontrack.touched', true) IS DISTINCT FROM txid_current()::text THEN
+    UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_version';
+    PERFORM set_config('actiontrack.touched', txid_current()::text, true);
+  END IF;
   RETURN NULL;
 END $$;
 """

@@ -170,8 +170,10 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
             document = plan_document(session, plan_id)
         with server.write(exclusive=True) as session:
             if session.execute(select(Plan.id).where(Plan.uid == uid)).scalar() is None:  # not sent meanwhile
+                before = _max_change(session)
                 result.events_sent += _import_document(session, document, f"{plan_id} from this laptop", by)
                 result.plans_sent += 1
+                pulled = _ours(session, pulled, before)
     for uid in sorted(changed_here & set(server_plans)):
         plan_id = local_plans[uid]
         say(f"send changes of {plan_id}")
@@ -181,7 +183,9 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
             theirs = plan_document(session, server_plans[uid])
             refused = _refused(session, server_plans[uid])
             merged = _with_events(theirs, mine, allowed=lambda a: a not in refused, result=result)
+            before = _max_change(session)
             result.events_sent += _import_document(session, merged, f"{plan_id} from this laptop", by)
+            pulled = _ours(session, pulled, before)
     if local_max > pushed:
         with local.write() as session:
             row = _state(session, key)
@@ -215,6 +219,13 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
         row.last_sync = datetime.now(UTC)
         session.add(row)
     return result
+
+
+def _ours(session: Session, pulled: int, before: int) -> int:
+    """How far this laptop holds the server's history once this push commits: if it held everything up
+    to `before` (the server's max when the push began, under the lock), the rows the push wrote are its
+    own, so it holds up to the new max; else as far as it did."""
+    return _max_change(session) if before == pulled else pulled
 
 
 def _written_since(session: Session, after: int) -> int:

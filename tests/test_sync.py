@@ -290,3 +290,43 @@ def test_changes_the_login_may_not_make_stay_on_the_laptop_and_are_reported(
     mine.dispose()
     a.dispose()
     lead.dispose()
+
+
+# -- the screen ---------------------------------------------------------------------------------
+
+async def test_the_screen_shows_waiting_changes_and_S_syncs(server: ServerDatabase, db_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_app import SIZE, go_to, make_app, settle
+
+    from tui.widgets.sync_bar import SyncBar
+
+    monkeypatch.setenv("ACTIONTRACK_SERVER", server.url)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(SyncBar)
+        assert bar.display and "never synced · 0 local changes waiting" in str(bar.content)
+        await go_to(pilot, "gm-2023/6/1", db_path)
+        await pilot.press("c")
+        await settle(pilot)
+        bar.refresh_status()
+        await settle(pilot)
+        assert "1 local change waiting" in str(bar.content)
+        await pilot.press("S")
+        await settle(pilot)
+        await settle(pilot)
+        assert "last sync" in str(bar.content) and "0 local changes waiting" in str(bar.content)
+    with server.read() as session:
+        assert commands.find_action(session, "gm-2023/6/1").status == Status.COMPLETE
+
+
+async def test_without_a_server_the_sync_line_and_key_are_hidden(db_path: Path) -> None:
+    from test_app import SIZE, make_app, settle
+
+    from tui.widgets.sync_bar import SyncBar
+
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one(SyncBar).display
+        assert app.screen.check_action("sync", ()) is False
