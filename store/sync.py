@@ -162,18 +162,19 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
         server_plans = _plans(session)
 
     # 1 and 2: send
-    for uid, plan_id in sorted(local_plans.items(), key=lambda p: p[1]):
-        if uid in server_plans:
-            continue
-        say(f"send plan {plan_id}")
-        with local.read() as session:
-            document = plan_document(session, plan_id)
+    missing = sorted((plan_id, uid) for uid, plan_id in local_plans.items() if uid not in server_plans)
+    for batch in _batches(local, missing):
+        say(f"send plans {batch[0][0]}…")
         with server.write(exclusive=True) as session:
-            if session.execute(select(Plan.id).where(Plan.uid == uid)).scalar() is None:  # not sent meanwhile
-                before = _max_change(session)
+            before = _max_change(session)
+            for plan_id, uid in batch:
+                if session.execute(select(Plan.id).where(Plan.uid == uid)).scalar() is not None:
+                    continue  # sent meanwhile (by another sync of this laptop)
+                with local.read() as mine:
+                    document = plan_document(mine, plan_id)
                 result.events_sent += _import_document(session, document, f"{plan_id} from this laptop", by)
                 result.plans_sent += 1
-                pulled = _ours(session, pulled, before)
+            pulled = _ours(session, pulled, before)
     for uid in sorted(changed_here & set(server_plans)):
         plan_id = local_plans[uid]
         say(f"send changes of {plan_id}")
@@ -219,6 +220,27 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
         row.last_sync = datetime.now(UTC)
         session.add(row)
     return result
+
+
+SEND_BATCH_ACTIONS = 5000  # new plans sent in one server transaction: few commits, and a kill loses little
+
+
+def _batches(local: Database, plans: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The plans (id, uid) in groups of about SEND_BATCH_ACTIONS actions."""
+    if not plans:
+        return []
+    with local.read() as session:
+        sizes = {plan_id: int(n) for plan_id, n in session.execute(
+            select(Action.plan_id, func.count()).group_by(Action.plan_id))}
+    batches: list[list[tuple[str, str]]] = [[]]
+    held = 0
+    for plan in plans:
+        if batches[-1] and held + sizes.get(plan[0], 0) > SEND_BATCH_ACTIONS:
+            batches.append([])
+            held = 0
+        batches[-1].append(plan)
+        held += sizes.get(plan[0], 0)
+    return batches
 
 
 def _ours(session: Session, pulled: int, before: int) -> int:
