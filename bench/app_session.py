@@ -24,11 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pilot_timing import send_key, settle, timed  # noqa: E402
 
 
-async def measure(db_path: Path, owner_label: str, other_label: str, today: date, runs: int) -> dict[str, Any]:
+async def measure(db_path: Path, owner_label: str, other_label: str, today: date, runs: int,
+                  size: tuple[int, int] = (160, 48)) -> dict[str, Any]:
     try:
         from tui.app import ActionTrackApp
         from tui.screens.main import MainScreen
-        from tui.widgets.plan_tree import NodeKey, PlanTree
+        from tui.nodes import NodeKey
+        from tui.widgets.plan_tree import PlanTree
     except ImportError as exc:
         return {"unavailable": f"app not yet available ({exc})"}
     from sqlalchemy import select
@@ -54,7 +56,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
     found: dict[str, Any] = {}
     app = ActionTrackApp(db, today=today, config=Config(user="bench", owner=owner.label), owner=owner,
                          ask_owner=False)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         screen = app.screen
         if not isinstance(screen, MainScreen):
@@ -100,7 +102,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         found["owner"] = []
         for i in range(runs):
             who = owners[i % 2]
-            found["owner"].append(await timed(app, pilot, lambda w=who: screen._set_owner(w)))
+            found["owner"].append(await timed(app, pilot, lambda w=who: screen.choose_owner(w)))
 
         # Opening the owner picker (it lists every owner with counts).
         async def open_picker() -> float:
@@ -111,10 +113,10 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
 
         found["picker"] = [await open_picker() for _ in range(runs)]
 
-        screen._set_owner(None)  # everyone
+        screen.choose_owner(None)  # everyone
         await settle(app, pilot)
         found["expand_all"] = [await expand(biggest.region) for _ in range(runs)]
-        screen._set_owner(owner)
+        screen.choose_owner(owner)
         await settle(app, pilot)
 
     db.dispose()
@@ -131,9 +133,11 @@ def main() -> None:
     parser.add_argument("--other", required=True)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2023, 9, 15))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size", default="160x48", help="the terminal, COLUMNSxROWS (80x24: the narrow layout)")
     args = parser.parse_args()
+    columns, rows = (int(n) for n in args.size.split("x"))
     try:
-        result = asyncio.run(measure(args.db, args.owner, args.other, args.today, args.runs))
+        result = asyncio.run(measure(args.db, args.owner, args.other, args.today, args.runs, (columns, rows)))
     except Exception as exc:  # noqa: BLE001  (the app is being written: report, do not crash the benchmark)
         import traceback
 

@@ -48,6 +48,9 @@ _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\
 
 # --- running things ------------------------------------------------------------------------------
 
+REPORT_FORMATS = ("xlsx", "csv", "md", "html")
+
+
 def _env(tmp: Path) -> dict[str, str]:
     """The environment of every child: the repo on the path, config and data kept out of the user's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
@@ -333,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5; medians are printed)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="where data sets and results go")
-    parser.add_argument("--skip", default="", help="comma-separated: import,merge,paint,cli,queries,app,floors")
+    parser.add_argument("--skip", default="", help="comma-separated: import,merge,paint,cli,report,queries,app,floors")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = args.runs
@@ -376,6 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "merge": Row("merge an export of every plan into the database holding them", "s", "≤ 15 s", under(15.0),
                      floor_name="parse the export's TOML only"),
         "mem_merge": Row("peak memory: merge", "MB", "≤ 200 MB", under(200)),
+        **{f"report_{fmt}": Row(f"report of everyone, {fmt} (actiontrack report -o FILE)", "s", "≤ 10 s", under(10.0))
+           for fmt in REPORT_FORMATS},
+        **{f"mem_report_{fmt}": Row(f"peak memory: report of everyone, {fmt}", "MB", "≤ 300 MB", under(300))
+           for fmt in REPORT_FORMATS},
     }
     query_rows: dict[str, Row] = {}
 
@@ -454,6 +461,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 floor_times.append(run_timed([sys.executable, "-c", "import sqlmodel"], env)[0])
             rows["cli_due"].values[size] = figures
             rows["cli_due"].floors[size] = floor_times
+
+        if "report" not in skip:
+            for fmt in REPORT_FORMATS:
+                say(f"  report of everyone as {fmt}")
+                target = out / f"report-{size}.{fmt}"
+                measured = [run_timed([*cmd, "--db", str(db_path), "--today", TODAY.isoformat(), "report",
+                                       "--owner", "everyone", "-o", str(target)], env) for _ in range(runs)]
+                rows[f"report_{fmt}"].values[size] = [took for took, _, _ in measured]
+                rows[f"mem_report_{fmt}"].values[size] = [kb / 1024 for _, kb, _ in measured]
 
         if "queries" not in skip:
             say("  store queries")

@@ -7,15 +7,18 @@ in bulk where a national import writes many rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
-from store.changeset import ChangeSet
-from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
+from store.changeset import ActionWrite, ChangeSet
+from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
+from store.owners import ResolvedOwner
 
 
 @dataclass(slots=True)
@@ -98,13 +101,14 @@ class _OwnerTable:
         self.next = _Ids.of(session, Owner.__table__)
         self.pending: list[dict[str, Any]] = []
 
-    def id_for(self, name: str, key: str, region: str) -> int:
+    def id_for(self, owner: ResolvedOwner) -> int:
         """The owner's id; a new owner is written by the next `write_new()`."""
-        found = self.ids.get((key, region))
+        found = self.ids.get((owner.key, owner.region))
         if found is None:
             found = self.next.take()
-            self.pending.append({"id": found, "name": name, "key": key, "region": region})
-            self.ids[(key, region)] = found
+            self.pending.append({"id": found, "name": owner.name, "key": owner.key, "region": owner.region,
+                                 "organisation": owner.organisation})
+            self.ids[(owner.key, owner.region)] = found
         return found
 
     def write_new(self) -> None:
@@ -113,6 +117,25 @@ class _OwnerTable:
             _bulk_insert(self.session, Owner.__table__, self.pending)
             self.pending = []
 
+
+
+def _write_checkpoints(session: Session, actions: list[ActionWrite], by_uid: dict[str, int]) -> None:
+    """Make each action's stored checkpoints those its target reads as (a revised target, or a better reading)."""
+    stored: dict[int, set[date]] = defaultdict(set)
+    revised = [a.stored_id for a in actions if a.stored_id is not None]
+    for chunk in range(0, len(revised), 10_000):  # SQLite binds at most so many parameters
+        for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).where(
+                Checkpoint.action_id.in_(revised[chunk:chunk + 10_000]))):
+            stored[action_id].add(due)
+    rows: list[dict[str, Any]] = []
+    for action in actions:
+        action_id = by_uid[action.uid]
+        if stored.get(action_id, set()) != set(action.checkpoints):
+            if action_id in stored:
+                session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
+            rows.extend({"action_id": action_id, "due": due} for due in action.checkpoints)
+    if rows:
+        session.execute(insert(Checkpoint), rows)
 
 
 def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
@@ -134,7 +157,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, Any]] = []
     for action in changes.actions:
-        owner_ids = list(dict.fromkeys(owners.id_for(*role) for role in action.roles))
+        owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
         if action.stored_id is None:
             action_id = action_ids.take()
             new_rows.append({"id": action_id, "uid": action.uid, "plan_id": changes.plan_id,
@@ -161,6 +184,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
         _bulk_insert(session, ActionOwner.__table__, new_links)
+    _write_checkpoints(session, changes.actions, by_uid)
     if changes.withdrawn:
         session.execute(update(Action).where(Action.id.in_([w.stored_id for w in changes.withdrawn]))
                         .values(withdrawn=True))
@@ -215,7 +239,7 @@ def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, in
     elsewhere = [e.undoes for e in changes.events if e.undoes is not None and e.undoes not in event_ids]
     for chunk in range(0, len(elsewhere), 500):
         event_ids.update(session.execute(select(Change.uid, Change.id).where(
-            Change.uid.in_(elsewhere[chunk:chunk + 500]))).tuples().all())
+            Change.uid.in_(elsewhere[chunk:chunk + 500]))).all())
     rows = [(event_ids[e.uid], e.uid, action_ids[e.action_uid], e.at, e.by, e.kind, e.from_status, e.to_status,
              e.period, e.note, event_ids.get(e.undoes) if e.undoes else None, e.from_target, e.to_target)
             for e in changes.events]

@@ -8,9 +8,11 @@ change sets alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from store.matching import Proposal
+from store.owners import ResolvedOwner
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +43,12 @@ class ActionWrite:
     reference: str
     recommendation_uid: str
     values: dict[str, Any]
-    roles: tuple[tuple[str, str, str], ...]  # owners: (name, key, region)
+    roles: tuple[ResolvedOwner, ...]  # its owners
     stored_id: int | None = None
     changes: list[FieldChange] = field(default_factory=list)
     relink: bool = False  # its owners changed
     moved: bool = False  # only its place among its recommendation's actions changed (a neighbour came or went)
+    checkpoints: tuple[date, ...] = ()  # further dated milestones its target reads as
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from store.errors import NotFoundError, RefusedError, StaleError, StoreError
-from store.models import Action, Change, ChangeKind, Occurrence
+from store.models import Action, Change, ChangeKind, Checkpoint, Occurrence
+from store.months import Month, occurs
 from store.targets import Status
 
 MAX_NOTE = 10_000
@@ -90,24 +91,34 @@ def set_status(
                    note=_check_note(note))
 
 
-def occurs_in(action: Action, period: str) -> bool:
-    """Whether the recurring action has an occurrence in the month `period` (YYYY-MM)."""
-    if action.every_months is None or action.start_month is None:
-        return False
-    year, month = (int(p) for p in period.split("-"))
-    index = year * 12 + month - 1
-    return index >= action.start_month and (index - action.start_month) % action.every_months == 0
+def _has_checkpoint(session: Session, action_id: int, month: Month) -> bool:
+    query = select(Checkpoint.due).where(Checkpoint.action_id == action_id, Checkpoint.due >= month.first,
+                                         Checkpoint.due <= month.last)
+    return session.execute(query.limit(1)).first() is not None
 
 
 def tick_occurrence(
     session: Session, action_id: int, period: str, *, by: str, note: str = "",
     expected_version: int | None = None,
 ) -> Change:
-    """Tick off one period's occurrence of a recurring action (the duty goes on)."""
+    """Tick off one month's occurrence of a recurring action, or a checkpoint of its target that falls
+    in that month (the action goes on)."""
     action = _load(session, action_id, expected_version)
-    if action.every_months is None:
-        raise StoreError(f"{action.reference} is not a recurring action; mark it complete instead")
-    if not occurs_in(action, period):
+    try:
+        month = Month.parse(period)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+    period = month.period
+    recurring = occurs(action.start_month, action.every_months, month.index)
+    if not recurring and not _has_checkpoint(session, action_id, month):
+        checkpoints = [Month.of(d).period for d in session.execute(
+            select(Checkpoint.due).where(Checkpoint.action_id == action_id).order_by(Checkpoint.due)).scalars()]
+        if action.every_months is None and not checkpoints:
+            raise StoreError(f"{action.reference} is not a recurring action and has no checkpoint; "
+                             "mark it complete instead")
+        if action.every_months is None:
+            raise StoreError(f"{action.reference} has no checkpoint in {period} (its checkpoints: "
+                             f"{', '.join(checkpoints)})")
         raise StoreError(f"{action.reference} has no occurrence in {period}")
     row = session.get(Occurrence, (action_id, period))
     if row is not None and row.done:

@@ -6,7 +6,6 @@ import getpass
 import os
 import re
 import stat
-import tempfile
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from platformdirs import user_config_path, user_data_path
 
 from store.db import private_folder
 from store.errors import StoreError
+from store.files import write_atomically
 
 APP = "actiontrack"
 
@@ -144,16 +144,6 @@ def save_config(config: Config, path: Path | None = None) -> None:
     text = _config_lines(old, config)
     try:
         private_folder(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text.encode("utf-8"), private=True)
     except OSError as exc:
         raise StoreError(f"cannot save the config file {path}: {exc.strerror or exc}") from None

@@ -89,15 +89,32 @@ def _give_uids(conn: Connection) -> None:
 
 
 def _add_sync_tables(conn: Connection) -> None:
-    """Schema 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins."""
+    """The tables of sync and of server logins."""
     for name in ("syncstate", "loginrole"):
         SQLModel.metadata.tables[name].create(conn, checkfirst=True)
 
 
-# Each migration takes the schema from version N to N + 1 (SQL statements separated by ';', or a
-# function given the open connection); all of them run in one transaction. The same migrations
-# upgrade an SQLite file and a PostgreSQL server (store.server): write them portably.
-MIGRATIONS: dict[int, Migration] = {1: _give_uids, 2: _add_sync_tables}
+# The migrations of each step take the schema from version N to N + 1, in order (SQL statements separated
+# by ';', or a function given the open connection); all of them run in one transaction.
+# 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
+# milestones of a target), an action's progress, completion and review dates as printed (owners and
+# checkpoints of stored plans follow at their next import); and a uid on every record (`_give_uids`).
+_SCOPES_AND_CHECKPOINTS = """
+        ALTER TABLE plan ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE owner ADD COLUMN organisation VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN progress VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN completed VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE action ADD COLUMN review VARCHAR NOT NULL DEFAULT '';
+        CREATE TABLE checkpoint (
+            action_id INTEGER NOT NULL REFERENCES action (id),
+            due DATE NOT NULL,
+            PRIMARY KEY (action_id, due)
+        );
+        CREATE INDEX ix_checkpoint_due ON checkpoint (due, action_id)
+    """
+# 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins (`_add_sync_tables`).
+# The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
+MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,)}
 
 
 def busy_timeout_ms() -> int:
@@ -482,13 +499,13 @@ def _migrate(conn: Connection, path: Path, version: int) -> Path:
 def run_migrations(conn: Connection, version: int) -> None:
     """Take the schema from `version` to SCHEMA_VERSION in the caller's transaction (both backends)."""
     for step in range(version, SCHEMA_VERSION):
-        migration = MIGRATIONS[step]
-        if callable(migration):
-            migration(conn)
-        else:
-            for statement in migration.split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
+        for migration in MIGRATIONS[step]:
+            if callable(migration):
+                migration(conn)
+            else:
+                for statement in migration.split(";"):
+                    if statement.strip():
+                        conn.exec_driver_sql(statement)
     conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(SCHEMA_VERSION)})
 
 

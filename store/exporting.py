@@ -29,6 +29,8 @@ def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
             header[name] = value
     if plan.national_owners:
         header["national_owners"] = list(plan.national_owners)
+    if plan.organisation:
+        header["organisation"] = plan.organisation
     document: dict[str, Any] = {"plan": header}
     if plan.aliases:
         document["aliases"] = dict(plan.aliases)
@@ -102,6 +104,9 @@ def _action(action: Action, history: list[Change], ticked: list[str], uids: dict
         entry["withdrawn"] = True
     if action.note:
         entry["note"] = action.note
+    for name in ("progress", "completed", "review"):
+        if getattr(action, name):
+            entry[name] = getattr(action, name)
     if ticked:
         entry["ticked"] = ticked
     if history:

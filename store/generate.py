@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from store.targets import Status, TargetKind, month_index, read_target
+from store.months import Month
+from store.targets import Status, TargetKind, read_target
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -353,8 +354,7 @@ def _weighted(rng: random.Random, table: Sequence[tuple[float, Any]]) -> Any:
 
 
 def _add_months(d: date, months: int) -> date:
-    index = month_index(d) + months
-    return date(index // 12, index % 12 + 1, 1)
+    return Month.of(d).plus(months).first
 
 
 def _abbreviation(pdu: str) -> str | None:
@@ -614,11 +614,11 @@ class _PlanMaker:
         elif reading.every_months is not None and reading.start is not None:
             if status is Status.NOT_STARTED:
                 change(Status.ONGOING)
-            first = month_index(reading.start)
-            last = month_index(self.as_of)
+            first = Month.of(reading.start).index
+            last = Month.of(self.as_of).index
             months = range(first, min(last, first + 12 * reading.every_months) + 1, reading.every_months)
             for index in months:
-                period = f"{index // 12:04d}-{index % 12 + 1:02d}"
+                period = Month.from_index(index).period
                 chance = 0.3 if index == last else 0.85
                 if rng.random() < chance:
                     ticked.append(period)

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -37,8 +37,9 @@ from store.identity import (
     action_uid, addressee_uid, event_content, event_uid, new_uid, plan_uid, recommendation_uid, utc_text,
 )
 from store.interpreting import Interpretation, interpret
-from store.matching import Mapping, Proposal, RecMatch, header_doubt, mapping_text, match_recommendation
+from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
 from store.models import Action, ActionOwner, Addressee, Occurrence, Plan, Recommendation
+from store.owners import ResolvedOwner
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
 
@@ -63,7 +64,8 @@ class UncertainImport(StoreError):
 # revised alias table, region or target reading reaches actions whose words did not change.
 _SAVED = (
     "position", "text", "owners_written", "owners_display", "target", "target_kind", "deadline", "start",
-    "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "withdrawn",
+    "start_month", "every_months", "recurrence", "caveat", "target_reading", "note", "progress", "completed", "review",
+    "withdrawn",
 )
 _FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
 _REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
@@ -126,16 +128,17 @@ def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping:
 
 
 def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, number: str, index: int,
-                   *, new: bool) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
+                   *, new: bool) -> tuple[dict[str, Any], tuple[ResolvedOwner, ...]]:
     reading, owners = meaning.actions[(number, index)]
     target = reading.target
     return {
         "position": position, "text": spec.text,
-        "owners_written": owners.written_json if new else list(spec.owners),
+        "owners_written": owners.written_json if new else spec.owners_stored(),
         "owners_display": owners.display, "target": spec.target, "target_kind": target.kind,
         "deadline": target.deadline, "start": target.start, "start_month": reading.start_month,
         "every_months": target.every_months, "recurrence": target.recurrence, "caveat": target.caveat,
-        "target_reading": reading.described, "note": spec.note, "withdrawn": spec.withdrawn,
+        "target_reading": reading.described, "note": spec.note, "progress": spec.progress,
+        "completed": spec.completed, "review": spec.review, "withdrawn": spec.withdrawn,
     }, owners.roles
 
 
@@ -191,7 +194,8 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
     """An action new to the database, its state following from its history in the file."""
     uid = spec.uid or action_uid(changes.plan_uid, number, ref)
     values, roles = _action_values(spec, index + 1, meaning, number, index, new=True)
-    status = spec.status or meaning.actions[(number, index)][0].target.first_status
+    target = meaning.actions[(number, index)][0].target
+    status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
     ticked: set[str] | list[str] = spec.ticked
     if spec.history:
         events, _ = _file_events(spec, uid)
@@ -199,7 +203,7 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
         status, ticked = derive_state(events, status, spec.ticked)
     reference = f"{changes.plan_id}/{number}/{ref}"
     values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles))
+    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles, checkpoints=target.checkpoints))
     if ticked:
         changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
 
@@ -325,9 +329,10 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
         diff = [] if row[_FIRST_SAVED + 1:] == tuple(values.values())[1:] else _diff(row, values)
         moved = row.position != values["position"]
         diff = [c for c in diff if c.name != "position"]
-        wanted = [owner_ids.get((key, region)) for _, key, region in roles]
+        wanted = [owner_ids.get((role.key, role.region)) for role in roles]
         relink = None in wanted or links.get(row.id, []) != list(dict.fromkeys(wanted))
-        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved))
+        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved,
+                                           checkpoints=meaning.actions[(rec.number, index)][0].target.checkpoints))
         fresh, kept = _file_events(spec, row.uid, known)
         changes.kept_events += kept
         if row.target != spec.target and not row.withdrawn and not any(
@@ -363,28 +368,9 @@ def _status(status: Any) -> str:
     return str(getattr(status, "value", status))
 
 
-def read_plan_files(paths: Sequence[Path | str]) -> list[PlanFile]:
-    """Read and validate every file, refusing two files that hold one plan; nothing is written."""
-    with _collector_paused():
-        plans = [read_plan_file(path) for path in paths]
-    ids = [p.plan.id for p in plans]
-    twice = {i for i in ids if ids.count(i) > 1}
-    if twice:
-        raise PlanFileError(f"plan id {sorted(twice)[0]!r} is in more than one of the files given")
-    return plans
-
-
-def import_plans(db: Database, plans: Sequence[PlanFile], *, by: str = "actiontrack") -> list[ImportResult]:
-    """Write validated plans in one transaction: all or nothing."""
-    with db.write(exclusive=True) as session, _collector_paused():
-        results = [save_plan(session, plan, by=by) for plan in plans]
-        _refresh_statistics(session, results)
-        return results
-
-
 # Page cache for an import (KiB): the uid indexes take inserts all over (uids are not in insertion order),
 # so a national import thrashes SQLite's default 2 MB cache.
-IMPORT_CACHE_KIB = 64 * 1024
+IMPORT_CACHE_KIB = 32 * 1024
 
 
 @contextmanager

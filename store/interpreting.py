@@ -1,19 +1,21 @@
 """The interpret stage of an import: what each action's owners and target mean.
 
-Owners as written are resolved to roles (aliases expanded, PDU-level roles given their PDU) and
-targets read as a manager would; the rest of the import only uses what this stage hands on.
-Many actions of a plan share a target ("September 2023") or an owner cell: each is read once.
+Owners as written are resolved to roles (aliases expanded, organisation and region scoped, PDU-level
+roles given their PDU, plural roles expanded) and targets read as a manager would; the rest of the
+import only uses what this stage hands on. Many actions of a plan share a target ("September 2023")
+or an owner cell: each is read once. (`store.reading.read_actions` is the same reading one action at a
+time, for `check`.)
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
-from store.owners import OwnerResolver, pdus_addressed
-from store.planfile import ActionSpec, PlanFile
-from store.targets import TargetDate, month_index, read_target
+from store.owners import ResolvedOwner, pdus_named, section_pdus
+from store.planfile import PlanFile
+from store.reading import plan_date, plan_resolver
+from store.targets import TargetDate, read_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +29,9 @@ class Reading:
 
 @dataclass(frozen=True, slots=True)
 class Owners:
-    """An owner cell resolved: each role as (name, key, region), their display, and the cell as written (JSON)."""
+    """An owner cell resolved: each role, their display, and the cell as written (JSON)."""
 
-    roles: tuple[tuple[str, str, str], ...]
+    roles: tuple[ResolvedOwner, ...]
     display: str
     written_json: str
 
@@ -44,35 +46,32 @@ class Interpretation:
 
 def interpret(plan_file: PlanFile) -> Interpretation:
     """Resolve every action's owners and read every target of the plan file."""
-    header = plan_file.plan
-    resolver = OwnerResolver(aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners)
-    plan_date: date | None = header.plan_submitted or header.report_published
+    resolver = plan_resolver(plan_file)
+    covered = resolver.pdus
+    written_on = plan_date(plan_file)
     readings: dict[str, Reading] = {}
     cells: dict[tuple[tuple[str, ...], tuple[str, ...]], Owners] = {}
     result = Interpretation()
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
-            pdus = pdus_addressed(addressee.name, addressee.kind, rec.text)
+            rec_pdus = section_pdus(addressee.name, addressee.kind, rec.text, covered)
             for index, spec in enumerate(rec.actions):
                 reading = readings.get(spec.target)
                 if reading is None:
-                    reading = readings[spec.target] = _read(spec, plan_date)
+                    target = read_target(spec.target, plan_date=written_on)
+                    reading = readings[spec.target] = Reading(target, target.describe(), target.start_month)
                 if reading.target.flagged:
                     result.flagged_targets.append((rec.number, index, spec.target))
-                cell = (tuple(spec.owners), tuple(pdus))
+                pdus = rec_pdus or pdus_named(spec.text, covered)
+                written = spec.owners_stored()
+                cell = (tuple(o if isinstance(o, str) else json.dumps(o) for o in written), tuple(pdus))
                 owners = cells.get(cell)
                 if owners is None:
-                    resolved = [r for o in spec.owners for r in resolver.resolve(o, pdus=pdus)]
+                    resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
                     owners = cells[cell] = Owners(
-                        roles=tuple(dict.fromkeys((r.name, r.key, r.region) for r in resolved)),
+                        roles=tuple(dict.fromkeys(resolved)),
                         display="; ".join(dict.fromkeys(r.name for r in resolved)),
-                        written_json=json.dumps(list(spec.owners)),  # as SQLAlchemy's JSON type writes it
+                        written_json=json.dumps(written),  # as SQLAlchemy's JSON type writes it
                     )
                 result.actions[(rec.number, index)] = (reading, owners)
     return result
-
-
-def _read(spec: ActionSpec, plan_date: date | None) -> Reading:
-    target = read_target(spec.target, plan_date=plan_date)
-    start_month = month_index(target.start) if target.start and target.every_months else None
-    return Reading(target=target, described=target.describe(), start_month=start_month)

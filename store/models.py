@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from store.identity import new_uid
+from store.owners import owner_label
 from store.targets import Status, TargetKind
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "Agreement",
     "Change",
     "ChangeKind",
+    "Checkpoint",
     "LoginRole",
     "Meta",
     "Occurrence",
@@ -51,6 +54,7 @@ class Agreement(StrEnum):
     AGREED = "agreed"
     PARTLY_AGREED = "partly_agreed"
     NOT_AGREED = "not_agreed"
+    NOT_STATED = "not_stated"  # plans of other bodies often have no agreement column
 
 
 class AddresseeKind(StrEnum):
@@ -95,6 +99,7 @@ class Plan(SQLModel, table=True):
     notes: str = ""
     aliases: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     national_owners: list[str] = Field(default_factory=list, sa_type=JSON)
+    organisation: str = ""  # '' : the Probation Service of the region
 
 
 class Addressee(SQLModel, table=True):
@@ -147,7 +152,7 @@ class Action(SQLModel, table=True):
     ref: str
     reference: str = Field(unique=True)
     text: str
-    owners_written: list[str] = Field(default_factory=list, sa_type=JSON)
+    owners_written: list[Any] = Field(default_factory=list, sa_type=JSON)  # strings, or tables (role + holders)
     owners_display: str = ""
     target: str
     target_kind: TargetKind = Field(sa_type=_stored(TargetKind))
@@ -160,24 +165,29 @@ class Action(SQLModel, table=True):
     target_reading: str = ""
     status: Status = Field(default=Status.NOT_STARTED, sa_type=_stored(Status))
     note: str = ""
+    progress: str = ""  # what plans of other bodies print beside an action: a progress update,
+    completed: str = ""  # a completion date
+    review: str = ""  # and a review date, as printed
     withdrawn: bool = False
     version: int = 0
 
 
 class Owner(SQLModel, table=True):
-    """A role that owns actions, scoped to a region unless it is national (region '')."""
+    """A role that owns actions, scoped to a region unless it is national (region ''), and to an
+    organisation unless it is the Probation Service's (organisation '')."""
 
     __table_args__ = (UniqueConstraint("key", "region"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    key: str = Field(index=True)
+    key: str = Field(index=True)  # store.owners.scoped_key: the organisation is part of it
     region: str = ""
+    organisation: str = ""
 
     @property
     def label(self) -> str:
-        """The name with its region, as people pick it."""
-        return f"{self.name} ({self.region or 'national'})"
+        """The name with its organisation or region, as people pick it."""
+        return owner_label(self.name, self.region, self.organisation)
 
 
 class ActionOwner(SQLModel, table=True):
@@ -188,6 +198,16 @@ class ActionOwner(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id", primary_key=True)
     owner_id: int = Field(foreign_key="owner.id", primary_key=True)
     position: int = 0
+
+
+class Checkpoint(SQLModel, table=True):
+    """A further dated milestone of an action's target ("April 19 with checkpoint Sept 19"): it is due
+    in its month and ticked off like an occurrence (an Occurrence row for its month)."""
+
+    __table_args__ = (Index("ix_checkpoint_due", "due", "action_id"),)
+
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    due: date = Field(primary_key=True)
 
 
 class Occurrence(SQLModel, table=True):

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from store.errors import StoreError
 from store.identity import UID_PATTERN, as_utc
+from store.owners import is_blank
+from store.targets import read_target
 from store.text import visible_line
 
 try:  # tomli's compiled build reads the same TOML ~3x faster than the stdlib's pure-Python copy of it
@@ -69,25 +71,58 @@ class HistorySpec(_Strict):
         return at
 
 
+class OwnerEntry(_Strict):
+    """An owner written as a table: a role with the holders named beside it (`role`, `holders`), or an
+    organisation (`organisation`), as plans of councils and health trusts print them."""
+
+    role: Name | None = None
+    holders: list[Name] = Field(default_factory=list)
+    organisation: Name | None = None
+
+    @model_validator(mode="after")
+    def _role_or_organisation(self) -> OwnerEntry:
+        if (self.role is None) == (self.organisation is None):
+            raise ValueError("an owner table holds either role (with optional holders) or organisation")
+        if self.organisation is not None and self.holders:
+            raise ValueError("holders go with a role, not an organisation")
+        return self
+
+    def as_written(self) -> str:
+        """The owner as a plan prints it: 'Operations Managers (SF, CD)', 'MPS'."""
+        if self.organisation is not None:
+            return self.organisation
+        return f"{self.role} ({', '.join(self.holders)})" if self.holders else str(self.role)
+
+
 class ActionSpec(_Strict):
     """An action: its text, owners as written and target as written."""
 
     uid: Uid | None = None
     text: Text
-    owners: list[Name]
+    owners: list[Name | OwnerEntry]
     target: Target
     target_reason: Text = ""  # why a revision changed the target (recorded in the target's history event)
     ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,31}$")] | None = None
     status: StatusName | None = None
     withdrawn: bool = False
     note: Text = ""
+    progress: Text = ""  # the plan's progress update, as printed
+    completed: Target = ""  # its completion date, as printed
+    review: Target = ""  # its review date, as printed
     ticked: list[Period] = Field(default_factory=list)  # a factory, not `= []`: pydantic deep-copies
     history: list[HistorySpec] = Field(default_factory=list)  # a list default for every action
+
+    def owners_stored(self) -> list[str | dict[str, Any]]:
+        """The owners as the database keeps and an export writes them: strings, or tables."""
+        return [o if isinstance(o, str) else o.model_dump(exclude_defaults=True) for o in self.owners]
 
     @model_validator(mode="after")
     def _owners_or_reason(self) -> ActionSpec:
         if not self.owners and not self.note.strip():
             raise ValueError("owners must not be empty (an action the document gives no owner needs a note saying so)")
+        for number, owner in enumerate(self.owners, start=1):
+            if isinstance(owner, str) and is_blank(owner):
+                raise ValueError(f"owner {number} is only invisible characters; write the role's name")
         return self
 
 
@@ -97,7 +132,7 @@ class RecommendationSpec(_Strict):
     uid: Uid | None = None
     number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")]
     text: Text
-    agreement: Literal["agreed", "partly_agreed", "not_agreed"]
+    agreement: Literal["agreed", "partly_agreed", "not_agreed", "not_stated"] = "not_stated"
     reason: Text = ""
     inferred: bool = False
     withdrawn: bool = False
@@ -128,6 +163,7 @@ class PlanHeader(_Strict):
     source: Text = ""
     notes: Text = ""
     national_owners: list[Name] = []
+    organisation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 
 class PlanFile(_Strict):
@@ -196,6 +232,8 @@ def _describe(error: dict[str, Any]) -> str:
     return str(error.get("msg", "is not valid")).lower()
 
 
+_UNION_TAGS = ("constrained-str", "OwnerEntry")  # how pydantic names the branches of `str | OwnerEntry`
+
 _WANTED = {
     "string_type": "a string",
     "date_type": "a date like 2023-05-25",
@@ -217,7 +255,9 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
     except RecursionError:
         raise PlanFileError(f"{source}: arrays or tables are nested too deeply to be a plan file") from None
     except ValidationError as exc:
-        errors = exc.errors()
+        # An owner is a string or a table: a table's problem is not that it is no string.
+        errors = [e for e in exc.errors() if not (e["type"] == "string_type" and isinstance(e.get("input"), dict))]
+        errors = [{**e, "loc": tuple(k for k in e["loc"] if k not in _UNION_TAGS)} for e in errors or exc.errors()]
         first = errors[0]
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
         joint = " › " if first.get("type") == "value_error" else " "  # a model's own check names its field
@@ -225,7 +265,25 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
             f"{source}: {_place(raw, tuple(first['loc']))}{joint}{_describe(dict(first))}{more}"
         ) from None
     _check_unique(plan, source)
+    _check_recurring_starts(plan, source)
     return plan
+
+
+def _check_recurring_starts(plan: PlanFile, source: str) -> None:
+    """A recurring target with no start month ("Monthly") starts at the plan's date: without one it
+    could never fall due nor be ticked off, so the file must say."""
+    if plan.plan.plan_submitted or plan.plan.report_published:
+        return
+    for addressee in plan.addressees:
+        for rec in addressee.recommendations:
+            for position, action in enumerate(rec.actions, start=1):
+                reading = read_target(action.target)
+                if reading.every_months is not None and reading.start is None:
+                    raise PlanFileError(
+                        f"{source}: recommendation {rec.number!r} › action {action.ref or str(position)!r}: "
+                        f"{visible_line(action.target)!r} recurs from no stated month and the plan has no date; "
+                        "add plan_submitted to [plan], or write the start (e.g. 'Monthly from July 2023')"
+                    )
 
 
 def _check_unique(plan: PlanFile, source: str) -> None:

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
 from store.errors import NotFoundError
-from store.models import Action, ActionOwner, Addressee, Change, Occurrence, Owner, Plan, Recommendation
-from store.owners import owner_key
-from store.targets import Status, month_end
+from store.models import (
+    Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+)
+from store.owners import closest_names, owner_key, owner_label, written_owner
+from store.months import Month, occurrences_through_sql, occurs_sql
+from store.targets import Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,7 @@ class ActionRow:
     version: int
     overdue: bool
     due_soon: bool = False  # a one-off deadline in today's month, not complete
+    missed: int = 0  # occurrences and checkpoints passed without being ticked off (in the overdue list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,11 @@ class ActionDetail:
     withdrawn: bool
     ticked: list[str] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
+    inferred: bool = False  # the recommendation's agreement is worked out, not printed
+    progress: str = ""  # as printed by plans that have a progress column
+    completed: str = ""
+    review: str = ""
+    checkpoints: list[date] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +157,12 @@ class OwnerCount:
     region: str
     open: int
     total: int
+    organisation: str = ""
 
     @property
     def label(self) -> str:
-        """The name with its region, as people pick it."""
-        return f"{self.name} ({self.region or 'national'})"
+        """The name with its organisation or region, as people pick it."""
+        return owner_label(self.name, self.region, self.organisation)
 
 
 def _overdue(today: date) -> ColumnElement[bool]:
@@ -203,6 +214,11 @@ def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
     if listing and view.hide_complete:
         conditions.append(Action.status != Status.COMPLETE)
     return conditions
+
+
+def in_view(view: View) -> list[ColumnElement[bool]]:
+    """The conditions on `Action` that keep the actions a view lists (owner, search, hide complete)."""
+    return _filters(view, listing=True)
 
 
 def _escape_like(text: str) -> str:
@@ -297,15 +313,15 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(row: Any, today: date) -> ActionRow:
+def _row(row: Any, today: date, *, missed: int = 0) -> ActionRow:
     open_one_off = row.every_months is None and row.deadline is not None and row.status != Status.COMPLETE
-    overdue = open_one_off and row.deadline < today
+    overdue = (open_one_off and row.deadline < today) or missed > 0
     due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
     return ActionRow(
         id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
         target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
         every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
-        due_soon=due_soon,
+        due_soon=due_soon, missed=missed,
     )
 
 
@@ -361,39 +377,76 @@ def action_row(session: Session, action_id: int, today: date) -> ActionRow:
     return _row(row, today)
 
 
-def period_of(year: int, month: int) -> str:
-    """The period key of a month, e.g. '2023-09'."""
-    return f"{year:04d}-{month:02d}"
+def _owned_by_param() -> ColumnElement[bool]:
+    """`_owned_by` with the owner as the bound parameter `owner_id`, for statements built once."""
+    owner = bindparam("owner_id", type_=Integer())
+    return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner))
+
+
+@lru_cache(maxsize=2)
+def _due_statement(by_owner: bool) -> Any:
+    """The due-in-a-month query, built once: the month and owner are bound parameters."""
+    first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
+    month, period = bindparam("month", type_=Integer()), bindparam("period", type_=String())
+    one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
+    recurring = occurs_sql(Action.start_month, Action.every_months, month)
+    checkpoint = Action.id.in_(select(Checkpoint.action_id).where(Checkpoint.due >= first, Checkpoint.due <= last))
+    ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
+                            Occurrence.done.is_(True))
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(one_off, and_(or_(recurring, checkpoint), ~ticked))]
+    if by_owner:
+        conditions.append(_owned_by_param())
+    return (select(*_ROW_COLUMNS).where(*conditions)
+            .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id))
 
 
 def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None) -> list[ActionRow]:
-    """One-off deadlines in the month not complete, and recurring occurrences in it not ticked off."""
-    first, last = date(year, month, 1), month_end(year, month)
-    index = year * 12 + month - 1
-    period = period_of(year, month)
-    ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
-                            Occurrence.done.is_(True))
-    one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
-    recurring = and_(
-        Action.every_months.is_not(None), Action.start_month <= index,
-        (literal(index) - Action.start_month) % Action.every_months == 0, ~ticked,
-    )
-    query = (
-        select(*_ROW_COLUMNS)
-        .where(*_filters(View(owner_id=owner_id)), Action.status != Status.COMPLETE, or_(one_off, recurring))
-        .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id)
-    )
-    return [_row(row, today) for row in session.execute(query)]
+    """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
+    ticked off."""
+    wanted = Month(year, month)
+    params: dict[str, Any] = {"first": wanted.first, "last": wanted.last, "month": wanted.index,
+                              "period": wanted.period}
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    # Core, not the ORM's execute: plain rows either way, without its result setup.
+    rows = session.connection().execute(_due_statement(owner_id is not None), params)
+    return [_row(row, today) for row in rows]
+
+
+@lru_cache(maxsize=2)
+def _overdue_statement(by_owner: bool) -> Any:
+    """The overdue query, built once: its dates and owner are bound parameters (`_overdue_params`), so a
+    call pays for running it, not for building a statement of a dozen subqueries again."""
+    today = bindparam("today", type_=Date())
+    before_month = bindparam("before_month", type_=Integer())
+    before_period = bindparam("before_period", type_=String())
+    # occurrences of the months before today's, less those ticked off; checkpoints dated before today
+    ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                                        Occurrence.period <= before_period).scalar_subquery())
+    due = occurrences_through_sql(Action.start_month, Action.every_months, before_month)
+    passed = (select(func.count()).select_from(Checkpoint)
+              .where(Checkpoint.action_id == Action.id, Checkpoint.due < today,
+                     ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
+                                     Occurrence.period == func.strftime("%Y-%m", Checkpoint.due)))
+              .scalar_subquery())
+    missed = case((Action.every_months.is_not(None), func.max(due - ticks, 0)), else_=0) + passed
+    late = and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today)
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(late, missed > 0)]
+    if by_owner:
+        conditions.append(_owned_by_param())
+    return (select(*_ROW_COLUMNS, missed.label("missed")).where(*conditions)
+            .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
 
 def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
-    """One-off actions past their deadline and not complete, oldest first."""
-    query = (
-        select(*_ROW_COLUMNS)
-        .where(*_filters(View(owner_id=owner_id)), _overdue(today))
-        .order_by(Action.deadline, Action.plan_id, Action.id)
-    )
-    return [_row(row, today) for row in session.execute(query)]
+    """Actions not complete that are past their deadline, or have missed occurrences or checkpoints
+    (periods passed without being ticked off); oldest deadline first, then recurring duties."""
+    before = Month.of(today).plus(-1)
+    params: dict[str, Any] = {"today": today, "before_month": before.index, "before_period": before.period}
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    rows = session.connection().execute(_overdue_statement(owner_id is not None), params)
+    return [_row(row, today, missed=int(row.missed)) for row in rows]
 
 
 def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:
@@ -416,11 +469,12 @@ def owners(session: Session, *, owner_ids: Sequence[int] | None = None) -> list[
     An owner with no action in force is not listed."""
     counts = _owner_counts(owner_ids)
     query = (
-        select(Owner.id, Owner.name, Owner.region, counts.c.open, counts.c.total)
+        select(Owner.id, Owner.name, Owner.region, Owner.organisation, counts.c.open, counts.c.total)
         .join(counts, counts.c.owner_id == Owner.id)
-        .order_by(counts.c.open.desc(), Owner.name, Owner.region)
+        .order_by(counts.c.open.desc(), Owner.name, Owner.region, Owner.organisation)
     )
-    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total)
+    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total,
+                       organisation=r.organisation)
             for r in session.execute(query)]
 
 
@@ -428,8 +482,8 @@ def find_owner(session: Session, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
     wanted = text.strip()
     # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
-    named = session.execute(select(Owner.id, Owner.name, Owner.region)).all()
-    label = {row.id: f"{row.name} ({row.region or 'national'})" for row in named}
+    named = session.execute(select(Owner.id, Owner.name, Owner.region, Owner.organisation)).all()
+    label = {row.id: owner_label(row.name, row.region, row.organisation) for row in named}
     matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
     exact = owners(session, owner_ids=matched) if matched else []
     if not exact:
@@ -439,8 +493,8 @@ def find_owner(session: Session, text: str) -> OwnerCount:
         return exact[0]
     if len(exact) > 1:
         choices = "; ".join(o.label for o in exact)
-        raise NotFoundError(f"{wanted!r} is a role in several regions: name one of {choices}")
-    near = [o.label for o in owners(session) if owner_key(wanted) in owner_key(o.name)][:5]
+        raise NotFoundError(f"{wanted!r} is a role in several regions or organisations: name one of {choices}")
+    near = closest_names(wanted, [o.label for o in owners(session)])
     hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
     raise NotFoundError(f"no owner is called {wanted!r}{hint}")
 
@@ -460,10 +514,14 @@ def action_detail(session: Session, action_id: int, today: date) -> ActionDetail
     return ActionDetail(
         action=action_row(session, action_id, today), plan_id=plan.id, plan_title=plan.title,
         region=plan.region, addressee=addressee.name, recommendation_number=rec.number,
-        recommendation_text=rec.text, agreement=rec.agreement, owners_written=list(action.owners_written),
+        recommendation_text=rec.text, agreement=rec.agreement,
+        owners_written=[written_owner(o) for o in action.owners_written],
         caveat=action.caveat, start=action.start, recurrence=action.recurrence, note=action.note,
         withdrawn=action.withdrawn, ticked=ticked_periods(session, action_id),
-        history=history(session, action_id),
+        history=history(session, action_id), inferred=rec.inferred, progress=action.progress,
+        completed=action.completed, review=action.review,
+        checkpoints=list(session.execute(select(Checkpoint.due).where(Checkpoint.action_id == action_id)
+                                         .order_by(Checkpoint.due)).scalars()),
     )
 
 

@@ -1,27 +1,27 @@
 """Read a prose target date ("March 2024", "May19 – Aug 19", "Complete and monthly") as a manager would.
 
 A small grammar of the forms the action plans use; anything else is UNREADABLE: no deadline, flagged,
-never guessed. Two-digit years are years (May 19 is May 2019). Recurrences use dateutil's rrule.
-Pure and cached: safe to call for every action at import. Importing this module is cheap (the CLI's
-read commands need only its enums and month_end): the grammar is compiled on the first reading.
+never guessed. Two-digit years are years (May 19 is May 2019); '2024/25' is a UK financial year
+(April 2024 - March 2025). When a recurring duty falls is `store.months`' one rule. Pure and cached:
+safe to call for every action at import. Importing this module is cheap (the CLI's read commands need
+only its enums): the grammar is compiled on the first reading.
 """
 
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+
+from store.months import Month, month_end, occurs
 
 __all__ = [
     "Status",
     "TargetDate",
     "TargetKind",
-    "month_end",
-    "month_index",
     "read_target",
     "split_targets",
 ]
@@ -35,6 +35,7 @@ class TargetKind(StrEnum):
     COMPLETE = "complete"
     COMPLETE_RECURRING = "complete-recurring"
     ONGOING = "ongoing"
+    DEADLINE_ONGOING = "deadline-ongoing"  # due by a date, then continuing ("September 2019 and on-going")
     PERIOD = "period"
     UNREADABLE = "unreadable"
 
@@ -47,25 +48,12 @@ class Status(StrEnum):
     COMPLETE = "complete"
 
 
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def month_end(year: int, month: int) -> date:
-    """Last day of the month."""
-    return date(year, month, monthrange(year, month)[1])
-
-
-def month_index(d: date) -> int:
-    """Months since year 0: d.year * 12 + d.month - 1 (for month arithmetic in SQL)."""
-    return d.year * 12 + d.month - 1
-
-
 def _month_label(d: date) -> str:
-    return f"{_MONTH_ABBR[d.month - 1]} {d.year}"
+    return Month.of(d).label
 
 
 def _day_label(d: date) -> str:
-    return f"{d.day} {_MONTH_ABBR[d.month - 1]} {d.year}"
+    return f"{d.day} {_month_label(d)}"
 
 
 def _short(text: str, limit: int = 24) -> str:
@@ -89,6 +77,10 @@ class TargetDate:
     caveat: str | None
     checkpoints: tuple[date, ...] = ()
 
+    def _replace_written(self, written: str) -> TargetDate:
+        return TargetDate(written, self.kind, self.deadline, self.start, self.every_months, self.recurrence,
+                          self.caveat, self.checkpoints)
+
     @property
     def flagged(self) -> bool:
         """True when the words could not be read."""
@@ -99,8 +91,8 @@ class TargetDate:
         """Status implied by the plan itself."""
         if self.kind is TargetKind.COMPLETE:
             return Status.COMPLETE
-        if self.kind is TargetKind.COMPLETE_RECURRING:
-            return Status.ONGOING
+        if self.kind in (TargetKind.COMPLETE_RECURRING, TargetKind.ONGOING):
+            return Status.ONGOING  # set up and continuing, or work the plan describes as under way
         return Status.NOT_STARTED
 
     @property
@@ -111,14 +103,15 @@ class TargetDate:
             and self.every_months is not None
         )
 
+    @property
+    def start_month(self) -> int | None:
+        """The month index a recurring duty starts in (None when not recurring or no start is known)."""
+        return Month.of(self.start).index if self.is_recurring and self.start is not None else None
+
     def occurs_in(self, year: int, month: int) -> bool:
-        """Whether a recurring duty has an occurrence in that month (never before its start)."""
-        if not self.is_recurring or self.every_months is None:
-            return False
-        if self.start is None:
-            # No start known: only a monthly (or weekly) duty is certain to fall in every month.
-            return self.every_months == 1
-        return _occurs(self.start.year, self.start.month, self.every_months, year, month)
+        """Whether a recurring duty has an occurrence in that month (never before its start; never
+        when no start is known: a plan file must give one, see `planfile`)."""
+        return occurs(self.start_month, self.every_months, Month(year, month).index)
 
     def describe(self) -> str:
         """Short human reading of the target."""
@@ -143,8 +136,12 @@ class TargetDate:
                 text = f"complete; continues {self.recurrence}"
             elif self.caveat:
                 return f"complete; continues {self.caveat}"
+            elif self.start is not None:
+                text = f"complete by {_day_label(self.start)}; ongoing"
             else:
                 text = "complete; ongoing"
+        elif kind is TargetKind.DEADLINE_ONGOING and self.deadline is not None:
+            text = f"due by {_day_label(self.deadline)}, then continuing"
         elif kind is TargetKind.ONGOING:
             text = "ongoing"
             if self.start is not None:
@@ -156,25 +153,14 @@ class TargetDate:
             if len(pieces) > 1:
                 return "unreadable: several targets run together (" + " | ".join(pieces) + ")"
             return "unreadable: not a date form I know"
+        if self.checkpoints:
+            return text + "; checkpoint " + ", ".join(f"by {_day_label(d)}" for d in self.checkpoints)
         if self.caveat:
             inner = self.caveat
             if inner.startswith("(") and inner.endswith(")"):
                 inner = inner[1:-1].strip()
             text += f" ({_short(inner)})"
         return text
-
-
-@lru_cache(maxsize=4096)
-def _occurs(start_year: int, start_month: int, every: int, year: int, month: int) -> bool:
-    first = datetime(start_year, start_month, 1)
-    wanted = datetime(year, month, 1)
-    if wanted < first:
-        return False
-    # Imported here: importing dateutil would cost every command ~5 ms.
-    from dateutil.rrule import MONTHLY, rrule
-
-    rule = rrule(MONTHLY, interval=every, dtstart=first, bymonthday=1)
-    return bool(rule.between(wanted, wanted, inc=True))
 
 
 # --- grammar -------------------------------------------------------------------------------------
@@ -249,9 +235,34 @@ _RE_RECURRING_AFTER = _Lazy(
 _RE_ONGOING = _Lazy(rf"(?:(?:current(?:ly)?|continuing)\s+and\s+)?{_ONGOING_WORD}\.?", _FLAGS)
 _RE_ONGOING_FROM = _Lazy(
     rf"(?:{_ONGOING_WORD}\s+)?{_FROM}\s+{_my(1)}(?:\s+onwards?)?\.?"
-    rf"|{_my(2)}\s*,?\s*(?:(?:and|&)\s+{_ONGOING_WORD}|onwards?)\.?",
+    rf"|{_my(2)}\s*,?\s*onwards?\.?",
     _FLAGS,
 )
+_RE_DEADLINE_ONGOING = _Lazy(
+    rf"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?{_my(1)}\s*,?\s*(?:and|&|then)\s+(?:then\s+)?"
+    rf"{_ONGOING_WORD}(?:\s+(?:thereafter|after(?:wards)?))?\.?",
+    _FLAGS,
+)
+_DAY = (
+    rf"(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm>{_MONTH})\.?,?\s+(?P<dy>\d{{4}})"
+    r"|(?P<nd>\d{1,2})[/.](?P<nm>\d{1,2})[/.](?P<ny>\d{4}|\d{2}))(?!\d)"
+)
+_COMPLETE_WORD = r"(?:complete|completed|done)"
+_RE_DAY = _Lazy(rf"(?:(?:by|before|on)\s+)?(?:the\s+)?{_DAY}\.?", _FLAGS)
+_RE_COMPLETE_ON = _Lazy(rf"{_COMPLETE_WORD}\s*(?:[:\-–]|on)?\s*{_DAY}\.?", _FLAGS)
+_RE_COMPLETE_ONGOING_ON = _Lazy(
+    rf"{_COMPLETE_WORD}\s*,?\s*(?:and|&)\s+{_ONGOING_WORD}\s*(?:[:\-–]|from|since|on)?\s*{_DAY}\.?", _FLAGS
+)
+_RE_IMMEDIATE = _Lazy(r"(?:immediate(?:ly)?|with\s+immediate\s+effect)\.?", _FLAGS)
+_BY_END = r"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?(?:the\s+)?"
+_FY_YEARS = r"(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})(?!\d)"
+_RE_QUARTER = _Lazy(
+    rf"{_BY_END}(?:q(?P<q>[1-4])|(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)\s*(?:of\s+)?"
+    rf"(?P<fy>(?:fy|financial\s+year)\s*)?(?:{_FY_YEARS}|(?P<y>\d{{4}})(?!\s*[/-]\s*\d))\.?",
+    _FLAGS,
+)
+_RE_FINANCIAL_YEAR = _Lazy(rf"{_BY_END}(?:(?:fy|financial\s+year)\s*)?{_FY_YEARS}\.?", _FLAGS)
+_QUARTER_WORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _RE_PERIOD = _Lazy(
     rf"(?:from\s+)?\b(?P<m1>{_MONTH})\.?(?:\s*[.'’/-]?\s*(?P<y1>{_YEAR})(?!\d))?"
     rf"\s*(?:–|—|-|to|until|till)\s*{_my(2)}",
@@ -325,8 +336,9 @@ def _end(ym: tuple[int, int]) -> date:
 _Reading = tuple[TargetKind, date | None, date | None, int | None, str | None, str | None]
 
 
-def _read_core(text: str, plan_month: tuple[int, int] | None, *, milestones: bool) -> _Reading | None:
+def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Reading | None:
     """One whole-string form without trailing caveat words, or None."""
+    plan_month = (plan_date.year, plan_date.month) if plan_date is not None else None
     plan_start = _first(plan_month) if plan_month is not None else None
     if _RE_COMPLETE.fullmatch(text):
         return TargetKind.COMPLETE, None, None, None, None, None
@@ -373,12 +385,17 @@ def _read_core(text: str, plan_month: tuple[int, int] | None, *, milestones: boo
                 start = _first(ym)
             return TargetKind.COMPLETE_RECURRING, None, start, every, word, None
         caveat = m.group("adhoc")  # "as and when required": continues, on no schedule
-        return TargetKind.COMPLETE_RECURRING, None, plan_start, None, "ongoing", caveat
+        return TargetKind.COMPLETE_RECURRING, None, None, None, "ongoing", caveat
+    if m := _RE_DEADLINE_ONGOING.fullmatch(text):
+        ym = _month_of(m, 1)
+        return None if ym is None else (TargetKind.DEADLINE_ONGOING, _end(ym), None, None, None, None)
     if _RE_ONGOING.fullmatch(text):
         return TargetKind.ONGOING, None, None, None, None, None
     if m := _RE_ONGOING_FROM.fullmatch(text):
         ym = _month_of(m, 1 if m.group("m1") is not None else 2)
         return None if ym is None else (TargetKind.ONGOING, None, _first(ym), None, None, None)
+    if (day := _read_day_forms(text, plan_date)) is not None:  # after the forms the probation plans use
+        return day
     if milestones and (m := _RE_MILESTONE.fullmatch(text)):
         what = m.group("what")
         ym = _month_of(m, 1)
@@ -389,6 +406,55 @@ def _read_core(text: str, plan_month: tuple[int, int] | None, *, milestones: boo
             # Past tense about a month after the plan was written: a milestone still to come.
             return TargetKind.ONE_OFF, _end(ym), None, None, None, words
         return TargetKind.COMPLETE, _end(ym), None, None, None, words
+    return None
+
+
+def _day(m: re.Match[str]) -> date | None:
+    """The day of a match of _DAY ('31 October 2016', '26/10/2016': day first), or None if no such day."""
+    try:
+        if m.group("d") is not None:
+            return date(int(m.group("dy")), _MONTH_NUMBER[m.group("dm")[:3].lower()], int(m.group("d")))
+        year = _year(m.group("ny"))
+        return None if year is None else date(year, int(m.group("nm")), int(m.group("nd")))
+    except ValueError:
+        return None
+
+
+def _financial_year(m: re.Match[str]) -> int | None:
+    """The first calendar year of a UK financial year written '2024/25' or '2024-2025' (April to March)."""
+    first, second = int(m.group("y1")), m.group("y2")
+    following = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
+    return first if following == first + 1 else None
+
+
+def _read_day_forms(text: str, plan_date: date | None) -> _Reading | None:
+    """Days, quarters, financial years and 'Immediate': the forms other bodies' plans use."""
+    if m := _RE_DAY.fullmatch(text):
+        day = _day(m)
+        return None if day is None else (TargetKind.ONE_OFF, day, None, None, None, None)
+    if m := _RE_COMPLETE_ON.fullmatch(text):
+        day = _day(m)
+        return None if day is None else (TargetKind.COMPLETE, day, None, None, None, None)
+    if m := _RE_COMPLETE_ONGOING_ON.fullmatch(text):
+        day = _day(m)
+        return None if day is None else (TargetKind.COMPLETE_RECURRING, None, day, None, "ongoing", None)
+    if _RE_IMMEDIATE.fullmatch(text):
+        return None if plan_date is None else (TargetKind.ONE_OFF, plan_date, None, None, None, None)
+    if m := _RE_QUARTER.fullmatch(text):
+        quarter = int(m.group("q")) if m.group("q") else _QUARTER_WORD[m.group("qw").lower()]
+        if m.group("y1") is not None:  # a financial year: Q1 is April to June
+            year = _financial_year(m)
+            if year is None:
+                return None
+            first = Month(year, 4).plus(3 * (quarter - 1))
+        elif m.group("fy"):
+            return None  # "Q3 FY 2024": which financial year is not said
+        else:
+            first = Month(int(m.group("y")), 3 * quarter - 2)
+        return TargetKind.PERIOD, first.plus(2).last, first.first, None, None, None
+    if m := _RE_FINANCIAL_YEAR.fullmatch(text):
+        year = _financial_year(m)
+        return None if year is None else (TargetKind.ONE_OFF, Month(year + 1, 3).last, None, None, None, None)
     return None
 
 
@@ -406,7 +472,7 @@ def _checkpoints(caveat: str) -> tuple[date, ...]:
     return tuple(found)
 
 
-def _segment(words: list[str], plan_month: tuple[int, int] | None) -> list[list[str]] | None:
+def _segment(words: list[str], plan_date: date | None) -> list[list[str]] | None:
     """Split words into >= 2 consecutive core forms, fewest pieces first (longest piece first)."""
     n = len(words)
     if n < 2 or n > _MAX_RUN_TOGETHER_WORDS:
@@ -416,7 +482,7 @@ def _segment(words: list[str], plan_month: tuple[int, int] | None) -> list[list[
     def ok(i: int, j: int) -> bool:
         key = (i, j)
         if key not in readable:
-            readable[key] = _read_core(" ".join(words[i:j]), plan_month, milestones=False) is not None
+            readable[key] = _read_core(" ".join(words[i:j]), plan_date, milestones=False) is not None
         return readable[key]
 
     best: dict[int, list[tuple[int, int]] | None] = {n: []}
@@ -448,15 +514,15 @@ def split_targets(written: str) -> tuple[str, ...]:
     return tuple(" ".join(p) for p in pieces)
 
 
-def _read_text(text: str, plan_month: tuple[int, int] | None) -> tuple[_Reading, tuple[date, ...]] | None:
+def _read_text(text: str, plan_date: date | None) -> tuple[_Reading, tuple[date, ...]] | None:
     """Core form, or core form followed by caveat words."""
-    core = _read_core(text, plan_month, milestones=True)
+    core = _read_core(text, plan_date, milestones=True)
     if core is not None:
         return core, ()
     m = _RE_CAVEAT.fullmatch(text)
     if m is None:
         return None
-    head = _read_core(m.group("head"), plan_month, milestones=True)
+    head = _read_core(m.group("head"), plan_date, milestones=True)
     if head is None:
         return None
     cav = m.group("cav").strip()
@@ -466,21 +532,43 @@ def _read_text(text: str, plan_month: tuple[int, int] | None) -> tuple[_Reading,
 
 
 @lru_cache(maxsize=8192)
-def _read(written: str, plan_month: tuple[int, int] | None) -> TargetDate:
+def _read(written: str, plan_date: date | None) -> TargetDate:
     text = _RE_SPACE.sub(" ", written).strip()
     if text:
-        found = _read_text(text, plan_month)
+        found = _read_text(text, plan_date)
         if found is not None:
             (kind, deadline, start, every, rec, caveat), checkpoints = found
             return TargetDate(written, kind, deadline, start, every, rec, caveat, checkpoints)
-        pieces = _segment(text.split(" "), plan_month)
+        pieces = _segment(text.split(" "), plan_date)
         if pieces is not None:
-            readings = {_read_core(" ".join(p), plan_month, milestones=False) for p in pieces}
+            readings = {_read_core(" ".join(p), plan_date, milestones=False) for p in pieces}
             same = readings.pop() if len(readings) == 1 else None
             if same is not None:  # the same target written twice ("September 2023 September 2023")
                 kind, deadline, start, every, rec, caveat = same
                 return TargetDate(written, kind, deadline, start, every, rec, caveat)
+            milestone = _continuing_then_dated(pieces, plan_date)
+            if milestone is not None:
+                return milestone._replace_written(written)
     return TargetDate(written, TargetKind.UNREADABLE, None, None, None, None, None)
+
+
+_CONTINUING = (TargetKind.COMPLETE_RECURRING, TargetKind.ONGOING)
+
+
+def _continuing_then_dated(pieces: list[list[str]], plan_date: date | None) -> TargetDate | None:
+    """Continuing work followed by a dated entry ("Complete and ongoing" then "September 2023", one
+    cell of the date column): the work continues, and the date is a milestone of it (a checkpoint)."""
+    if len(pieces) != 2:
+        return None
+    first = _read_core(" ".join(pieces[0]), plan_date, milestones=False)
+    then = _read_core(" ".join(pieces[1]), plan_date, milestones=False)
+    if first is None or then is None or first[0] not in _CONTINUING or then[0] is not TargetKind.ONE_OFF:
+        return None
+    if first[3] is not None:  # a recurring duty and a month: its start? a deadline? not said, so not read
+        return None
+    kind, deadline, start, every, rec, caveat = first
+    assert then[1] is not None
+    return TargetDate("", kind, deadline, start, every, rec, caveat, (then[1],))
 
 
 def read_target(written: str, *, plan_date: date | None = None) -> TargetDate:
@@ -489,5 +577,4 @@ def read_target(written: str, *, plan_date: date | None = None) -> TargetDate:
     plan_date is when the plan was written: a recurring target with no start month
     ("Monthly", "Complete and monthly") starts in that month.
     """
-    plan_month = (plan_date.year, plan_date.month) if plan_date is not None else None
-    return _read(written, plan_month)
+    return _read(written, plan_date)

@@ -44,11 +44,11 @@ _RAW_IN_TOML = re.compile(r"[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202
 
 
 def escape_raw_controls(toml_text: str) -> str:
-    """TOML written by tomli-w with the C1 and bidi controls it leaves raw turned into \\uXXXX escapes.
+    """TOML (from tomli-w) or JSON (from json) with the C1 and bidi controls it leaves raw turned into \\uXXXX escapes.
 
-    tomli-w escapes C0 controls but writes C1 (e.g. CSI, U+009B) and bidi overrides as they are;
-    an export shown in a terminal must not carry them. They only occur inside strings, where the
-    escape means the same character, so the file imports back unchanged.
+    Both escape C0 controls but write C1 (e.g. CSI, U+009B) and bidi overrides as they are; a file
+    shown in a terminal must not carry them. They only occur inside strings, where the escape means
+    the same character in both languages, so the text reads back unchanged.
     """
     return _RAW_IN_TOML.sub(lambda m: f"\\u{ord(m.group(0)):04X}", toml_text)
 
@@ -74,3 +74,10 @@ def describe_change(kind: str, from_status: str | None, to_status: str | None, p
     if kind == "undo":
         return f"undo of tick {period}" if period else "note withdrawn"
     return "note"
+
+
+def agreement_words(agreement: str | None, inferred: bool = False) -> str:
+    """HMPPS's answer to a recommendation in words, as everywhere it shows: 'partly agreed',
+    'agreed, inferred' (the document's wording is lost and the answer is worked out), 'not stated'."""
+    words = status_word(agreement)
+    return f"{words}, inferred" if inferred else words

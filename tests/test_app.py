@@ -2,89 +2,41 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
-from textual.worker import WorkerFailed
 
-from store.commands import set_status
+from helpers.screen import (
+    SIZES,
+    TODAY,
+    NotifySpy,
+    action_id,
+    change_elsewhere,
+    due_text,
+    go_to,
+    make_app,
+    owner,
+    settle,
+    sql,
+    tree_text,
+)
 from store.config import Config, config_path, load_config
-from store.db import Database, open_database
-from store.queries import OwnerCount, find_owner
-from store.targets import Status
+from store.db import open_database
 from tui.app import ActionTrackApp
+from tui.nodes import NodeKey
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import OwnerPicker
+from tui.widgets.context_bar import ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
-from tui.widgets.plan_tree import NodeKey, PlanTree
+from tui.widgets.plan_tree import PlanTree
 
-TODAY = date(2023, 9, 15)
-SIZE = (160, 48)
-
-
-def owner(db: Database, name: str) -> OwnerCount:
-    with db.read() as session:
-        return find_owner(session, name)
-
-
-def make_app(db_path: Path, who: str | None = "Head of Tameside PDU", *, check: bool = True,
-             **kwargs: object) -> ActionTrackApp:
-    db = open_database(db_path, check=check)
-    chosen = owner(db, who) if who else None
-    return ActionTrackApp(db, today=TODAY, config=Config(user="tester"), owner=chosen, **kwargs)  # type: ignore[arg-type]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker has reported back and the screen has repainted."""
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # the screen reports a failed worker itself (on_worker_state_changed); tests check that
-        await pilot.pause()
-
-
-def sql(db_path: Path, query: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(query, args).fetchall()
-
-
-def action_id(db_path: Path, reference: str) -> int:
-    return int(sql(db_path, "SELECT id FROM action WHERE reference = ?", reference)[0][0])
-
-
-def tree_text(app: ActionTrackApp) -> str:
-    tree = app.screen.query_one(PlanTree)
-    lines = []
-
-    def walk(node, depth: int) -> None:  # type: ignore[no-untyped-def]
-        for child in node.children:
-            lines.append("  " * depth + child.label.plain)
-            walk(child, depth + 1)
-
-    walk(tree.root, 0)
-    return "\n".join(lines)
-
-
-def due_text(app: ActionTrackApp) -> str:
-    panel = app.screen.query_one(DuePanel)
-    return "\n".join(str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count))
-
-
-async def go_to(pilot: Pilot[None], reference: str, db_path: Path) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.select_action(action_id(db_path, reference))
-    await settle(pilot)
-    assert screen.current is not None and screen.current.reference == reference
+SIZE = SIZES["wide"]
 
 
 @pytest.fixture
@@ -101,8 +53,8 @@ async def test_opens_on_the_owners_own_branches(running: tuple[ActionTrackApp, P
     assert "Tameside PDU · 2023 plan" in text
     assert "Manchester North PDU" not in text and "North West" not in text
     assert "6/1" in text
-    assert "8/3    Sep 2023  due now" in text  # a one-off deadline this month stands out
-    assert "6/1    Jul 2023  overdue" in text
+    assert "8/3    Sep 2023   due now" in text  # a one-off deadline this month stands out
+    assert "6/1    Jul 2023   overdue" in text
     assert "Due in September 2023" in due_text(app)
     assert "gm-2023/8/3" in due_text(app)
 
@@ -115,12 +67,12 @@ async def test_complete_key_writes_status_and_history_and_repaints(
     await pilot.press("c")
     await settle(pilot)
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/1'") == [("complete",)]
-    history = sql(db_path, "SELECT kind, from_status, to_status, by FROM change JOIN action ON action.id = change.action_id "
-                           "WHERE reference='gm-2023/6/1'")
+    history = sql(db_path, "SELECT kind, from_status, to_status, by FROM change "
+                           "JOIN action ON action.id = change.action_id WHERE reference='gm-2023/6/1'")
     assert history == [("status", "not_started", "complete", "tester")]
     node = app.screen.query_one(PlanTree).nodes_by_key[NodeKey("action", action_id(db_path, "gm-2023/6/1"))]
-    assert node.label.plain.startswith("● 6/1")
-    assert "overdue" not in node.label.plain
+    assert str(node.label).startswith("● 6/1")
+    assert "overdue" not in str(node.label)
     assert "gm-2023/6/1" not in due_text(app)  # it was overdue; complete now
     assert "root: not started → complete" not in app.screen.query_one(DetailPane).text
     assert "tester: not started → complete" in app.screen.query_one(DetailPane).text
@@ -148,20 +100,25 @@ async def test_tick_off_this_months_occurrence(running: tuple[ActionTrackApp, Pi
     ident = action_id(db_path, "gm-2023/6/2")
     assert sql(db_path, "SELECT period, done FROM occurrence WHERE action_id=?", ident) == [("2023-09", 1)]
     assert sql(db_path, "SELECT status FROM action WHERE id=?", ident) == [("not_started",)]  # the duty goes on
-    assert "gm-2023/6/2" not in due_text(app)
+    due_now, missed = due_text(app).split("Overdue ·")
+    assert "gm-2023/6/2" not in due_now
+    assert "gm-2023/6/2" in missed  # August's occurrence was missed and is still owed
     await pilot.press("right_square_bracket")
     await settle(pilot)
     assert "Due in October 2023" in due_text(app)
     assert "gm-2023/6/2" in due_text(app)  # next month's occurrence is still to do
 
 
-async def test_tick_is_off_for_a_one_off_action(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
+async def test_tick_on_a_one_off_action_says_why_and_writes_nothing(
+    running: tuple[ActionTrackApp, Pilot[None]], db_path: Path
+) -> None:
     app, pilot = running
+    spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/3", db_path)
-    assert app.screen.check_action("tick", ()) is None
     await pilot.press("t")
     await settle(pilot)
     assert sql(db_path, "SELECT count(*) FROM change") == [(0,)]
+    assert "gm-2023/6/3 is a one-off action" in spy.last and "c marks this one complete" in spy.last
 
 
 async def test_note_key_saves_a_note(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
@@ -297,7 +254,7 @@ async def test_help_lists_every_key(running: tuple[ActionTrackApp, Pilot[None]])
 
 
 async def test_command_palette_offers_the_keys(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
-    app, pilot = running
+    _, pilot = running
     await go_to(pilot, "gm-2023/6/3", db_path)
     await pilot.press("ctrl+p")
     await settle(pilot)
@@ -352,23 +309,14 @@ async def test_read_only_database_explains_and_writes_nothing(db_path: Path) -> 
     app = ActionTrackApp(db, today=TODAY, config=Config(user="tester"), owner=chosen)
     before = db_path.read_bytes()
     async with app.run_test(size=SIZE) as pilot:
+        spy = NotifySpy(app)
         await settle(pilot)
-        assert "READ-ONLY" in str(app.screen.query_one("#context").content)
+        assert "READ-ONLY" in app.screen.query_one(ContextBar).text
         await go_to(pilot, "gm-2023/6/1", db_path)
         await pilot.press("c")
         await settle(pilot)
-        assert any("read-only" in n.message for n in app._notifications)
+        assert spy.said("read-only")
     assert db_path.read_bytes() == before
-
-
-def change_elsewhere(db_path: Path, reference: str) -> None:
-    """Another process (its own connection) marks the action ongoing."""
-    other = open_database(db_path)
-    try:
-        with other.write() as session:
-            set_status(session, action_id(db_path, reference), Status.ONGOING, by="someone else")
-    finally:
-        other.dispose()
 
 
 async def test_another_process_change_is_picked_up(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
@@ -388,13 +336,14 @@ async def test_another_process_change_is_picked_up(running: tuple[ActionTrackApp
 
 async def test_stale_view_never_overwrites(running: tuple[ActionTrackApp, Pilot[None]], db_path: Path) -> None:
     app, pilot = running
+    spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/3", db_path)
     change_elsewhere(db_path, "gm-2023/6/3")
     await pilot.press("c")  # the screen still shows version 0
     await settle(pilot)
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("ongoing",)]
     assert sql(db_path, "SELECT count(*) FROM change") == [(1,)]
-    assert any("changed elsewhere" in n.message for n in app._notifications)
+    assert spy.said("changed elsewhere")
 
 
 async def test_picker_lists_everyone_first(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
@@ -416,9 +365,8 @@ async def test_keys_act_on_the_action_under_the_cursor_at_once(
     await go_to(pilot, "gm-2023/6/1", db_path)
     await pilot.press("down", "c")
     await settle(pilot)
-    assert sql(db_path, "SELECT reference, status FROM action WHERE status = 'complete' AND reference LIKE 'gm-2023/6/%'") == [
-        ("gm-2023/6/2", "complete")
-    ]
+    done = "SELECT reference, status FROM action WHERE status = 'complete' AND reference LIKE 'gm-2023/6/%'"
+    assert sql(db_path, done) == [("gm-2023/6/2", "complete")]
 
 
 async def test_due_panel_shows_the_new_status_of_a_listed_action(
@@ -444,9 +392,10 @@ async def test_a_damaged_database_is_reported_and_never_written(db_path: Path) -
     before = db_path.read_bytes()
     app = make_app(db_path, who=None, check=False)  # as run_app opens it: the check comes after first paint
     async with app.run_test(size=SIZE) as pilot:
+        spy = NotifySpy(app)
         await settle(pilot)
-        assert any("damaged" in n.message for n in app._notifications)
-        assert "DAMAGED" in str(app.screen.query_one("#context").content)
+        assert spy.said("damaged")
+        assert "DAMAGED" in app.screen.query_one(ContextBar).text
         await pilot.press("down", "down", "down", "c")
         await settle(pilot)
         assert app.is_running

@@ -9,25 +9,40 @@ import sys
 from conftest import ROOT
 
 STORE = ROOT / "store"
-MODULES = sorted(f"store.{p.stem}" for p in STORE.glob("*.py") if p.stem != "__init__")
+SOURCES = sorted(STORE.rglob("*.py"))  # subpackages (store/drafting/) too
+MODULES = sorted(".".join(("store", *p.relative_to(STORE).with_suffix("").parts)).removesuffix(".__init__")
+                 for p in SOURCES)
 
 
 def test_the_store_modules_are_found() -> None:
-    assert {"store.db", "store.models", "store.importing", "store.queries", "store.commands"} <= set(MODULES)
+    assert {"store.db", "store.models", "store.importing", "store.queries", "store.commands",
+            "store.drafting.align"} <= set(MODULES)
 
 
-def test_importing_every_store_module_loads_no_textual() -> None:
+def textual_loaded_by(modules: list[str], *, or_tui: bool) -> str:
+    """The Textual modules (and, with `or_tui`, the tui ones) that importing `modules` loads, in a fresh Python."""
+    prefixes = ("textual.", "tui") if or_tui else ("textual.",)
     script = (
         "import importlib, sys\n"
-        f"for name in {MODULES!r}:\n"
+        f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui')))\n"
+        f"bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith({prefixes!r}))\n"
         "print(','.join(bad))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    return done.stdout.strip()
+
+
+def test_importing_every_store_module_loads_no_textual() -> None:
+    assert textual_loaded_by(MODULES, or_tui=True) == ""
+
+
+def test_the_screens_loader_state_and_writes_load_no_textual() -> None:
+    """What the screen loads and writes, and its state, are plain code: no widget module comes with them."""
+    modules = ["themes", "tui.loading", "tui.nodes", "tui.view_state", "tui.writes"]
+    assert textual_loaded_by(modules, or_tui=False) == ""
 
 
 def imported_names(source: str) -> set[str]:
@@ -45,7 +60,7 @@ def imported_names(source: str) -> set[str]:
 
 
 def test_no_store_source_names_textual_or_tui() -> None:
-    for path in sorted(STORE.glob("*.py")):
+    for path in SOURCES:
         names = imported_names(path.read_text(encoding="utf-8"))
         bad = {n for n in names if n.split(".")[0] in ("textual", "tui")}
         assert not bad, f"{path.name} imports {sorted(bad)}"

@@ -24,6 +24,7 @@ ON_DISK = dbmod.SCHEMA_VERSION  # the schema the test databases are made with; u
 from store.db import DatabaseOpenError, open_database
 from store.errors import BusyError, DamagedError, ReadOnlyError, StoreError
 
+
 BAD_PLANS = Path(__file__).resolve().parent / "bad_plans"
 TODAY = "2023-09-15"
 # a reader, a writer, and an import (whose file is made per test)
@@ -354,7 +355,7 @@ def test_a_busy_error_is_a_store_error() -> None:
 
 # -- an older schema is upgraded after a backup ------------------------------------------------------
 
-ADD_EVIDENCE = "ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''; CREATE INDEX ix_evidence ON action (evidence)"
+ADD_EVIDENCE = ("ALTER TABLE action ADD COLUMN evidence TEXT NOT NULL DEFAULT ''; CREATE INDEX ix_evidence ON action (evidence)",)
 
 
 def _backups(db: Path) -> list[Path]:
@@ -394,7 +395,7 @@ def test_a_failed_upgrade_changes_nothing_and_names_the_backup(
 ) -> None:
     before = dump(db_path)
     monkeypatch.setattr(dbmod, "SCHEMA_VERSION", ON_DISK + 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE, ON_DISK + 1: "ALTER TABLE no_such_table ADD COLUMN x TEXT"})
+    monkeypatch.setattr(dbmod, "MIGRATIONS", {ON_DISK: ADD_EVIDENCE, ON_DISK + 1: ("ALTER TABLE no_such_table ADD COLUMN x TEXT",)})
     run = run_inprocess(capsys, "--db", str(db_path), "due")
     [backup] = _backups(db_path)
     line = assert_one_clean_line(run, f"the upgrade of {db_path} from schema {ON_DISK} to {ON_DISK + 2} failed",

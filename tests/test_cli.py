@@ -72,15 +72,19 @@ def test_due_for_everyone_in_may_2019(capsys: pytest.CaptureFixture[str], db_pat
     assert out.startswith("Due in May 2019 · everyone · ")
 
 
-def test_overdue_lists_tameside_one_offs_past_their_deadline(
+def test_overdue_lists_tameside_deadlines_passed_and_periods_missed(
     capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
     sample_file("gm-2023")
     code, out, _ = run(capsys, db_path, "overdue", "--owner", "Head of Tameside PDU", today="2023-09-15")
     assert code == 0
     assert out.splitlines()[0] == (
-        "Overdue on 15 September 2023 · Head of Tameside PDU (Greater Manchester) · 4 actions")
-    assert LISTED.findall(out) == ["gm-2023/6/1", "gm-2023/7/1", "gm-2023/7/3", "gm-2023/10/1"]
+        "Overdue on 15 September 2023 · Head of Tameside PDU (Greater Manchester) · 10 actions")
+    assert LISTED.findall(out) == ["gm-2023/6/1", "gm-2023/7/1", "gm-2023/7/3", "gm-2023/10/1", "gm-2023/6/2",
+                                   "gm-2023/7/4", "gm-2023/7/5", "gm-2023/9/1", "gm-2023/9/2", "gm-2023/10/3"]
+    # a recurring duty says how many of its periods were missed
+    assert re.search(r"gm-2023/7/4 .*Monthly · 3 missed", out)
+    assert re.search(r"gm-2023/10/3 .*August 2023 and quarterly th… · 1 missed", out)
 
 
 def test_owners_lists_each_owner_with_open_and_all_counts(
@@ -314,14 +318,6 @@ def test_a_bad_date_or_month_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as caught:
         main(["--db", str(db_path), "due", "--month", "2023-13"])
     assert caught.value.code == 2
-
-
-@pytest.mark.skipif((ROOT / "tui" / "app.py").exists(), reason="tui/app.py exists: no subcommand opens the screen")
-def test_no_subcommand_without_the_screen_does_not_crash(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code = main(["--db", str(db_path)])
-    _, err = capsys.readouterr()
-    assert code == 1
-    one_error_line(err, "subcommands")
 
 
 def test_no_subcommand_with_the_screen_missing_says_so(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import Run, run_inprocess, run_process
+from helpers.screen import settle
 
 from store.config import Config, config_path
 from store.planfile import read_plan_file
@@ -205,17 +206,12 @@ async def test_the_screen_shows_hostile_text_literally_and_does_not_quit(hostile
     app = ActionTrackApp(db, today=date(2023, 9, 15), config=Config(user="tester"), owner=owner)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            async def settle() -> None:
-                for _ in range(3):
-                    await app.workers.wait_for_complete()
-                    await pilot.pause()
-
-            await settle()
+            await settle(pilot)
             screen = app.screen
             assert isinstance(screen, MainScreen)
             for reference in ("hostile-2023/1/1.1", "hostile-2023/1/1.2", "hostile-2023/1/1.3"):
                 screen.select_action(ids[reference])
-                await settle()
+                await settle(pilot)
                 assert screen.current is not None and screen.current.reference == reference
                 detail = screen.query_one(DetailPane).text
                 assert_safe(detail, f"detail of {reference}")
@@ -224,7 +220,7 @@ async def test_the_screen_shows_hostile_text_literally_and_does_not_quit(hostile
             assert "Overdue [@click=app.quit] ␛[6n cursor report" in detail
 
             screen.select_action(ids["hostile-2023/1/1.1"])
-            await settle()
+            await settle(pilot)
             detail = screen.query_one(DetailPane).text
             for words in ("[b]Action text[/b] [@click=app.quit]quit[/]", "␛[2J␛[31mred", "<U+202E>evil",
                           "[b]Evil PDU[/b]", "Evidence ␛]0;pwned␇ [@click=app.quit]minutes[/]"):
@@ -252,7 +248,7 @@ async def test_the_screen_shows_hostile_text_literally_and_does_not_quit(hostile
             # What the terminal would be sent, as a picture: nothing raw in it either.
             assert_safe(app.export_screenshot(), "screenshot")
             await pilot.press("down", "down", "enter", "up")
-            await settle()
+            await settle(pilot)
             assert app.is_running and app.return_code is None
     finally:
         db.dispose()

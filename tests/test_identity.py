@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import tomli_w
 from conftest import dump, load_sample, sample_file
-from helpers.cli import run_inprocess
-from test_import_export import action, find
 from sqlalchemy import select
+from test_import_export import action, find
 
+from helpers.cli import run_inprocess
 from store import commands
 from store.db import Database, open_database
 from store.exporting import export_toml
@@ -27,9 +27,9 @@ from store.matching import Mapping
 from store.models import Action, Addressee, Change, Plan, Recommendation
 from store.queries import history, ticked_periods
 from store.targets import Status
+from tests.helpers.schema import UID_TABLES, make_schema_1
 
 BY = "tester"
-UID_TABLES = ("plan", "addressee", "recommendation", "action", "change")
 
 
 def write(path: Path, document: dict[str, Any]) -> Path:
@@ -112,7 +112,7 @@ def test_an_upgraded_database_has_uids_and_an_export_made_before_uids_imports_ba
     _strip_uids(old_export)
     old_file = write(tmp_path / "old-export.toml", old_export)
     db.dispose()
-    _make_schema_1(db.path)
+    make_schema_1(db.path)
     upgraded = open_database(db.path)
     try:
         after = uids(db.path)
@@ -139,21 +139,6 @@ def _strip_uids(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _strip_uids(value)
-
-
-def _make_schema_1(path: Path) -> None:
-    """Take a database back to schema 1, as actiontrack 0.1 wrote it: no uid columns."""
-    conn = sqlite3.connect(path)
-    try:
-        for table in UID_TABLES:
-            conn.execute(f'DROP INDEX "ix_{table}_uid"')
-            conn.execute(f'ALTER TABLE "{table}" DROP COLUMN uid')
-        conn.execute('ALTER TABLE "change" DROP COLUMN from_target')
-        conn.execute('ALTER TABLE "change" DROP COLUMN to_target')
-        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-        conn.commit()
-    finally:
-        conn.close()
 
 
 # --- case 3: a reworded action beside a dropped one ------------------------------------------------

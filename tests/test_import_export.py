@@ -427,7 +427,7 @@ def test_a_later_export_brings_its_undo_to_a_database_that_has_the_earlier_one(
 def test_a_corrected_alias_table_reaches_actions_whose_words_did_not_change(db: Database, tmp_path: Path) -> None:
     before = action(db, "gm-2023/7/2")
     assert before.owners_written == ["BM", "SPOs"]
-    assert before.owners_display == "Business Manager; Senior Probation Officers"
+    assert before.owners_display == "Tameside PDU Business Manager; Tameside PDU Senior Probation Officers"
     revised = load_sample("gm-2023")
     revised["aliases"]["BM"] = "Business and Performance Manager"
     path = tmp_path / "gm.toml"
@@ -437,12 +437,12 @@ def test_a_corrected_alias_table_reaches_actions_whose_words_did_not_change(db: 
                   if "BM" in x["owners"])
     assert result.updated == uses_bm > 0
     after = action(db, "gm-2023/7/2")
-    assert after.owners_display == "Business and Performance Manager; Senior Probation Officers"
+    assert after.owners_display == "Business and Performance Manager; Tameside PDU Senior Probation Officers"
     with db.read() as session:
         linked = set(session.execute(
             select(Owner.name).join(ActionOwner, ActionOwner.owner_id == Owner.id)
             .where(ActionOwner.action_id == after.id)).scalars())
-    assert "Business and Performance Manager" in linked and "Business Manager" not in linked
+    assert "Business and Performance Manager" in linked and "Tameside PDU Business Manager" not in linked
 
 
 def test_a_new_database_whose_filling_fails_is_not_left_behind(

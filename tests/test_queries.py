@@ -92,28 +92,46 @@ def test_due_in_a_month_of_a_2019_plan(db: Database) -> None:
     assert all(ref.startswith(("cgm-2019/", "nps-ne-2019/")) for ref in may)
 
 
-def test_overdue_lists_one_off_actions_past_deadline_not_complete(db: Database) -> None:
+TAMESIDE_MISSED = ["gm-2023/6/2", "gm-2023/7/4", "gm-2023/7/5", "gm-2023/9/1", "gm-2023/9/2", "gm-2023/10/3"]
+
+
+def test_overdue_lists_past_deadlines_then_recurring_duties_with_missed_periods(db: Database) -> None:
     september = date(2023, 9, 15)
     assert late(db, september, "Head of Tameside PDU") == [
-        "gm-2023/6/1", "gm-2023/7/1", "gm-2023/7/3", "gm-2023/10/1"]
+        "gm-2023/6/1", "gm-2023/7/1", "gm-2023/7/3", "gm-2023/10/1", *TAMESIDE_MISSED]
     with db.write() as session:
         commands.set_status(session, act(db, "gm-2023/7/1"), Status.COMPLETE, by=BY)
         commands.set_status(session, act(db, "gm-2023/6/1"), Status.ONGOING, by=BY)
-    assert late(db, september, "Head of Tameside PDU") == ["gm-2023/6/1", "gm-2023/7/3", "gm-2023/10/1"]
+    assert late(db, september, "Head of Tameside PDU") == [
+        "gm-2023/6/1", "gm-2023/7/3", "gm-2023/10/1", *TAMESIDE_MISSED]
     # a deadline is the end of its month: not overdue on its last day
     assert "gm-2023/8/3" not in late(db, date(2023, 9, 30), "Head of Tameside PDU")
     assert "gm-2023/8/3" in late(db, date(2023, 10, 1), "Head of Tameside PDU")
-    assert late(db, date(2023, 7, 31), "Head of Tameside PDU") == []
+    # in July only June has passed: 7/4 ("Monthly", from the plan's June) and 7/5 missed it
+    assert late(db, date(2023, 7, 31), "Head of Tameside PDU") == ["gm-2023/7/4", "gm-2023/7/5"]
 
 
-def test_overdue_never_lists_recurring_ongoing_or_complete_actions(db: Database) -> None:
+def test_a_missed_quarter_counts_as_overdue_until_it_is_ticked_off(db: Database) -> None:
+    """gm-2023/10/3, 'August 2023 and quarterly thereafter': the August quarter missed by 15 September."""
+    tameside = owner_id(db, "Head of Tameside PDU")
+    with db.read() as session:
+        [row] = [r for r in overdue(session, date(2023, 9, 15), tameside) if r.reference == "gm-2023/10/3"]
+    assert row.missed == 1 and row.overdue
+    with db.write() as session:
+        commands.tick_occurrence(session, act(db, "gm-2023/10/3"), "2023-08", by=BY)
+    assert "gm-2023/10/3" not in late(db, date(2023, 9, 15), "Head of Tameside PDU")
+    with db.read() as session:  # by December, November's quarter is missed too
+        [row] = [r for r in overdue(session, date(2023, 12, 1), tameside) if r.reference == "gm-2023/10/3"]
+    assert row.missed == 1
+
+
+def test_overdue_never_lists_complete_actions_nor_duties_with_nothing_missed(db: Database) -> None:
     with db.read() as session:
         rows = overdue(session, date(2030, 1, 1))
-        kinds = {r.target_kind for r in rows}
-        statuses = {r.status for r in rows}
-    assert kinds <= {"one-off", "period"}
-    assert Status.COMPLETE not in statuses
+    assert Status.COMPLETE not in {r.status for r in rows}
     assert all(r.overdue for r in rows)
+    assert all(r.missed > 0 for r in rows if r.every_months is not None)
+    assert not any(r.target_kind in ("ongoing", "complete") for r in rows)
 
 
 def test_owner_filter_holds_actions_owned_alone_or_jointly(db: Database) -> None:

@@ -12,12 +12,11 @@ from typing import NamedTuple
 import pytest
 
 from store import targets
+from store.months import Month, month_end
 from store.targets import (
     Status,
     TargetDate,
     TargetKind,
-    month_end,
-    month_index,
     read_target,
     split_targets,
 )
@@ -122,12 +121,13 @@ SEED_TABLE: list[Row] = [
         K.RECURRING, None, date(2023, 8, 1), 3, "quarterly", None, S.NOT_STARTED,
     ),
     # ongoing, from a start month where given
-    Row("Ongoing", K.ONGOING, None, None, None, None, None, S.NOT_STARTED),
-    Row("Current and on-going", K.ONGOING, None, None, None, None, None, S.NOT_STARTED),
-    Row("From July 2023", K.ONGOING, None, date(2023, 7, 1), None, None, None, S.NOT_STARTED),
-    Row("From August 2019", K.ONGOING, None, date(2019, 8, 1), None, None, None, S.NOT_STARTED),
-    Row("From October 2019", K.ONGOING, None, date(2019, 10, 1), None, None, None, S.NOT_STARTED),
-    Row("September 2019 and on-going", K.ONGOING, None, date(2019, 9, 1), None, None, None, S.NOT_STARTED),
+    Row("Ongoing", K.ONGOING, None, None, None, None, None, S.ONGOING),
+    Row("Current and on-going", K.ONGOING, None, None, None, None, None, S.ONGOING),
+    Row("From July 2023", K.ONGOING, None, date(2023, 7, 1), None, None, None, S.ONGOING),
+    Row("From August 2019", K.ONGOING, None, date(2019, 8, 1), None, None, None, S.ONGOING),
+    Row("From October 2019", K.ONGOING, None, date(2019, 10, 1), None, None, None, S.ONGOING),
+    # a deadline, after which the work continues
+    Row("September 2019 and on-going", K.DEADLINE_ONGOING, date(2019, 9, 30), None, None, None, None, S.NOT_STARTED),
     # several different targets run together in one cell (text extraction lost the paragraph
     # breaks): flagged, never guessed
     unreadable("Complete and monthly November 2023"),
@@ -153,19 +153,34 @@ EDGE_TABLE: list[Row] = [
     Row("Bi-annually", K.RECURRING, None, None, 6, "six-monthly", None, S.NOT_STARTED),
     Row("Annually from April 2024", K.RECURRING, None, date(2024, 4, 1), 12, "annually", None, S.NOT_STARTED),
     Row("Complete and quarterly", K.COMPLETE_RECURRING, None, None, 3, "quarterly", None, S.ONGOING),
-    Row("June 2023 onwards", K.ONGOING, None, date(2023, 6, 1), None, None, None, S.NOT_STARTED),
+    Row("June 2023 onwards", K.ONGOING, None, date(2023, 6, 1), None, None, None, S.ONGOING),
     unreadable(""),
     unreadable("   "),
-    unreadable("End of Q3 2024"),
-    unreadable("Q3 2024"),
+    # quarters: of a calendar year, or of a UK financial year (April to March)
+    Row("End of Q3 2024", K.PERIOD, date(2024, 9, 30), date(2024, 7, 1), None, None, None, S.NOT_STARTED),
+    Row("Q3 2024", K.PERIOD, date(2024, 9, 30), date(2024, 7, 1), None, None, None, S.NOT_STARTED),
+    Row("Q3 2024/25", K.PERIOD, date(2024, 12, 31), date(2024, 10, 1), None, None, None, S.NOT_STARTED),
+    Row("Q4 2024/25", K.PERIOD, date(2025, 3, 31), date(2025, 1, 1), None, None, None, S.NOT_STARTED),
+    Row("end of 2024/25", K.ONE_OFF, date(2025, 3, 31), None, None, None, None, S.NOT_STARTED),
+    Row("by end of FY 2024-25", K.ONE_OFF, date(2025, 3, 31), None, None, None, None, S.NOT_STARTED),
+    unreadable("Q3 FY 2024"),  # which financial year is not said
+    unreadable("end of 2024/26"),  # not a financial year
+    # dates to the day (day first, as in the UK), alone or after a word
+    Row("31 October 2016", K.ONE_OFF, date(2016, 10, 31), None, None, None, None, S.NOT_STARTED),
+    Row("26/10/2016", K.ONE_OFF, date(2016, 10, 26), None, None, None, None, S.NOT_STARTED),
+    Row("Completed: 31 October 2016", K.COMPLETE, date(2016, 10, 31), None, None, None, None, S.COMPLETE),
+    Row("Complete and ongoing: 26/10/2016", K.COMPLETE_RECURRING, None, date(2016, 10, 26), None, "ongoing", None,
+        S.ONGOING),
+    unreadable("31/02/2020"),
+    unreadable("Immediate"),  # due at once from the plan's date, and there is none here
     unreadable("asap"),
     unreadable("To be confirmed"),
     unreadable("garbage words 12"),
     unreadable("May"),
     unreadable("2023"),
     unreadable("May 19th"),
-    unreadable("19 May 2019"),
-    unreadable("19/05/2019"),
+    Row("19 May 2019", K.ONE_OFF, date(2019, 5, 19), None, None, None, None, S.NOT_STARTED),
+    Row("19/05/2019", K.ONE_OFF, date(2019, 5, 19), None, None, None, None, S.NOT_STARTED),
     unreadable("Aug 19 – May 19"),  # ends before it starts
     unreadable("May 1850"),
     unreadable("Fortnightly"),
@@ -318,7 +333,7 @@ def test_occurs_in_with_plan_date_and_without_start() -> None:
     weekly = read_target("Complete and weekly", plan_date=date(2023, 6, 22))
     assert weekly.occurs_in(2023, 6) and weekly.occurs_in(2023, 7)
     assert not weekly.occurs_in(2023, 5)
-    assert read_target("Monthly").occurs_in(2030, 1)  # no start known: monthly falls in every month
+    assert not read_target("Monthly").occurs_in(2030, 1)  # no start known: a plan file must give one
     assert not read_target("Bi-annually").occurs_in(2023, 6)  # no start known: cannot say which months
 
 
@@ -334,7 +349,7 @@ def test_occurs_in_matches_month_index_arithmetic() -> None:
         assert got.start is not None
         for year in (2023, 2024, 2025):
             for month in range(1, 13):
-                delta = month_index(date(year, month, 1)) - month_index(got.start)
+                delta = Month(year, month).index - Month.of(got.start).index
                 assert got.occurs_in(year, month) is (delta >= 0 and delta % every == 0)
 
 
@@ -356,10 +371,20 @@ def test_occurs_in_matches_month_index_arithmetic() -> None:
         ("May19 – Aug 19", None, "May 2019 – Aug 2019, due by 31 Aug 2019"),
         (TBC_JUNE, None, "due by 30 Jun 2019 (TBC NB dependant on ...)"),
         (NB_OCT, None, "due by 31 Oct 2019 (NB timing dependant on ...)"),
-        ("April 19 with checkpoint Sept 19", None, "due by 30 Apr 2019 (with checkpoint Sept 19)"),
+        ("April 19 with checkpoint Sept 19", None, "due by 30 Apr 2019; checkpoint by 30 Sep 2019"),
+        ("September 2019 and on-going", None, "due by 30 Sep 2019, then continuing"),
+        # one cell, two entries (gm-2023/23/9): continuing, and a dated milestone of it
+        ("Complete and ongoing September 2023", None, "complete; ongoing; checkpoint by 30 Sep 2023"),
+        ("Completed: 31 October 2016", None, "complete by 31 Oct 2016"),
+        ("Complete and ongoing: 26/10/2016", None, "complete by 26 Oct 2016; ongoing"),
+        ("Immediate", date(2023, 6, 22), "due by 22 Jun 2023"),
+        ("Immediate", None, "unreadable: not a date form I know"),
+        ("Q3 2024/25", None, "Oct 2024 – Dec 2024, due by 31 Dec 2024"),
+        ("end of 2024/25", None, "due by 31 Mar 2025"),
         ("Wave 4 concluded April 2023", None, "complete by 30 Apr 2023 (Wave 4 concluded)"),
         ("", None, "unreadable: no date"),
-        ("End of Q3 2024", None, "unreadable: not a date form I know"),
+        ("End of Q3 2024", None, "Jul 2024 – Sep 2024, due by 30 Sep 2024"),
+        ("Q3 FY 2024", None, "unreadable: not a date form I know"),
         (
             "Completed September 2023",
             None,
@@ -390,8 +415,8 @@ def test_month_end_and_index() -> None:
     assert month_end(2023, 2) == date(2023, 2, 28)
     assert month_end(2023, 12) == date(2023, 12, 31)
     assert month_end(2019, 9) == date(2019, 9, 30)
-    assert month_index(date(2023, 7, 15)) == 2023 * 12 + 6
-    assert month_index(date(2023, 10, 1)) - month_index(date(2023, 7, 31)) == 3
+    assert Month.of(date(2023, 7, 15)).index == 2023 * 12 + 6
+    assert Month.of(date(2023, 10, 1)).index - Month.of(date(2023, 7, 31)).index == 3
 
 
 def test_target_date_is_frozen_and_written_kept() -> None:
@@ -406,7 +431,8 @@ def test_string_enums() -> None:
     assert K.COMPLETE_RECURRING == "complete-recurring"
     assert S.NOT_STARTED == "not_started"
     assert [k.value for k in K] == [
-        "one-off", "recurring", "complete", "complete-recurring", "ongoing", "period", "unreadable",
+        "one-off", "recurring", "complete", "complete-recurring", "ongoing", "deadline-ongoing", "period",
+        "unreadable",
     ]
 
 

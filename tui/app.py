@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
 
 from store.config import Config, save_config
 from store.db import Database
 from store.errors import StoreError
 from store.queries import OwnerCount
+from themes import ORDER, title
 from tui.commands import ActionCommands
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -25,9 +30,9 @@ class ActionTrackApp(App[None]):
     TITLE = "actiontrack"
     COMMANDS = App.COMMANDS | {ActionCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark,f1", "help", "Help", id="help"),
-        Binding("T", "next_theme", "Theme", id="next-theme"),
+        Binding("q", "quit", "Quit", id="quit", show=False),
+        Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
+        Binding("T", "next_theme", "Theme", id="next-theme", show=False),
     ]
 
     def __init__(self, db: Database, *, today: date, config: Config, owner: OwnerCount | None,
@@ -38,32 +43,39 @@ class ActionTrackApp(App[None]):
         self.config = config
         self.start_owner = owner
         self.ask_owner = ask_owner
-        themes = bundled_themes()
-        self.themes = [t.name for t in themes]
-        for bundled in themes:
+        for bundled in bundled_themes():
             self.register_theme(bundled)
         wanted = theme or config.theme
-        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+        self.theme = wanted if wanted in ORDER else DEFAULT_THEME
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands, less the two our keys already offer (Quit; Theme, as our named themes)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Theme"):
+                yield command
+
     def on_mount(self) -> None:
+        # the theme of this start (config or --theme) is not a choice to save; subscribe once it is shown
+        self.call_after_refresh(self.theme_changed_signal.subscribe, self, self._theme_chosen)
         self.push_screen(MainScreen(self.db, today=self.today, owner=self.start_owner,
                                     ask_owner=self.ask_owner))
 
-    def watch_theme(self, theme: str) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                screen.query_one("#tree").relabel()  # type: ignore[attr-defined]
-                screen.reload_due()
+    def _theme_chosen(self, theme: Theme) -> None:
+        """A theme chosen anywhere (key, palette) is remembered."""
+        if theme.name in ORDER and theme.name != self.config.theme:
+            self.remember(theme=theme.name)
 
     def action_next_theme(self) -> None:
-        """Switch to the next bundled theme and remember it."""
-        names = self.themes
-        self.theme = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
-        self.remember(theme=self.theme)
-        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
+        """Next theme (dark, light, high contrast); remembered."""
+        self.theme = ORDER[(ORDER.index(self.theme) + 1) % len(ORDER)] if self.theme in ORDER else ORDER[0]
+        self.notify(f"Theme: {title(self.theme)}", timeout=2, markup=False)
+
+    def action_use_theme(self, name: str) -> None:
+        """Switch to one bundled theme; remembered."""
+        self.theme = name
 
     def remember(self, **settings: str) -> None:
         """Change settings and save them: the app holds the one config, so no change undoes another."""
@@ -77,12 +89,16 @@ class ActionTrackApp(App[None]):
         """Show every key."""
         if isinstance(self.screen, HelpScreen):
             return
-        keys = []
+        keys: list[tuple[str, str]] = []
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 keys = screen.help_keys()
-        keys += [("?  F1", "This help"), ("T", "Next theme (dark, light, high contrast); remembered"), ("ctrl+p", "Command palette: every key by name"), ("tab", "Move between the tree and the due panel"),
-                 ("enter", "Open a branch; in the due panel, show the action in the tree"), ("q", "Quit")]
+        keys += [("?  F1", "This help"), ("T", "Next theme (dark, light, high contrast); remembered"),
+                 ("ctrl+p", "Command palette: every key by name, and each theme"),
+                 ("→  ←", "Open or close a branch; left on an action goes to its branch"),
+                 ("enter", "Open or close a branch; on an action under 120 columns, read it in full; "
+                           "in the due panel, show the action in the tree"),
+                 ("q", "Quit")]
         self.push_screen(HelpScreen(keys))
 
 

@@ -17,21 +17,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
-from store.text import describe_change, one_line, status_word, visible, visible_line
+from store.text import agreement_words, describe_change, one_line, status_word, visible, visible_line
 
 if TYPE_CHECKING:
     from store.db import Database
+    from store.planfile import PlanFile
     from store.queries import ActionRow
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 # Commands that only read the database (a file that may not be written still serves them).
-READ_COMMANDS = ("export", "owners", "due", "overdue", "show")
+READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")
 # Of those, the ones that skip the whole-file quick_check at open (~150 ms at 100,000 actions): a damaged
 # page their queries meet fails the query, which ends the command with one sentence; damage elsewhere is
 # reported by the next writing command or the screen's check after its first paint. `show` reads one action
 # and its history, little enough to miss damage a sample database's tests put in the middle: it keeps the check.
-UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue")
+UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue", "report")
 STATUS_WORDS = {"complete": "complete", "ongoing": "ongoing", "not-started": "not_started"}
 
 
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "postgresql://USER@HOST:PORT/DBNAME (also from ACTIONTRACK_DB)")
     parser.add_argument("--today", type=_today, help="take this date (YYYY-MM-DD) as today")
     parser.add_argument("--owner", help="whose actions to show in the screen ('everyone' for all)")
-    parser.add_argument("--theme", help="the screen's theme (see themes/)")
+    parser.add_argument("--theme", help="the screen's theme: dark, light or high-contrast")
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -77,18 +78,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", help="the plan's id (default: every plan, one file each, into -o FOLDER)")
     p.add_argument("-o", "--output", type=Path, help="the file (or, for every plan, the folder) to write")
 
+    p = sub.add_parser("draft", help="draft a plan file from a published action plan (.docx or its PDF's text)")
+    p.add_argument("document", type=Path, metavar="DOCUMENT")
+    p.add_argument("-o", "--output", type=Path, metavar="PLAN.toml", help="write the draft here (default: print it)")
+    p.add_argument("--id", dest="plan_id", metavar="ID",
+                   help="the plan's id: lower-case letters, digits, hyphens (default: from the region and year)")
+    p.add_argument("--diff", type=Path, metavar="PLAN.toml",
+                   help="compare the draft with this plan file, action by action")
+    p.add_argument("--diff-stored", metavar="ID", help="compare the draft with plan ID as stored in the database "
+                   "(exported, then compared as files)")
+
     p = sub.add_parser("check", help="validate plan files and show how each target date was read")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
 
-    sub.add_parser("owners", help="list owners with their number of open actions")
+    p = sub.add_parser("owners", help="list owners with their number of open actions")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("due", help="actions due in a month (default: this month)")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
     p.add_argument("--month", type=_month, metavar="YYYY-MM")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("overdue", help="one-off actions past their deadline and not complete")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("status", help="set an action complete, ongoing or not started")
     p.add_argument("reference", metavar="REF", help="e.g. gm-2023/6/2")
@@ -109,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="show one action in full, with its history")
     p.add_argument("reference", metavar="REF")
+    p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
+
+    p = sub.add_parser("report", help="a progress report for the governance meeting: xlsx, csv, md or html")
+    p.add_argument("--plan", action="append", default=[], metavar="ID",
+                   help="a plan to report on (repeat for several; default: every plan)")
+    p.add_argument("--owner", dest="sub_owner", metavar="OWNER",
+                   help="whose actions ('everyone' for all; default: the owner you chose)")
+    p.add_argument("--as-of", type=_today, metavar="DATE", help="the date the report speaks for (default: today)")
+    p.add_argument("--since", type=_today, metavar="DATE", help="also list every change from this date on")
+    p.add_argument("--format", choices=("xlsx", "csv", "md", "html"), help="default: from -o's suffix")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="the file to write (csv, md and html: "
+                   "standard output if not given)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON (schema 1) instead of a report")
 
     p = sub.add_parser("sync", help="exchange changes with the region's server: send yours, receive the rest")
     p.add_argument("--server", metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME (default: the config's "
@@ -170,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"actiontrack: {visible_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001  (an SQLite failure mid-command: say it, keep data as it was)
+    except Exception as exc:  # an SQLite failure mid-command: say it, keep data as it was
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError):
@@ -179,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from store.server import display_url, is_server_url
             from store.server import problem as server_problem
 
-            target = args.db or default_db_path()
+            target = str(args.db or default_db_path())
             said = (str(server_problem(display_url(target), exc)) if is_server_url(target)
                     else describe_sqlite_error(Path(target), exc))
             print(f"actiontrack: {visible_line(said)}", file=sys.stderr)
@@ -191,9 +218,11 @@ def _run(args: argparse.Namespace) -> int:
     command = args.command
     if command == "check":
         return _check(args.files, as_json=args.json)
+    if command == "draft":
+        return _draft(args.document, args.output, args.plan_id, args.diff, args.db, args.diff_stored)
     if command == "generate":
         return _generate(args.actions, args.seed, args.output, args.sub_db or _as_path(args.db))
-    from store.config import default_db_path, load_config
+    from store.config import load_config
 
     config = load_config()
     today = args.today or date.today()
@@ -207,8 +236,16 @@ def _run(args: argparse.Namespace) -> int:
                 f"the screen cannot start here ({exc.name} is missing); the subcommands work: see actiontrack --help"
             ) from None
 
+        theme = None
+        if args.theme is not None:
+            from themes import theme_name
+
+            try:
+                theme = theme_name(args.theme)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
         return run_app(db_path=_db_path(args.db), today=today, owner=args.owner,
-                       theme=args.theme, config=config)
+                       theme=theme, config=config)
     path = _db_path(args.db)
     if command == "sync":
         from tui.sync_command import run_sync
@@ -225,13 +262,16 @@ def _run(args: argparse.Namespace) -> int:
         if command == "export":
             return _export(db, args.plan, args.output)
         if command == "owners":
-            return _owners(db)
+            return _owners(db, as_json=args.json)
         if command in ("due", "overdue"):
             owner = args.sub_owner or args.owner or config.owner or "everyone"
             month = args.month if command == "due" else None
-            return _due(db, today, owner, month, overdue_only=command == "overdue")
+            return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json)
         if command == "show":
-            return _show(db, args.reference, today)
+            return _show(db, args.reference, today, as_json=args.json)
+        if command == "report":
+            owner = args.sub_owner or args.owner or config.owner or "everyone"
+            return _report(db, args, owner, args.as_of or today, db.path)
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
@@ -340,6 +380,7 @@ def _import_target(path: Path | str, *, dry_run: bool) -> Iterator[Database]:
     and put in place whole (for a dry run, built and thrown away)."""
     from store.db import create_atomically, open_database
 
+    db: Database
     if isinstance(path, str):
         from store.server import open_server
 
@@ -416,50 +457,99 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
 
 def _refuse_overwrite(path: Path, db_path: Path) -> None:
     """An export replaces only an earlier export: never the database, another SQLite file, or any other file."""
-    import os
-
     from store.exporting import is_plan_export
+    from store.files import refuse_to_overwrite
 
-    if not os.path.lexists(path):
-        return
-    try:
-        if path.resolve() == db_path.resolve() or (path.exists() and db_path.exists() and path.samefile(db_path)):
-            raise StoreError(f"{path} is the database itself; an export must go to another file (nothing was written)")
-        if not path.is_file():
-            raise StoreError(f"{path} is not a regular file; nothing was written")
-        with path.open("rb") as fh:
-            head = fh.read(64)
-    except OSError as exc:
-        raise StoreError(f"cannot check {path} before writing over it: {exc.strerror or exc}") from None
-    if head.startswith(b"SQLite format 3\0"):
-        raise StoreError(f"{path} is an SQLite database; an export never writes over one (nothing was written)")
-    if head and not is_plan_export(head):
-        raise StoreError(f"{path} exists and is not a plan export; choose another file, or move it away "
-                         "(nothing was written)")
+    def ours(found: Path) -> bool:
+        with found.open("rb") as fh:
+            return is_plan_export(fh.read(64))
+
+    refuse_to_overwrite(path, database=db_path, ours=ours, kind="a plan export")
 
 
 def _write_text(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from store.files import write_atomically
 
+    write_atomically(path, text.encode("utf-8"))
+
+
+def _draft(document: Path, output: Path | None, plan_id: str | None, against: Path | None,
+           db_path: Path | None, stored: str | None = None) -> int:
+    """Draft a plan file from a published plan; print it, write it (-o) or compare it (--diff)."""
+    from store.drafting import draft_plan
+    from store.drafting.writing import draft_dict, draft_toml
+    from store.planfile import PlanFileError, read_plan_file, validate_plan
+
+    if output is not None:
+        _refuse_to_overwrite(output, db_path)
+    if against is not None and stored is not None:
+        raise StoreError("compare with one plan: --diff FILE or --diff-stored ID, not both")
+    old = read_plan_file(against) if against is not None else None
+    old_name = str(against)
+    if stored is not None:
+        old, old_name = _stored_plan(db_path, stored), f"{stored} (stored)"
+    draft = draft_plan(document, plan_id)
+    text = draft_toml(draft, document.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent if str(path.parent) else ".")
+        new = validate_plan(draft_dict(draft), f"the draft of {document}")
+    except PlanFileError as exc:
+        raise StoreError(f"{exc}; nothing was written") from None
+    actions = draft.actions()
+    summary = (f"{len(new.addressees)} addressees, {sum(len(a.recommendations) for a in new.addressees)} "
+               f"recommendations, {len(actions)} actions; {draft.to_check()} need a look (note = \"check: ...\")")
+    if old is not None:
+        from store.drafting.diffing import describe_diff, diff_plans
+
+        for line in describe_diff(diff_plans(old, new), old_name, f"draft of {document}"):
+            print(visible(line))
+    if output is not None:
+        _write_text(output, text)
+        print(visible(f"wrote {output}: {summary}"))
+    elif old is None:
+        sys.stdout.write(visible(text))
+        print(visible(f"{document}: {summary}"), file=sys.stderr)
+    return 0
+
+
+def _stored_plan(db_path: Path | None, plan_id: str) -> PlanFile:
+    """A plan as stored, exported to plan-file text and read back like any plan file."""
+    import tomllib  # the standard library's: one small exported plan
+
+    from store.config import default_db_path
+    from store.exporting import export_toml
+    from store.planfile import validate_plan
+
+    path = db_path or default_db_path()
+    if not path.exists():
+        raise StoreError(f"{path}: no such database, so no stored plan {plan_id!r} to compare with")
+    db = _open(path, read_only=True)
+    try:
+        with db.read() as session:
+            text = export_toml(session, plan_id)
+    finally:
+        db.dispose()
+    return validate_plan(tomllib.loads(text), f"stored plan {plan_id}")
+
+
+def _refuse_to_overwrite(output: Path, db_path: Path | None) -> None:
+    """-o writes a new file or replaces a plan file (an earlier draft); never a database or any other file."""
+    from store.files import refuse_to_overwrite
+    from store.planfile import PlanFileError, read_plan_file
+
+    def ours(found: Path) -> bool:
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+            read_plan_file(found)
+        except PlanFileError:
+            return False
+        return True
+
+    refuse_to_overwrite(output, database=db_path, ours=ours, kind="a plan file")
 
 
 def _check(files: list[Path], *, as_json: bool) -> int:
+    from store.owners import owner_label
     from store.planfile import PlanFileError, read_plan_file
-    from store.targets import read_target
+    from store.reading import owner_warnings, read_actions
 
     report: list[dict[str, Any]] = []
     failed = False
@@ -472,31 +562,40 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             if not as_json:
                 print(f"actiontrack: {visible_line(str(exc))}", file=sys.stderr)
             continue
-        plan_date = plan.plan.plan_submitted or plan.plan.report_published
+        readings = list(read_actions(plan))
         actions = []
-        for addressee in plan.addressees:
-            for rec in addressee.recommendations:
-                for position, action in enumerate(rec.actions, start=1):
-                    reading = read_target(action.target, plan_date=plan_date)
-                    actions.append({
-                        "reference": f"{plan.plan.id}/{rec.number}/{action.ref or position}",
-                        "target": action.target, "kind": reading.kind.value,
-                        "deadline": reading.deadline.isoformat() if reading.deadline else None,
-                        "start": reading.start.isoformat() if reading.start else None,
-                        "every_months": reading.every_months, "caveat": reading.caveat,
-                        "first_status": reading.first_status.value, "reading": reading.describe(),
-                        "flagged": reading.flagged,
-                    })
-        flagged = sum(a["flagged"] for a in actions)
-        report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged})
+        for one in readings:
+            reading = one.target
+            actions.append({
+                "reference": one.reference,
+                "owners": [owner_label(o.name, o.region, o.organisation) for o in one.owners],
+                "target": reading.written, "kind": reading.kind.value,
+                "deadline": reading.deadline.isoformat() if reading.deadline else None,
+                "start": reading.start.isoformat() if reading.start else None,
+                "every_months": reading.every_months, "caveat": reading.caveat,
+                "checkpoints": [d.isoformat() for d in reading.checkpoints],
+                "first_status": one.first_status, "reading": reading.describe(),
+                "flagged": reading.flagged,
+            })
+        flagged = sum(bool(a["flagged"]) for a in actions)
+        checks = _check_notes(plan)
+        warnings = owner_warnings(readings)
+        report.append({"file": str(path), "ok": True, "plan": plan.plan.id, "actions": actions, "flagged": flagged,
+                       "checks": [{"place": place, "note": note} for place, note in checks], "warnings": warnings})
         if not as_json:
             recs = sum(len(a.recommendations) for a in plan.addressees)
             print(visible(f"{path}: plan {plan.plan.id}, {recs} recommendations, {len(actions)} actions, "
                           f"{flagged} target(s) not understood"))
-            width = max((len(a["reference"]) for a in actions), default=0)
+            width = max((len(str(a["reference"])) for a in actions), default=0)
             for a in actions:
                 mark = "  ! " if a["flagged"] else "    "
                 print(visible(f"{mark}{a['reference']:<{width}}  {a['target']!r} → {a['reading']}"))
+            for warning in warnings:
+                print(visible(f"  warning: {warning}"))
+            if checks:
+                print(visible(f"{len(checks)} note{'s' if len(checks) != 1 else ''} to check:"))
+                for place, note in checks:
+                    print(visible(f"  {place}: {note}"))
     if as_json:
         from store.text import escape_raw_controls
 
@@ -505,11 +604,31 @@ def _check(files: list[Path], *, as_json: bool) -> int:
     return EXIT_ERROR if failed else 0
 
 
-def _owners(db: Database) -> int:
+def _check_notes(plan: PlanFile) -> list[tuple[str, str]]:
+    """Every note of the plan that starts "check:" (left by `draft` where its reading is uncertain)."""
+    found: list[tuple[str, str]] = []
+    if plan.plan.notes.lstrip().lower().startswith("check:"):
+        found.append((f"plan {plan.plan.id}", plan.plan.notes.strip()))
+    for addressee in plan.addressees:
+        for rec in addressee.recommendations:
+            if rec.note.lstrip().lower().startswith("check:"):
+                found.append((f"{plan.plan.id}/{rec.number}", rec.note.strip()))
+            for position, action in enumerate(rec.actions, start=1):
+                if action.note.lstrip().lower().startswith("check:"):
+                    found.append((f"{plan.plan.id}/{rec.number}/{action.ref or position}", action.note.strip()))
+    return found
+
+
+def _owners(db: Database, *, as_json: bool) -> int:
     from store.queries import owners
 
     with db.read() as session:
         rows = owners(session)
+    if as_json:
+        from store import jsonview
+
+        sys.stdout.write(jsonview.dumps("owners", owners=[jsonview.owner_count(row) for row in rows]))
+        return 0
     width = max((len(r.label) for r in rows), default=5)
     print(f"{'OWNER':<{width}}  OPEN  ALL")
     for row in rows:
@@ -527,7 +646,8 @@ def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
     return found.id, found.label
 
 
-def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool) -> int:
+def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
+         as_json: bool) -> int:
     from store.queries import due_in_month, overdue
 
     owner_id, label = _owner_id(db, owner)
@@ -539,8 +659,49 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
             year, mon = month or (today.year, today.month)
             rows = due_in_month(session, year, mon, today, owner_id)
             title = f"Due in {date(year, mon, 1):%B %Y}"
+    if as_json:
+        from store import jsonview
+
+        where = {} if overdue_only else {"month": f"{year:04d}-{mon:02d}"}
+        sys.stdout.write(jsonview.dumps("overdue" if overdue_only else "due", today=today, owner=label, **where,
+                                        actions=[jsonview.action_row(row) for row in rows]))
+        return 0
     print(visible(f"{title} · {label} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
     _print_rows(rows)
+    return 0
+
+
+def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
+    from store.files import write_atomically
+    from store.queries import View
+    from store.reports import ReportScope, build_report, format_for, render
+    from store.reports.output import check_target
+
+    output: Path | None = args.output
+    if args.json and (output is not None or args.format):
+        raise StoreError("--json prints the report's summary: leave out -o and --format")
+    fmt = "json" if args.json else format_for(output, args.format)
+    if output is None and fmt == "xlsx":
+        raise StoreError("an xlsx report needs a file: give -o REPORT.xlsx")
+    if output is not None:
+        check_target(output, fmt, db_path)
+    owner_id, label = _owner_id(db, owner)
+    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), view=View(owner_id=owner_id),
+                        owner_label=label, since=args.since)
+    with db.read() as session:
+        report = build_report(session, scope)
+    if args.json:
+        from store import jsonview
+
+        sys.stdout.write(jsonview.dumps("report", **jsonview.report_summary(report)))
+        return 0
+    data = render(report, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    write_atomically(output, data)
+    print(visible(f"wrote {output}: {len(report.actions)} actions, {len(report.plans)} plans ({fmt})"))
     return 0
 
 
@@ -552,12 +713,13 @@ def _print_rows(rows: list[ActionRow]) -> None:
     ref_w = max(len(r.reference) for r in rows)
     for row in rows:
         head = f"  {row.reference:<{ref_w}}  {status_word(row.status):<11}  "
-        target = one_line(row.target or "(no date)", 32)
-        line = f"{head}{target:<32}  "
+        missed = f" · {row.missed} missed" if row.missed else ""
+        target = one_line(row.target or "(no date)", 40 - len(missed)) + missed
+        line = f"{head}{target:<40}  "
         print(line + one_line(row.text, max(width - len(line), 20)))
 
 
-def _show(db: Database, reference: str, today: date) -> int:
+def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
     from store.commands import find_action
     from store.queries import action_detail
 
@@ -565,18 +727,29 @@ def _show(db: Database, reference: str, today: date) -> int:
         action = find_action(session, reference)
         assert action.id is not None
         detail = action_detail(session, action.id, today)
+    if as_json:
+        from store import jsonview
+
+        sys.stdout.write(jsonview.dumps("show", action=jsonview.action_detail(detail)))
+        return 0
     a = detail.action
     lines = [
         f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
         f"Plan:           {detail.plan_title} ({detail.plan_id})",
         f"Addressee:      {detail.addressee}",
-        f"Recommendation: {detail.recommendation_number} ({status_word(detail.agreement)}) "
+        f"Recommendation: {detail.recommendation_number} "
+        f"({agreement_words(detail.agreement, detail.inferred)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",
+        *([f"  as written:   {'; '.join(detail.owners_written)}"]
+          if detail.owners_written and "; ".join(detail.owners_written) != a.owners else []),
         f"Target:         {a.target!r} → {a.target_reading}",
         "",
         a.text,
     ]
+    for label, value in (("Progress", detail.progress), ("Completed", detail.completed), ("Review", detail.review)):
+        if value:
+            lines.append(f"{label + ':':<16}{value}")
     if detail.note:
         lines += ["", f"Transcription note: {detail.note}"]
     if detail.ticked:
@@ -595,13 +768,14 @@ def _show(db: Database, reference: str, today: date) -> int:
 def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int:
     """Make one change; say so only once it is committed."""
     from store import commands
+    from store.models import Action
     from store.targets import Status
 
     with db.write() as session:
         if args.command == "undo":
             action_id = commands.find_action(session, args.reference).id if args.reference else None
             change = commands.undo_last(session, by=by, action_id=action_id)
-            action = session.get(commands.Action, change.action_id)
+            action = session.get(Action, change.action_id)
             assert action is not None
             said = f"{action.reference}: undone; it is {status_word(action.status)}"
         else:

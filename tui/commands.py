@@ -1,36 +1,71 @@
-"""The command palette: every key of the main screen is also a command."""
+"""The command palette: every key of the main screen and of the app, and each theme, by a human name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+from themes import ORDER, title
+
+REPORT_FORMATS = (("xlsx", "Excel (xlsx)"), ("csv", "CSV"), ("md", "Markdown"), ("html", "HTML"))
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One palette entry: its name, what it does, and how to run it."""
+
+    name: str
+    help: str
+    run: Callable[[], object]
+
+
+def what_it_does(target: DOMNode, binding: Binding) -> str:
+    """What a key does: the first line of its action's docstring, else the binding's description."""
+    method = getattr(target, f"action_{binding.action.split('(')[0]}", None)
+    doc = (method.__doc__ or "").strip().splitlines() if method is not None else []
+    return doc[0] if doc else binding.description
 
 
 class ActionCommands(Provider):
-    """Offers the main screen's and the app's key actions by their descriptions."""
+    """Offers the main screen's and the app's keys by their descriptions, and the bundled themes."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[Command]:
         from tui.screens.main import MainScreen
 
-        found: list[tuple[str, str, object]] = []
-        for screen in self.app.screen_stack:
-            if isinstance(screen, MainScreen):
-                for binding in screen.BINDINGS:
-                    if getattr(binding, "show", True) and screen.check_action(binding.action.split("(")[0], ()):  # type: ignore[union-attr]
-                        found.append((binding.description, binding.action, screen))  # type: ignore[union-attr]
-        for binding in self.app.BINDINGS:
-            found.append((binding.description, binding.action, self.app))  # type: ignore[union-attr]
+        found: list[Command] = []
+        targets: list[DOMNode] = [s for s in self.app.screen_stack if isinstance(s, MainScreen)]
+        del targets[1:]
+        targets.append(self.app)
+        run = self.app.run_action
+        for target in targets:
+            for binding in target.BINDINGS:
+                assert isinstance(binding, Binding)
+                name = binding.action.split("(")[0]
+                if name == "report":  # offered once per format below
+                    continue
+                if name not in getattr(target, "PANE_ACTIONS", ()) and target.check_action(name, ()):
+                    found.append(Command(binding.description, what_it_does(target, binding),
+                                         partial(run, binding.action, target)))
+        for screen in targets[:-1]:  # the main screen, when it is there
+            found += [Command(f"Report: {name}", f"Write a {name} progress report of what is shown to the current "
+                              "folder", partial(run, f"report({fmt!r})", screen)) for fmt, name in REPORT_FORMATS]
+        for theme in ORDER:
+            found.append(Command(f"Theme: {title(theme)}", f"Show the {title(theme).lower()} theme; remembered",
+                                 partial(run, f"use_theme({theme!r})")))
         return found
 
     async def discover(self) -> Hits:
-        for name, action, target in self._commands():
-            yield DiscoveryHit(name, partial(target.run_action, action), help=f"action: {action}")  # type: ignore[attr-defined]
+        for command in self._commands():
+            yield DiscoveryHit(command.name, command.run, help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, target in self._commands():
-            score = matcher.match(name)
+        for command in self._commands():
+            score = matcher.match(command.name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(target.run_action, action),  # type: ignore[attr-defined]
-                          help=f"action: {action}")
+                yield Hit(score, matcher.highlight(command.name), command.run, help=command.help)

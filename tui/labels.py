@@ -7,12 +7,18 @@ from datetime import date
 
 from rich.text import Text
 
-from store.queries import ActionDetail, ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
+from store.queries import (
+    ActionDetail,
+    ActionRow,
+    AddresseeNode,
+    Progress,
+    RecommendationNode,
+    RegionNode,
+)
 from store.targets import Status
-from store.text import describe_change, one_line, status_word, visible
+from store.text import agreement_words, describe_change, one_line, status_word, visible
 
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
-AGREEMENT = {"agreed": "agreed", "partly_agreed": "partly agreed", "not_agreed": "not agreed"}
 Colours = Mapping[str, str]
 
 
@@ -30,22 +36,24 @@ def region_label(node: RegionNode, colours: Colours) -> Text:
 
 
 def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
-    """'Tameside PDU · 2023 plan  rated Requires improvement  1/5'."""
+    """'Tameside PDU · 2023 plan  1/5  rated Requires improvement': the figures before the words."""
     text = Text(visible(node.name), style="bold")
     text.append(f" · {node.plan_year} plan", style=colours.get("muted", ""))
+    _progress(text, node.progress, colours)
     if node.rating:
         text.append(f"  rated {visible(node.rating)}", style="italic")
-    return _progress(text, node.progress, colours)
+    return text
 
 
 def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
-    """'6 · agreed · Improve the quality of … 1/3'."""
+    """'6 [agreed]  1/3  Improve the quality of …': the counts come before the text, so a narrow tree keeps them."""
     text = Text(f"{visible(node.number)} ", style="bold")
-    agreement = AGREEMENT.get(node.agreement, node.agreement)
     style = "" if node.agreement == "agreed" else colours.get("warning", "yellow")
-    text.append(f"[{agreement}{', inferred' if node.inferred else ''}] ", style=style)
+    text.append(f"[{agreement_words(node.agreement, node.inferred)}]", style=style)
+    _progress(text, node.progress, colours)
+    text.append("  ")
     text.append(one_line(node.text, 70) if node.text else "(wording missing from the source)")
-    return _progress(text, node.progress, colours)
+    return text
 
 
 def deadline_word(row: ActionRow) -> str:
@@ -78,7 +86,7 @@ def action_label(row: ActionRow, colours: Colours) -> Text:
     short_ref = row.reference.split("/", 1)[1]
     text.append(f"{visible(short_ref):<7}", style="bold")
     when = deadline_word(row)
-    text.append(f"{when:<10}", style=style or colours.get("muted", ""))
+    text.append(f"{when:<10} ", style=style or colours.get("muted", ""))  # 'continuing' fills the column
     if row.overdue:
         text.append("overdue ", style=style)
     elif row.due_soon:
@@ -124,7 +132,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
     if detail.ticked:
         _field(text, "Ticked off", ", ".join(detail.ticked))
     _field(text, "Recommendation",
-           f"{detail.recommendation_number} ({AGREEMENT.get(detail.agreement, detail.agreement)}) to {detail.addressee}")
+           f"{detail.recommendation_number} ({agreement_words(detail.agreement, detail.inferred)}) "
+           f"to {detail.addressee}")
     _field(text, "Plan", f"{detail.plan_title} [{detail.plan_id}]")
     if detail.note:
         text.append("\nTranscription note\n", style="bold")
@@ -134,7 +143,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         text.append("  no changes yet\n", style=colours.get("muted", ""))
     for change in detail.history:
         when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
-        line = f"  {when}  {visible(change.by)}: {describe_change(change.kind, change.from_status, change.to_status, change.period)}"
+        what = describe_change(change.kind, change.from_status, change.to_status, change.period)
+        line = f"  {when}  {visible(change.by)}: {what}"
         text.append(line, style="strike" if change.undone else "")
         if change.undone:
             text.append(" (undone)", style="italic")
@@ -146,10 +156,10 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
 
 def recommendation_detail_text(number: str, text_: str, agreement: str, reason: str, note: str,
                                addressee: str, plan_title: str, colours: Colours) -> Text:
-    """The detail pane for a recommendation."""
+    """The detail pane for a recommendation (`agreement` in words, from `agreement_words`)."""
     text = Text()
     text.append(f"Recommendation {visible(number)}", style="bold")
-    text.append(f"  {AGREEMENT.get(agreement, agreement)}\n\n", style=colours.get("muted", ""))
+    text.append(f"  {agreement}\n\n", style=colours.get("muted", ""))
     text.append((visible(text_) if text_ else "(its wording is missing from the source document)") + "\n\n")
     if reason:
         text.append("Reason given\n", style="bold")
@@ -159,4 +169,32 @@ def recommendation_detail_text(number: str, text_: str, agreement: str, reason: 
     if note:
         text.append("\nTranscription note\n", style="bold")
         text.append(visible(note) + "\n", style="italic")
+    return text
+
+
+def change_words(kind: str, from_status: str | None, to_status: str | None, period: str | None,
+                 note: str = "") -> str:
+    """One change named for a message: 'not started → complete', 'the tick of 2023-09', 'the note “…”'."""
+    if kind == "note":
+        return f"the note “{one_line(note, 40)}”"
+    if kind in ("tick", "untick") and period:
+        return f"the {'tick' if kind == 'tick' else 'untick'} of {period}"
+    return describe_change(kind, from_status, to_status, period)
+
+
+def branch_detail_text(item: RegionNode | AddresseeNode, colours: Colours) -> Text:
+    """The detail pane for a region or an addressee: its name, plan and rating, and its counts."""
+    text = Text()
+    if isinstance(item, RegionNode):
+        text.append(f"{visible(item.region)}\n\n", style="bold")
+    else:
+        text.append(f"{visible(item.name)}\n", style="bold")
+        text.append(f"{item.kind} · plan {visible(item.plan_id)} ({item.plan_year})\n\n")
+        if item.rating:
+            text.append(f"Rated by the inspectorate: {visible(item.rating)}\n\n")
+    p = item.progress
+    text.append(f"{p.done} of {p.total} actions complete")
+    if p.overdue:
+        text.append(f", {p.overdue} overdue", style=f"bold {colours.get('overdue', 'red')}")
+    text.append(".\nRight arrow opens a branch, left closes it.")
     return text

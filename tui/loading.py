@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from store import queries
+from store.models import Action
 from store.queries import ActionPath, ActionRow, Progress, View
-from tui.widgets.plan_tree import ROOT, Item, NodeKey
+from tui.nodes import ROOT, Item, NodeKey
 
 # A view with at most this many actions opens fully expanded; a larger one opens at its regions.
 AUTO_EXPAND_LIMIT = 400
@@ -36,8 +37,8 @@ def load_tree(
     With `expanded` None (a fresh view) a small view opens fully, read in four queries; a large one
     opens at its regions. Returns the children by parent key and the set to expand (None: all loaded).
     """
-    regions = children_of(session, view, today, ROOT)
-    small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT  # type: ignore[union-attr]
+    regions = list(queries.regions(session, view, today))
+    small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
     if small:
         whole = queries.view_tree(session, view, today)
         children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
@@ -51,7 +52,7 @@ def load_tree(
     children = {ROOT: list(regions)}
     if expanded is None:
         return children, set()
-    pending = list(regions)
+    pending: list[Item] = list(regions)
     while pending:
         item = pending.pop()
         key = NodeKey.of(item)
@@ -102,3 +103,8 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
         due=load_due(session, view, today, month),
         detail=detail,
     )
+
+
+def action_version(session: Session, action_id: int) -> int:
+    """The action's version as stored now (it moves on with every change)."""
+    return int(session.execute(select(col(Action.version)).where(col(Action.id) == action_id)).scalar_one())

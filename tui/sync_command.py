@@ -85,8 +85,9 @@ def run_logins(target: Path | str, what: str, login: str | None, owner: str | No
             role = find_owner(session, owner) if owner else None
             if what == "add":
                 add_login(session, login, role.id if role else None, lead=lead)
-                said = f"{login} may now read the region" + (f" and change the actions of {role.label}" if role else "") \
-                    + (", import plans and keep the logins" if lead else "")
+                said = (f"{login} may now read the region"
+                        + (f" and change the actions of {role.label}" if role else "")
+                        + (", import plans and keep the logins" if lead else ""))
             else:
                 held = remove_login(session, login, role.id if role else None)
                 if not held:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
-
 from textual.theme import Theme
 
-DEFAULT_THEME = "actiontrack-dark"
+from themes import ORDER, theme_data
+
+DEFAULT_THEME = ORDER[0]
 
 # Colours the app itself uses; a theme may override each under [variables].
 VARIABLE_DEFAULTS: dict[str, str] = {
@@ -23,10 +22,5 @@ _FIELDS = {"name", "dark", "primary", "secondary", "accent", "warning", "error",
 
 
 def bundled_themes() -> list[Theme]:
-    """Every theme file shipped in themes/, in name order."""
-    themes = []
-    for entry in sorted(resources.files("themes").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            themes.append(Theme(**{k: v for k, v in data.items() if k in _FIELDS}))
-    return themes
+    """Every theme shipped in themes/, in the order the theme key cycles through them."""
+    return [Theme(**{k: v for k, v in data.items() if k in _FIELDS}) for data in theme_data()]

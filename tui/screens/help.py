@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.labels import MARKS
 from store.targets import Status
+from tui.labels import MARKS
 
 MARK_HELP = (
     f"{MARKS[Status.NOT_STARTED]} not started   {MARKS[Status.ONGOING]} ongoing   {MARKS[Status.COMPLETE]} complete\n"
@@ -20,7 +22,7 @@ MARK_HELP = (
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the keys of the main screen with their descriptions."""
+    """Lists the keys of the main screen with their descriptions, wrapped beside their key."""
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
@@ -29,17 +31,21 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        text = Text("actiontrack: keys\n\n", style="bold")
-        width = max(len(k) for k, _ in self.keys)
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
         for key, description in self.keys:
-            text.append(f"  {key:<{width}}  ", style="bold")
-            text.append(f"{description}\n")
-        text.append("\nMarks\n", style="bold")
-        text.append(MARK_HELP + "\n\n")
-        text.append("Every change is saved at once, with a history row; undo writes a change back.\n")
-        text.append("Escape closes this help.", style="dim")
+            table.add_row(Text(key), Text(description))
+        body = Group(
+            Text("actiontrack: keys\n", style="bold"),
+            table,
+            Text("\nMarks", style="bold"),
+            Text(MARK_HELP + "\n"),
+            Text("Every change is saved at once, with a history row; undo writes a change back."),
+            Text("Escape closes this help.", style="dim"),
+        )
         with VerticalScroll(id="help-dialog"):
-            yield Static(text)
+            yield Static(body)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,7 +1,12 @@
 """The main screen: the owner's tree, the detail pane and the due panel, and the keys that change actions.
 
-Widgets post messages up; this screen calls the store, always in thread workers with a fresh
-session each, and handles every failure in one place (`on_worker_state_changed`).
+What the screen shows is one `ViewState` (whose actions, filters, month); its watcher reloads what a
+change touches. Widgets post messages up; this screen calls the store, always in thread workers with a
+fresh session each, and handles every failure in one place (`on_worker_state_changed`). Writes run one
+at a time, in the order of the keys (`tui.writes`).
+
+Below `NARROW` columns the tree takes the whole width: enter shows an action in full in its place,
+and tab swaps it for the due panel.
 """
 
 from __future__ import annotations
@@ -9,76 +14,99 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from dateutil.relativedelta import relativedelta
 from rich.text import Text
+from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.theme import Theme
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import commands, queries
 from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
-from store.queries import ActionRow, OwnerCount, View
+from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode
 from store.targets import Status
-from store.text import status_word, visible
-from tui.labels import AGREEMENT, action_detail_text, recommendation_detail_text
-from tui.loading import AfterChange, DueLists, children_of, load_after_change, load_due, load_tree
+from store.text import agreement_words, status_word, visible
+from tui.commands import what_it_does
+from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
+from tui.loading import AfterChange, DueLists, action_version, children_of, load_after_change, load_due, load_tree
+from tui.nodes import ROOT, Item, NodeKey
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
+from tui.view_state import ViewState, changes
+from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
-from tui.widgets.plan_tree import ROOT, NodeKey, PlanTree
+from tui.widgets.plan_tree import PlanTree
 from tui.widgets.sync_bar import SyncBar
+from tui.writes import OwnVersions, WriteQueue, undo_change
 
 if TYPE_CHECKING:
     from tui.app import ActionTrackApp
 
 T = TypeVar("T")
 POLL_SECONDS = 2.0
-MONTH_KEYS = Binding.Group("Month ", compact=True)  # trailing space: the footer adds none after a group
-STATUS_ACTIONS = {"complete", "ongoing", "not_started", "tick", "note"}
+NARROW = 120  # below this many columns the tree takes the whole width
+Pane = Literal["tree", "detail", "due"]
+ACTION_KEYS = {"complete": "c", "ongoing": "o", "not_started": "x", "tick": "t", "note": "n"}
+BRANCH_WORDS = {"region": "a region", "addressee": "a PDU or addressee", "recommendation": "a recommendation"}
 
 
 class MainScreen(Screen[None]):
     """Tree, detail and due panel for one owner (or everyone)."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     BINDINGS = [
+        Binding("tab", "show_due", "Due", id="show-due"),
+        Binding("tab", "show_tree", "Tree", id="show-tree", show=False),
+        Binding("tab", "app.focus_next", "Next pane", id="focus-next", show=False),  # wide: tree ↔ due panel
+        Binding("escape,left", "back", "Back", id="back", key_display="esc"),
+        Binding("escape", "clear_search", "Clear search", id="clear-search", show=False),
         Binding("c", "complete", "Complete", id="complete"),
         Binding("o", "ongoing", "Ongoing", id="ongoing"),
-        Binding("x", "not_started", "Not started", id="not-started"),
-        Binding("t", "tick", "Tick", id="tick"),
+        Binding("x", "not_started", "Not started", id="not-started", show=False),
+        Binding("t", "tick", "Tick", id="tick", show=False),
         Binding("n", "note", "Note", id="note"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("p", "pick_owner", "Owner", id="pick-owner"),
-        Binding("a", "toggle_all", "All/mine", id="show-all"),
-        Binding("h", "toggle_hide_complete", "Hide done", id="hide-complete"),
+        Binding("a", "toggle_all", "All/mine", id="show-all", show=False),
+        Binding("h", "toggle_hide_complete", "Hide done", id="hide-complete", show=False),
         Binding("slash", "search", "Search", id="search"),
-        Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", group=MONTH_KEYS),
-        Binding("right_square_bracket", "month(1)", "Next month", id="next-month", group=MONTH_KEYS),
-        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
+        Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", show=False),
+        Binding("right_square_bracket", "month(1)", "Next month", id="next-month", show=False),
+        Binding("R", "report('xlsx')", "Report", id="report", show=False),
         Binding("S", "sync", "Sync", id="sync"),
     ]
+    # keys that only move between the panes of a narrow screen: not in the palette
+    PANE_ACTIONS = {"show_due", "show_tree", "app.focus_next", "back", "clear_search"}
 
-    def __init__(self, db: Database, *, today: date, owner: OwnerCount | None,
-                 ask_owner: bool) -> None:
+    # What is shown; its watcher reloads what a change touches. No key in the footer depends on it, so it
+    # does not refresh the bindings (a refresh rebuilds the footer: measurable on every month key).
+    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False)
+    # Which pane has the tree's place on a narrow screen; the footer's tab and esc keys depend on it.
+    pane: reactive[Pane] = reactive[Pane]("tree", bindings=True, init=False)
+
+    def __init__(self, db: Database, *, today: date, owner: OwnerCount | None, ask_owner: bool) -> None:
         super().__init__()
         self.db = db
         self.today = today
-        self.owner = owner
         self.ask_owner = ask_owner
-        self.view = View(owner_id=owner.id if owner else None)
-        self.month = today.replace(day=1)
+        self.set_reactive(MainScreen.state, ViewState(owner=owner, month=today.replace(day=1),
+                                                      everyone=owner is None))
         self.seen_version: int | None = None
-        self.key_state: tuple[bool, bool, bool] | None = None
         self.damaged = ""  # why the database failed its check, if it did
-        self.remembered_owner: OwnerCount | None = owner
+        self.due_lists: DueLists | None = None
+        self.writes = WriteQueue()
+        self.own_versions = OwnVersions()
 
     @property
     def app_(self) -> ActionTrackApp:
@@ -89,6 +117,11 @@ class MainScreen(Screen[None]):
     def by(self) -> str:
         """Who changes are recorded as (the config's user, else the login name)."""
         return self.app_.config.by
+
+    @property
+    def narrow(self) -> bool:
+        """Whether the tree has the whole width (the detail and due panel take its place in turn)."""
+        return self.has_class("-narrow")
 
     @property
     def current(self) -> ActionRow | None:
@@ -103,7 +136,7 @@ class MainScreen(Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="context")
+        yield ContextBar(id="context")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield Input(placeholder="search actions: enter applies, escape clears", id="search")
@@ -117,14 +150,36 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
         self.query_one(PlanTree).focus()
-        self._show_context()
-        self.reload_tree()
-        self.reload_due()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.watch_state(None, self.state)
         if not self.db.read_only:
             self._watch_later()
         self.call_after_refresh(self._check_database)
         if self.ask_owner:
             self.action_pick_owner(first_run=True)
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        self.query_one(PlanTree).relabel()
+        self.query_one(DuePanel).restyle()
+        self.query_one(ContextBar).refresh()
+
+    def watch_state(self, old: ViewState | None, new: ViewState) -> None:
+        """Reload what the change of state touches, and say it in the context bar."""
+        touched = changes(old, new)
+        if touched.tree:
+            self.reload_tree(fresh=touched.owner)
+        if touched.due:
+            self.reload_due()
+        self._show_context()
+
+    def watch_pane(self, pane: Pane) -> None:
+        """In a narrow screen, show the pane chosen in the tree's place."""
+        self.set_class(pane == "detail", "-show-detail")
+        self.set_class(pane == "due", "-show-due")
+        detail = self.query_one(DetailPane)
+        detail.can_focus = pane == "detail"
+        target = {"tree": self.query_one(PlanTree), "detail": detail, "due": self.query_one(DuePanel)}[pane]
+        target.focus()
 
     def _watch_later(self) -> None:
         """Poll SQLite's data_version so changes made by other programs show up here."""
@@ -152,6 +207,9 @@ class MainScreen(Screen[None]):
                 self.damaged = str(event.worker.error)
                 self._show_context()
             self.report(event.worker.error)
+        if event.worker.group == "write" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                             WorkerState.CANCELLED):
+            self.writes.finished()
 
     def report(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; stale views are refreshed."""
@@ -168,36 +226,42 @@ class MainScreen(Screen[None]):
         else:
             self.notify(visible(f"Unexpected error: {type(error).__name__}: {error}"), severity="error", markup=False)
 
+    def say(self, message: str) -> None:
+        """Answer a key that cannot act where the cursor is, in one line."""
+        self.notify(message, severity="warning", timeout=4, markup=False)
+
     # -- loading -----------------------------------------------------------------------------
     def reload_tree(self, *, fresh: bool = False) -> None:
-        """Load the tree for the current view, keeping open branches and the cursor unless `fresh`."""
+        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches)."""
         tree = self.query_one(PlanTree)
         expanded = None if fresh or not tree.loaded else tree.expanded_keys()
-        cursor = None if fresh else tree.cursor_key
-        view, today = self.view, self.today
+        cursor = tree.cursor_key
+        view, today = self.state.view, self.today
 
-        def job() -> tuple[dict[NodeKey, list[Any]], set[NodeKey] | None]:
+        def job() -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
             with self.db.read() as session:
                 return load_tree(session, view, today, expanded)
 
-        def done(result: tuple[dict[NodeKey, list[Any]], set[NodeKey] | None]) -> None:
+        def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
             children, open_keys = result
             tree.rebuild(children, open_keys, cursor)
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
+            elif cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key:
+                self.select_action(int(cursor.id), quiet=True)  # in a branch not loaded: open down to it
 
         self._work(job, done, group="tree")
 
     def _empty_message(self) -> str:
-        if self.view.search:
-            return f"No action matches “{visible(self.view.search)}”. Escape clears the search."
-        if self.view.hide_complete:
+        if self.state.search:
+            return f"No action matches “{visible(self.state.search)}”. Escape clears the search."
+        if self.state.hide_complete:
             return "Every action in view is complete. Press h to show completed actions."
         return "No actions in view. Press p to choose another owner, or a to show everyone's."
 
     def reload_due(self) -> None:
         """Load the due panel for the month shown."""
-        view, today, month = self.view, self.today, self.month
+        view, today, month = self.state.view, self.today, self.state.month
 
         def job() -> DueLists:
             with self.db.read() as session:
@@ -206,8 +270,9 @@ class MainScreen(Screen[None]):
         self._work(job, self._show_due, group="due")
 
     def _show_due(self, lists: DueLists) -> None:
+        self.due_lists = lists
         self.query_one(DuePanel).show(lists.month, lists.due, lists.overdue)
-        self._show_context(lists)
+        self._show_context()
 
     def refresh_all(self) -> None:
         """Reload everything shown (after another process changed the database)."""
@@ -218,40 +283,30 @@ class MainScreen(Screen[None]):
 
     def _poll(self) -> None:
         def done(version: int) -> None:
-            if self.seen_version is not None and version != self.seen_version:
+            if self.seen_version is not None and version != self.seen_version and not self.writes.busy:
                 self.seen_version = version
                 self.refresh_all()
 
         self._work(self.db.data_version, done, group="poll")
 
-    def _show_context(self, lists: DueLists | None = None) -> None:
-        who = visible(self.owner.label) if self.owner and self.view.owner_id is not None else "Everyone"
-        text = Text("actiontrack", style="bold")
-        text.append(f"  {who}", style="bold")
-        text.append(f"  · today {self.today:%-d %b %Y}")
-        if lists is not None:
-            text.append(f"  · {len(lists.due)} due in {lists.month:%b %Y}")
-            if lists.overdue:
-                text.append(f"  · {len(lists.overdue)} overdue", style=f"bold {self.app.theme_variables.get('overdue', 'red')}")
-        if self.view.hide_complete:
-            text.append("  · completed hidden")
-        if self.view.search:
-            text.append(f"  · search “{visible(self.view.search)}”")
-        if self.damaged:
-            text.append("   DAMAGED: nothing will be saved", style=f"bold {self.app.theme_variables.get('error', 'red')}")
-        elif self.db.read_only:
-            text.append(f"   READ-ONLY ({visible(self.db.read_only_reason or 'no write permission')}): changes are off",
-                        style=f"bold {self.app.theme_variables.get('warning', 'yellow')}")
-        context = self.query_one("#context", Static)
-        if context.content != text:
-            context.update(text)
+    def _show_context(self) -> None:
+        lists, state = self.due_lists, self.state
+        self.query_one(ContextBar).context = Context(
+            who=state.who, today=self.today,
+            month=lists.month if lists else None,
+            due=len(lists.due) if lists else 0,
+            overdue=len(lists.overdue) if lists else 0,
+            hide_complete=state.hide_complete, search=state.search,
+            damaged=bool(self.damaged),
+            read_only=(self.db.read_only_reason or "no write permission") if self.db.read_only else "",
+        )
 
     # -- what the widgets report -----------------------------------------------------------------
     @on(PlanTree.BranchExpanded)
     def _branch_expanded(self, message: PlanTree.BranchExpanded) -> None:
-        view, today, key = self.view, self.today, message.key
+        view, today, key = self.state.view, self.today, message.key
 
-        def job() -> list[Any]:
+        def job() -> list[Item]:
             with self.db.read() as session:
                 return children_of(session, view, today, key)
 
@@ -262,6 +317,11 @@ class MainScreen(Screen[None]):
         if not self.query_one(PlanTree).has_focus:
             return
         self._choose(message.key, message.item)
+
+    @on(PlanTree.ActionOpened)
+    def _action_opened(self, message: PlanTree.ActionOpened) -> None:
+        if self.narrow:  # a wide screen shows the detail beside the tree already
+            self.pane = "detail"
 
     @on(DuePanel.ActionHighlighted)
     def _due_highlighted(self, message: DuePanel.ActionHighlighted) -> None:
@@ -278,44 +338,14 @@ class MainScreen(Screen[None]):
             if row is not None:
                 self._choose(NodeKey("action", row.id), row)
 
-    def _key_state(self) -> tuple[bool, bool, bool]:
-        """What the footer's keys depend on: an action chosen, a recurring one, a search open."""
-        row = self.current
-        searching = bool(self.view.search) or self.query_one("#search", Input).display
-        return row is not None, row is not None and row.every_months is not None, searching
-
-    def _refresh_keys(self) -> None:
-        """Refresh the footer only when the set of usable keys changed (a refresh rebuilds it)."""
-        state = self._key_state()
-        if state != self.key_state:
-            self.key_state = state
-            self.refresh_bindings()
-
-    def _choose(self, key: NodeKey, item: Any) -> None:
-        self._refresh_keys()
+    def _choose(self, key: NodeKey, item: Item | None) -> None:
         detail = self.query_one(DetailPane)
         if key.kind == "action":
             self._load_action_detail(int(key.id))
         elif key.kind == "recommendation":
             self._load_recommendation_detail(int(key.id))
-        elif item is not None:
-            detail.show(self._branch_text(key, item))
-
-    def _branch_text(self, key: NodeKey, item: Any) -> Text:
-        text = Text()
-        if key.kind == "region":
-            text.append(f"{visible(item.region)}\n\n", style="bold")
-        else:
-            text.append(f"{visible(item.name)}\n", style="bold")
-            text.append(f"{item.kind} · plan {visible(item.plan_id)} ({item.plan_year})\n\n")
-            if item.rating:
-                text.append(f"Rated by the inspectorate: {visible(item.rating)}\n\n")
-        p = item.progress
-        text.append(f"{p.done} of {p.total} actions complete")
-        if p.overdue:
-            text.append(f", {p.overdue} overdue", style=f"bold {self.app.theme_variables.get('overdue', 'red')}")
-        text.append(".\nRight arrow or enter opens a branch.")
-        return text
+        elif isinstance(item, RegionNode | AddresseeNode):
+            detail.show(branch_detail_text(item, self.app.theme_variables))
 
     def _load_action_detail(self, action_id: int) -> None:
         today = self.today
@@ -335,7 +365,7 @@ class MainScreen(Screen[None]):
                 return queries.recommendation_detail(session, rec_id)
 
         def done(d: queries.RecommendationDetail) -> None:
-            agreement = AGREEMENT.get(d.agreement, d.agreement) + (" (inferred)" if d.inferred else "")
+            agreement = agreement_words(d.agreement, d.inferred)
             self.query_one(DetailPane).show(recommendation_detail_text(
                 d.number, d.text, agreement, d.reason, d.note, d.addressee, f"{d.plan_title} [{d.plan_id}]",
                 self.app.theme_variables))
@@ -346,43 +376,62 @@ class MainScreen(Screen[None]):
     def _due_chosen(self, message: DuePanel.ActionChosen) -> None:
         self.select_action(message.action_id)
 
-    def select_action(self, action_id: int) -> None:
-        """Open the tree down to an action and put the cursor on it."""
-        view, today = self.view, self.today
+    def select_action(self, action_id: int, *, quiet: bool = False) -> None:
+        """Open the tree down to an action and put the cursor on it (`quiet`: say nothing if it is hidden)."""
+        view, today = self.state.view, self.today
         tree = self.query_one(PlanTree)
         known = set(tree.loaded)
 
-        def job() -> tuple[queries.ActionPath, dict[NodeKey, list[Any]]]:
+        def job() -> tuple[queries.ActionPath, dict[NodeKey, list[Item]]]:
             with self.db.read() as session:
                 path = queries.action_path(session, action_id)
                 return path, {k: children_of(session, view, today, k) for k in NodeKey.above(path) if k not in known}
 
-        def done(result: tuple[queries.ActionPath, dict[NodeKey, list[Any]]]) -> None:
+        def done(result: tuple[queries.ActionPath, dict[NodeKey, list[Item]]]) -> None:
             path, missing = result
             keys = NodeKey.above(path)
             for key in keys:
                 if key in missing:
                     tree.fill(key, missing[key])
             if tree.reveal([*keys, NodeKey("action", action_id)]):
+                self.pane = "tree"
                 tree.focus()
-            else:
-                self.notify("That action is hidden by the search or filter in force.", severity="warning", markup=False)
+            elif not quiet:
+                self.say("That action is hidden by the search or filter in force.")
 
         self._work(job, done, group="reveal")
 
     # -- keys ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in STATUS_ACTIONS:
-            row = self.current
-            if row is None:
-                return None
-            if action == "tick" and row.every_months is None:
-                return None
+        """Every key in the footer always answers; only the pane keys depend on the layout and the search."""
+        if action == "back":
+            return self.pane != "tree"
         if action == "clear_search":
-            return bool(self.view.search) or self.query_one("#search", Input).display
+            return self.pane == "tree" and (bool(self.state.search) or self.query_one("#search", Input).display)
+        if action == "show_due":
+            return self.narrow and self.pane == "tree"
+        if action == "show_tree":
+            return self.narrow and self.pane == "due"
         if action == "sync":
             return self.query_one(SyncBar).available
         return True
+
+    def action_back(self) -> None:
+        """Back to the tree from an action read in full or the due panel."""
+        self.pane = "tree"
+
+    def action_show_due(self) -> None:
+        """Under 120 columns, show the due panel in the tree's place (tab again: the tree); wider, go to it."""
+        self.pane = "due"
+
+    def action_show_tree(self) -> None:
+        """In a narrow screen, show the tree again."""
+        self.pane = "tree"
+
+    def on_resize(self) -> None:
+        if not self.narrow and self.pane != "tree":
+            self.pane = "tree"
+        self.refresh_bindings()
 
     def _check_database(self) -> None:
         """Run SQLite's quick_check off the start path; a damaged file is reported (and never written)."""
@@ -393,89 +442,161 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing can be saved: {visible(self.damaged)}", severity="error", markup=False)
             return True
         if self.db.read_only:
-            self.notify(f"Changes cannot be saved to {visible(self.db.where)}: {self.db.read_only_reason or 'it is read-only'}.",
+            why = self.db.read_only_reason or "it is read-only"
+            self.notify(f"Changes cannot be saved to {visible(self.db.where)}: {why}.",
                         severity="warning", title="Read-only", markup=False)
             return True
         return False
 
-    def _write(self, change: Callable[[Any, ActionRow], object]) -> None:
-        """Write one change for the current action, then repaint what it touches."""
+    def _action_for(self, action: str) -> ActionRow | None:
+        """The action a key acts on, or None after saying why there is none."""
         row = self.current
-        if row is None or self._refuse_if_read_only():
-            return
-        self._write_then_show(lambda session: (change(session, row), row.id)[1])
+        if row is None:
+            key = self.query_one(PlanTree).cursor_key
+            where = BRANCH_WORDS.get(key.kind, "no action") if key is not None else "no action"
+            self.say(f"{ACTION_KEYS.get(action, 'u')} acts on one action and the cursor is on {where}: "
+                     "move down to an action.")
+            return None
+        if self._refuse_if_read_only():
+            return None
+        return row
 
-    def _write_then_show(self, change: Callable[[Any], int], said: str | None = None) -> None:
-        """Write in a worker, then repaint the action, its branch counts, the due panel and the detail.
-
-        The repaint itself is the confirmation; `said` adds a toast where the change may be out of view.
-        """
-        view, today, month = self.view, self.today, self.month
+    def _queue(self, write: Callable[[Session], int], done: Callable[[AfterChange], None] | None = None) -> None:
+        """Run `write` (it returns the id of the action it changed) after every earlier write, then repaint
+        what it touched and call `done`. The repaint itself is the confirmation."""
+        state, today = self.state, self.today
 
         def job() -> tuple[AfterChange, int]:
             with self.db.write() as session:
-                action_id = change(session)
+                action_id = write(session)
             version = self.db.data_version()  # our own commit: nothing to refresh for it
             with self.db.read() as session:
-                return load_after_change(session, view, today, month, action_id), version
+                return load_after_change(session, state.view, today, state.month, action_id), version
 
-        def done(result: tuple[AfterChange, int]) -> None:
+        def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
-            self._show_change(after)
-            if said:
-                self.notify(said.format(ref=visible(after.row.reference), status=status_word(after.row.status)),
-                            timeout=3, markup=False)
+            self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
+            if done is not None:
+                done(after)
 
-        self._work(job, done, group="write", exclusive=False)
+        def start() -> None:
+            self._work(job, shown, group="write", exclusive=False)
 
-    def _show_change(self, after: AfterChange) -> None:
+        self.writes.submit(start)
+
+    def _change(self, row: ActionRow, change: Callable[[Session, int], bool],
+                done: Callable[[AfterChange], None] | None = None) -> None:
+        """Queue `change(session, expected_version)` of `row`, expecting the version the key saw moved on by
+        this screen's own earlier writes; `change` returns whether it wrote."""
+
+        def write(session: Session) -> int:
+            expected = self.own_versions.expected(row.id, row.version)
+            if change(session, expected):
+                self.own_versions.moved(row.id, expected, action_version(session, row.id))
+            return row.id
+
+        self._queue(write, done)
+
+    def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
+        """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
         tree = self.query_one(PlanTree)
-        if self.view.hide_complete and after.row.status == Status.COMPLETE:
+        if self.state.hide_complete and after.row.status == Status.COMPLETE:
             self.reload_tree()
         else:
             tree.update_item(after.row)
             for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
                 tree.update_progress(key, progress)
-        self._show_due(after.due)
+        if fresh_due:
+            self._show_due(after.due)
+        else:
+            self.reload_due()
         current = self.current
         if current is not None and current.id == after.row.id:
             self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables),
                                             same_subject=True)
-        self._refresh_keys()
 
-    def _set_status(self, status: Status) -> None:
-        by = self.by
-        self._write(lambda s, row: commands.set_status(s, row.id, status, by=by, expected_version=row.version))
-
-    def action_complete(self) -> None:
-        """Mark the action complete."""
-        self._set_status(Status.COMPLETE)
-
-    def action_ongoing(self) -> None:
-        """Mark the action ongoing."""
-        self._set_status(Status.ONGOING)
-
-    def action_not_started(self) -> None:
-        """Mark the action not started."""
-        self._set_status(Status.NOT_STARTED)
-
-    def action_tick(self) -> None:
-        """Tick off the recurring action's occurrence in the month shown in the due panel."""
-        by, period = self.by, f"{self.month:%Y-%m}"
-        self._write(lambda s, row: commands.tick_occurrence(s, row.id, period, by=by, expected_version=row.version))
-
-    def action_note(self) -> None:
-        """Add a note (e.g. the evidence) to the action."""
-        row = self.current
-        if row is None or self._refuse_if_read_only():
+    def _set_status(self, action: str, status: Status) -> None:
+        row = self._action_for(action)
+        if row is None:
             return
         by = self.by
 
-        def written(note: str | None) -> None:
-            if note and note.strip():
-                self._write(lambda s, r: commands.add_note(s, r.id, note, by=by, expected_version=r.version))
+        def change(session: Session, expected: int) -> bool:
+            commands.set_status(session, row.id, status, by=by, expected_version=expected)
+            return True
 
-        self.app.push_screen(NoteScreen(row.reference, row.text), written)
+        self._change(row, change)
+
+    def action_complete(self) -> None:
+        """Mark the action complete."""
+        self._set_status("complete", Status.COMPLETE)
+
+    def action_ongoing(self) -> None:
+        """Mark the action ongoing."""
+        self._set_status("ongoing", Status.ONGOING)
+
+    def action_not_started(self) -> None:
+        """Mark the action not started."""
+        self._set_status("not_started", Status.NOT_STARTED)
+
+    def action_tick(self) -> None:
+        """Tick off the recurring action's occurrence in the month shown in the due panel."""
+        row = self.current
+        if row is not None and row.every_months is None:
+            self.say(f"{visible(row.reference)} is a one-off action: t ticks off a month of a recurring one; "
+                     "c marks this one complete.")
+            return
+        row = self._action_for("tick")
+        if row is None:
+            return
+        by, period = self.by, f"{self.state.month:%Y-%m}"
+
+        def change(session: Session, expected: int) -> bool:
+            commands.tick_occurrence(session, row.id, period, by=by, expected_version=expected)
+            return True
+
+        self._change(row, change)
+
+    def action_note(self) -> None:
+        """Add a note (e.g. the evidence) to the action."""
+        row = self._action_for("note")
+        if row is not None:
+            self._ask_note(row)
+
+    def _ask_note(self, row: ActionRow, kept: str = "", warning: str = "") -> None:
+        """Ask for a note on `row`; if the action changed meanwhile, keep the note and ask again on the new state."""
+        by = self.by
+
+        def written(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            refused = False
+
+            def change(session: Session, expected: int) -> bool:
+                nonlocal refused
+                try:
+                    commands.add_note(session, row.id, text, by=by, expected_version=expected)
+                except StaleError:
+                    refused = True  # nothing was written: the note goes back to the user
+                return not refused
+
+            def done(after: AfterChange) -> None:
+                if refused:
+                    self._note_refused(row, text, after.detail)
+
+            self._change(row, change, done)
+
+        self.app.push_screen(NoteScreen(row.reference, row.text, value=kept, warning=warning), written)
+
+    def _note_refused(self, row: ActionRow, note: str, detail: queries.ActionDetail) -> None:
+        """Say what changed under a note being written, and offer the note again on the new state."""
+        last = detail.history[-1] if detail.history else None
+        what = (f"{change_words(last.kind, last.from_status, last.to_status, last.period, last.note)} "
+                f"by {visible(last.by)}" if last else f"now {status_word(detail.action.status)}")
+        self.refresh_all()
+        self._ask_note(detail.action, kept=note, warning=(
+            f"{visible(row.reference)} changed while you wrote: {what}. Your note is kept: "
+            "enter saves it on the new state, escape drops it."))
 
     def action_sync(self) -> None:
         """Sync with the region's server now: send your changes, receive everyone else's."""
@@ -490,11 +611,25 @@ class MainScreen(Screen[None]):
             self.refresh_all()
 
     def action_undo(self) -> None:
-        """Undo your last change (a new change back; history keeps both)."""
+        """Undo your last change of the action under the cursor (a new change back; history keeps both)."""
         if self._refuse_if_read_only():
             return
-        by = self.by
-        self._write_then_show(lambda s: commands.undo_last(s, by=by).action_id, "{ref}: undone, now {status}")
+        row, by = self.current, self.by
+        what: list[str] = []
+
+        def write(session: Session) -> int:
+            before = action_version(session, row.id) if row else None
+            undone = undo_change(session, by=by, row=row)
+            what.append(undone.what)
+            if row is not None and before == self.own_versions.expected(row.id, row.version):
+                self.own_versions.moved(row.id, before, action_version(session, row.id))
+            return undone.action_id
+
+        def done(after: AfterChange) -> None:
+            self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
+                        f"now {status_word(after.row.status)}", timeout=4, markup=False)
+
+        self._queue(write, done)
 
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
@@ -504,82 +639,90 @@ class MainScreen(Screen[None]):
                 return queries.owners(session)
 
         def chosen(choice: OwnerCount | str | None) -> None:
-            if choice is None:
-                return
-            self._set_owner(None if choice == EVERYONE else choice)  # type: ignore[arg-type]
+            if choice is not None:
+                self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
 
-        self._work(job, lambda owners: self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen),
-                   group="owners")
+        def ask(owners: list[OwnerCount]) -> None:
+            self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
 
-    def _set_owner(self, owner: OwnerCount | None) -> None:
-        if owner is not None:
-            self.owner = self.remembered_owner = owner
-        self.view = replace(self.view, owner_id=owner.id if owner else None)
+        self._work(job, ask, group="owners")
+
+    def choose_owner(self, owner: OwnerCount | None) -> None:
+        """Show this owner's actions (None: everyone's) and remember the choice."""
         self.app_.remember(owner=owner.label if owner else EVERYONE)
-        self._show_context()
-        self.reload_tree(fresh=True)
-        self.reload_due()
+        self.state = self.state.with_owner(owner)
 
     def action_toggle_all(self) -> None:
         """Switch between everyone's actions and your own."""
-        if self.view.owner_id is not None:
-            self.view = replace(self.view, owner_id=None)
-        elif self.remembered_owner is not None:
-            self.view = replace(self.view, owner_id=self.remembered_owner.id)
-        else:
+        if self.state.owner is None:
             self.action_pick_owner()
             return
-        self._show_context()
-        self.reload_tree(fresh=True)
-        self.reload_due()
+        self.state = replace(self.state, everyone=not self.state.everyone)
 
     def action_toggle_hide_complete(self) -> None:
         """Hide or show completed actions."""
-        self.view = replace(self.view, hide_complete=not self.view.hide_complete)
-        self._show_context()
-        self.reload_tree()
+        self.state = replace(self.state, hide_complete=not self.state.hide_complete)
 
     def action_search(self) -> None:
         """Search action text, references and owners."""
+        self.pane = "tree"
         box = self.query_one("#search", Input)
         box.display = True
-        box.value = self.view.search
+        box.value = self.state.search
         box.focus()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self.view = replace(self.view, search=event.value.strip())
-        if not self.view.search:
+        if not event.value.strip():
             event.input.display = False
         self.query_one(PlanTree).focus()
-        self._show_context()
-        self.reload_tree(fresh=True)
+        self.state = replace(self.state, search=event.value.strip())
 
     def action_clear_search(self) -> None:
-        """Clear the search and show the whole view again."""
+        """Clear the search (the cursor stays on its action)."""
         box = self.query_one("#search", Input)
         box.value = ""
         box.display = False
         self.query_one(PlanTree).focus()
-        if self.view.search:
-            self.view = replace(self.view, search="")
-            self._show_context()
-            self.reload_tree(fresh=True)
+        self.state = replace(self.state, search="")
 
     def action_month(self, step: int) -> None:
         """Move the due panel a month back or forward."""
-        self.month = self.month + relativedelta(months=step)
-        self.reload_due()
+        self.state = self.state.month_on(step)
+
+    def action_report(self, fmt: str = "xlsx") -> None:
+        """Write a progress report of what is shown (owner, filters) to a file in the current folder."""
+        state, today = self.state, self.today
+        stem = f"actiontrack-report-{today.isoformat()}"
+
+        def job() -> tuple[Path, int]:
+            from store.files import write_atomically
+            from store.reports import ReportScope, build_report, render
+            from store.reports.output import report_path
+
+            scope = ReportScope(as_of=today, view=state.view, owner_label=state.who)
+            with self.db.read() as session:
+                report = build_report(session, scope)
+            path = report_path(Path.cwd(), stem, fmt)
+            write_atomically(path, render(report, fmt))
+            return path, len(report.actions)
+
+        def done(result: tuple[Path, int]) -> None:
+            path, count = result
+            self.notify(f"Report of {count} action{'s' if count != 1 else ''} written to {visible(str(path))}",
+                        title="Report", timeout=8, markup=False)
+
+        self._work(job, done, group="report")
 
     def help_keys(self) -> list[tuple[str, str]]:
         """Every key of this screen with what it does (its action's docstring), for the help screen."""
+        names = {"left_square_bracket": "[", "right_square_bracket": "]", "slash": "/", "escape,left": "esc ←"}
         keys = []
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            key = binding.key.replace("left_square_bracket", "[").replace("right_square_bracket", "]")
-            method = getattr(self, f"action_{binding.action.split('(')[0]}", None)
-            doc = (method.__doc__ or "").strip().splitlines()[0] if method is not None and method.__doc__ else ""
-            if binding.action.startswith("month("):
-                doc = f"{binding.description} in the due panel"
-            keys.append((key.replace("slash", "/"), doc or binding.description))
+            if binding.action in ("show_tree", "app.focus_next"):  # the same key, said once
+                continue
+            said = (f"{binding.description} in the due panel" if binding.action.startswith("month(")
+                    else what_it_does(self, binding))
+            keys.append((names.get(binding.key, binding.key), said))
         return keys

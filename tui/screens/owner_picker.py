@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,8 @@ from store.text import visible
 
 EVERYONE = "everyone"
 MAX_LISTED = 200  # a national database has thousands of roles: typing narrows them
+MAX_CLOSEST = 5
+COMMON_WORDS = {"head", "of", "and", "the", "pdu", "manager", "senior"}
 
 
 class OwnerPicker(ModalScreen[OwnerCount | str | None]):
@@ -55,11 +59,30 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
                                   disabled=True))
         if wanted and "everyone".startswith(wanted):
             options.insert(0, Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE))
+        if not options:
+            options = self._closest(text, wanted)
         picker = self.query_one("#picker-list", OptionList)
         picker.clear_options()
         picker.add_options(options)
-        if options:
-            picker.highlighted = 0
+        enabled = [i for i, option in enumerate(options) if not option.disabled]
+        if enabled:
+            picker.highlighted = enabled[0]
+
+    def _closest(self, text: str, wanted: str) -> list[Option]:
+        """No owner matches: say so, and offer the names closest to what was typed."""
+        options = [Option(Text(f"no owner matches “{visible(text.strip())}”; the closest:", style="bold"),
+                          disabled=True, id="no-match")]
+        close = set(difflib.get_close_matches(wanted, self.keys, n=MAX_CLOSEST, cutoff=0.3))
+        words = set(wanted.split())
+        for owner, key in zip(self.owners, self.keys, strict=True):
+            if key in close or (words and words & set(key.split()) - COMMON_WORDS):
+                options.append(Option(Text(visible(owner.label)), id=str(owner.id)))
+            if len(options) > MAX_CLOSEST:
+                break
+        if len(options) == 1:
+            options[0] = Option(Text(f"no owner matches “{visible(text.strip())}”; try fewer letters",
+                                     style="bold"), disabled=True, id="no-match")
+        return options
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -10,12 +11,14 @@ from textual.widgets import Static
 class DetailPane(VerticalScroll):
     """Shows one action, recommendation or branch in full; plan text is plain text, never markup."""
 
+    can_focus = False  # the screen lets it take the keys while it is read on its own (enter on an action)
+
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
     DetailPane > #detail-body { width: 1fr; }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static(Text("Choose an action to see it in full."), id="detail-body")
 
     def show(self, text: Text, *, same_subject: bool = False) -> None:

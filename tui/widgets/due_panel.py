@@ -14,7 +14,6 @@ from textual.widgets.option_list import Option
 from store.queries import ActionRow
 from tui.labels import due_label
 
-
 # Enough for any one owner; everyone's lists at national scale run to thousands.
 MAX_LISTED = 200
 
@@ -74,6 +73,12 @@ class DuePanel(OptionList):
                 if option_id.endswith(f"-{keep.id}"):
                     self.highlighted = index
                     break
+
+    def restyle(self) -> None:
+        """Show the same lists in the colours of a new theme."""
+        if self.shown is not None and self.month is not None:
+            month, due, overdue = self.shown[0], self.shown[1], self.shown[2]
+            self.show(month, due, overdue)  # type: ignore[arg-type]
 
     @staticmethod
     def _same_entries(before: tuple[object, ...], after: tuple[object, ...]) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal, TypeAlias
 
 from rich.text import Text
 from textual.binding import Binding
@@ -12,50 +11,34 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from store.queries import ActionPath, ActionRow, AddresseeNode, Progress, RecommendationNode, RegionNode
+from store.queries import (
+    ActionRow,
+    AddresseeNode,
+    Progress,
+    RecommendationNode,
+    RegionNode,
+)
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
-
-Kind = Literal["root", "region", "addressee", "recommendation", "action"]
-Item: TypeAlias = RegionNode | AddresseeNode | RecommendationNode | ActionRow
-
-
-@dataclass(frozen=True, slots=True)
-class NodeKey:
-    """What a tree node stands for: its level and the id (or region name) at that level."""
-
-    kind: Kind
-    id: str | int
-
-    @staticmethod
-    def of(item: Item) -> NodeKey:
-        """The key of a loaded item."""
-        if isinstance(item, RegionNode):
-            return NodeKey("region", item.region)
-        if isinstance(item, AddresseeNode):
-            return NodeKey("addressee", item.id)
-        if isinstance(item, RecommendationNode):
-            return NodeKey("recommendation", item.id)
-        return NodeKey("action", item.id)
-
-    @staticmethod
-    def above(path: ActionPath) -> list[NodeKey]:
-        """The region, addressee and recommendation branches above an action, top down."""
-        return [NodeKey("region", path.region), NodeKey("addressee", path.addressee_id),
-                NodeKey("recommendation", path.recommendation_id)]
-
-
-ROOT = NodeKey("root", "")
-Children = Mapping[NodeKey, list[Item]]
+from tui.nodes import ROOT, Children, Item, NodeKey
 
 
 class PlanTree(Tree[NodeKey]):
     """The plans as a tree. Attributes come down (fill, relabel); messages go up."""
 
-    BINDINGS = [Binding("right", "expand_or_enter", "Expand", show=False)]
+    BINDINGS = [
+        Binding("right", "expand_or_enter", "Expand", show=False),
+        Binding("left", "collapse_or_leave", "Collapse", show=False),
+    ]
 
     @dataclass
     class BranchExpanded(Message):
         """A branch was opened whose children are not loaded yet."""
+
+        key: NodeKey
+
+    @dataclass
+    class ActionOpened(Message):
+        """Enter on an action: show it in full."""
 
         key: NodeKey
 
@@ -194,6 +177,17 @@ class PlanTree(Tree[NodeKey]):
         if key is not None:
             self.post_message(self.NodeChosen(key, self.items.get(key)))
 
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeKey]) -> None:
+        """Enter opens or closes a branch, and shows an action in full."""
+        event.stop()
+        key = event.node.data
+        if key is None:
+            return
+        if key.kind == "action":
+            self.post_message(self.ActionOpened(key))
+        else:
+            event.node.toggle()
+
     def action_expand_or_enter(self) -> None:
         """Right arrow: open the branch, or step into it if open."""
         node = self.cursor_node
@@ -203,3 +197,13 @@ class PlanTree(Tree[NodeKey]):
             node.expand()
         elif node.children:
             self.move_cursor(node.children[0])
+
+    def action_collapse_or_leave(self) -> None:
+        """Left arrow: close the branch, or go up to its parent if closed (or a leaf)."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)

@@ -1,0 +1,75 @@
+"""What a validated plan file means: each action's resolved owners and target reading, as `import`
+saves them and `check` shows them, and the owner names that look like one role spelt two ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from store.owners import OwnerResolver, ResolvedOwner, near_duplicates, owner_label, pdus_in_scope, plan_pdus
+from store.planfile import ActionSpec, PlanFile
+from store.targets import TargetDate, read_target
+
+
+def plan_date(plan_file: PlanFile) -> date | None:
+    """When the plan was written: submitted, else published. Undated recurring targets start here."""
+    return plan_file.plan.plan_submitted or plan_file.plan.report_published
+
+
+def plan_resolver(plan_file: PlanFile) -> OwnerResolver:
+    """The owner resolver of one plan: its aliases, region, organisation, PDUs and national roles."""
+    header = plan_file.plan
+    return OwnerResolver(
+        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners,
+        organisation=header.organisation, pdus=plan_pdus((a.name, a.kind) for a in plan_file.addressees),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionReading:
+    """One action of a plan file as actiontrack reads it."""
+
+    reference: str
+    spec: ActionSpec
+    owners: list[ResolvedOwner]
+    target: TargetDate
+
+    @property
+    def first_status(self) -> str:
+        """The status it starts with: as the file says, else complete if it gives a completion date, else
+        as its target reads."""
+        return self.spec.status or ("complete" if self.spec.completed.strip() else self.target.first_status.value)
+
+
+def read_actions(plan_file: PlanFile) -> Iterator[ActionReading]:
+    """Every action of the plan, in order, with its owners resolved and its target read."""
+    resolver = plan_resolver(plan_file)
+    when = plan_date(plan_file)
+    for addressee in plan_file.addressees:
+        for rec in addressee.recommendations:
+            for position, spec in enumerate(rec.actions, start=1):
+                pdus = pdus_in_scope(addressee.name, addressee.kind, rec.text, spec.text, resolver.pdus)
+                owners = [r for written in spec.owners_stored() for r in resolver.resolve_entry(written, pdus=pdus)]
+                yield ActionReading(
+                    reference=f"{plan_file.plan.id}/{rec.number}/{spec.ref or position}",
+                    spec=spec, owners=list(dict.fromkeys(owners)), target=read_target(spec.target, plan_date=when),
+                )
+
+
+def owner_warnings(readings: list[ActionReading]) -> list[str]:
+    """One sentence per pair of owners in one scope whose names are near-duplicates: reported for a
+    person to decide (an alias in the plan file merges them), never merged silently."""
+    scopes: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for reading in readings:
+        for owner in reading.owners:
+            named = scopes.setdefault((owner.region, owner.organisation), {})
+            named.setdefault(owner.name, []).append(reading.reference)
+    warnings = []
+    for (region, organisation), named in sorted(scopes.items()):
+        for a, b in near_duplicates(named):
+            warnings.append(
+                f"owners {owner_label(a, region, organisation)!r} ({named[a][0]}) and {b!r} ({named[b][0]}) "
+                "look like one role spelt two ways; if they are, add an alias in [aliases]"
+            )
+    return warnings

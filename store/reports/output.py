@@ -1,0 +1,46 @@
+"""Where a report may be written: a new file, or a report actiontrack wrote before; never the database or
+another program's file."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from store.files import refuse_to_overwrite
+
+MARK = "actiontrack report"  # every report carries it where its format keeps such things
+
+
+def is_report(path: Path, fmt: str) -> bool:
+    """Whether the file at `path` is a report in `fmt` that actiontrack wrote."""
+    try:
+        if fmt == "xlsx":
+            with zipfile.ZipFile(path) as book:
+                return MARK in book.read("docProps/core.xml").decode("utf-8", "replace")
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8-sig", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    if fmt == "csv":
+        from store.reports.columns import COLUMNS
+
+        return head.split("\r\n", 1)[0] == ",".join(c.key for c in COLUMNS)
+    if fmt == "html":
+        return f'<meta name="generator" content="{MARK}">' in head
+    return head.startswith(f"<!-- {MARK}")
+
+
+def check_target(path: Path, fmt: str, database: Path | None) -> None:
+    """Refuse, in one sentence, to write a report over the database or anything but an earlier report."""
+    refuse_to_overwrite(path, database=database, ours=lambda p: is_report(p, fmt), kind=f"an actiontrack {fmt} report")
+
+
+def report_path(folder: Path, stem: str, fmt: str) -> Path:
+    """Where to write a report named `stem` in `folder`: that name, or an earlier report of ours under it,
+    else the first free `stem-2`, `stem-3` ... (someone else's file is never written over)."""
+    path = folder / f"{stem}.{fmt}"
+    n = 1
+    while path.exists() and not is_report(path, fmt):
+        n += 1
+        path = folder / f"{stem}-{n}.{fmt}"
+    return path

@@ -1,0 +1,29 @@
+"""Taking a test database back to the schema an older actiontrack wrote, to test the upgrade."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+UID_TABLES = ("plan", "addressee", "recommendation", "action", "change")
+
+
+def make_schema_1(path: Path) -> None:
+    """Schema 1, as actiontrack 0.1 wrote it: no uids, no revised-target columns in the history, no
+    organisations, checkpoints, progress, completion or review dates."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            for table in UID_TABLES:
+                conn.execute(f'DROP INDEX "ix_{table}_uid"')
+                conn.execute(f'ALTER TABLE "{table}" DROP COLUMN uid')
+            conn.execute('ALTER TABLE "change" DROP COLUMN from_target')
+            conn.execute('ALTER TABLE "change" DROP COLUMN to_target')
+            conn.execute("DROP TABLE checkpoint")
+            conn.execute("ALTER TABLE plan DROP COLUMN organisation")
+            conn.execute("ALTER TABLE owner DROP COLUMN organisation")
+            for column in ("progress", "completed", "review"):
+                conn.execute(f"ALTER TABLE action DROP COLUMN {column}")
+            conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    finally:
+        conn.close()

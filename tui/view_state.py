@@ -1,0 +1,63 @@
+"""What the main screen shows, as one value: whose actions, the filters, and the due panel's month.
+
+The screen holds one `ViewState` in a reactive; its watcher compares old and new and reloads only
+what changed (see `changes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from store.queries import OwnerCount, View
+
+
+@dataclass(frozen=True, slots=True)
+class ViewState:
+    """The chosen owner (kept while everyone's actions are shown), the filters and the month."""
+
+    owner: OwnerCount | None
+    month: date
+    everyone: bool = False
+    hide_complete: bool = False
+    search: str = ""
+
+    @property
+    def view(self) -> View:
+        """The store's view of the tree and the due panel."""
+        owner_id = None if self.everyone or self.owner is None else self.owner.id
+        return View(owner_id=owner_id, hide_complete=self.hide_complete, search=self.search)
+
+    @property
+    def who(self) -> str:
+        """Whose actions are shown, for the context bar."""
+        return "Everyone" if self.view.owner_id is None or self.owner is None else self.owner.label
+
+    def with_owner(self, owner: OwnerCount | None) -> ViewState:
+        """Show this owner's actions (None: everyone's, keeping the owner chosen before)."""
+        if owner is None:
+            return replace(self, everyone=True)
+        return replace(self, owner=owner, everyone=False)
+
+    def month_on(self, step: int) -> ViewState:
+        """The due panel `step` months later (or earlier)."""
+        return replace(self, month=self.month + relativedelta(months=step))
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Which parts of the screen a change of state touches."""
+
+    owner: bool
+    tree: bool
+    due: bool
+
+
+def changes(old: ViewState | None, new: ViewState) -> Changes:
+    """What to reload going from `old` to `new` (everything when there was no old state)."""
+    if old is None:
+        return Changes(owner=True, tree=True, due=True)
+    owner = old.view.owner_id != new.view.owner_id
+    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or old.month != new.month)
