@@ -219,7 +219,7 @@ def _run(args: argparse.Namespace) -> int:
     if command == "check":
         return _check(args.files, as_json=args.json)
     if command == "draft":
-        return _draft(args.document, args.output, args.plan_id, args.diff, args.db, args.diff_stored)
+        return _draft(args.document, args.output, args.plan_id, args.diff, _as_path(args.db), args.diff_stored)
     if command == "generate":
         return _generate(args.actions, args.seed, args.output, args.sub_db or _as_path(args.db))
     from store.config import load_config
