@@ -652,7 +652,7 @@ class _PlanMaker:
 
 
 class _Clock:
-    """Hands out moments between the plan and the as-of day, never going back."""
+    """Hands out moments between the plan and the as-of day, always going forward."""
 
     def __init__(self, rng: random.Random, start: datetime, end: datetime) -> None:
         self.rng = rng
@@ -662,12 +662,15 @@ class _Clock:
     def next(self, limit: datetime | None = None) -> datetime:
         room = max(int(((limit or self.end) - self.now).total_seconds()), 60)
         step = self.rng.randint(60, max(room // 3, 61))
-        self.now = min(self.now + timedelta(seconds=step), self.end)
-        return self.now
+        return self._move(min(self.now + timedelta(seconds=step), self.end))
 
     def at_least(self, moment: datetime) -> datetime:
-        self.now = max(self.now + timedelta(seconds=60), moment)
-        self.now = min(self.now, self.end)
+        return self._move(min(max(self.now + timedelta(seconds=60), moment), self.end))
+
+    def _move(self, moment: datetime) -> datetime:
+        """On to `moment`, and always at least a second on: two changes of one action never share a moment
+        (history is ordered by time, so the order the generator made them in is the order they keep)."""
+        self.now = max(moment, self.now + timedelta(seconds=1))
         return self.now
 
 

@@ -91,7 +91,7 @@ async def test_what_a_user_sees_at_each_size(db_path: Path, size: tuple[int, int
         assert len(lines) == height
         header, footer = lines[0], lines[-1]
         assert "Head of Tameside PDU (Greater Manchester)" in header  # words go before the name is cut
-        assert "6 due" in header and "4 overdue" in header  # the figures at every size
+        assert "6 due" in header and "10 overdue" in header  # 4 past deadline, 6 duties missed a month
         # the footer fits: every key shown whole, the palette hint at the right edge, nothing after it
         assert footer.rstrip().endswith("^p palette")
         for key in ("c Complete", "o Ongoing", "n Note", "u Undo", "p Owner", "/ Search", "? Help"):
@@ -115,7 +115,7 @@ async def test_the_header_keeps_its_counts_after_hide_and_after_a_search(laptop:
     for keys in (["h"], ["h"], ["slash", *"Equality", "enter"], ["escape"]):
         await press(pilot, *keys)
         header = screen_lines(app)[0]
-        assert "6 due" in header and "4 overdue" in header, (keys, header)
+        assert "6 due" in header and "10 overdue" in header, (keys, header)
 
 
 def test_the_header_shortens_words_never_figures() -> None:
@@ -178,7 +178,7 @@ async def test_narrow_tab_shows_the_due_panel_and_enter_goes_to_the_action(lapto
     app, pilot = laptop
     await press(pilot, "tab")
     text = "\n".join(screen_lines(app))
-    assert "Due in September 2023 · 6" in text and "Overdue · 4" in text
+    assert "Due in September 2023 · 6" in text and "Overdue · 10" in text
     panel = app.screen.query_one(DuePanel)
     target = f"due-{action_id(db_path, 'gm-2023/9/2')}"
     panel.highlighted = next(i for i in range(panel.option_count) if panel.get_option_at_index(i).id == target)
