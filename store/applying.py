@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from store.changeset import ActionWrite, ChangeSet
@@ -70,7 +70,8 @@ class _Ids:
         return ids
 
     def __init__(self, session: Session, table: Any) -> None:
-        self.next = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        self.table = table
+        self.next = self.start = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
     def take(self) -> int:
         value = self.next
@@ -97,16 +98,24 @@ class _OwnerTable:
         self.ids: dict[tuple[str, str], int] = {
             (row.key, row.region): row.id for row in session.execute(select(Owner.id, Owner.key, Owner.region))
         }
-        self.next = _Ids(session, Owner.__table__)
+        self.next = _Ids.of(session, Owner.__table__)
+        self.pending: list[dict[str, Any]] = []
 
     def id_for(self, owner: ResolvedOwner) -> int:
+        """The owner's id; a new owner is written by the next `write_new()`."""
         found = self.ids.get((owner.key, owner.region))
         if found is None:
             found = self.next.take()
-            self.session.execute(insert(Owner).values(id=found, name=owner.name, key=owner.key, region=owner.region,
-                                                      organisation=owner.organisation))
+            self.pending.append({"id": found, "name": owner.name, "key": owner.key, "region": owner.region,
+                                 "organisation": owner.organisation})
             self.ids[(owner.key, owner.region)] = found
         return found
+
+    def write_new(self) -> None:
+        """Write the owners met since the last call, in one statement (before links point at them)."""
+        if self.pending:
+            _bulk_insert(self.session, Owner.__table__, self.pending)
+            self.pending = []
 
 
 
@@ -158,6 +167,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
         else:
             action_id = action.stored_id
             if action.changes or action.relink:
+                owners.write_new()
                 session.execute(update(Action).where(Action.id == action_id).values(**action.values))
                 session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
                 session.execute(insert(ActionOwner), [
@@ -169,6 +179,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
                                     .values(position=action.values["position"]))
                 result.unchanged += 1
         by_uid[action.uid] = action_id
+    owners.write_new()
     if new_rows:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
@@ -189,6 +200,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     if changes.new_ticks:
         _bulk_insert(session, Occurrence.__table__, [(by_uid[uid], period, True) for uid, period in changes.new_ticks],
                      names=("action_id", "period", "done"))
+    _ids_given(session)
     return result
 
 
@@ -273,12 +285,33 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
         if process is not None:
             values[i] = [process(v) for v in values[i]]
     quote = dialect.identifier_preparer
-    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    target = f"{quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)})"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, list(zip(*values, strict=True)))
+        if dialect.name == "postgresql" and not cursor.execute(  # type: ignore[union-attr]
+                "SELECT row_security_active(%s)", (table.name,)).fetchone()[0]:
+            # COPY: a first sync sends a national data set in one stream (PostgreSQL allows it where no
+            # row-level security applies to this login, as for the region's lead who owns the tables)
+            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
+        else:
+            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            cursor.executemany(f"INSERT INTO {target} VALUES ({', '.join([marker] * len(columns))})",
+                               list(zip(*values, strict=True)))
     finally:
         cursor.close()
 
 
+def _ids_given(session: Session) -> None:
+    """After rows were written with ids of our choosing (_Ids): move PostgreSQL's sequences past them, so
+    rows it numbers itself (a status change) do not collide. SQLite numbers from each table's max."""
+    if session.connection().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    used = [ids.table.name for key, (owner, ids) in session.info.items()
+            if key.startswith("actiontrack.ids.") and owner is transaction and ids.next > ids.start]
+    if used:
+        session.execute(text("SELECT " + ", ".join(
+            f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM \"{t}\"), false)"
+            for t in used)))

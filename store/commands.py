@@ -12,12 +12,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from store.errors import NotFoundError, StaleError, StoreError
+from store.errors import NotFoundError, RefusedError, StaleError, StoreError
 from store.models import Action, Change, ChangeKind, Checkpoint, Occurrence
 from store.months import Month, occurs
 from store.targets import Status
 
 MAX_NOTE = 10_000
+STALE = "this action was changed elsewhere since it was shown; nothing was written, look again"
+REFUSED = ("the server refused: your login may change only the actions of the owner roles it holds "
+           "(the region's lead grants them with `actiontrack logins add`); nothing was written")
 
 
 def find_action(session: Session, reference: str) -> Action:
@@ -35,13 +38,24 @@ def _bump(session: Session, action_id: int, expected_version: int | None, **valu
         query = query.where(Action.version == expected_version)
     changed = session.execute(query.values(version=Action.version + 1, **values)).rowcount
     if not changed:
-        raise StaleError("this action was changed elsewhere since it was shown; nothing was written, look again")
+        # The row is there (it was just read): either its version moved on, or a shared server's
+        # row-level security hid it from this login's update.
+        now = session.execute(select(Action.version).where(Action.id == action_id)).scalar()
+        if expected_version is None or now == expected_version:
+            raise RefusedError(REFUSED)
+        raise StaleError(STALE)
 
 
-def _load(session: Session, action_id: int) -> Action:
-    action = session.get(Action, action_id)
+def _load(session: Session, action_id: int, expected_version: int | None = None) -> Action:
+    # Lock the row before reading what the change starts from (a server runs writers side by side;
+    # SQLite, one writer at a time, ignores FOR UPDATE).
+    action = session.get(Action, action_id, with_for_update=True, populate_existing=True)
     if action is None:
+        if session.execute(select(Action.id).where(Action.id == action_id)).first() is not None:
+            raise RefusedError(REFUSED)  # a server's row-level security keeps this login from locking it
         raise NotFoundError(f"no action with id {action_id}")
+    if expected_version is not None and action.version != expected_version:  # what was shown is out of date
+        raise StaleError(STALE)
     if action.withdrawn:
         raise StoreError(f"{action.reference} was withdrawn from its plan and cannot be changed")
     return action
@@ -66,7 +80,7 @@ def set_status(
     expected_version: int | None = None,
 ) -> Change:
     """Set an action not started / ongoing / complete, with its history row."""
-    action = _load(session, action_id)
+    action = _load(session, action_id, expected_version)
     status = Status(status)
     if action.status == status:
         raise StoreError(f"{action.reference} is already {status.replace('_', ' ')}")
@@ -89,7 +103,7 @@ def tick_occurrence(
 ) -> Change:
     """Tick off one month's occurrence of a recurring action, or a checkpoint of its target that falls
     in that month (the action goes on)."""
-    action = _load(session, action_id)
+    action = _load(session, action_id, expected_version)
     try:
         month = Month.parse(period)
     except ValueError as exc:
@@ -121,7 +135,7 @@ def add_note(
     session: Session, action_id: int, note: str, *, by: str, expected_version: int | None = None
 ) -> Change:
     """Add a note (e.g. the evidence) to an action's history."""
-    action = _load(session, action_id)
+    action = _load(session, action_id, expected_version)
     note = _check_note(note)
     if not note:
         raise StoreError("the note is empty")

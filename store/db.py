@@ -31,7 +31,7 @@ from sqlmodel import Session, SQLModel
 from store import models  # noqa: F401  (registers the tables)
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
@@ -88,6 +88,12 @@ def _give_uids(conn: Connection) -> None:
         conn.exec_driver_sql(f'CREATE UNIQUE INDEX "ix_{table}_uid" ON "{table}" (uid)')
 
 
+def _add_sync_tables(conn: Connection) -> None:
+    """The tables of sync and of server logins."""
+    for name in ("syncstate", "loginrole"):
+        SQLModel.metadata.tables[name].create(conn, checkfirst=True)
+
+
 # The migrations of each step take the schema from version N to N + 1, in order (SQL statements separated
 # by ';', or a function given the open connection); all of them run in one transaction.
 # 1 -> 2: owners scoped by organisation (a plan names its organisation), checkpoints (further dated
@@ -106,7 +112,9 @@ _SCOPES_AND_CHECKPOINTS = """
         );
         CREATE INDEX ix_checkpoint_due ON checkpoint (due, action_id)
     """
-MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids)}
+# 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins (`_add_sync_tables`).
+# The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
+MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,)}
 
 
 def busy_timeout_ms() -> int:
@@ -239,6 +247,11 @@ class Database:
     read_only_reason: str = ""
     _version: _DataVersion | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def where(self) -> str:
+        """The database as messages name it: the file's path (a server's URL, for a server)."""
+        return str(self.path)
+
     @contextmanager
     def _failures_named(self) -> Iterator[None]:
         """Turn an SQLite failure met inside into a one-sentence StoreError naming this file."""
@@ -261,11 +274,14 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session for one unit of writing: BEGIN IMMEDIATE, committed on success, rolled back on error."""
+    def write(self, *, exclusive: bool = False) -> Iterator[Session]:
+        """A session for one unit of writing: BEGIN IMMEDIATE, committed on success, rolled back on error.
+
+        `exclusive`: no other writer may run meanwhile (an import, a sync). On SQLite every writer is
+        alone; on a server, ordinary changes run side by side, each locking its action's row."""
         if self.read_only:
-            raise ReadOnlyError(f"cannot save changes to {self.path}: {self.read_only_reason or 'it is read-only'}")
-        engine = self.engine.execution_options(begin_immediate=True)
+            raise ReadOnlyError(f"cannot save changes to {self.where}: {self.read_only_reason or 'it is read-only'}")
+        engine = self.engine.execution_options(begin_immediate=True, exclusive=exclusive)
         with self._failures_named(), Session(engine) as session:
             try:
                 yield session
@@ -472,20 +488,25 @@ def _migrate(conn: Connection, path: Path, version: int) -> Path:
         raise DatabaseOpenError(f"{path} needs an upgrade, but the copy to take first could not be written "
                                 f"({getattr(exc, 'strerror', None) or exc}); nothing was changed") from None
     try:
-        for step in range(version, SCHEMA_VERSION):
-            for migration in MIGRATIONS[step]:
-                if callable(migration):
-                    migration(conn)
-                else:
-                    for statement in migration.split(";"):
-                        if statement.strip():
-                            conn.exec_driver_sql(statement)
-        conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(SCHEMA_VERSION)})
+        run_migrations(conn, version)
     except (SQLAlchemyError, sqlite3.Error, KeyError) as exc:
         detail = " ".join(str(getattr(exc, "orig", exc)).split())[:160]
         raise DatabaseOpenError(f"the upgrade of {path} from schema {version} to {SCHEMA_VERSION} failed "
                                 f"({detail}); it was left as it was, and a copy is at {copy}") from None
     return copy
+
+
+def run_migrations(conn: Connection, version: int) -> None:
+    """Take the schema from `version` to SCHEMA_VERSION in the caller's transaction (both backends)."""
+    for step in range(version, SCHEMA_VERSION):
+        for migration in MIGRATIONS[step]:
+            if callable(migration):
+                migration(conn)
+            else:
+                for statement in migration.split(";"):
+                    if statement.strip():
+                        conn.exec_driver_sql(statement)
+    conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(SCHEMA_VERSION)})
 
 
 def _newer(path: Path, version: int) -> DatabaseOpenError:

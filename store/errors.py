@@ -9,6 +9,10 @@ class StaleError(StoreError):
     """The action changed elsewhere since it was read; the change was not written."""
 
 
+class RefusedError(StoreError):
+    """A shared server refused the change: the login holds none of the action's owner roles."""
+
+
 class NotFoundError(StoreError):
     """No action, plan or owner answers to what was asked for."""
 

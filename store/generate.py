@@ -753,7 +753,7 @@ def generate_into(db: Database, actions: int, seed: int = 1, *, as_of: date = AS
     from store.models import Plan
     from store.planfile import validate_plan
 
-    with db.write() as session:
+    with db.write(exclusive=True) as session:
         if session.execute(select(func.count()).select_from(Plan)).scalar_one():
             raise StoreError(f"{db.path} already holds plans: generate into a new database file")
         results = [save_plan(session, validate_plan(doc, doc["plan"]["id"]))

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -70,7 +70,7 @@ _SAVED = (
 _FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
 _REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
 _STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
-                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = ?")
+                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = :plan")
 
 
 def save_plan(session: Session, plan_file: PlanFile, *, source: str = "", mapping: Mapping | None = None,
@@ -253,8 +253,8 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
         links.setdefault(action_id, []).append(owner_id)
     stored_events: dict[int, list[tuple[Any, ...]]] = {}  # made Events only where a merge needs them
     known: set[str] = set()
-    for event in session.connection().exec_driver_sql(_STORED_EVENTS, (plan_id,)).fetchall():
-        stored_events.setdefault(event[1], []).append(event)
+    for event in session.execute(text(_STORED_EVENTS), {"plan": plan_id}).fetchall():
+        stored_events.setdefault(event[1], []).append(tuple(event))
         known.add(event[0])
     ticks: dict[int, set[str]] = {}
     for action_id, period in session.execute(
@@ -348,7 +348,7 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
             base = spec.status
         if not fresh and base == status and base_ticks == stored_ticks:
             continue
-        had = [Event(e[0], str(e[2]), *e[3:]) for e in stored_events.get(row.id, [])]
+        had = [Event(e[0], _stored_at(e[2]), *e[3:]) for e in stored_events.get(row.id, [])]
         new_status, new_ticks = derive_state([*had, *fresh], base, base_ticks)
         if new_status != status or new_ticks != stored_ticks:
             changes.states.append(StateWrite(row.uid, reference, status, new_status,
@@ -357,6 +357,11 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
     for row in matched.dropped:
         changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{rec.number}/{row.ref}", _status(row.status),
                                             len(stored_events.get(row.id, []))))
+
+
+def _stored_at(at: Any) -> str:
+    """A stored event's time as events compare it: SQLite gives the stored text, PostgreSQL a datetime."""
+    return at if isinstance(at, str) else utc_text(at)
 
 
 def _status(status: Any) -> str:
@@ -372,6 +377,9 @@ IMPORT_CACHE_KIB = 32 * 1024
 def _large_cache(session: Session) -> Iterator[None]:
     """A larger SQLite page cache on the import's connection, for the length of the import."""
     conn = session.connection()
+    if conn.dialect.name != "sqlite":  # a server sizes its own cache
+        yield
+        return
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     try:
@@ -390,7 +398,7 @@ def _uid_indexes_built_after(session: Session) -> Iterator[None]:
     """Into a database holding no action yet, insert without the large uid indexes and build them at the
     end of the transaction; a uid given twice then fails the import there, as it would have on insert."""
     conn = session.connection()
-    if conn.exec_driver_sql("SELECT 1 FROM action LIMIT 1").first() is not None:
+    if conn.dialect.name != "sqlite" or conn.exec_driver_sql("SELECT 1 FROM action LIMIT 1").first() is not None:
         yield
         return
     found = {name: sql for name, sql in conn.exec_driver_sql(
@@ -434,7 +442,8 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
-    with db.write() as session, _collector_paused(), _large_cache(session), _uid_indexes_built_after(session):
+    with db.write(exclusive=True) as session, _collector_paused(), _large_cache(session), \
+            _uid_indexes_built_after(session):
         for path, plan in _plans_in_order(paths):
             changes = plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings), by=by)
             if not changes.certain:

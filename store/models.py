@@ -30,12 +30,14 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Checkpoint",
+    "LoginRole",
     "Meta",
     "Occurrence",
     "Owner",
     "Plan",
     "Recommendation",
     "Status",
+    "SyncState",
     "TargetKind",
 ]
 
@@ -234,3 +236,24 @@ class Change(SQLModel, table=True):
     undoes_id: int | None = Field(default=None, foreign_key="change.id")
     from_target: str | None = None  # for a target change: the target as written before and after
     to_target: str | None = None
+
+
+class SyncState(SQLModel, table=True):
+    """A laptop's sync with one server: how far each way has gone, and when it last completed.
+
+    `pushed_upto` is the highest local history row id the server is known to hold; `pulled_upto` the
+    highest server history row id this database is known to hold. Each moves only after the commit
+    it records, so a sync cut short anywhere resumes from where it stood."""
+
+    server: str = Field(primary_key=True)  # the server's URL, without any password
+    pushed_upto: int = 0
+    pulled_upto: int = 0
+    last_sync: datetime | None = None
+
+
+class LoginRole(SQLModel, table=True):
+    """On a shared server: a database login and an owner role it holds (the region's lead keeps this
+    table with `actiontrack logins`); the server lets a login change only its roles' actions."""
+
+    login: str = Field(primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id", primary_key=True)

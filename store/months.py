@@ -136,3 +136,31 @@ def _started_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[bool
     from sqlalchemy import and_
 
     return and_(every.is_not(None), every > 0, start.is_not(None), start <= month)
+
+
+def period_sql(day: Any) -> ColumnElement[str]:
+    """A date column's month as `Month.period` writes it ('YYYY-MM'), in SQLite's SQL or PostgreSQL's."""
+    return _PeriodOf(day)
+
+
+def _period_compilers() -> type:
+    from sqlalchemy import String
+    from sqlalchemy.ext.compiler import compiles
+    from sqlalchemy.sql.functions import FunctionElement
+
+    class PeriodOf(FunctionElement[str]):
+        type = String()
+        inherit_cache = True
+
+    @compiles(PeriodOf, "sqlite")
+    def _sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+        return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+    @compiles(PeriodOf)
+    def _other(element: Any, compiler: Any, **kw: Any) -> str:
+        return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+    return PeriodOf
+
+
+_PeriodOf = _period_compilers()

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
-from sqlalchemy.sql import operators
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
@@ -23,7 +23,7 @@ from store.models import (
     Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
 )
 from store.owners import closest_names, owner_key, owner_label, written_owner
-from store.months import Month, occurrences_through_sql, occurs_sql
+from store.months import Month, occurrences_through_sql, occurs_sql, period_sql
 from store.targets import Status
 
 
@@ -172,11 +172,28 @@ def _overdue(today: date) -> ColumnElement[bool]:
     )
 
 
+class _Unindexed(UnaryExpression[bool]):
+    """A boolean column that SQLite must not read through an index: `(+ column)` there, the plain
+    column elsewhere (PostgreSQL has no unary plus on booleans, and plans such queries well)."""
+
+    inherit_cache = True
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.element, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return f"(+ {compiler.process(element.element, **kw)})"
+
+
 def _live() -> ColumnElement[bool]:
     """Not withdrawn, written `(+ action.withdrawn) IS 0` so that SQLite never reads it through an index:
     nearly every action matches, and an index led by `withdrawn` (ix_action_due) would have it visit all
     100,000 actions instead of the owner's few hundred or the branch's few thousand."""
-    return UnaryExpression(Action.withdrawn, operator=operators.custom_op("+"), type_=Boolean()).is_(False)
+    return _Unindexed(Action.withdrawn, type_=Boolean()).is_(False)
 
 
 def _owned_by(owner_id: int) -> ColumnElement[bool]:
@@ -380,7 +397,8 @@ def _due_statement(by_owner: bool) -> Any:
     if by_owner:
         conditions.append(_owned_by_param())
     return (select(*_ROW_COLUMNS).where(*conditions)
-            .order_by(Action.every_months.is_not(None), Action.deadline, Action.plan_id, Action.id))
+            .order_by(Action.every_months.is_not(None), Action.deadline.asc().nulls_first(),  # as SQLite sorts
+                      Action.plan_id, Action.id))
 
 
 def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None) -> list[ActionRow]:
@@ -410,9 +428,9 @@ def _overdue_statement(by_owner: bool) -> Any:
     passed = (select(func.count()).select_from(Checkpoint)
               .where(Checkpoint.action_id == Action.id, Checkpoint.due < today,
                      ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
-                                     Occurrence.period == func.strftime("%Y-%m", Checkpoint.due)))
+                                     Occurrence.period == period_sql(Checkpoint.due)))
               .scalar_subquery())
-    missed = case((Action.every_months.is_not(None), func.max(due - ticks, 0)), else_=0) + passed
+    missed = case((and_(Action.every_months.is_not(None), due > ticks), due - ticks), else_=0) + passed
     late = and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today)
     conditions = [_live(), Action.status != Status.COMPLETE, or_(late, missed > 0)]
     if by_owner:

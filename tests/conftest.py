@@ -106,3 +106,29 @@ def file_state(path: Path) -> dict[str, bytes]:
     if wal.exists() and wal.stat().st_size:
         state["wal"] = wal.read_bytes()
     return state
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A real PostgreSQL server for the session, started here and stopped at the end.
+
+    Skipped (with the reason) where PostgreSQL is not installed, unless ACTIONTRACK_PG_REQUIRED=1."""
+    import os
+
+    from helpers import pgserver
+
+    started = pgserver.start_server()
+    if isinstance(started, str):
+        if os.environ.get(pgserver.REQUIRED_ENV) == "1":
+            pytest.fail(f"{started}, and {pgserver.REQUIRED_ENV}=1 says the PostgreSQL tests must run")
+        pytest.skip(started)
+    try:
+        yield started
+    finally:
+        pgserver.remove(started)
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> str:
+    """The URL of a fresh, empty database on the test server, as its superuser."""
+    return str(pg_server.url(pg_server.new_database()))

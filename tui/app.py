@@ -102,12 +102,15 @@ class ActionTrackApp(App[None]):
         self.push_screen(HelpScreen(keys))
 
 
-def run_app(*, db_path: Path, today: date, owner: str | None, theme: str | None, config: Config) -> int:
-    """Open the database and run the app; a failure before the screen is one line and exit 1."""
+def run_app(*, db_path: Path | str, today: date, owner: str | None, theme: str | None, config: Config) -> int:
+    """Open the database (a file, or a server's URL) and run the app; a failure before the screen is one
+    line and exit 1."""
     from store.importing import open_or_create
     from store.queries import find_owner
+    from store.server import open_server
 
-    db = open_or_create(db_path, check=False)  # the screen checks it in the background after first paint
+    # a file is checked in the background after first paint
+    db = open_server(db_path) if isinstance(db_path, str) else open_or_create(db_path, check=False)
     try:
         wanted = owner or config.owner
         chosen: OwnerCount | None = None

@@ -10,7 +10,8 @@ import argparse
 import json
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Follow up inspection action plans: your actions, what is due, what is overdue. "
         "With no subcommand, opens the screen.",
     )
-    parser.add_argument("--db", type=Path, help="the database file (default: in your data directory)")
+    parser.add_argument("--db", help="the database file (default: in your data directory), or a shared server's "
+                        "postgresql://USER@HOST:PORT/DBNAME (also from ACTIONTRACK_DB)")
     parser.add_argument("--today", type=_today, help="take this date (YYYY-MM-DD) as today")
     parser.add_argument("--owner", help="whose actions to show in the screen ('everyone' for all)")
     parser.add_argument("--theme", help="the screen's theme: dark, light or high-contrast")
@@ -135,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "standard output if not given)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON (schema 1) instead of a report")
 
+    p = sub.add_parser("sync", help="exchange changes with the region's server: send yours, receive the rest")
+    p.add_argument("--server", metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME (default: the config's "
+                   "server, else the last one synced with)")
+
+    p = sub.add_parser("logins", help="on a server: which owner roles each login holds (the region's lead)")
+    p.add_argument("what", choices=("list", "add", "remove"))
+    p.add_argument("login", nargs="?", metavar="LOGIN", help="the database login")
+    p.add_argument("owner", nargs="?", metavar="OWNER", help="an owner role, as `owners` lists it")
+    p.add_argument("--lead", action="store_true", help="add: the login may import plans and keep this list")
+
     p = sub.add_parser("generate", help="make a synthetic national data set (made-up plans) to try out or benchmark")
     p.add_argument("--actions", type=_count, default=1000, metavar="N", help="how many actions (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data (default 1)")
@@ -191,9 +203,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, SQLAlchemyError):
             from store.config import default_db_path
             from store.db import describe_sqlite_error
+            from store.server import display_url, is_server_url
+            from store.server import problem as server_problem
 
-            print(f"actiontrack: {visible_line(describe_sqlite_error(args.db or default_db_path(), exc))}",
-                  file=sys.stderr)
+            target = str(args.db or default_db_path())
+            said = (str(server_problem(display_url(target), exc)) if is_server_url(target)
+                    else describe_sqlite_error(Path(target), exc))
+            print(f"actiontrack: {visible_line(said)}", file=sys.stderr)
             return EXIT_ERROR
         raise
 
@@ -203,9 +219,9 @@ def _run(args: argparse.Namespace) -> int:
     if command == "check":
         return _check(args.files, as_json=args.json)
     if command == "draft":
-        return _draft(args.document, args.output, args.plan_id, args.diff, args.db, args.diff_stored)
+        return _draft(args.document, args.output, args.plan_id, args.diff, _as_path(args.db), args.diff_stored)
     if command == "generate":
-        return _generate(args.actions, args.seed, args.output, args.sub_db or args.db)
+        return _generate(args.actions, args.seed, args.output, args.sub_db or _as_path(args.db))
     from store.config import load_config
 
     config = load_config()
@@ -231,6 +247,14 @@ def _run(args: argparse.Namespace) -> int:
         return run_app(db_path=_db_path(args.db), today=today, owner=args.owner,
                        theme=theme, config=config)
     path = _db_path(args.db)
+    if command == "sync":
+        from tui.sync_command import run_sync
+
+        return run_sync(path, args.server)
+    if command == "logins":
+        from tui.sync_command import run_logins
+
+        return run_logins(path, args.what, args.login, args.owner, lead=args.lead)
     if command == "import":  # all files or none; a failed import into a new file leaves no file behind
         return _import(path, args.files, mappings=args.mapping, dry_run=args.dry_run, by=config.by)
     db = _open(path, read_only=command in READ_COMMANDS, check=command not in UNCHECKED_COMMANDS)
@@ -247,26 +271,40 @@ def _run(args: argparse.Namespace) -> int:
             return _show(db, args.reference, today, as_json=args.json)
         if command == "report":
             owner = args.sub_owner or args.owner or config.owner or "everyone"
-            return _report(db, args, owner, args.as_of or today, path)
+            return _report(db, args, owner, args.as_of or today, db.path)
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
 
 
-def _db_path(given: Path | None) -> Path:
-    """The database path: --db, whose folder must exist (a typo must not make a new database
-    elsewhere), else the default one in the data folder (made on first run)."""
-    from store.config import default_db_path
+def _as_path(given: str | None) -> Path | None:
+    return None if given is None else Path(given)
 
+
+DB_ENV = "ACTIONTRACK_DB"
+
+
+def _db_path(given: str | None) -> Path | str:
+    """The database: --db, else ACTIONTRACK_DB, else the default file in the data folder (made on first
+    run). A server's URL is returned as it is; a file's folder must exist (a typo must not make a new
+    database elsewhere)."""
+    import os
+
+    from store.config import default_db_path
+    from store.server import is_server_url
+
+    given = given or os.environ.get(DB_ENV) or None
     if given is None:
         return default_db_path()
-    path = given.expanduser()
+    if is_server_url(given):
+        return given
+    path = Path(given).expanduser()
     if not path.parent.is_dir():
         raise StoreError(f"the folder {path.parent} of --db {path} does not exist; create it first, or check the path")
     return path
 
 
-def _open(path: Path, *, read_only: bool, check: bool = True) -> Database:
+def _open(path: Path | str, *, read_only: bool, check: bool = True) -> Database:
     """Open the database; a new one is made from the sample plans (built beside, put in place whole).
 
     With check=False (a reading command only) the whole-file quick_check is skipped: a damaged page
@@ -275,6 +313,10 @@ def _open(path: Path, *, read_only: bool, check: bool = True) -> Database:
     writes a schema into a file that holds none (an empty file, another program's empty database)."""
     from store.db import open_database
 
+    if isinstance(path, str):  # a shared server: reading commands never make its schema
+        from store.server import open_server
+
+        return open_server(path, init=not read_only)
     if path.exists():
         return open_database(path, read_only=read_only and not _writable(path), check=check, init=False)
     from store.importing import open_or_create
@@ -288,13 +330,12 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _import(path: Path, files: Sequence[Path], *, mappings: Sequence[Path], dry_run: bool, by: str) -> int:
+def _import(path: Path | str, files: Sequence[Path], *, mappings: Sequence[Path], dry_run: bool, by: str) -> int:
     """Import the files in one transaction. They are read while the plans before them are written (a
     national import: 100,000 actions in seconds, a few plans in memory at a time), so a bad file is met
     after the database is opened: everything is rolled back. A new database is built beside its path
     and put in place only whole, and only if nobody made a file there meanwhile."""
     from store.changeset import preview
-    from store.db import create_atomically, open_database
     from store.importing import UncertainImport, import_plan_files, preview_plan_files
     from store.matching import read_mapping
     from store.planfile import read_plan_file
@@ -304,29 +345,16 @@ def _import(path: Path, files: Sequence[Path], *, mappings: Sequence[Path], dry_
             read_plan_file(file)
     answers = [read_mapping(m) for m in mappings]
     try:
-        if dry_run:
-            if not path.exists():
-                with create_atomically(path, keep=False) as db:
-                    sets = preview_plan_files(db, files, mappings=answers)
+        with _import_target(path, dry_run=dry_run) as db:
+            if dry_run:
+                sets = preview_plan_files(db, files, mappings=answers)
             else:
-                db = open_database(path, init=False)
-                try:
-                    sets = preview_plan_files(db, files, mappings=answers)
-                finally:
-                    db.dispose()
+                results = import_plan_files(db, files, mappings=answers, by=by)
+        if dry_run:
             for changes in sets:
                 print(visible("\n".join(preview(changes))))
             print("dry run: nothing was written")
             return 0
-        if path.exists():
-            db = open_database(path, init=False)
-            try:
-                results = import_plan_files(db, files, mappings=answers, by=by)
-            finally:
-                db.dispose()
-        else:
-            with create_atomically(path) as db:
-                results = import_plan_files(db, files, mappings=answers, by=by)
     except UncertainImport as exc:
         print(f"actiontrack: {visible_line(str(exc))}", file=sys.stderr)
         for changes in exc.changes:
@@ -344,6 +372,29 @@ def _import(path: Path, files: Sequence[Path], *, mappings: Sequence[Path], dry_
         for flagged in result.flagged_targets:
             print(f"  warning: target not understood, no due date: {visible(flagged)}")
     return 0
+
+
+@contextmanager
+def _import_target(path: Path | str, *, dry_run: bool) -> Iterator[Database]:
+    """The database an import writes: a server; an existing file; or a new file, built beside its path
+    and put in place whole (for a dry run, built and thrown away)."""
+    from store.db import create_atomically, open_database
+
+    db: Database
+    if isinstance(path, str):
+        from store.server import open_server
+
+        db = open_server(path)
+    elif path.exists():
+        db = open_database(path, init=False)
+    else:
+        with create_atomically(path, keep=not dry_run) as made:
+            yield made
+        return
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def _write_mapping(plan_path: Path, text: str) -> Path | None:

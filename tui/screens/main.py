@@ -47,6 +47,7 @@ from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
+from tui.widgets.sync_bar import SyncBar
 from tui.writes import OwnVersions, WriteQueue, undo_change
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class MainScreen(Screen[None]):
         Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", show=False),
         Binding("right_square_bracket", "month(1)", "Next month", id="next-month", show=False),
         Binding("R", "report('xlsx')", "Report", id="report", show=False),
+        Binding("S", "sync", "Sync", id="sync"),
     ]
     # keys that only move between the panes of a narrow screen: not in the palette
     PANE_ACTIONS = {"show_due", "show_tree", "app.focus_next", "back", "clear_search"}
@@ -142,6 +144,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="right"):
                 yield DetailPane(id="detail")
                 yield DuePanel(id="due")
+        yield SyncBar(self.db, by=self.by, id="sync-bar")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -409,6 +412,8 @@ class MainScreen(Screen[None]):
             return self.narrow and self.pane == "tree"
         if action == "show_tree":
             return self.narrow and self.pane == "due"
+        if action == "sync":
+            return self.query_one(SyncBar).available
         return True
 
     def action_back(self) -> None:
@@ -438,7 +443,7 @@ class MainScreen(Screen[None]):
             return True
         if self.db.read_only:
             why = self.db.read_only_reason or "it is read-only"
-            self.notify(f"Changes cannot be saved to {visible(str(self.db.path))}: {why}.",
+            self.notify(f"Changes cannot be saved to {visible(self.db.where)}: {why}.",
                         severity="warning", title="Read-only", markup=False)
             return True
         return False
@@ -592,6 +597,18 @@ class MainScreen(Screen[None]):
         self._ask_note(detail.action, kept=note, warning=(
             f"{visible(row.reference)} changed while you wrote: {what}. Your note is kept: "
             "enter saves it on the new state, escape drops it."))
+
+    def action_sync(self) -> None:
+        """Sync with the region's server now: send your changes, receive everyone else's."""
+        self.query_one(SyncBar).start()
+
+    @on(SyncBar.Synced)
+    def _synced(self, message: SyncBar.Synced) -> None:
+        if message.error:
+            self.notify(visible(message.error), severity="error", title="Sync", markup=False)
+        else:
+            self.notify(visible(message.summary), title="Sync", markup=False)
+            self.refresh_all()
 
     def action_undo(self) -> None:
         """Undo your last change of the action under the cursor (a new change back; history keeps both)."""
