@@ -140,7 +140,8 @@ def _started_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[bool
 
 def period_sql(day: Any) -> ColumnElement[str]:
     """A date column's month as `Month.period` writes it ('YYYY-MM'), in SQLite's SQL or PostgreSQL's."""
-    return _PeriodOf(day)
+    period: ColumnElement[str] = _PeriodOf(day)
+    return period
 
 
 def _period_compilers() -> type:
