@@ -50,6 +50,12 @@ def test_a_revised_target_moves_the_action_out_of_overdue_and_keeps_the_original
     assert "Target:         'March 2024' → due by 31 Mar 2024" in shown
     assert "revised 1×: first agreed 'September 2023'; reason: Waiting for the new IT system" in shown
     assert "target “September 2023” → “March 2024” — Waiting for the new IT system" in shown
+    import json
+
+    as_json = json.loads(run(capsys, db_path, "show", REF, "--json")[1])["action"]
+    assert as_json["revision"] == {"original": "September 2023", "revised": "March 2024",
+                                   "reason": "Waiting for the new IT system", "count": 1}
+    assert as_json["history"][-1]["from_target"] == "September 2023"
 
 
 def test_undo_puts_the_target_back(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
