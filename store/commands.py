@@ -1,4 +1,4 @@
-"""Changing an action: status, ticking off an occurrence, notes, undo.
+"""Changing an action: status, ticking off an occurrence, notes, undo (revising a target: store.revising).
 
 Each command runs inside the caller's write session (one transaction) and writes the change and
 its history row together. A change made on a stale view (an `expected_version` that no longer
@@ -185,5 +185,9 @@ def undo_last(session: Session, *, by: str, action_id: int | None = None) -> Cha
             row.done = ticked
         _bump(session, action.id or 0, None)
         return _record(session, action, ChangeKind.UNDO, by, period=target.period, undoes_id=target.id)
+    if target.kind == ChangeKind.TARGET:
+        from store.revising import undo_revision  # revising builds on this module's writes
+
+        return undo_revision(session, action, target, by)
     _bump(session, action.id or 0, None)
     return _record(session, action, ChangeKind.UNDO, by, undoes_id=target.id)

@@ -130,14 +130,10 @@ def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping:
 def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, number: str, index: int,
                    *, new: bool) -> tuple[dict[str, Any], tuple[ResolvedOwner, ...]]:
     reading, owners = meaning.actions[(number, index)]
-    target = reading.target
     return {
         "position": position, "text": spec.text,
         "owners_written": owners.written_json if new else spec.owners_stored(),
-        "owners_display": owners.display, "target": spec.target, "target_kind": target.kind,
-        "deadline": target.deadline, "start": target.start, "start_month": reading.start_month,
-        "every_months": target.every_months, "recurrence": target.recurrence, "caveat": target.caveat,
-        "target_reading": reading.described, "note": spec.note, "progress": spec.progress,
+        "owners_display": owners.display, **reading.columns(spec.target), "note": spec.note, "progress": spec.progress,
         "completed": spec.completed, "review": spec.review, "withdrawn": spec.withdrawn,
     }, owners.roles
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from store.owners import ResolvedOwner, pdus_named, section_pdus
 from store.planfile import PlanFile
@@ -25,6 +27,20 @@ class Reading:
     target: TargetDate
     described: str
     start_month: int | None
+
+    @classmethod
+    def of(cls, written: str, written_on: date | None) -> Reading:
+        """A target read as a manager would, given when its plan was written."""
+        target = read_target(written, plan_date=written_on)
+        return cls(target, target.describe(), target.start_month)
+
+    def columns(self, written: str) -> dict[str, Any]:
+        """The action's stored target columns for this reading of `written`: an import and a typed
+        revision store a target the same way."""
+        target = self.target
+        return {"target": written, "target_kind": target.kind, "deadline": target.deadline,
+                "start": target.start, "start_month": self.start_month, "every_months": target.every_months,
+                "recurrence": target.recurrence, "caveat": target.caveat, "target_reading": self.described}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +74,7 @@ def interpret(plan_file: PlanFile) -> Interpretation:
             for index, spec in enumerate(rec.actions):
                 reading = readings.get(spec.target)
                 if reading is None:
-                    target = read_target(spec.target, plan_date=written_on)
-                    reading = readings[spec.target] = Reading(target, target.describe(), target.start_month)
+                    reading = readings[spec.target] = Reading.of(spec.target, written_on)
                 if reading.target.flagged:
                     result.flagged_targets.append((rec.number, index, spec.target))
                 pdus = rec_pdus or pdus_named(spec.text, covered)

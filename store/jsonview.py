@@ -59,8 +59,11 @@ def action_detail(detail: ActionDetail) -> dict[str, Any]:
         "recommendation_text": detail.recommendation_text, "agreement": detail.agreement,
         "owners_written": detail.owners_written, "transcription_note": detail.note or None,
         "withdrawn": detail.withdrawn, "ticked": detail.ticked,
+        "revision": {"original": detail.revision.original, "revised": detail.revision.revised,
+                     "reason": detail.revision.reason, "count": detail.revision.count} if detail.revision else None,
         "history": [{"at": h.at, "by": h.by, "change": h.kind, "from": h.from_status, "to": h.to_status,
-                     "period": h.period, "note": h.note, "undone": h.undone} for h in detail.history],
+                     "period": h.period, "note": h.note, "undone": h.undone, "from_target": h.from_target,
+                     "to_target": h.to_target} for h in detail.history],
     }
 
 

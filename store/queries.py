@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -25,6 +25,9 @@ from store.models import (
 from store.owners import closest_names, owner_key, owner_label, written_owner
 from store.months import Month, occurrences_through_sql, occurs_sql, period_sql
 from store.targets import Status
+
+if TYPE_CHECKING:
+    from store.revising import Revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class ActionDetail:
     completed: str = ""
     review: str = ""
     checkpoints: list[date] = field(default_factory=list)
+    revision: Revision | None = None  # the target first agreed and its revisions, if it was revised
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,7 +527,16 @@ def action_detail(session: Session, action_id: int, today: date) -> ActionDetail
         completed=action.completed, review=action.review,
         checkpoints=list(session.execute(select(Checkpoint.due).where(Checkpoint.action_id == action_id)
                                          .order_by(Checkpoint.due)).scalars()),
+        revision=_revision(session, action),
     )
+
+
+def _revision(session: Session, action: Action) -> Revision | None:
+    """The action's revisions, if its target was revised (read here, so listing commands never load them)."""
+    from store.revising import revision_of
+
+    found = revision_of(session, action)
+    return found if found.count else None
 
 
 def ticked_periods(session: Session, action_id: int) -> list[str]:

@@ -62,10 +62,11 @@ def describe_change(kind: str, from_status: str | None, to_status: str | None, p
                     from_target: str | None = None, to_target: str | None = None) -> str:
     """One history row in words: 'not started → complete', 'ticked off 2023-09', 'note',
     'target “July 2023” → “September 2023”'."""
+    if kind in ("target", "undo") and to_target is not None:
+        prefix = "undo: " if kind == "undo" else ""
+        return f"{prefix}target “{one_line(from_target or '', 60)}” → “{one_line(to_target, 60)}”"
     if kind == "target":
-        if to_target is None:
-            return "target revised"
-        return f"target “{one_line(from_target or '', 60)}” → “{one_line(to_target, 60)}”"
+        return "target revised"
     if to_status:
         prefix = "undo: " if kind == "undo" else ""
         return f"{prefix}{status_word(from_status)} → {status_word(to_status)}"

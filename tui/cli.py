@@ -98,25 +98,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("due", help="actions due in a month (default: this month)")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
     p.add_argument("--month", type=_month, metavar="YYYY-MM")
+    _status_filter(p)
     p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
-    p = sub.add_parser("overdue", help="one-off actions past their deadline and not complete")
+    p = sub.add_parser("overdue", help="actions past their deadline, or with missed periods, and not complete")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
+    _status_filter(p)
     p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("status", help="set an action complete, ongoing or not started")
     p.add_argument("reference", metavar="REF", help="e.g. gm-2023/6/2")
     p.add_argument("status", choices=sorted(STATUS_WORDS))
-    p.add_argument("--note", default="", help="e.g. the evidence")
+    p.add_argument("--note", default="", help="e.g. the evidence; @FILE reads it from a text file")
 
     p = sub.add_parser("tick", help="tick off this month's occurrence of a recurring action")
     p.add_argument("reference", metavar="REF")
     p.add_argument("--month", type=_month, metavar="YYYY-MM", help="another month's occurrence")
-    p.add_argument("--note", default="")
+    p.add_argument("--note", default="", help="e.g. the evidence; @FILE reads it from a text file")
 
     p = sub.add_parser("note", help="add a note (e.g. evidence) to an action")
     p.add_argument("reference", metavar="REF")
-    p.add_argument("text")
+    p.add_argument("text", help="the note; @FILE reads it (several lines, links kept as written) from a text file")
+
+    p = sub.add_parser("revise", help="revise an action's target date, with the reason (the original is kept)")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("target", metavar="TARGET", help="the new target as a plan writes it, e.g. 'March 2025'")
+    p.add_argument("--reason", required=True, help="why the target moved (required)")
 
     p = sub.add_parser("undo", help="undo your last change (of one action, if REF is given)")
     p.add_argument("reference", nargs="?", metavar="REF")
@@ -266,7 +273,8 @@ def _run(args: argparse.Namespace) -> int:
         if command in ("due", "overdue"):
             owner = args.sub_owner or args.owner or config.owner or "everyone"
             month = args.month if command == "due" else None
-            return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json)
+            return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json,
+                        statuses=args.status or ())
         if command == "show":
             return _show(db, args.reference, today, as_json=args.json)
         if command == "report":
@@ -646,8 +654,13 @@ def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
     return found.id, found.label
 
 
+def _status_filter(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", action="append", choices=sorted(STATUS_WORDS), metavar="STATUS",
+                        help="only actions of this status (complete, ongoing, not-started); repeat for several")
+
+
 def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
-         as_json: bool) -> int:
+         as_json: bool, statuses: Sequence[str] = ()) -> int:
     from store.queries import due_in_month, overdue
 
     owner_id, label = _owner_id(db, owner)
@@ -659,6 +672,11 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
             year, mon = month or (today.year, today.month)
             rows = due_in_month(session, year, mon, today, owner_id)
             title = f"Due in {date(year, mon, 1):%B %Y}"
+    only = ""
+    if statuses:
+        wanted = {STATUS_WORDS[word] for word in statuses}
+        rows = [row for row in rows if row.status in wanted]
+        only = " · " + " or ".join(dict.fromkeys(statuses)).replace("-", " ")
     if as_json:
         from store import jsonview
 
@@ -666,7 +684,7 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
         sys.stdout.write(jsonview.dumps("overdue" if overdue_only else "due", today=today, owner=label, **where,
                                         actions=[jsonview.action_row(row) for row in rows]))
         return 0
-    print(visible(f"{title} · {label} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
+    print(visible(f"{title} · {label}{only} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
     _print_rows(rows)
     return 0
 
@@ -744,6 +762,8 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
         *([f"  as written:   {'; '.join(detail.owners_written)}"]
           if detail.owners_written and "; ".join(detail.owners_written) != a.owners else []),
         f"Target:         {a.target!r} → {a.target_reading}",
+        *([f"  revised {detail.revision.count}×: first agreed {detail.revision.original!r}; "
+           f"reason: {detail.revision.reason}"] if detail.revision is not None else []),
         "",
         a.text,
     ]
@@ -754,15 +774,34 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
         lines += ["", f"Transcription note: {detail.note}"]
     if detail.ticked:
         lines += ["", "Ticked off: " + ", ".join(detail.ticked)]
+    evidence = [h for h in detail.history if h.note and not h.undone and h.kind != "target"]
+    if evidence:
+        lines += ["", "Evidence (newest first):"]
+        for h in reversed(evidence):
+            lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}:")
+            lines += [f"    {line}" for line in h.note.splitlines()]
     if detail.history:
         lines += ["", "History:"]
         for h in detail.history:
             what = describe_change(h.kind, h.from_status, h.to_status, h.period, h.from_target, h.to_target)
             undone = " (undone)" if h.undone else ""
-            note = f" — {h.note}" if h.note else ""
+            note = f" — {one_line(h.note, 80)}" if h.note else ""
             lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
     print(visible("\n".join(lines)))
     return 0
+
+
+def _note_text(given: str) -> str:
+    """A note as given: `@FILE` is the text of that file (UTF-8), `@@...` a note that starts with '@'."""
+    if given.startswith("@@") or not given.startswith("@"):
+        return given[1:] if given.startswith("@@") else given
+    path = Path(given[1:]).expanduser()
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise StoreError(f"the note file {path} is not UTF-8 text; save it as UTF-8 (plain text)") from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the note file {path}: {exc.strerror or exc}") from None
 
 
 def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int:
@@ -771,13 +810,19 @@ def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int
     from store.models import Action
     from store.targets import Status
 
+    for name in ("note", "text"):
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, _note_text(getattr(args, name)))
+
     with db.write() as session:
         if args.command == "undo":
             action_id = commands.find_action(session, args.reference).id if args.reference else None
             change = commands.undo_last(session, by=by, action_id=action_id)
             action = session.get(Action, change.action_id)
             assert action is not None
-            said = f"{action.reference}: undone; it is {status_word(action.status)}"
+            said = f"{action.reference}: undone; " + (f"its target is {one_line(action.target, 60)!r} again"
+                                                       if change.to_target is not None
+                                                       else f"it is {status_word(action.status)}")
         else:
             action = commands.find_action(session, args.reference)
             assert action.id is not None
@@ -789,6 +834,13 @@ def _change(db: Database, args: argparse.Namespace, by: str, today: date) -> int
                 else:
                     commands.set_status(session, action.id, status, by=by, note=args.note)
                     said = f"{action.reference}: {args.status.replace('-', ' ')}"
+            elif args.command == "revise":
+                from store.revising import revise_target
+
+                revise_target(session, action.id, args.target, reason=args.reason, by=by)
+                session.refresh(action)
+                said = (f"{action.reference}: target revised to {one_line(action.target, 60)!r} "
+                        f"(read as {action.target_reading})")
             elif args.command == "tick":
                 year, month = args.month or (today.year, today.month)
                 period = f"{year:04d}-{month:02d}"

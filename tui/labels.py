@@ -129,6 +129,9 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
     _field(text, "Target", f"“{row.target}”" if row.target else "(no date given in the plan)")
     reading_style = colours.get("overdue", "red") if row.target_kind == "unreadable" else ""
     _field(text, "  read as", row.target_reading, reading_style)
+    if detail.revision is not None:
+        _field(text, "  first agreed", f"“{detail.revision.original}” (revised {detail.revision.count}×: "
+                                       f"{detail.revision.reason})", colours.get("muted", ""))
     if detail.ticked:
         _field(text, "Ticked off", ", ".join(detail.ticked))
     _field(text, "Recommendation",
@@ -143,8 +146,9 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         text.append("  no changes yet\n", style=colours.get("muted", ""))
     for change in detail.history:
         when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
-        what = describe_change(change.kind, change.from_status, change.to_status, change.period)
-        line = f"  {when}  {visible(change.by)}: {what}"
+        what = describe_change(change.kind, change.from_status, change.to_status, change.period, change.from_target,
+                               change.to_target)
+        line = f"  {when}  {visible(change.by)}: {visible(what)}"
         text.append(line, style="strike" if change.undone else "")
         if change.undone:
             text.append(" (undone)", style="italic")
@@ -173,13 +177,13 @@ def recommendation_detail_text(number: str, text_: str, agreement: str, reason: 
 
 
 def change_words(kind: str, from_status: str | None, to_status: str | None, period: str | None,
-                 note: str = "") -> str:
+                 note: str = "", from_target: str | None = None, to_target: str | None = None) -> str:
     """One change named for a message: 'not started → complete', 'the tick of 2023-09', 'the note “…”'."""
     if kind == "note":
         return f"the note “{one_line(note, 40)}”"
     if kind in ("tick", "untick") and period:
         return f"the {'tick' if kind == 'tick' else 'untick'} of {period}"
-    return describe_change(kind, from_status, to_status, period)
+    return describe_change(kind, from_status, to_status, period, from_target, to_target)
 
 
 def branch_detail_text(item: RegionNode | AddresseeNode, colours: Colours) -> Text:

@@ -92,6 +92,7 @@ def undo_change(session: Session, *, by: str, row: ActionRow | None) -> Undone:
         where = f"{row.reference} has" if row else "there is"
         raise StoreError(f"{where} no change of yours to undo") from None
     target = session.get(Change, undo.undoes_id)
-    what = (change_words(target.kind, target.from_status, target.to_status, target.period, target.note)
+    what = (change_words(target.kind, target.from_status, target.to_status, target.period, target.note,
+                         target.from_target, target.to_target)
             if target is not None else "the last change")
     return Undone(action_id=undo.action_id, what=what)

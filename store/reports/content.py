@@ -14,8 +14,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from store.errors import NotFoundError
-from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
+from store.models import (
+    Action, ActionOwner, Addressee, Change, ChangeKind, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+)
 from store.rag import Rag, action_rag, branch_rag, due_soon
+from store.revising import revisions
 from store.months import Month, occurrences, occurs
 from store.queries import View, in_view
 from store.targets import Status
@@ -53,9 +56,9 @@ class ReportAction:
     owners: str
     agreement: str
     agreement_reason: str
-    target: str
-    target_reading: str
-    revised_target: str
+    target: str  # as first agreed
+    target_reading: str  # the target in force (revised, if it was), as read; and its deadline
+    revised_target: str  # the latest standing revision ('' if never revised)
     revision_reason: str
     deadline: date | None
     status: Status
@@ -237,6 +240,7 @@ def build_report(session: Session, scope: ReportScope) -> Report:
     duties = _duties(session, in_scope, rows)
     last = _last_changes(session, in_scope)
     evidence = _latest_evidence(session, in_scope)
+    revised = revisions(session, in_scope)
 
     reports: dict[int, ReportAction] = {}
     for row in rows:
@@ -250,12 +254,15 @@ def build_report(session: Session, scope: ReportScope) -> Report:
         days = ((scope.as_of - row.deadline).days if overdue else
                 (scope.as_of - missed[0][1]).days if missed else None)
         changed = last.get(row.id)
+        revision = revised.get(row.id)
         reports[row.id] = ReportAction(
             plan_id=row.plan_id, addressee=row.addressee, recommendation=row.number, reference=row.reference,
             text=row.text, owners=row.owners_display, agreement=agreement_words(row.agreement, row.inferred),
-            agreement_reason=row.reason, target=row.target, target_reading=row.target_reading,
-            revised_target="", revision_reason="", deadline=row.deadline, status=status,
-            rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon),
+            agreement_reason=row.reason, target=revision.original if revision else row.target,
+            target_reading=row.target_reading, revised_target=revision.revised if revision else "",
+            revision_reason=revision.reason if revision else "", deadline=row.deadline, status=status,
+            rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon,
+                           revisions=revision.count if revision else 0),
             days_overdue=days, missed=tuple(period for period, _ in missed), last_changed_at=changed[0] if changed else None,
             last_changed_by=changed[1] if changed else "", evidence=evidence.get(row.id, ""),
         )
@@ -322,10 +329,11 @@ def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, 
 
 
 def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
-    """Per action, the newest note given with a change (a note, a status, a tick) that was not withdrawn."""
+    """Per action, the newest note given with a change (a note, a status, a tick; a revision's reason is not
+    evidence) that was not withdrawn."""
     undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
     newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope), col(Change.note) != "",
-                                                col(Change.id).not_in(undone))
+                                                col(Change.kind) != ChangeKind.TARGET, col(Change.id).not_in(undone))
               .group_by(col(Change.action_id)).scalar_subquery())
     return {action_id: note for action_id, note in
             session.execute(select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest)))}

@@ -30,7 +30,7 @@ from textual.theme import Theme
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import commands, queries
+from store import commands, queries, revising
 from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
 from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode
@@ -42,6 +42,7 @@ from tui.loading import AfterChange, DueLists, action_version, children_of, load
 from tui.nodes import ROOT, Item, NodeKey
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
+from tui.screens.revise import ReviseScreen
 from tui.view_state import ViewState, changes
 from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
@@ -57,7 +58,7 @@ T = TypeVar("T")
 POLL_SECONDS = 2.0
 NARROW = 120  # below this many columns the tree takes the whole width
 Pane = Literal["tree", "detail", "due"]
-ACTION_KEYS = {"complete": "c", "ongoing": "o", "not_started": "x", "tick": "t", "note": "n"}
+ACTION_KEYS = {"complete": "c", "ongoing": "o", "not_started": "x", "tick": "t", "note": "n", "revise": "r"}
 BRANCH_WORDS = {"region": "a region", "addressee": "a PDU or addressee", "recommendation": "a recommendation"}
 
 
@@ -76,6 +77,7 @@ class MainScreen(Screen[None]):
         Binding("x", "not_started", "Not started", id="not-started", show=False),
         Binding("t", "tick", "Tick", id="tick", show=False),
         Binding("n", "note", "Note", id="note"),
+        Binding("r", "revise", "Revise target", id="revise", show=False),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("p", "pick_owner", "Owner", id="pick-owner"),
         Binding("a", "toggle_all", "All/mine", id="show-all", show=False),
@@ -587,6 +589,36 @@ class MainScreen(Screen[None]):
             self._change(row, change, done)
 
         self.app.push_screen(NoteScreen(row.reference, row.text, value=kept, warning=warning), written)
+
+    def action_revise(self) -> None:
+        """Revise the action's target, with a reason; the new target is shown as read before it is saved."""
+        row = self._action_for("revise")
+        if row is None:
+            return
+        by = self.by
+
+        def job() -> date | None:
+            with self.db.read() as session:
+                return revising.written_on(session, row.id)
+
+        def ask(plan_written_on: date | None) -> None:
+            def read(written: str) -> str:
+                return revising.read_new_target(written, plan_written_on).described
+
+            def revised(answer: tuple[str, str] | None) -> None:
+                if answer is None:
+                    return
+                target, reason = answer
+
+                def change(session: Session, expected: int) -> bool:
+                    revising.revise_target(session, row.id, target, reason=reason, by=by, expected_version=expected)
+                    return True
+
+                self._change(row, change)
+
+            self.app.push_screen(ReviseScreen(row.reference, row.target, read), revised)
+
+        self._work(job, ask, group="revise")
 
     def _note_refused(self, row: ActionRow, note: str, detail: queries.ActionDetail) -> None:
         """Say what changed under a note being written, and offer the note again on the new state."""
