@@ -36,7 +36,8 @@ class Revision:
 
 def written_on(session: Session, action_id: int) -> date | None:
     """When the action's plan was written (submitted, else published): undated recurring targets start there."""
-    found = session.execute(select(col(Plan.plan_submitted), col(Plan.report_published)).join(Action, col(Action.plan_id) == col(Plan.id))
+    found = session.execute(select(col(Plan.plan_submitted), col(Plan.report_published))
+                            .join(Action, col(Action.plan_id) == col(Plan.id))
                             .where(col(Action.id) == action_id)).first()
     return (found[0] or found[1]) if found else None
 
@@ -103,7 +104,8 @@ def revisions(session: Session, action_ids: Select[Any] | list[int]) -> dict[int
     """The Revision of each revised action among `action_ids` (a list, or a select of ids)."""
     undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
     query = (select(col(Change.action_id), col(Change.from_target), col(Change.to_target), col(Change.note))
-             .where(col(Change.kind) == ChangeKind.TARGET, col(Change.id).not_in(undone), col(Change.action_id).in_(action_ids))
+             .where(col(Change.kind) == ChangeKind.TARGET, col(Change.id).not_in(undone),
+                    col(Change.action_id).in_(action_ids))
              .order_by(col(Change.action_id), col(Change.id)))
     found: dict[int, Revision] = {}
     for action_id, before, after, reason in session.execute(query):
