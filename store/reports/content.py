@@ -22,7 +22,7 @@ from store.revising import revisions
 from store.months import Month, occurrences, occurs
 from store.queries import View, in_view
 from store.targets import Status
-from store.text import describe_change, status_word
+from store.text import agreement_words, describe_change, status_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +188,6 @@ def tally(actions: Iterable[ReportAction]) -> Tally:
     for action in actions:
         counts.add(action)
     return counts
-
-
-def agreement_words(agreement: str, inferred: bool) -> str:
-    """A recommendation's agreement in words, saying where it was inferred rather than printed."""
-    words = status_word(agreement)
-    return f"{words}, inferred" if inferred else words
 
 
 @dataclass(frozen=True, slots=True)
