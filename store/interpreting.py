@@ -16,7 +16,7 @@ from typing import Any
 
 from store.owners import ResolvedOwner, pdus_named, section_pdus
 from store.planfile import PlanFile
-from store.reading import plan_date, plan_resolver
+from store.reading import plan_resolver
 from store.targets import TargetDate, read_target
 
 
@@ -64,7 +64,7 @@ def interpret(plan_file: PlanFile) -> Interpretation:
     """Resolve every action's owners and read every target of the plan file."""
     resolver = plan_resolver(plan_file)
     covered = resolver.pdus
-    written_on = plan_date(plan_file)
+    written_on = plan_file.plan.written_on
     readings: dict[str, Reading] = {}
     cells: dict[tuple[tuple[str, ...], tuple[str, ...]], Owners] = {}
     result = Interpretation()

@@ -166,6 +166,11 @@ class PlanHeader(_Strict):
     national_owners: list[Name] = []
     organisation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
+    @property
+    def written_on(self) -> date | None:
+        """When the plan was written: submitted, else published. Undated recurring targets start here."""
+        return self.plan_submitted or self.report_published
+
 
 class PlanFile(_Strict):
     """A whole plan file, validated."""
@@ -273,7 +278,7 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
 def _check_recurring_starts(plan: PlanFile, source: str) -> None:
     """A recurring target with no start month ("Monthly") starts at the plan's date: without one it
     could never fall due nor be ticked off, so the file must say."""
-    if plan.plan.plan_submitted or plan.plan.report_published:
+    if plan.plan.written_on:
         return
     for addressee in plan.addressees:
         for rec in addressee.recommendations:

@@ -12,11 +12,6 @@ from store.planfile import ActionSpec, PlanFile
 from store.targets import TargetDate, read_target
 
 
-def plan_date(plan_file: PlanFile) -> date | None:
-    """When the plan was written: submitted, else published. Undated recurring targets start here."""
-    return plan_file.plan.plan_submitted or plan_file.plan.report_published
-
-
 def plan_resolver(plan_file: PlanFile) -> OwnerResolver:
     """The owner resolver of one plan: its aliases, region, organisation, PDUs and national roles."""
     header = plan_file.plan
@@ -45,7 +40,7 @@ class ActionReading:
 def read_actions(plan_file: PlanFile) -> Iterator[ActionReading]:
     """Every action of the plan, in order, with its owners resolved and its target read."""
     resolver = plan_resolver(plan_file)
-    when = plan_date(plan_file)
+    when = plan_file.plan.written_on
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
             for position, spec in enumerate(rec.actions, start=1):
