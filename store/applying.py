@@ -162,7 +162,8 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
             action_id = action_ids.take()
             new_rows.append({"id": action_id, "uid": action.uid, "plan_id": changes.plan_id,
                              "recommendation_id": rec_ids[action.recommendation_uid], **action.values})
-            new_links.extend({"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids))
+            new_links.extend({"action_id": action_id, "owner_id": oid, "position": i}
+                             for i, oid in enumerate(owner_ids))
             result.added += 1
         else:
             action_id = action.stored_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import stat
 import tomllib
@@ -76,7 +75,8 @@ def _read_config_text(path: Path) -> str | None:
     except OSError as exc:
         raise StoreError(f"the config file {path} cannot be read ({exc.strerror or exc}); fix or remove it") from None
     if len(data) > MAX_CONFIG_BYTES:
-        raise StoreError(f"the config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KB; a config is a few lines")
+        raise StoreError(f"the config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KB; "
+                         "a config is a few lines")
     try:
         return data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is fine
     except UnicodeDecodeError:

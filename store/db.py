@@ -73,7 +73,8 @@ def _give_uids(conn: Connection) -> None:
             "SELECT id, plan_id, number FROM recommendation").all()])
     actions: dict[int, str] = {}
     for i, p, number, ref in conn.exec_driver_sql(
-            "SELECT a.id, a.plan_id, r.number, a.ref FROM action a JOIN recommendation r ON r.id = a.recommendation_id"):
+            "SELECT a.id, a.plan_id, r.number, a.ref FROM action a"
+            " JOIN recommendation r ON r.id = a.recommendation_id"):
         actions[i] = action_uid(plans[p], number, ref)
     _many(conn, "UPDATE action SET uid = ? WHERE id = ?", [(u, i) for i, u in actions.items()])
     seen: dict[tuple[int, str], int] = {}
@@ -163,7 +164,8 @@ def problem(path: Path, exc: BaseException) -> DatabaseProblem:
         return DatabaseProblem(f"cannot write {path}: the disk is full; nothing was saved")
     if name.startswith("SQLITE_IOERR_") and any(w in name for w in ("WRITE", "FSYNC", "TRUNC", "SHMSIZE")):
         return DatabaseProblem(f"cannot write {path}: the disk refused the write (is it full?); nothing was saved")
-    if name == "SQLITE_IOERR_SHORT_READ" or (name.startswith("SQLITE_IOERR") or "disk i/o" in message) and _wal_gone(path):
+    io_error = name.startswith("SQLITE_IOERR") or "disk i/o" in message
+    if name == "SQLITE_IOERR_SHORT_READ" or (io_error and _wal_gone(path)):
         return DatabaseProblem(_unreadable_now(path))
     if name.startswith("SQLITE_IOERR") or "disk i/o" in message:
         return DatabaseProblem(f"cannot read or write {path}: the disk reported an input/output error; "

@@ -34,7 +34,14 @@ from store.db import Database, DatabaseOpenError, create_atomically, open_databa
 from store.errors import StoreError
 from store.events import Event, derive_state
 from store.identity import (
-    action_uid, addressee_uid, event_content, event_uid, new_uid, plan_uid, recommendation_uid, utc_text,
+    action_uid,
+    addressee_uid,
+    event_content,
+    event_uid,
+    new_uid,
+    plan_uid,
+    recommendation_uid,
+    utc_text,
 )
 from store.interpreting import Interpretation, interpret
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
@@ -70,7 +77,8 @@ _SAVED = (
 _FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
 _REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
 _STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
-                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id WHERE a.plan_id = :plan")
+                  "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id "
+                  "WHERE a.plan_id = :plan")
 
 
 def save_plan(session: Session, plan_file: PlanFile, *, source: str = "", mapping: Mapping | None = None,
@@ -315,7 +323,7 @@ def _diff(row: Any, values: dict[str, Any]) -> list[FieldChange]:
 def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning: Interpretation,
              stored_events: dict[int, list[tuple[Any, ...]]], known: set[str], ticks: dict[int, set[str]],
              links: dict[int, list[int]], owner_ids: dict[tuple[str, str], int], by: str, now: datetime) -> None:
-    plan_id, puid = changes.plan_id, changes.plan_uid
+    plan_id = changes.plan_id
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
@@ -398,8 +406,8 @@ def _uid_indexes_built_after(session: Session) -> Iterator[None]:
         yield
         return
     found = {name: sql for name, sql in conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (%s)"
-        % ", ".join(f"'ix_{table}_uid'" for table in _BUILT_AFTER))}
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({})".format(
+            ", ".join(f"'ix_{table}_uid'" for table in _BUILT_AFTER)))}
     for name in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
@@ -552,7 +560,7 @@ def _read_ahead(paths: list[Path], sender: Any) -> None:
             except PlanFileError as exc:
                 sender.send(("error", exc))
                 return
-            except Exception:  # noqa: BLE001  (the writer reads this file itself and meets it there)
+            except Exception:
                 message = ("retry", None)
             sender.send(message)
     except OSError:

@@ -3,8 +3,8 @@
 Owners as written are resolved to roles (aliases expanded, organisation and region scoped, PDU-level
 roles given their PDU, plural roles expanded) and targets read as a manager would; the rest of the
 import only uses what this stage hands on. Many actions of a plan share a target ("September 2023")
-or an owner cell: each is read once. (`store.reading.read_actions` is the same reading one action at a
-time, for `check`.)
+or an owner cell: each is read once. (`store.reading.read_actions` hands the same reading on one action
+at a time, for `check`.)
 """
 
 from __future__ import annotations

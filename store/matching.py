@@ -1,11 +1,12 @@
 """The match stage of an import: which stored action each action of a plan file is, if any.
 
 Certain matches only: a uid written in the file, an explicit `ref`, or the same text in the same
-recommendation (at the same place, or anywhere when no other action there has it). What is left over on both sides of a recommendation is not guessed at: a proposal
-pairs reworded actions by the likeness of their words and withdraws the rest, and the import stops
-until the user confirms it with a mapping (see `Mapping`). A stored plan whose title, region or
-dates differ from the file's, under the same plan id and without a uid that proves it the same, is
-not taken to be the same plan unless the mapping says so.
+recommendation (at the same place, or anywhere when no other action there has it). What is left over
+on both sides of a recommendation is not guessed at: a proposal pairs reworded actions by the
+likeness of their words and withdraws the rest, and the import stops until the user confirms it with
+a mapping (see `Mapping`). A stored plan whose title, region or dates differ from the file's, under
+the same plan id and without a uid that proves it the same, is not taken to be the same plan unless
+the mapping says so.
 """
 
 from __future__ import annotations

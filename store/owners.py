@@ -172,14 +172,6 @@ def section_pdus(addressee: str, addressee_kind: str, recommendation_text: str, 
     return pdus_addressed(addressee, addressee_kind, recommendation_text) or pdus_named(recommendation_text, covered)
 
 
-def pdus_in_scope(
-    addressee: str, addressee_kind: str, recommendation_text: str, action_text: str, covered: Sequence[str]
-) -> list[str]:
-    """The PDUs whose holders an action's PDU-level roles mean: its section's PDUs, else those its
-    recommendation names, else those the action's own text names (of the PDUs the plan covers)."""
-    return section_pdus(addressee, addressee_kind, recommendation_text, covered) or pdus_named(action_text, covered)
-
-
 class OwnerResolver:
     """Resolves the owners written in one plan: its aliases, region, organisation, PDUs and national roles."""
 
@@ -217,7 +209,8 @@ class OwnerResolver:
         return self.resolve(str(entry["role"]), pdus=pdus)
 
     def resolve(self, written: str, *, pdus: Sequence[str] = ()) -> list[ResolvedOwner]:
-        """Resolve one owner as written, where `pdus` are the PDUs in scope (`pdus_in_scope`).
+        """Resolve one owner as written, where `pdus` are the PDUs in scope (its section's PDUs, else those the
+        recommendation or the action names).
 
         "Head of PDU" names the head of each PDU in scope; "Heads of PDU" those, else the head of every
         PDU the plan covers; a PDU-level role ("BM", "SPOs") is each PDU's holder (a plural one, with no

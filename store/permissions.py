@@ -46,7 +46,8 @@ ALTER TABLE action ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "change" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE occurrence ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_region ON action FOR SELECT USING (true);
-CREATE POLICY change_own ON action FOR UPDATE USING (actiontrack_may_change(id)) WITH CHECK (actiontrack_may_change(id));
+CREATE POLICY change_own ON action FOR UPDATE
+    USING (actiontrack_may_change(id)) WITH CHECK (actiontrack_may_change(id));
 CREATE POLICY lead_all ON action FOR ALL TO {LEAD} USING (true) WITH CHECK (true);
 CREATE POLICY read_region ON "change" FOR SELECT USING (true);
 CREATE POLICY record_own ON "change" FOR INSERT WITH CHECK (actiontrack_may_change(action_id));

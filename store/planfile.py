@@ -7,7 +7,6 @@ problem is reported as one sentence naming the file and the place in it.
 from __future__ import annotations
 
 import re
-import stat
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -355,7 +354,8 @@ def load_plan_toml(path: Path | str) -> dict[str, Any]:
     path = Path(path)
     data = read_bounded(path, MAX_FILE_BYTES, what="a plan file", error=PlanFileError)
     if len(data) > MAX_FILE_BYTES:
-        raise PlanFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a plan file is text")
+        raise PlanFileError(f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; "
+                            "a plan file is text")
     for bom, name in _UNICODE_BOMS:
         if data.startswith(bom):
             raise PlanFileError(f"{path}: is {name} text; save it as UTF-8")

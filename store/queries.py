@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
@@ -20,10 +20,18 @@ from sqlmodel import Session
 
 from store.errors import NotFoundError
 from store.models import (
-    Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+    Action,
+    ActionOwner,
+    Addressee,
+    Change,
+    Checkpoint,
+    Occurrence,
+    Owner,
+    Plan,
+    Recommendation,
 )
-from store.owners import closest_names, owner_key, owner_label, written_owner
 from store.months import Month, occurrences_through_sql, occurs_sql, period_sql
+from store.owners import closest_names, owner_key, owner_label, written_owner
 from store.targets import Status
 
 if TYPE_CHECKING:

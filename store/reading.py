@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 
-from store.owners import OwnerResolver, ResolvedOwner, near_duplicates, owner_label, pdus_in_scope, plan_pdus
+from store.owners import OwnerResolver, ResolvedOwner, near_duplicates, owner_label, plan_pdus
 from store.planfile import ActionSpec, PlanFile
-from store.targets import TargetDate, read_target
+from store.targets import TargetDate
 
 
 def plan_resolver(plan_file: PlanFile) -> OwnerResolver:
@@ -38,18 +37,17 @@ class ActionReading:
 
 
 def read_actions(plan_file: PlanFile) -> Iterator[ActionReading]:
-    """Every action of the plan, in order, with its owners resolved and its target read."""
-    resolver = plan_resolver(plan_file)
-    when = plan_file.plan.written_on
+    """Every action of the plan, in order, with its owners resolved and its target read: what an import
+    stores (`store.interpreting.interpret`, the one reading), one action at a time."""
+    from store.interpreting import interpret  # it reads with this module's resolver
+
+    meaning = interpret(plan_file)
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
-            for position, spec in enumerate(rec.actions, start=1):
-                pdus = pdus_in_scope(addressee.name, addressee.kind, rec.text, spec.text, resolver.pdus)
-                owners = [r for written in spec.owners_stored() for r in resolver.resolve_entry(written, pdus=pdus)]
-                yield ActionReading(
-                    reference=f"{plan_file.plan.id}/{rec.number}/{spec.ref or position}",
-                    spec=spec, owners=list(dict.fromkeys(owners)), target=read_target(spec.target, plan_date=when),
-                )
+            for index, spec in enumerate(rec.actions):
+                reading, owners = meaning.actions[(rec.number, index)]
+                yield ActionReading(reference=f"{plan_file.plan.id}/{rec.number}/{spec.ref or index + 1}",
+                                    spec=spec, owners=list(owners.roles), target=reading.target)
 
 
 def owner_warnings(readings: list[ActionReading]) -> list[str]:

@@ -183,7 +183,7 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
         with server.write(exclusive=True) as session:
             theirs = plan_document(session, server_plans[uid])
             refused = _refused(session, server_plans[uid])
-            merged = _with_events(theirs, mine, allowed=lambda a: a not in refused, result=result)
+            merged = _with_events(theirs, mine, allowed=lambda a, refused=refused: a not in refused, result=result)
             before = _max_change(session)
             result.events_sent += _import_document(session, merged, f"{plan_id} from this laptop", by)
             pulled = _ours(session, pulled, before)

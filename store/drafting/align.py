@@ -117,7 +117,8 @@ class _Lining:
         units = _units(paragraphs, max(len(row.owners), len(row.targets)))
         if units is not None and len(units) != len(paragraphs):
             self.bullets_are_actions = True
-            self.check(f"the date column at {row.place} gives one entry per bullet, so each bullet is read as an action.")
+            self.check(f"the date column at {row.place} gives one entry per bullet, so each bullet is read as an "
+                       "action.")
             paragraphs = units
         if paragraphs and not row.owners and not row.targets and self.actions and \
                 (self.actions[-1].owners or self.actions[-1].target):
@@ -236,7 +237,7 @@ def _lost_breaks(paragraphs: list[Paragraph], row: Row, agreed: bool) -> tuple[l
     sentences = _SENTENCE.split(text) if text else []
     if len(dates) < 2 or len(sentences) < len(dates):
         return None
-    parts = sentences[:len(dates) - 1] + [" ".join(sentences[len(dates) - 1:])]
+    parts = [*sentences[:len(dates) - 1], " ".join(sentences[len(dates) - 1:])]
     roles = [role for entry in row.owners for role in split_owners(entry)]
     groups: list[list[str]] = [[]]
     for role in roles:
@@ -351,7 +352,8 @@ def _mismatch(paragraphs: int, owners: int, targets: int, index: int, place: str
     return f"{what}; entries are read in order, one per paragraph."
 
 
-_DATE_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{2,4}\b|\bcomplete(?:d)?\b",
+_DATE_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{2,4}\b"
+                        r"|\bcomplete(?:d)?\b",
                         re.IGNORECASE)
 
 

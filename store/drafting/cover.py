@@ -12,7 +12,8 @@ _MONTHS = {name: number for number, name in enumerate(
      "october", "november", "december"), start=1)}
 _WORDY_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\s+(\d{4})")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
-_DEFINED = re.compile(r"\b((?:[A-Z][\w'&-]*|of|and|for|the|&)(?:\s+(?:[A-Z][\w'&-]*|of|and|for|the|&)){1,7})\s*,?\s*\(([A-Z][A-Za-z&/]{1,9})\)")
+_WORD = r"(?:[A-Z][\w'&-]*|of|and|for|the|&)"
+_DEFINED = re.compile(rf"\b({_WORD}(?:\s+{_WORD}){{1,7}})\s*,?\s*\(([A-Z][A-Za-z&/]{{1,9}})\)")
 _PDU = re.compile(r"([A-Z][A-Za-z'&]*(?:\s+(?:[A-Z][A-Za-z'&]*|and|with|&))*?\s+PDU)\b")
 
 

@@ -116,7 +116,7 @@ def _pair_by_text(old: list[ActionSpec], new: list[ActionSpec]) -> list[tuple[Ac
     pairs: list[tuple[ActionSpec | None, ActionSpec | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            pairs += list(zip(old[i1:i2], new[j1:j2]))
+            pairs += list(zip(old[i1:i2], new[j1:j2], strict=False))  # a replaced run may differ in length
             continue
         left, right = old[i1:i2], new[j1:j2]
         used: set[int] = set()
@@ -178,7 +178,8 @@ def describe_diff(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
     for rec in diff.recommendations:
         body: list[str] = []
         if rec.old is None:
-            body.append(f"+ recommendation {rec.number} ({rec.new_addressee}): {_show(rec.new.text if rec.new else '')}")
+            text = _show(rec.new.text if rec.new else "")
+            body.append(f"+ recommendation {rec.number} ({rec.new_addressee}): {text}")
         elif rec.new is None:
             body.append(f"- recommendation {rec.number} ({rec.old_addressee}): {_show(rec.old.text)}")
         else:

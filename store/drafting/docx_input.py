@@ -27,7 +27,7 @@ def read_docx(path: Path, data: bytes) -> Document:
         document = docx.Document(io.BytesIO(data))
     except DraftError:
         raise
-    except Exception as exc:  # noqa: BLE001  (zip, XML and python-docx failures: the file is damaged)
+    except Exception as exc:
         raise DraftError(f"{path}: the Word document is damaged and cannot be read ({type(exc).__name__})") from None
 
     cover: list[str] = []

@@ -29,7 +29,7 @@ def read_extract(text: str) -> Document:
         if len(cells) < COLUMNS - 1:  # the summary table after the action table
             break
         if len(cells) == COLUMNS - 1 and not cells[0].strip():
-            cells = [""] + cells  # the extractor dropped an empty leading cell
+            cells = ["", *cells]  # the extractor dropped an empty leading cell
         cells = (cells + [""] * COLUMNS)[:COLUMNS]
         rows.append(_row(cells, f"line {index + 1}"))
         end = index + 1

@@ -7,14 +7,14 @@ from datetime import date
 from pathlib import Path
 
 from store.drafting.align import recommendation_of
-from store.drafting.grouping import group_rows, infer_agreements
 from store.drafting.cover import cover_fields, defined_abbreviations, region_and_pdus, summary_counts
-from store.drafting.owner_cells import split_owners
+from store.drafting.grouping import group_rows, infer_agreements
 from store.drafting.model import REC_NUMBER, Document, Draft, DraftAddressee, DraftError
+from store.drafting.owner_cells import split_owners
 from store.files import read_bounded
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-MAX_ENTRY = 300  # an owner or target entry longer than this is a paragraph in the wrong column  # a 40-page plan is well under 1 MB as .docx or text
+MAX_ENTRY = 300  # an owner or target entry longer than this is a paragraph in the wrong column
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # an encrypted .docx (or an old .doc) is an OLE compound file
 _PDF = b"%PDF"
@@ -26,7 +26,8 @@ def draft_plan(path: Path | str, plan_id: str | None = None) -> Draft:
     document = load_document(path)
     if not document.table_found:
         raise DraftError(f"{path}: no action-plan table found (the header 'Rec No · Recommendation · Agreed/ "
-                         f"Partly Agreed/ Not Agreed · Response · Responsible Owner · Target Date'); is it an action plan?")
+                         f"Partly Agreed/ Not Agreed · Response · Responsible Owner · Target Date'); "
+                         "is it an action plan?")
     if not any(row.number or row.response for row in document.rows):
         raise DraftError(f"{path}: the action-plan table has no recommendations")
     for row in document.rows:

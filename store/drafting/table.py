@@ -17,7 +17,7 @@ def is_header(cells: list[str]) -> bool:
     if len(cells) < COLUMNS:
         return False
     words = [clean(cell).lower() for cell in cells[:COLUMNS]]
-    return all(word in cell for word, cell in zip(HEADER_WORDS, words))
+    return all(word in cell for word, cell in zip(HEADER_WORDS, words, strict=False))  # a row may have more cells
 
 
 def header_mismatch(cells: list[str]) -> str:

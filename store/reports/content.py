@@ -15,12 +15,21 @@ from sqlmodel import Session, col
 
 from store.errors import NotFoundError
 from store.models import (
-    Action, ActionOwner, Addressee, Change, ChangeKind, Checkpoint, Occurrence, Owner, Plan, Recommendation,
+    Action,
+    ActionOwner,
+    Addressee,
+    Change,
+    ChangeKind,
+    Checkpoint,
+    Occurrence,
+    Owner,
+    Plan,
+    Recommendation,
 )
-from store.rag import Rag, action_rag, branch_rag, due_soon
-from store.revising import revisions
 from store.months import Month, occurrences, occurs
 from store.queries import View, in_view
+from store.rag import Rag, action_rag, branch_rag, due_soon
+from store.revising import revisions
 from store.targets import Status
 from store.text import agreement_words, describe_change, status_word
 
@@ -31,7 +40,7 @@ class ReportScope:
 
     as_of: date
     plan_ids: tuple[str, ...] = ()  # empty: every plan
-    view: View = View()  # whose actions (None: everyone's), and the screen's filters
+    view: View = field(default_factory=View)  # whose actions (None: everyone's), and the screen's filters
     owner_label: str = "everyone"
     since: date | None = None
 
@@ -257,7 +266,8 @@ def build_report(session: Session, scope: ReportScope) -> Report:
             revision_reason=revision.reason if revision else "", deadline=row.deadline, status=status,
             rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon,
                            revisions=revision.count if revision else 0),
-            days_overdue=days, missed=tuple(period for period, _ in missed), last_changed_at=changed[0] if changed else None,
+            days_overdue=days, missed=tuple(period for period, _ in missed),
+            last_changed_at=changed[0] if changed else None,
             last_changed_by=changed[1] if changed else "", evidence=evidence.get(row.id, ""),
         )
 
@@ -316,7 +326,8 @@ def _duties(session: Session, in_scope: Any, rows: Sequence[Any]) -> dict[int, D
 
 
 def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:
-    newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope)).group_by(col(Change.action_id))
+    newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope))
+              .group_by(col(Change.action_id))
               .scalar_subquery())
     query = select(col(Change.action_id), col(Change.at), col(Change.by)).where(col(Change.id).in_(newest))
     return {action_id: (_utc(at), by) for action_id, at, by in session.execute(query)}
@@ -336,7 +347,8 @@ def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
 def _by_owner(session: Session, in_scope: Any, actions: dict[int, ReportAction]) -> dict[str, Tally]:
     labels = {owner.id: owner.label for owner in session.execute(select(Owner)).scalars()}
     counts: dict[str, Tally] = defaultdict(Tally)
-    links = select(col(ActionOwner.action_id), col(ActionOwner.owner_id)).where(col(ActionOwner.action_id).in_(in_scope))
+    links = (select(col(ActionOwner.action_id), col(ActionOwner.owner_id))
+             .where(col(ActionOwner.action_id).in_(in_scope)))
     for action_id, owner_id in session.execute(links):
         counts[labels[owner_id]].add(actions[action_id])
     return dict(sorted(counts.items()))
@@ -345,7 +357,8 @@ def _by_owner(session: Session, in_scope: Any, actions: dict[int, ReportAction])
 def _changes(session: Session, in_scope: Any, since: date) -> list[ChangeLine]:
     start = datetime(since.year, since.month, since.day, tzinfo=UTC)
     query = (select(Change, col(Action.reference)).join(Action, col(Action.id) == col(Change.action_id))
-             .where(col(Change.action_id).in_(in_scope), col(Change.at) >= start).order_by(col(Change.at), col(Change.id)))
+             .where(col(Change.action_id).in_(in_scope), col(Change.at) >= start)
+             .order_by(col(Change.at), col(Change.id)))
     return [ChangeLine(at=_utc(change.at), by=change.by, reference=reference,
                        what=describe_change(change.kind, change.from_status, change.to_status, change.period),
                        note=change.note)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from store.reports.columns import RAG_FILL, RAG_INK, shown
-from store.reports.output import MARK
 from store.reports.content import Report, Tally, tally
+from store.reports.output import MARK
 from store.text import status_word
 
 _STYLE = """
@@ -67,7 +67,8 @@ TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber
 def render_html(report: Report) -> bytes:
     """The page's bytes (UTF-8)."""
     scope = report.scope
-    out = ['<!DOCTYPE html>', '<html lang="en-GB"><head><meta charset="utf-8">', f'<meta name="generator" content="{MARK}">',
+    out = ['<!DOCTYPE html>', '<html lang="en-GB"><head><meta charset="utf-8">',
+           f'<meta name="generator" content="{MARK}">',
            f"<title>{h(report.title)}</title>", f"<style>{_STYLE}</style></head><body>",
            f"<h1>{h(report.title)}</h1>"]
     if scope.since:
