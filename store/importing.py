@@ -19,7 +19,8 @@ import gc
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,9 @@ from store.identity import (
     recommendation_uid,
     utc_text,
 )
-from store.interpreting import Interpretation, interpret
+from store.interpreting import Interpretation, Reading, interpret
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
-from store.models import Action, ActionOwner, Addressee, Occurrence, Plan, Recommendation
+from store.models import Action, ActionOwner, Addressee, Change, ChangeKind, Occurrence, Plan, Recommendation
 from store.owners import ResolvedOwner
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
@@ -267,6 +268,7 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
     ):
         ticks.setdefault(action_id, set()).add(period)
     owner_ids = _OwnerTable.of(session).ids
+    revised = RevisedTargets.of(session, plan_id, plan_file.plan.written_on)
 
     position = 0
     for a_position, addressee in enumerate(plan_file.addressees, start=1):
@@ -295,7 +297,8 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
                 rows = rows_by_rec.get(rec_row.id or 0, [])
             matched = match_recommendation(spec, rows, mapping)
             changes.proposals.extend(matched.proposals)
-            _actions(changes, spec, ruid, matched, meaning, stored_events, known, ticks, links, owner_ids, by, now)
+            _actions(changes, spec, ruid, matched, meaning, stored_events, known, ticks, links, owner_ids, revised,
+                     by, now)
     kept_numbers = {spec.number for a in plan_file.addressees for spec in a.recommendations}
     for number, rec_row in recs.items():
         if number in kept_numbers:
@@ -322,7 +325,8 @@ def _diff(row: Any, values: dict[str, Any]) -> list[FieldChange]:
 
 def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning: Interpretation,
              stored_events: dict[int, list[tuple[Any, ...]]], known: set[str], ticks: dict[int, set[str]],
-             links: dict[int, list[int]], owner_ids: dict[tuple[str, str], int], by: str, now: datetime) -> None:
+             links: dict[int, list[int]], owner_ids: dict[tuple[str, str], int], revised: RevisedTargets, by: str,
+             now: datetime) -> None:
     plan_id = changes.plan_id
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
@@ -330,16 +334,21 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
             _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
             continue
         values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=False)
+        checkpoints = meaning.actions[(rec.number, index)][0].target.checkpoints
+        kept_target = revised.kept(row, spec.target)
+        if kept_target is not None:  # an older file: its target is one a stored revision replaced
+            values.update(kept_target.columns(row.target))
+            checkpoints = kept_target.target.checkpoints
         diff = [] if row[_FIRST_SAVED + 1:] == tuple(values.values())[1:] else _diff(row, values)
         moved = row.position != values["position"]
         diff = [c for c in diff if c.name != "position"]
         wanted = [owner_ids.get((role.key, role.region)) for role in roles]
         relink = None in wanted or links.get(row.id, []) != list(dict.fromkeys(wanted))
         changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved,
-                                           checkpoints=meaning.actions[(rec.number, index)][0].target.checkpoints))
+                                           checkpoints=checkpoints))
         fresh, kept = _file_events(spec, row.uid, known)
         changes.kept_events += kept
-        if row.target != spec.target and not row.withdrawn and not any(
+        if row.target != values["target"] and not row.withdrawn and not any(
                 h.change == "target" and h.to_target == spec.target for h in spec.history):
             fresh.append(EventWrite(new_uid(), row.uid, utc_text(now), by, "target", None, None, None,
                                     spec.target_reason, None, row.target, spec.target))
@@ -361,6 +370,31 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
     for row in matched.dropped:
         changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{rec.number}/{row.ref}", _status(row.status),
                                             len(stored_events.get(row.id, []))))
+
+
+@dataclass(frozen=True, slots=True)
+class RevisedTargets:
+    """The targets a plan's stored revisions replaced, by action id: a file still giving one of them was
+    written before the revision, which stands."""
+
+    replaced: dict[int, set[str]]
+    written_on: date | None
+
+    @classmethod
+    def of(cls, session: Session, plan_id: str, written_on: date | None) -> RevisedTargets:
+        """The replaced targets of the plan's actions, read in one query."""
+        replaced: dict[int, set[str]] = {}
+        for action_id, before in session.execute(
+                select(Change.action_id, Change.from_target).join(Action, Action.id == Change.action_id)
+                .where(Action.plan_id == plan_id, Change.kind == ChangeKind.TARGET, Change.from_target.is_not(None))):
+            replaced.setdefault(action_id, set()).add(before)
+        return cls(replaced, written_on)
+
+    def kept(self, row: Any, file_target: str) -> Reading | None:
+        """The stored target's reading where the file gives a target a stored revision replaced, else None."""
+        if row.target == file_target or file_target not in self.replaced.get(row.id, ()):
+            return None
+        return Reading.of(row.target, self.written_on)
 
 
 def _stored_at(at: Any) -> str:

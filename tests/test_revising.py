@@ -129,3 +129,40 @@ def test_reports_and_exports_carry_the_revision(capsys: pytest.CaptureFixture[st
     shown = run(capsys, fresh, "show", REF)[1]
     assert "revised 2×: first agreed 'September 2023'; reason: second delay" in shown
     assert target_of(fresh)[:2] == ("March 2024", "2024-03-31")
+
+
+def test_importing_the_older_plan_file_again_keeps_a_typed_revision(
+        capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    from store.importing import bundled_plan_files
+
+    older = next(p for p in bundled_plan_files() if p.name.startswith("gm-2023"))
+    run(capsys, db_path, "revise", REF, "March 2024", "--reason", "Waiting for the new IT system")
+    before = dump(db_path)
+
+    code, out, err = run(capsys, db_path, "import", "--dry-run", str(older))
+    assert (code, err) == (0, "")
+    assert REF not in out and "target" not in out
+
+    code, _, err = run(capsys, db_path, "import", str(older))
+    assert (code, err) == (0, "")
+    assert target_of(db_path)[:2] == ("March 2024", "2024-03-31")
+    assert dump(db_path) == before
+    assert REF not in run(capsys, db_path, "overdue")[1]
+
+
+def test_a_plan_file_revising_the_target_again_still_applies(
+        capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
+    from store.importing import bundled_plan_files
+
+    older = next(p for p in bundled_plan_files() if p.name.startswith("gm-2023"))
+    run(capsys, db_path, "revise", REF, "March 2024", "--reason", "IT")
+    newer = tmp_path / "gm-2023.toml"  # the first 'September 2023' of the file is REF's
+    newer.write_text(older.read_text(encoding="utf-8").replace(
+        'target = "September 2023"\n', 'target = "June 2024"\n', 1), encoding="utf-8")
+    assert "June 2024" in newer.read_text(encoding="utf-8")
+    code, _, err = run(capsys, db_path, "import", str(newer))
+    assert (code, err) == (0, ""), err
+    events = rows(db_path, "SELECT from_target, to_target FROM change JOIN action ON action.id = change.action_id "
+                           "WHERE reference = ? AND kind = 'target' ORDER BY change.id", REF)
+    assert events == [("September 2023", "March 2024"), ("March 2024", "June 2024")]
+    assert target_of(db_path)[:2] == ("June 2024", "2024-06-30")
