@@ -8,22 +8,25 @@ what it holds, not what the database holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
+from store.duties import Duty, duties
 from store.errors import NotFoundError
 from store.models import (
     Action,
     ActionOwner,
     Addressee,
     Change,
+    ChangeKind,
     Checkpoint,
     Occurrence,
     Owner,
@@ -32,6 +35,7 @@ from store.models import (
 )
 from store.months import Month, occurrences_through_sql, occurs_sql, period_sql
 from store.owners import closest_names, owner_key, owner_label, written_owner
+from store.rag import Rag
 from store.targets import Status
 
 if TYPE_CHECKING:
@@ -53,12 +57,22 @@ class Progress:
 
     done: int
     total: int
-    overdue: int
+    overdue: int  # red: past a deadline, or a period of a recurring duty missed
+    amber: int = 0  # due this month or next, or revised more than once
 
     @property
     def label(self) -> str:
         """E.g. '3/5'."""
         return f"{self.done}/{self.total}"
+
+    @property
+    def rag(self) -> Rag:
+        """The branch's rating: the worst of its actions' (store.rag.branch_rag, from the counts)."""
+        if self.overdue:
+            return Rag.RED
+        if self.amber:
+            return Rag.AMBER
+        return Rag.COMPLETE if self.done == self.total else Rag.GREEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +125,11 @@ class ActionRow:
     version: int
     overdue: bool
     due_soon: bool = False  # a one-off deadline in today's month, not complete
-    missed: int = 0  # occurrences and checkpoints passed without being ticked off (in the overdue list)
+    missed: int = 0  # occurrences and checkpoints passed without being ticked off
+    rag: Rag = Rag.GREEN  # store.rag's rule, worked out by the query (`_rag_sql`)
+    missed_periods: tuple[str, ...] = ()  # the months missed ('2023-08'), oldest first, where `missed`
+    days_overdue: int | None = None  # from the deadline, or the end of the oldest missed period
+    evidence: bool = False  # a note was given with a change of it (a note, a status, a tick)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +195,84 @@ class OwnerCount:
         return owner_label(self.name, self.region, self.organisation)
 
 
-def _overdue(today: date) -> ColumnElement[bool]:
-    return and_(
-        Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today,
-        Action.status != Status.COMPLETE,
+# The day a query speaks for, as bound parameters (`as_of_params` gives their values): one statement serves
+# every day, and the missed-period and RAG expressions below are written once for every query.
+_AS_OF_TYPES = {"today": Date(), "before_month": Integer(), "before_period": String(), "this_month": Integer(),
+                "this_period": String(), "month_last": Date(), "soon_last": Date()}
+
+
+def as_of_params(today: date) -> dict[str, Any]:
+    """The values of the as-of parameters for `today`: the month before (the last that can be missed),
+    this month, and the end of next month (the end of store.rag's 'due soon')."""
+    now = Month.of(today)
+    before = now.plus(-1)
+    return {"today": today, "before_month": before.index, "before_period": before.period, "this_month": now.index,
+            "this_period": now.period, "month_last": now.last, "soon_last": now.plus(1).last}
+
+
+def _as_of(name: str) -> Any:
+    return bindparam(name, type_=_AS_OF_TYPES[name])
+
+
+def _late() -> ColumnElement[bool]:
+    """A one-off deadline passed (whatever the status)."""
+    return and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < _as_of("today"))
+
+
+def _missed() -> ColumnElement[int]:
+    """How many of the action's periods passed without a tick: occurrences of a recurring duty in the months
+    before today's, and checkpoints dated before today (`store.duties.Duty.missed` is its Python twin)."""
+    ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                                        Occurrence.period <= _as_of("before_period")).scalar_subquery())
+    due = occurrences_through_sql(Action.start_month, Action.every_months, _as_of("before_month"))
+    passed = (select(func.count()).select_from(Checkpoint)
+              .where(Checkpoint.action_id == Action.id, Checkpoint.due < _as_of("today"),
+                     ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
+                                     Occurrence.period == period_sql(Checkpoint.due)))
+              .scalar_subquery())
+    missed: ColumnElement[int] = case((and_(Action.every_months.is_not(None), due > ticks), due - ticks),
+                                      else_=0) + passed
+    return missed
+
+
+def _revised_twice() -> ColumnElement[bool]:
+    """The target was revised more than once (revisions undone left out; `store.revising.revisions`)."""
+    undo = aliased(Change)
+    standing = (select(func.count()).select_from(Change)
+                .where(Change.action_id == Action.id, Change.kind == ChangeKind.TARGET,
+                       ~exists().where(undo.action_id == Change.action_id, undo.undoes_id == Change.id))
+                .scalar_subquery())
+    return standing > 1
+
+
+def _open_now() -> ColumnElement[bool]:
+    """An occurrence or a checkpoint falls in today's month (the checkpoint not before today), not ticked off."""
+    checkpoint = exists().where(Checkpoint.action_id == Action.id, Checkpoint.due >= _as_of("today"),
+                                Checkpoint.due <= _as_of("month_last"))
+    ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                            Occurrence.period == _as_of("this_period"))
+    return and_(or_(occurs_sql(Action.start_month, Action.every_months, _as_of("this_month")), checkpoint), ~ticked)
+
+
+def _rag() -> ColumnElement[str]:
+    """store.rag's rule for an action as SQL, giving the rating's value ('red', 'amber', 'green',
+    'complete'); each test is reached only when the ones before it fail."""
+    soon = and_(Action.deadline.is_not(None), Action.deadline >= _as_of("today"),
+                Action.deadline <= _as_of("soon_last"))
+    rag: ColumnElement[str] = case(
+        (Action.status == Status.COMPLETE, Rag.COMPLETE.value),
+        (or_(_late(), _missed() > 0), Rag.RED.value),
+        (or_(soon, _open_now(), _revised_twice()), Rag.AMBER.value),
+        else_=Rag.GREEN.value,
     )
+    return rag
+
+
+def _evidence() -> ColumnElement[bool]:
+    """A note was given with a change of the action (not a revision's reason) and not undone: evidence."""
+    undo = aliased(Change)
+    return exists().where(Change.action_id == Action.id, Change.note != "", Change.kind != ChangeKind.TARGET,
+                          ~exists().where(undo.action_id == Change.action_id, undo.undoes_id == Change.id))
 
 
 class _Unindexed(UnaryExpression[bool]):
@@ -237,16 +328,20 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _progress_columns(today: date) -> list[Any]:
+def _progress_columns() -> list[Any]:
+    """Counts of the actions in a group: complete, all, red and amber (the as-of parameters bound)."""
+    rag = _rag()
     return [
         func.sum(case((Action.status == Status.COMPLETE, 1), else_=0)).label("done"),
         func.count(Action.id).label("total"),
-        func.sum(case((_overdue(today), 1), else_=0)).label("overdue"),
+        func.sum(case((rag == Rag.RED.value, 1), else_=0)).label("overdue"),
+        func.sum(case((rag == Rag.AMBER.value, 1), else_=0)).label("amber"),
     ]
 
 
 def _progress(row: Any) -> Progress:
-    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=int(row.overdue or 0))
+    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=int(row.overdue or 0),
+                    amber=int(row.amber or 0))
 
 
 def _visible(progress: Progress, view: View) -> bool:
@@ -256,20 +351,21 @@ def _visible(progress: Progress, view: View) -> bool:
 def regions(session: Session, view: View, today: date) -> list[RegionNode]:
     """The regions holding actions in view, with their progress."""
     query = (
-        select(Plan.region, *_progress_columns(today))
+        select(Plan.region, *_progress_columns())
         .join(Action, Action.plan_id == Plan.id)
         .where(*_filters(view))
         .group_by(Plan.region)
         .order_by(Plan.region)
     )
-    nodes = [RegionNode(region=row.region, progress=_progress(row)) for row in session.execute(query)]
+    nodes = [RegionNode(region=row.region, progress=_progress(row))
+             for row in session.execute(query, as_of_params(today))]
     return [n for n in nodes if _visible(n.progress, view)]
 
 
 def _addressee_query(view: View, today: date) -> Any:
     return (
         select(Plan.region, Addressee.id, Addressee.name, Addressee.kind, Addressee.rating,
-               Plan.id.label("plan_id"), Plan.plan_submitted, Plan.report_published, *_progress_columns(today))
+               Plan.id.label("plan_id"), Plan.plan_submitted, Plan.report_published, *_progress_columns())
         .join(Plan, Plan.id == Addressee.plan_id)
         .join(Recommendation, Recommendation.addressee_id == Addressee.id)
         .join(Action, Action.recommendation_id == Recommendation.id)
@@ -292,14 +388,14 @@ def _addressee_node(row: Any) -> AddresseeNode:
 def addressees(session: Session, view: View, region: str, today: date) -> list[AddresseeNode]:
     """The addressees of a region's plans holding actions in view; newest plan first."""
     query = _addressee_query(view, today).where(Plan.region == region).order_by(*_ADDRESSEE_ORDER)
-    nodes = [_addressee_node(row) for row in session.execute(query)]
+    nodes = [_addressee_node(row) for row in session.execute(query, as_of_params(today))]
     return [n for n in nodes if _visible(n.progress, view)]
 
 
 def _recommendation_query(view: View, today: date) -> Any:
     return (
         select(Recommendation.addressee_id, Recommendation.id, Recommendation.number, Recommendation.text,
-               Recommendation.agreement, Recommendation.inferred, *_progress_columns(today))
+               Recommendation.agreement, Recommendation.inferred, *_progress_columns())
         .join(Action, Action.recommendation_id == Recommendation.id)
         .where(*_filters(view))
         .group_by(Recommendation.id)
@@ -315,7 +411,7 @@ def recommendations(session: Session, view: View, addressee_id: int, today: date
     """The recommendations to one addressee holding actions in view."""
     query = (_recommendation_query(view, today).where(Recommendation.addressee_id == addressee_id)
              .order_by(Recommendation.position))
-    nodes = [_recommendation_node(row) for row in session.execute(query)]
+    nodes = [_recommendation_node(row) for row in session.execute(query, as_of_params(today))]
     return [n for n in nodes if _visible(n.progress, view)]
 
 
@@ -325,26 +421,57 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(row: Any, today: date, *, missed: int = 0) -> ActionRow:
-    open_one_off = row.every_months is None and row.deadline is not None and row.status != Status.COMPLETE
-    overdue = (open_one_off and row.deadline < today) or missed > 0
+def _row_columns() -> tuple[Any, ...]:
+    """An action as lists show it: its columns, its missed periods, RAG and evidence (as-of parameters bound)."""
+    return (*_ROW_COLUMNS, _missed().label("missed"), _rag().label("rag"), _evidence().label("evidence"))
+
+
+def _row(row: Any, today: date) -> ActionRow:
+    complete = row.status == Status.COMPLETE
+    missed = 0 if complete else int(row.missed)
+    open_one_off = row.every_months is None and row.deadline is not None and not complete
+    late = open_one_off and row.deadline < today
+    overdue = late or missed > 0
     due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
     return ActionRow(
         id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
         target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
         every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
-        due_soon=due_soon, missed=missed,
+        due_soon=due_soon, missed=missed, rag=Rag(row.rag), days_overdue=(today - row.deadline).days if late else None,
+        evidence=bool(row.evidence),
     )
+
+
+def _rows(session: Session, rows: Any, today: date) -> list[ActionRow]:
+    """Rows read with `_row_columns`, those with missed periods given them (`missed_periods`) and their days
+    overdue counted from the end of the oldest, in one more query."""
+    listed = [_row(row, today) for row in rows]
+    missing = [row.id for row in listed if row.missed]
+    if not missing:
+        return listed
+    found: dict[int, Duty] = {}
+    for chunk in range(0, len(missing), 10_000):  # SQLite binds at most so many parameters
+        found.update(duties(session, missing[chunk:chunk + 10_000]))
+    return [_with_missed(row, found[row.id], today) if row.id in found else row for row in listed]
+
+
+def _with_missed(row: ActionRow, duty: Duty, today: date) -> ActionRow:
+    missed = duty.missed(today)
+    if not missed:
+        return row
+    oldest = (today - missed[0][1]).days
+    days = max(oldest, row.days_overdue) if row.days_overdue is not None else oldest
+    return replace(row, missed_periods=tuple(period for period, _ in missed), days_overdue=days)
 
 
 def actions(session: Session, view: View, recommendation_id: int, today: date) -> list[ActionRow]:
     """The actions of one recommendation in view, in plan order."""
     query = (
-        select(*_ROW_COLUMNS)
+        select(*_row_columns())
         .where(Action.recommendation_id == recommendation_id, *_filters(view, listing=True))
         .order_by(Action.position)
     )
-    return [_row(row, today) for row in session.execute(query)]
+    return _rows(session, session.execute(query, as_of_params(today)), today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,31 +489,34 @@ def view_tree(session: Session, view: View, today: date) -> ViewTree:
     (an owner's few hundred actions): the nodes `regions`, `addressees`, `recommendations` and
     `actions` give branch by branch, without a query per branch."""
     by_region: dict[str, list[AddresseeNode]] = {}
-    for row in session.execute(_addressee_query(view, today).order_by(Plan.region, *_ADDRESSEE_ORDER)):
+    params = as_of_params(today)
+    for row in session.execute(_addressee_query(view, today).order_by(Plan.region, *_ADDRESSEE_ORDER), params):
         node = _addressee_node(row)
         if _visible(node.progress, view):
             by_region.setdefault(row.region, []).append(node)
     by_addressee: dict[int, list[RecommendationNode]] = {}
     query = _recommendation_query(view, today).order_by(Recommendation.addressee_id, Recommendation.position)
-    for row in session.execute(query):
+    for row in session.execute(query, params):
         rec = _recommendation_node(row)
         if _visible(rec.progress, view):
             by_addressee.setdefault(row.addressee_id, []).append(rec)
     by_recommendation: dict[int, list[ActionRow]] = {}
-    query = (select(*_ROW_COLUMNS, Action.recommendation_id).where(*_filters(view, listing=True))
+    query = (select(*_row_columns(), Action.recommendation_id).where(*_filters(view, listing=True))
              .order_by(Action.recommendation_id, Action.position))
-    for row in session.execute(query):
-        by_recommendation.setdefault(row.recommendation_id, []).append(_row(row, today))
+    rows = session.execute(query, params).all()
+    parents = {row.id: row.recommendation_id for row in rows}
+    for action in _rows(session, rows, today):
+        by_recommendation.setdefault(parents[action.id], []).append(action)
     return ViewTree(regions=regions(session, view, today), addressees=by_region, recommendations=by_addressee,
                     actions=by_recommendation)
 
 
 def action_row(session: Session, action_id: int, today: date) -> ActionRow:
     """One action as lists show it."""
-    row = session.execute(select(*_ROW_COLUMNS).where(Action.id == action_id)).first()
+    row = session.execute(select(*_row_columns()).where(Action.id == action_id), as_of_params(today)).first()
     if row is None:
         raise NotFoundError(f"no action with id {action_id}")
-    return _row(row, today)
+    return _rows(session, [row], today)[0]
 
 
 def _owned_by_param() -> ColumnElement[bool]:
@@ -408,7 +538,7 @@ def _due_statement(by_owner: bool) -> Any:
     conditions = [_live(), Action.status != Status.COMPLETE, or_(one_off, and_(or_(recurring, checkpoint), ~ticked))]
     if by_owner:
         conditions.append(_owned_by_param())
-    return (select(*_ROW_COLUMNS).where(*conditions)
+    return (select(*_row_columns()).where(*conditions)
             .order_by(Action.every_months.is_not(None), Action.deadline.asc().nulls_first(),  # as SQLite sorts
                       Action.plan_id, Action.id))
 
@@ -418,48 +548,34 @@ def due_in_month(session: Session, year: int, month: int, today: date, owner_id:
     ticked off."""
     wanted = Month(year, month)
     params: dict[str, Any] = {"first": wanted.first, "last": wanted.last, "month": wanted.index,
-                              "period": wanted.period}
+                              "period": wanted.period, **as_of_params(today)}
     if owner_id is not None:
         params["owner_id"] = owner_id
     # Core, not the ORM's execute: plain rows either way, without its result setup.
     rows = session.connection().execute(_due_statement(owner_id is not None), params)
-    return [_row(row, today) for row in rows]
+    return _rows(session, rows, today)
 
 
 @lru_cache(maxsize=2)
 def _overdue_statement(by_owner: bool) -> Any:
-    """The overdue query, built once: its dates and owner are bound parameters (`_overdue_params`), so a
+    """The overdue query, built once: its dates and owner are bound parameters (`as_of_params`), so a
     call pays for running it, not for building a statement of a dozen subqueries again."""
-    today = bindparam("today", type_=Date())
-    before_month = bindparam("before_month", type_=Integer())
-    before_period = bindparam("before_period", type_=String())
-    # occurrences of the months before today's, less those ticked off; checkpoints dated before today
-    ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
-                                        Occurrence.period <= before_period).scalar_subquery())
-    due = occurrences_through_sql(Action.start_month, Action.every_months, before_month)
-    passed = (select(func.count()).select_from(Checkpoint)
-              .where(Checkpoint.action_id == Action.id, Checkpoint.due < today,
-                     ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
-                                     Occurrence.period == period_sql(Checkpoint.due)))
-              .scalar_subquery())
-    missed = case((and_(Action.every_months.is_not(None), due > ticks), due - ticks), else_=0) + passed
-    late = and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < today)
-    conditions = [_live(), Action.status != Status.COMPLETE, or_(late, missed > 0)]
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed() > 0)]
     if by_owner:
         conditions.append(_owned_by_param())
-    return (select(*_ROW_COLUMNS, missed.label("missed")).where(*conditions)
+    return (select(*_row_columns()).where(*conditions)
             .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
 
 def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
     """Actions not complete that are past their deadline, or have missed occurrences or checkpoints
-    (periods passed without being ticked off); oldest deadline first, then recurring duties."""
-    before = Month.of(today).plus(-1)
-    params: dict[str, Any] = {"today": today, "before_month": before.index, "before_period": before.period}
+    (periods passed without being ticked off); oldest deadline first, then recurring duties. Each with
+    its missed periods and days overdue."""
+    params = as_of_params(today)
     if owner_id is not None:
         params["owner_id"] = owner_id
     rows = session.connection().execute(_overdue_statement(owner_id is not None), params)
-    return [_row(row, today, missed=int(row.missed)) for row in rows]
+    return _rows(session, rows, today)
 
 
 def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:
@@ -631,11 +747,11 @@ def action_path(session: Session, action_id: int) -> ActionPath:
 def path_progress(session: Session, view: View, today: date, path: ActionPath) -> tuple[Progress, Progress, Progress]:
     """The progress of the region, addressee and recommendation above one action, after a change."""
     def one(*conditions: ColumnElement[bool]) -> Progress:
-        query = (select(*_progress_columns(today)).select_from(Action)
+        query = (select(*_progress_columns()).select_from(Action)
                  .join(Recommendation, Recommendation.id == Action.recommendation_id)
                  .join(Plan, Plan.id == Action.plan_id)
                  .where(*_filters(view), *conditions))
-        return _progress(session.execute(query).one())
+        return _progress(session.execute(query, as_of_params(today)).one())
 
     return (
         one(Plan.region == path.region),

@@ -54,7 +54,8 @@ async def test_opens_on_the_owners_own_branches(running: tuple[ActionTrackApp, P
     assert "Manchester North PDU" not in text and "North West" not in text
     assert "6/1" in text
     assert "8/3    Sep 2023   due now" in text  # a one-off deadline this month stands out
-    assert "6/1    Jul 2023   overdue" in text
+    assert "R ○ 6/1    Jul 2023 46d late" in text  # red, and how late
+    assert "R ○ 9/1    recurring 2 missed" in text  # July and August not ticked off
     assert "Due in September 2023" in due_text(app)
     assert "gm-2023/8/3" in due_text(app)
 
@@ -71,7 +72,7 @@ async def test_complete_key_writes_status_and_history_and_repaints(
                            "JOIN action ON action.id = change.action_id WHERE reference='gm-2023/6/1'")
     assert history == [("status", "not_started", "complete", "tester")]
     node = app.screen.query_one(PlanTree).nodes_by_key[NodeKey("action", action_id(db_path, "gm-2023/6/1"))]
-    assert str(node.label).startswith("● 6/1")
+    assert str(node.label).startswith("C ● 6/1")
     assert "overdue" not in str(node.label)
     assert "gm-2023/6/1" not in due_text(app)  # it was overdue; complete now
     assert "root: not started → complete" not in app.screen.query_one(DetailPane).text

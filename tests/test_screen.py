@@ -96,15 +96,15 @@ async def test_what_a_user_sees_at_each_size(db_path: Path, size: tuple[int, int
         assert footer.rstrip().endswith("^p palette")
         for key in ("c Complete", "o Ongoing", "n Note", "u Undo", "p Owner", "/ Search", "? Help"):
             assert key in footer
-        # an overdue action's row: mark, short reference, deadline, the word, and its text
+        # an overdue action's row: RAG and status marks, short reference, deadline, how late, and its text
         row = line_with(lines, "6/1 ")
-        match = re.search(r"○ 6/1\s+Jul 2023\s+overdue (.*)$", row.rstrip())
+        match = re.search(r"R ○ 6/1\s+Jul 2023 46d late\s+(.*)$", row.rstrip())
         assert match, row
         text = match.group(1).rstrip("│ ")
         assert "The Head of Tameside PDU and Head of Interv".startswith(text[:40])
         assert len(text) >= 40, (size, row)
         # recommendation counts come before their text, so they are never cut
-        assert re.search(r"6 \[agreed\]  0/3  1 overdue", line_with(lines, "6 [agreed]"))
+        assert re.search(r"R 6 \[agreed\]  0/3  2 overdue", line_with(lines, "6 [agreed]"))  # 6/2 missed August
         narrow = width < 120
         assert ("Due in September 2023" in "\n".join(lines)) is not narrow  # the due panel is beside only if wide
         assert ("tab Due" in footer) is narrow

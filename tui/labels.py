@@ -7,6 +7,7 @@ from datetime import date
 
 from rich.text import Text
 
+from store.months import Month
 from store.queries import (
     ActionDetail,
     ActionRow,
@@ -15,11 +16,21 @@ from store.queries import (
     RecommendationNode,
     RegionNode,
 )
+from store.rag import Rag
 from store.targets import Status
 from store.text import agreement_words, describe_change, one_line, status_word, visible
 
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
+EVIDENCE = "✎"  # after an action's reference: it has evidence (a note given with a change)
 Colours = Mapping[str, str]
+
+
+def rag_mark(rag: Rag, colours: Colours) -> Text:
+    """The rating's letter (R, A, G, C) on its theme colour, then a space: read with or without colour."""
+    letter, ground = colours.get("rag-letter", "black"), colours.get(f"rag-{rag.value}", "white")
+    text = Text(rag.letter, style=f"bold {letter} on {ground}")
+    text.append(" ")
+    return text
 
 
 def _progress(text: Text, progress: Progress, colours: Colours) -> Text:
@@ -31,13 +42,16 @@ def _progress(text: Text, progress: Progress, colours: Colours) -> Text:
 
 
 def region_label(node: RegionNode, colours: Colours) -> Text:
-    """'Greater Manchester  3/12  2 overdue'."""
-    return _progress(Text(visible(node.region), style="bold"), node.progress, colours)
+    """'R Greater Manchester  3/12  2 overdue'."""
+    text = rag_mark(node.progress.rag, colours)
+    text.append(visible(node.region), style="bold")
+    return _progress(text, node.progress, colours)
 
 
 def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
-    """'Tameside PDU · 2023 plan  1/5  rated Requires improvement': the figures before the words."""
-    text = Text(visible(node.name), style="bold")
+    """'R Tameside PDU · 2023 plan  1/5  rated Requires improvement': the figures before the words."""
+    text = rag_mark(node.progress.rag, colours)
+    text.append(visible(node.name), style="bold")
     text.append(f" · {node.plan_year} plan", style=colours.get("muted", ""))
     _progress(text, node.progress, colours)
     if node.rating:
@@ -47,7 +61,8 @@ def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
 
 def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
     """'6 [agreed]  1/3  Improve the quality of …': the counts come before the text, so a narrow tree keeps them."""
-    text = Text(f"{visible(node.number)} ", style="bold")
+    text = rag_mark(node.progress.rag, colours)
+    text.append(f"{visible(node.number)} ", style="bold")
     style = "" if node.agreement == "agreed" else colours.get("warning", "yellow")
     text.append(f"[{agreement_words(node.agreement, node.inferred)}]", style=style)
     _progress(text, node.progress, colours)
@@ -79,28 +94,63 @@ def _status_style(row: ActionRow, colours: Colours) -> str:
     return ""
 
 
+def late_word(row: ActionRow) -> str:
+    """How an action is late, short enough for a tree row: '58d late', '2 missed', 'due now', ''."""
+    if row.missed:
+        return f"{row.missed} missed"
+    if row.overdue and row.days_overdue is not None:
+        return f"{row.days_overdue}d late"
+    return "due now" if row.due_soon else ""
+
+
+def missed_words(periods: tuple[str, ...]) -> str:
+    """'missed: Jul 2023, Aug 2023'; a long run is shortened to its ends and count."""
+    labels = [Month.parse(period).label for period in periods]
+    if len(labels) > 3:
+        return f"missed: {labels[0]}, {labels[1]} … {labels[-1]} ({len(labels)})"
+    return "missed: " + ", ".join(labels)
+
+
+def days_overdue_words(days: int) -> str:
+    """'1 day overdue', '58 days overdue'."""
+    return f"{days} day{'s' if days != 1 else ''} overdue"
+
+
 def action_label(row: ActionRow, colours: Colours) -> Text:
-    """'○ 6/2  Mar 2024  The Head of Tameside PDU will …', overdue ones in the overdue colour."""
+    """'R ○ 6/2✎   Mar 2024   58d late The Head of Tameside PDU will …': the RAG mark, the status mark, the
+    reference (✎: it has evidence), the deadline, how late, and the text; late ones in the overdue colour."""
     style = _status_style(row, colours)
-    text = Text(f"{MARKS[row.status]} ", style=style)
-    short_ref = row.reference.split("/", 1)[1]
-    text.append(f"{visible(short_ref):<7}", style="bold")
-    when = deadline_word(row)
-    text.append(f"{when:<10} ", style=style or colours.get("muted", ""))  # 'continuing' fills the column
-    if row.overdue:
-        text.append("overdue ", style=style)
-    elif row.due_soon:
-        text.append("due now ", style=style)
+    text = rag_mark(row.rag, colours)
+    text.append(f"{MARKS[row.status]} ", style=style)
+    short_ref = visible(row.reference.split("/", 1)[1])
+    text.append(short_ref, style="bold")
+    text.append(f"{EVIDENCE if row.evidence else '':<{max(0, 7 - len(short_ref))}}", style="bold")
+    when, late = deadline_word(row), late_word(row)
+    if late:  # the deadline and how late, in the deadline column and the one after it
+        cell = f"{when:<10} {late} "
+        text.append(cell if len(cell) <= 19 else f"{when} {late} ".ljust(19), style=style or colours.get("muted", ""))
+    else:
+        text.append(f"{when:<10} ", style=style or colours.get("muted", ""))  # 'continuing' fills the column
     text.append(one_line(row.text, 90))
     return text
 
 
-def due_label(row: ActionRow, colours: Colours) -> Text:
-    """A due-panel line: mark, reference, target as written, text."""
+def due_label(row: ActionRow, colours: Colours, *, late: bool = False) -> Text:
+    """A due-panel entry: RAG and status marks, reference (✎: evidence), target as written, then the text; in
+    the overdue list (`late`) how many days overdue, and the periods missed on a line of their own."""
     style = _status_style(row, colours)
-    text = Text(f"{MARKS[row.status]} ", style=style)
+    text = rag_mark(row.rag, colours)
+    text.append(f"{MARKS[row.status]} ", style=style)
     text.append(visible(row.reference), style="bold")
+    if row.evidence:
+        text.append(EVIDENCE, style="bold")
     text.append(f"  {one_line(row.target, 30)}", style=style or colours.get("muted", ""))
+    if late and row.days_overdue is not None and not row.missed_periods:
+        text.append(f"  {days_overdue_words(row.days_overdue)}", style=style)
+    if late and row.missed_periods:
+        text.append(f"\n  {missed_words(row.missed_periods)}", style=style)
+        if row.days_overdue is not None:
+            text.append(f" · {days_overdue_words(row.days_overdue)}", style=style)
     text.append(f"\n  {one_line(row.text, 200)}")
     text.no_wrap = True
     text.overflow = "ellipsis"
@@ -115,10 +165,12 @@ def _field(text: Text, name: str, value: str, style: str = "") -> None:
 def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> Text:
     """The detail pane for one action: text, owners, target as written and read, status, history."""
     row = detail.action
-    text = Text()
+    text = rag_mark(row.rag, colours)
     text.append(f"{MARKS[row.status]} {status_word(row.status)}", style=_status_style(row, colours) or "bold")
     if row.overdue:
         text.append("  OVERDUE", style=f"bold reverse {colours.get('overdue', 'red')}")
+        if row.days_overdue is not None:
+            text.append(f" {days_overdue_words(row.days_overdue)}", style=f"bold {colours.get('overdue', 'red')}")
     if detail.withdrawn:
         text.append("  withdrawn from the plan", style="italic")
     text.append(f"   {visible(row.reference)}\n\n", style=colours.get("muted", ""))
@@ -134,6 +186,9 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
                                        f"{detail.revision.reason})", colours.get("muted", ""))
     if detail.ticked:
         _field(text, "Ticked off", ", ".join(detail.ticked))
+    if row.missed_periods:
+        _field(text, "Missed", missed_words(row.missed_periods).removeprefix("missed: ") +
+               " ([ ] reach the month in the due panel, t ticks it off)", colours.get("overdue", "red"))
     _field(text, "Recommendation",
            f"{detail.recommendation_number} ({agreement_words(detail.agreement, detail.inferred)}) "
            f"to {detail.addressee}")

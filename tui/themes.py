@@ -15,6 +15,12 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "complete": "#5BBA6F",
     "ongoing": "#5FA8D3",
     "muted": "#8A8F98",
+    # RAG marks: the letter (R, A, G, C) in `rag-letter` on the rating's colour
+    "rag-red": "#E5484D",
+    "rag-amber": "#F2C14E",
+    "rag-green": "#5BBA6F",
+    "rag-complete": "#8A8F98",
+    "rag-letter": "#000000",
 }
 
 _FIELDS = {"name", "dark", "primary", "secondary", "accent", "warning", "error", "success",

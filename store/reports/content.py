@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from store.duties import Duty as Duty  # where a report's missed periods come from
+from store.duties import duties as duty_of
 from store.errors import NotFoundError
 from store.models import (
     Action,
@@ -20,13 +22,10 @@ from store.models import (
     Addressee,
     Change,
     ChangeKind,
-    Checkpoint,
-    Occurrence,
     Owner,
     Plan,
     Recommendation,
 )
-from store.months import Month, occurrences, occurs
 from store.queries import View, in_view
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.revising import revisions
@@ -199,31 +198,6 @@ def tally(actions: Iterable[ReportAction]) -> Tally:
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class Duty:
-    """What a report needs to know of an action's dated occurrences: its recurrence, checkpoints and ticks."""
-
-    start_month: int | None
-    every_months: int | None
-    checkpoints: tuple[date, ...] = ()
-    ticked: frozenset[str] = frozenset()
-
-    def missed(self, as_of: date) -> list[tuple[str, date]]:
-        """The periods passed without a tick before `as_of`, each with the day it fell due (oldest first):
-        a recurring duty's months before `as_of`'s month, and checkpoints dated before `as_of`."""
-        months = [(m.period, m.last) for m in occurrences(self.start_month, self.every_months,
-                                                            Month.of(as_of).plus(-1).index)]
-        months += [(Month.of(day).period, day) for day in self.checkpoints if day < as_of]
-        return sorted((period, day) for period, day in months if period not in self.ticked)
-
-    def open_now(self, as_of: date) -> bool:
-        """Whether an occurrence or a checkpoint falls in `as_of`'s month, not yet ticked off."""
-        month = Month.of(as_of)
-        due_now = occurs(self.start_month, self.every_months, month.index) or any(
-            day >= as_of and Month.of(day) == month for day in self.checkpoints)
-        return due_now and month.period not in self.ticked
-
-
 def build_report(session: Session, scope: ReportScope) -> Report:
     """The report of the actions in scope, read in a few queries."""
     plans = _plans(session, scope.plan_ids)
@@ -240,7 +214,7 @@ def build_report(session: Session, scope: ReportScope) -> Report:
         .order_by(col(Action.plan_id), col(Addressee.position), col(Recommendation.position), col(Action.position))
     ).all()
     in_scope = select(col(Action.id)).where(*conditions)
-    duties = _duties(session, in_scope, rows)
+    duties = duty_of(session, in_scope, {row.id: (row.start_month, row.every_months) for row in rows})
     last = _last_changes(session, in_scope)
     evidence = _latest_evidence(session, in_scope)
     revised = revisions(session, in_scope)
@@ -309,20 +283,6 @@ def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
     for plan_id, agreement, count in counts:
         plans[plan_id].agreement_counts[status_word(agreement)] = count
     return plans
-
-
-def _duties(session: Session, in_scope: Any, rows: Sequence[Any]) -> dict[int, Duty]:
-    """Per action in scope, its recurrence, checkpoints and ticked-off periods."""
-    ticked: dict[int, set[str]] = defaultdict(set)
-    for action_id, period in session.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
-            col(Occurrence.done).is_(True), col(Occurrence.action_id).in_(in_scope))):
-        ticked[action_id].add(period)
-    checkpoints: dict[int, list[date]] = defaultdict(list)
-    for action_id, day in session.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
-            col(Checkpoint.action_id).in_(in_scope)).order_by(col(Checkpoint.due))):
-        checkpoints[action_id].append(day)
-    return {row.id: Duty(row.start_month, row.every_months, tuple(checkpoints.get(row.id, ())),
-                         frozenset(ticked.get(row.id, ()))) for row in rows}
 
 
 def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:

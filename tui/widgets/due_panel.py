@@ -93,12 +93,13 @@ class DuePanel(OptionList):
         for prefix, rows in (("due", due), ("overdue", overdue)):
             for row in rows[:MAX_LISTED]:
                 if self.rows.get(row.id) != row:
-                    self.replace_option_prompt(f"{prefix}-{row.id}", due_label(row, colours))
+                    self.replace_option_prompt(f"{prefix}-{row.id}", due_label(row, colours, late=prefix == "overdue"))
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
 
     @staticmethod
     def _listed(prefix: str, rows: list[ActionRow], colours: Mapping[str, str]) -> list[Option | None]:
-        options: list[Option | None] = [Option(due_label(row, colours), id=f"{prefix}-{row.id}")
+        late = prefix == "overdue"
+        options: list[Option | None] = [Option(due_label(row, colours, late=late), id=f"{prefix}-{row.id}")
                                         for row in rows[:MAX_LISTED]]
         if len(rows) > MAX_LISTED:
             more = Text(f"  … and {len(rows) - MAX_LISTED:,} more: press p to choose an owner",
