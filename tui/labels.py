@@ -28,7 +28,8 @@ Colours = Mapping[str, str]
 def rag_mark(rag: Rag, colours: Colours) -> Text:
     """The rating's letter (R, A, G, C) on its theme colour, then a space: read with or without colour."""
     letter, ground = colours.get("rag-letter", "black"), colours.get(f"rag-{rag.value}", "white")
-    text = Text(rag.letter, style=f"bold {letter} on {ground}")
+    text = Text()
+    text.append(rag.letter, style=f"bold {letter} on {ground}")
     text.append(" ")
     return text
 

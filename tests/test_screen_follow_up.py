@@ -1,0 +1,116 @@
+"""Following a plan up on the screen: missed periods, RAG marks and days overdue, as the user sees them
+and as the database holds them after a key."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from helpers.screen import SIZES, due_text, go_to, make_app, press, screen_lines, settle, sql, tree_text
+from tui.app import ActionTrackApp
+from tui.nodes import NodeKey
+from tui.widgets.context_bar import ContextBar
+from tui.widgets.plan_tree import PlanTree
+
+Running = tuple[ActionTrackApp, Pilot[None]]
+
+
+@pytest.fixture
+async def wide(db_path: Path) -> AsyncIterator[Running]:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZES["wide"]) as pilot:
+        await settle(pilot)
+        yield app, pilot
+
+
+def header(app: ActionTrackApp) -> str:
+    return screen_lines(app)[0]
+
+
+def label_of(app: ActionTrackApp, key: NodeKey) -> str:
+    return app.screen.query_one(PlanTree).nodes_by_key[key].label.plain
+
+
+def ticked(db_path: Path, reference: str) -> list[str]:
+    return [period for (period,) in sql(db_path, "SELECT period FROM occurrence JOIN action ON action.id = "
+                                                 "occurrence.action_id WHERE reference = ? AND done ORDER BY period",
+                                        reference)]
+
+
+async def test_the_tree_counts_missed_periods_as_the_header_does(wide: Running) -> None:
+    app, _ = wide
+    text = tree_text(app)
+    assert "· 10 overdue" in header(app)
+    assert "R Greater Manchester  0/12  10 overdue" in text
+    assert "R Tameside PDU · 2023 plan  0/12  10 overdue" in text
+    assert "R 9 [agreed]  0/2  2 overdue" in text  # 9/1 and 9/2 missed July and August
+    assert "R ○ 9/1    recurring 2 missed" in text
+    assert "R ○ 10/3   recurring 1 missed" in text  # the August quarter
+    assert "G ○ 6/3    Nov 2023" in text  # on track
+    assert "A ○ 8/3    Sep 2023   due now" in text
+
+
+async def test_the_due_panels_overdue_list_names_the_missed_months_and_days(wide: Running) -> None:
+    app, _ = wide
+    due = due_text(app)
+    overdue = due.split("Overdue · 10")[1]
+    assert "R ○ gm-2023/6/1  July 2023  46 days overdue" in overdue
+    assert "R ○ gm-2023/9/1  Monthly from July 2023\n  missed: Jul 2023, Aug 2023 · 46 days overdue" in overdue
+    assert "R ○ gm-2023/10/3  August 2023 and quarterly the…\n  missed: Aug 2023 · 15 days overdue" in overdue
+
+
+async def test_ticking_a_missed_month_reached_with_the_month_keys_clears_it(wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/9/1", db_path)
+    await press(pilot, "left_square_bracket")  # the due panel shows August 2023
+    assert "Due in August 2023" in due_text(app)
+    await press(pilot, "t")
+    assert ticked(db_path, "gm-2023/9/1") == ["2023-08"]
+    assert "R ○ 9/1    recurring 1 missed" in tree_text(app)
+    assert "missed: Jul 2023 · 46 days overdue" in due_text(app)
+    assert "· 10 overdue" in header(app)  # July is still missed
+
+    await press(pilot, "left_square_bracket", "t")  # July
+    assert ticked(db_path, "gm-2023/9/1") == ["2023-07", "2023-08"]
+    text = tree_text(app)
+    assert "○ 9/1    recurring  " in text and "A ○ 9/1" in text  # September's occurrence is open: amber
+    assert "R 9 [agreed]  0/2  1 overdue" in text
+    assert "gm-2023/9/1" not in due_text(app).split("Overdue · ")[1]
+    assert "· 9 overdue" in header(app)
+    assert "R Greater Manchester  0/12  9 overdue" in text
+
+
+async def test_complete_takes_an_action_out_of_red_and_its_branch_follows(wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/10/1", db_path)
+    await press(pilot, "c")
+    assert sql(db_path, "SELECT status FROM action WHERE reference = 'gm-2023/10/1'") == [("complete",)]
+    rec = [key for key in app.screen.query_one(PlanTree).nodes_by_key
+           if key.kind == "recommendation" and label_of(app, key).startswith("R 10 ")]
+    assert rec and "1/2  1 overdue" in label_of(app, rec[0])  # 10/3 still missed its quarter
+    assert "C ● 10/1" in tree_text(app)
+
+
+@pytest.mark.parametrize("theme", ["actiontrack-dark", "actiontrack-light", "actiontrack-high-contrast"])
+async def test_rag_marks_use_the_themes_colours_and_a_letter(db_path: Path, theme: str) -> None:
+    app = make_app(db_path, theme=theme)
+    async with app.run_test(size=SIZES["laptop"]) as pilot:
+        await settle(pilot)
+        colours = app.theme_variables
+        tree = app.screen.query_one(PlanTree)
+        for key, node in tree.nodes_by_key.items():
+            if key.kind != "action":
+                continue
+            label = node.label
+            letter = label.plain[0]
+            assert letter in "RAGC" and label.plain[1] == " "
+            rag = {"R": "red", "A": "amber", "G": "green", "C": "complete"}[letter]
+            assert not str(label.style)  # the mark colours its letter only, not the row
+            style = str(label.spans[0].style)
+            assert colours[f"rag-{rag}"].lower() in style.lower(), (theme, style)
+        lines = screen_lines(app)
+        assert any(line.lstrip("│ ├└─").startswith("R ○ 6/1") for line in lines)
+        assert "10 overdue" in app.screen.query_one(ContextBar).render().plain  # type: ignore[attr-defined]
