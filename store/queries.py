@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -37,18 +37,34 @@ from store.months import Month, occurrences_through_sql, occurs_sql, period_sql
 from store.owners import closest_names, owner_key, owner_label, written_owner
 from store.rag import Rag
 from store.targets import Status
+from store.text import status_word
 
 if TYPE_CHECKING:
     from store.revising import Revision
 
 
+When = Literal["overdue", "due", "missed"]
+WHEN_WORDS: dict[When, str] = {"overdue": "overdue", "due": "due this month", "missed": "missed a period"}
+Order = Literal["plan", "due"]
+
+
 @dataclass(frozen=True, slots=True)
 class View:
-    """What the user is looking at: one owner's actions or everyone's, and filters."""
+    """What the user is looking at: one owner's actions or everyone's, filters, and the order of a
+    recommendation's actions."""
 
     owner_id: int | None = None
     hide_complete: bool = False
     search: str = ""
+    status: Status | None = None  # only actions of this status
+    when: When | None = None  # only overdue ones, those due this month, or those that missed a period
+    order: Order = "plan"  # a recommendation's actions in plan order (by reference) or by due date
+
+    @property
+    def filter_words(self) -> list[str]:
+        """The status and date filters in words ('not started', 'overdue'), none when there are none."""
+        words = [status_word(self.status)] if self.status is not None else []
+        return words + ([WHEN_WORDS[self.when]] if self.when is not None else [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +214,7 @@ class OwnerCount:
 # The day a query speaks for, as bound parameters (`as_of_params` gives their values): one statement serves
 # every day, and the missed-period and RAG expressions below are written once for every query.
 _AS_OF_TYPES = {"today": Date(), "before_month": Integer(), "before_period": String(), "this_month": Integer(),
-                "this_period": String(), "month_last": Date(), "soon_last": Date()}
+                "this_period": String(), "this_first": Date(), "month_last": Date(), "soon_last": Date()}
 
 
 def as_of_params(today: date) -> dict[str, Any]:
@@ -207,7 +223,7 @@ def as_of_params(today: date) -> dict[str, Any]:
     now = Month.of(today)
     before = now.plus(-1)
     return {"today": today, "before_month": before.index, "before_period": before.period, "this_month": now.index,
-            "this_period": now.period, "month_last": now.last, "soon_last": now.plus(1).last}
+            "this_period": now.period, "this_first": now.first, "month_last": now.last, "soon_last": now.plus(1).last}
 
 
 def _as_of(name: str) -> Any:
@@ -314,14 +330,36 @@ def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
         conditions.append(or_(Action.text.ilike(pattern, escape="\\"),
                               Action.reference.ilike(pattern, escape="\\"),
                               Action.owners_display.ilike(pattern, escape="\\")))
+    if view.status is not None:
+        conditions.append(Action.status == view.status)
+    if view.when is not None:
+        conditions.append(_when(view.when))
     if listing and view.hide_complete:
         conditions.append(Action.status != Status.COMPLETE)
     return conditions
 
 
-def in_view(view: View) -> list[ColumnElement[bool]]:
-    """The conditions on `Action` that keep the actions a view lists (owner, search, hide complete)."""
-    return _filters(view, listing=True)
+def _when(when: When) -> ColumnElement[bool]:
+    """The date filter (as-of parameters bound): overdue (red), due this month (as the due panel has it
+    for today's month), or a period missed."""
+    open_ = Action.status != Status.COMPLETE
+    if when == "overdue":
+        return and_(open_, or_(_late(), _missed() > 0))
+    if when == "missed":
+        return and_(open_, _missed() > 0)
+    this_month = and_(Action.every_months.is_(None), Action.deadline >= _as_of("this_first"),
+                      Action.deadline <= _as_of("month_last"))
+    return and_(open_, or_(this_month, _open_now()))
+
+
+def in_view(view: View, as_of: date) -> list[ColumnElement[bool]]:
+    """The conditions on `Action` that keep the actions a view lists on a day (owner, search, filters), their
+    parameters bound."""
+    conditions = _filters(replace(view, when=None), listing=True)
+    if view.when is not None:  # a statement of its own, so that it carries its day
+        dated = select(Action.id).where(_when(view.when)).params(as_of_params(as_of))
+        conditions.append(Action.id.in_(dated))
+    return conditions
 
 
 def _escape_like(text: str) -> str:
@@ -464,12 +502,19 @@ def _with_missed(row: ActionRow, duty: Duty, today: date) -> ActionRow:
     return replace(row, missed_periods=tuple(period for period, _ in missed), days_overdue=days)
 
 
+def _action_order(view: View) -> tuple[Any, ...]:
+    """A recommendation's actions in plan order (their references), or by deadline (none last), then plan order."""
+    if view.order == "due":
+        return (Action.deadline.is_(None), Action.deadline, Action.position)
+    return (Action.position,)
+
+
 def actions(session: Session, view: View, recommendation_id: int, today: date) -> list[ActionRow]:
     """The actions of one recommendation in view, in plan order."""
     query = (
         select(*_row_columns())
         .where(Action.recommendation_id == recommendation_id, *_filters(view, listing=True))
-        .order_by(Action.position)
+        .order_by(*_action_order(view))
     )
     return _rows(session, session.execute(query, as_of_params(today)), today)
 
@@ -502,7 +547,7 @@ def view_tree(session: Session, view: View, today: date) -> ViewTree:
             by_addressee.setdefault(row.addressee_id, []).append(rec)
     by_recommendation: dict[int, list[ActionRow]] = {}
     query = (select(*_row_columns(), Action.recommendation_id).where(*_filters(view, listing=True))
-             .order_by(Action.recommendation_id, Action.position))
+             .order_by(Action.recommendation_id, *_action_order(view)))
     rows = session.execute(query, params).all()
     parents = {row.id: row.recommendation_id for row in rows}
     for action in _rows(session, rows, today):

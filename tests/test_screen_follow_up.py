@@ -114,3 +114,108 @@ async def test_rag_marks_use_the_themes_colours_and_a_letter(db_path: Path, them
         lines = screen_lines(app)
         assert any(line.lstrip("│ ├└─").startswith("R ○ 6/1") for line in lines)
         assert "10 overdue" in app.screen.query_one(ContextBar).render().plain  # type: ignore[attr-defined]
+
+
+# -- filters and sort ---------------------------------------------------------------------------------
+
+def action_refs(app: ActionTrackApp) -> list[str]:
+    """The short references of the actions in the tree, top to bottom."""
+    found = []
+    for line in tree_text(app).splitlines():
+        words = line.split()
+        if len(words) > 2 and words[1] in "○◐●":
+            found.append(words[2].rstrip("✎"))
+    return found
+
+
+async def test_the_date_filter_key_steps_through_overdue_due_and_missed(wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    changes_before = sql(db_path, "SELECT count(*) FROM change")
+    every = action_refs(app)
+    assert len(every) == 12
+
+    await press(pilot, "d")
+    assert "· only overdue" in header(app)
+    assert sorted(action_refs(app)) == sorted(["6/1", "6/2", "7/1", "7/3", "7/4", "7/5", "9/1", "9/2", "10/1", "10/3"])
+
+    await press(pilot, "d")
+    assert "· only due this month" in header(app)
+    assert sorted(action_refs(app)) == sorted(["6/2", "7/4", "7/5", "8/3", "9/1", "9/2"])  # the panel's 6 due
+
+    await press(pilot, "d")
+    assert "· only missed a period" in header(app)
+    assert sorted(action_refs(app)) == sorted(["6/2", "7/4", "7/5", "9/1", "9/2", "10/3"])
+
+    await press(pilot, "d")
+    assert "only" not in header(app) and len(action_refs(app)) == 12
+    assert sql(db_path, "SELECT count(*) FROM change") == changes_before  # a filter writes nothing
+
+
+async def test_the_status_filter_key_and_clearing_both_filters(wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/7/5", db_path)  # the one ongoing action
+    await press(pilot, "f")
+    assert "· only not started" in header(app)
+    assert "7/5" not in action_refs(app) and len(action_refs(app)) == 11
+    await press(pilot, "f")
+    assert "· only ongoing" in header(app) and action_refs(app) == ["7/5"]
+    await press(pilot, "d")
+    assert "· only ongoing, overdue" in header(app) and action_refs(app) == ["7/5"]
+    await press(pilot, "f")
+    assert "· only complete, overdue" in header(app)
+    assert action_refs(app) == []
+    assert "Press F to clear the filters" in app.screen.query_one("#detail").text  # type: ignore[attr-defined]
+    await press(pilot, "F")
+    assert "only" not in header(app) and len(action_refs(app)) == 12
+
+
+async def test_the_sort_key_orders_a_recommendations_actions_by_due_date(wide: Running) -> None:
+    app, pilot = wide
+    assert action_refs(app)[:3] == ["6/1", "6/2", "6/3"]  # plan order
+    await press(pilot, "s")
+    assert "· sorted by due date" in header(app)
+    assert action_refs(app)[:3] == ["6/1", "6/3", "6/2"]  # July, November, then the monthly duty
+    assert action_refs(app)[3:7] == ["7/1", "7/3", "7/4", "7/5"]
+    await press(pilot, "s")
+    assert "sorted" not in header(app) and action_refs(app)[:3] == ["6/1", "6/2", "6/3"]
+
+
+async def test_filters_and_sort_are_in_help_and_the_palette(wide: Running) -> None:
+    app, pilot = wide
+    from tui.commands import ActionCommands
+
+    screen = app.screen
+    keys = dict(screen.help_keys())  # type: ignore[attr-defined]
+    for key in ("f", "d", "F", "s"):
+        assert key in keys
+    assert "not started" in keys["f"] and "overdue" in keys["d"] and "due date" in keys["s"]
+    names = [c.name for c in ActionCommands(screen)._commands()]
+    for name in ("Status filter", "Date filter", "Clear filters", "Sort", "Filter: not started", "Filter: overdue",
+                 "Filter: due this month", "Filter: missed a period"):
+        assert name in names
+    await press(pilot, "ctrl+p")
+    await pilot.press(*"missed a period")
+    await settle(pilot)
+    await press(pilot, "enter")
+    assert "· only missed a period" in header(app)
+    assert len(action_refs(app)) == 6
+
+
+def test_a_report_of_a_filtered_view_holds_what_the_screen_shows(db_path: Path) -> None:
+    from datetime import date
+
+    from store.db import open_database
+    from store.queries import View, find_owner
+    from store.reports import ReportScope, build_report
+
+    db = open_database(db_path)
+    try:
+        with db.read() as session:
+            owner = find_owner(session, "Head of Tameside PDU")
+            report = build_report(session, ReportScope(as_of=date(2023, 9, 15), view=View(owner_id=owner.id,
+                                                                                          when="missed")))
+    finally:
+        db.dispose()
+    assert sorted(a.reference for a in report.actions) == sorted(
+        f"gm-2023/{r}" for r in ["6/2", "7/4", "7/5", "9/1", "9/2", "10/3"])
+    assert "missed a period" in report.title

@@ -15,6 +15,16 @@ from themes import ORDER, title
 REPORT_FORMATS = (("xlsx", "Excel (xlsx)"), ("csv", "CSV"), ("md", "Markdown"), ("html", "HTML"))
 
 
+def _filters() -> list[tuple[str, str]]:
+    """Each status and date filter in words, with the screen's action that sets it."""
+    from store.queries import WHEN_WORDS
+    from store.targets import Status
+    from store.text import status_word
+
+    return ([(status_word(status), f"filter({status.value!r}, '')") for status in Status]
+            + [(words, f"filter('', {when!r})") for when, words in WHEN_WORDS.items()])
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """One palette entry: its name, what it does, and how to run it."""
@@ -52,6 +62,8 @@ class ActionCommands(Provider):
                     found.append(Command(binding.description, what_it_does(target, binding),
                                          partial(run, binding.action, target)))
         for screen in targets[:-1]:  # the main screen, when it is there
+            found += [Command(f"Filter: {words}", f"Show only {words} actions (f and d step through; F clears)",
+                              partial(run, action, screen)) for words, action in _filters()]
             found += [Command(f"Report: {name}", f"Write a progress report of what is shown, as {name}, to the "
                               "current folder", partial(run, f"report({fmt!r})", screen))
                       for fmt, name in REPORT_FORMATS]

@@ -30,12 +30,13 @@ def children_of(session: Session, view: View, today: date, key: NodeKey) -> list
 
 
 def load_tree(
-    session: Session, view: View, today: date, expanded: set[NodeKey] | None
+    session: Session, view: View, today: date, expanded: set[NodeKey] | None, *, reopen: bool = False
 ) -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
     """The branches to show: the regions, and the children of every open branch.
 
     With `expanded` None (a fresh view) a small view opens fully, read in four queries; a large one
-    opens at its regions. Returns the children by parent key and the set to expand (None: all loaded).
+    opens at its regions. `reopen`: a small view opens fully whatever was open (a filter brought in
+    branches that were not). Returns the children by parent key and the set to expand (None: all loaded).
     """
     regions = list(queries.regions(session, view, today))
     small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
@@ -48,7 +49,7 @@ def load_tree(
             children[NodeKey("addressee", addressee_id)] = list(recs)
         for rec_id, rows in whole.actions.items():
             children[NodeKey("recommendation", rec_id)] = list(rows)
-        return children, expanded
+        return children, None if reopen else expanded
     children = {ROOT: list(regions)}
     if expanded is None:
         return children, set()

@@ -11,7 +11,12 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from store.queries import OwnerCount, View
+from store.queries import Order, OwnerCount, View, When
+from store.targets import Status
+
+# What the status and date filter keys step through, from no filter back to none.
+STATUS_CYCLE: tuple[Status | None, ...] = (None, Status.NOT_STARTED, Status.ONGOING, Status.COMPLETE)
+WHEN_CYCLE: tuple[When | None, ...] = (None, "overdue", "due", "missed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +28,29 @@ class ViewState:
     everyone: bool = False
     hide_complete: bool = False
     search: str = ""
+    status: Status | None = None
+    when: When | None = None
+    order: Order = "plan"
 
     @property
     def view(self) -> View:
         """The store's view of the tree and the due panel."""
         owner_id = None if self.everyone or self.owner is None else self.owner.id
-        return View(owner_id=owner_id, hide_complete=self.hide_complete, search=self.search)
+        return View(owner_id=owner_id, hide_complete=self.hide_complete, search=self.search, status=self.status,
+                    when=self.when, order=self.order)
+
+    def next_status(self) -> ViewState:
+        """The status filter one step on (none → not started → ongoing → complete → none)."""
+        return replace(self, status=STATUS_CYCLE[(STATUS_CYCLE.index(self.status) + 1) % len(STATUS_CYCLE)])
+
+    def next_when(self) -> ViewState:
+        """The date filter one step on (none → overdue → due this month → missed → none)."""
+        return replace(self, when=WHEN_CYCLE[(WHEN_CYCLE.index(self.when) + 1) % len(WHEN_CYCLE)])
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a status or date filter is on."""
+        return self.status is not None or self.when is not None
 
     @property
     def who(self) -> str:
@@ -53,6 +75,7 @@ class Changes:
     owner: bool
     tree: bool
     due: bool
+    filters: bool = False  # the status or date filter changed: branches new to the view open as a fresh view's
 
 
 def changes(old: ViewState | None, new: ViewState) -> Changes:
@@ -60,4 +83,5 @@ def changes(old: ViewState | None, new: ViewState) -> Changes:
     if old is None:
         return Changes(owner=True, tree=True, due=True)
     owner = old.view.owner_id != new.view.owner_id
-    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or old.month != new.month)
+    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or old.month != new.month,
+                   filters=(old.status, old.when) != (new.status, new.when))

@@ -47,6 +47,7 @@ class ReportScope:
     def filters(self) -> str:
         """The view's filters in words ('' when there are none)."""
         words = ["not complete"] if self.view.hide_complete else []
+        words += self.view.filter_words
         if self.view.search.strip():
             words.append(f"matching “{self.view.search.strip()}”")
         return ", ".join(words)
@@ -201,7 +202,7 @@ def tally(actions: Iterable[ReportAction]) -> Tally:
 def build_report(session: Session, scope: ReportScope) -> Report:
     """The report of the actions in scope, read in a few queries."""
     plans = _plans(session, scope.plan_ids)
-    conditions: list[Any] = [*in_view(scope.view), col(Action.plan_id).in_(list(plans))]
+    conditions: list[Any] = [*in_view(scope.view, scope.as_of), col(Action.plan_id).in_(list(plans))]
     rows = session.execute(
         select(*(col(c) for c in (Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display,
                                   Action.target, Action.target_reading, Action.deadline, Action.status,

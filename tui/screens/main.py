@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from rich.text import Text
 from sqlmodel import Session
@@ -33,7 +33,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store import commands, queries, revising
 from store.db import Database, describe_sqlite_error
 from store.errors import StaleError, StoreError
-from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode
+from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode, When
 from store.targets import Status
 from store.text import agreement_words, status_word, visible
 from tui.commands import what_it_does
@@ -82,6 +82,10 @@ class MainScreen(Screen[None]):
         Binding("p", "pick_owner", "Owner", id="pick-owner"),
         Binding("a", "toggle_all", "All/mine", id="show-all", show=False),
         Binding("h", "toggle_hide_complete", "Hide done", id="hide-complete", show=False),
+        Binding("f", "next_status_filter", "Status filter", id="status-filter", show=False),
+        Binding("d", "next_date_filter", "Date filter", id="date-filter", show=False),
+        Binding("F", "clear_filters", "Clear filters", id="clear-filters", show=False),
+        Binding("s", "toggle_sort", "Sort", id="sort", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", show=False),
         Binding("right_square_bracket", "month(1)", "Next month", id="next-month", show=False),
@@ -169,7 +173,7 @@ class MainScreen(Screen[None]):
         """Reload what the change of state touches, and say it in the context bar."""
         touched = changes(old, new)
         if touched.tree:
-            self.reload_tree(fresh=touched.owner)
+            self.reload_tree(fresh=touched.owner, reopen=touched.filters)
         if touched.due:
             self.reload_due()
         self._show_context()
@@ -233,8 +237,9 @@ class MainScreen(Screen[None]):
         self.notify(message, severity="warning", timeout=4, markup=False)
 
     # -- loading -----------------------------------------------------------------------------
-    def reload_tree(self, *, fresh: bool = False) -> None:
-        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches)."""
+    def reload_tree(self, *, fresh: bool = False, reopen: bool = False) -> None:
+        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches;
+        `reopen`: a view small enough opens fully, as a fresh one does)."""
         tree = self.query_one(PlanTree)
         expanded = None if fresh or not tree.loaded else tree.expanded_keys()
         cursor = tree.cursor_key
@@ -242,7 +247,7 @@ class MainScreen(Screen[None]):
 
         def job() -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
             with self.db.read() as session:
-                return load_tree(session, view, today, expanded)
+                return load_tree(session, view, today, expanded, reopen=reopen)
 
         def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
             children, open_keys = result
@@ -255,6 +260,8 @@ class MainScreen(Screen[None]):
         self._work(job, done, group="tree")
 
     def _empty_message(self) -> str:
+        if self.state.filtered:
+            return f"No action in view is {' and '.join(self.state.view.filter_words)}. Press F to clear the filters."
         if self.state.search:
             return f"No action matches “{visible(self.state.search)}”. Escape clears the search."
         if self.state.hide_complete:
@@ -299,6 +306,7 @@ class MainScreen(Screen[None]):
             due=len(lists.due) if lists else 0,
             overdue=len(lists.overdue) if lists else 0,
             hide_complete=state.hide_complete, search=state.search,
+            filters=tuple(state.view.filter_words), by_due_date=state.order == "due",
             damaged=bool(self.damaged),
             read_only=(self.db.read_only_reason or "no write permission") if self.db.read_only else "",
         )
@@ -694,6 +702,30 @@ class MainScreen(Screen[None]):
     def action_toggle_hide_complete(self) -> None:
         """Hide or show completed actions."""
         self.state = replace(self.state, hide_complete=not self.state.hide_complete)
+
+    def action_next_status_filter(self) -> None:
+        """Show only not started actions, then ongoing, then complete, then all again (shown in the top line)."""
+        self.state = self.state.next_status()
+
+    def action_next_date_filter(self) -> None:
+        """Show only overdue actions, then those due this month, then those that missed a period, then all."""
+        self.state = self.state.next_when()
+
+    def action_filter(self, status: str = "", when: str = "") -> None:
+        """Show only actions of one status and/or one date filter (from the palette)."""
+        self.state = replace(self.state, status=Status(status) if status else self.state.status,
+                             when=cast(When, when) if when else self.state.when)
+
+    def action_clear_filters(self) -> None:
+        """Clear the status and date filters."""
+        if not self.state.filtered:
+            self.say("No status or date filter is on (f and d set them).")
+            return
+        self.state = replace(self.state, status=None, when=None)
+
+    def action_toggle_sort(self) -> None:
+        """Sort each recommendation's actions by due date (none last), or again by reference (plan order)."""
+        self.state = replace(self.state, order="plan" if self.state.order == "due" else "due")
 
     def action_search(self) -> None:
         """Search action text, references and owners."""

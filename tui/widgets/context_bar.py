@@ -28,6 +28,8 @@ class Context:
     overdue: int = 0
     hide_complete: bool = False
     search: str = ""
+    filters: tuple[str, ...] = ()  # the status and date filters in words ('not started', 'overdue')
+    by_due_date: bool = False  # a recommendation's actions sorted by due date
     damaged: bool = False
     read_only: str = ""  # why the database cannot be written, if it cannot
 
@@ -48,6 +50,11 @@ def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
                      "overdue" if context.overdue else ""))
     if context.hide_complete and level < 3:
         tail.append(("  · completed hidden" if level <= 1 else " · done hidden", ""))
+    if context.filters:  # kept at every level: a filtered tree must never pass for the whole
+        words = ", ".join(context.filters)
+        tail.append((f"  · only {words}" if level <= 1 else f" · only {words}", "warning"))
+    if context.by_due_date and level < 3:
+        tail.append(("  · sorted by due date" if level <= 1 else " · by date", ""))
     if context.search and level < 3:
         search = visible(context.search)
         tail.append((f"  · search “{search}”" if level <= 1 else f" · /{search}", ""))
