@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
@@ -230,11 +230,13 @@ def _as_of(name: str) -> Any:
     return bindparam(name, type_=_AS_OF_TYPES[name])
 
 
+@cache  # built once: the day comes in as bound parameters
 def _late() -> ColumnElement[bool]:
     """A one-off deadline passed (whatever the status)."""
     return and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < _as_of("today"))
 
 
+@cache
 def _missed() -> ColumnElement[int]:
     """How many of the action's periods passed without a tick: occurrences of a recurring duty in the months
     before today's, and checkpoints dated before today (`store.duties.Duty.missed` is its Python twin)."""
@@ -251,16 +253,20 @@ def _missed() -> ColumnElement[int]:
     return missed
 
 
+@cache
 def _revised_twice() -> ColumnElement[bool]:
     """The target was revised more than once (revisions undone left out; `store.revising.revisions`)."""
     undo = aliased(Change)
+    targets = Change.kind == ChangeKind.TARGET
+    every = select(func.count()).select_from(Change).where(Change.action_id == Action.id, targets).scalar_subquery()
     standing = (select(func.count()).select_from(Change)
-                .where(Change.action_id == Action.id, Change.kind == ChangeKind.TARGET,
+                .where(Change.action_id == Action.id, targets,
                        ~exists().where(undo.action_id == Change.action_id, undo.undoes_id == Change.id))
                 .scalar_subquery())
-    return standing > 1
+    return and_(every > 1, standing > 1)  # the cheap count first: most actions were never revised
 
 
+@cache
 def _open_now() -> ColumnElement[bool]:
     """An occurrence or a checkpoint falls in today's month (the checkpoint not before today), not ticked off."""
     checkpoint = exists().where(Checkpoint.action_id == Action.id, Checkpoint.due >= _as_of("today"),
@@ -270,6 +276,7 @@ def _open_now() -> ColumnElement[bool]:
     return and_(or_(occurs_sql(Action.start_month, Action.every_months, _as_of("this_month")), checkpoint), ~ticked)
 
 
+@cache
 def _rag() -> ColumnElement[str]:
     """store.rag's rule for an action as SQL, giving the rating's value ('red', 'amber', 'green',
     'complete'); each test is reached only when the ones before it fail."""
@@ -284,6 +291,7 @@ def _rag() -> ColumnElement[str]:
     return rag
 
 
+@cache
 def _evidence() -> ColumnElement[bool]:
     """A note was given with a change of the action (not a revision's reason) and not undone: evidence."""
     undo = aliased(Change)
@@ -339,6 +347,7 @@ def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
     return conditions
 
 
+@cache
 def _when(when: When) -> ColumnElement[bool]:
     """The date filter (as-of parameters bound): overdue (red), due this month (as the due panel has it
     for today's month), or a period missed."""
@@ -366,20 +375,25 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _progress_columns() -> list[Any]:
+@cache
+def _progress_columns() -> tuple[Any, ...]:
     """Counts of the actions in a group: complete, all, red and amber (the as-of parameters bound)."""
-    rag = _rag()
-    return [
+    # The rating is worked out once per action: a red one adds 1, an amber one _AMBER; `_progress` splits the sum.
+    ratings = case({Rag.RED.value: 1, Rag.AMBER.value: _AMBER}, value=_rag(), else_=0)
+    return (
         func.sum(case((Action.status == Status.COMPLETE, 1), else_=0)).label("done"),
         func.count(Action.id).label("total"),
-        func.sum(case((rag == Rag.RED.value, 1), else_=0)).label("overdue"),
-        func.sum(case((rag == Rag.AMBER.value, 1), else_=0)).label("amber"),
-    ]
+        func.sum(ratings).label("ratings"),
+    )
+
+
+_AMBER = 1 << 32  # more actions than any branch holds
 
 
 def _progress(row: Any) -> Progress:
-    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=int(row.overdue or 0),
-                    amber=int(row.amber or 0))
+    ratings = int(row.ratings or 0)
+    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=ratings % _AMBER,
+                    amber=ratings // _AMBER)
 
 
 def _visible(progress: Progress, view: View) -> bool:
@@ -459,9 +473,13 @@ _ROW_COLUMNS = (
 )
 
 
+@cache
 def _row_columns() -> tuple[Any, ...]:
     """An action as lists show it: its columns, its missed periods, RAG and evidence (as-of parameters bound)."""
     return (*_ROW_COLUMNS, _missed().label("missed"), _rag().label("rag"), _evidence().label("evidence"))
+
+
+_RAGS = {rag.value: rag for rag in Rag}
 
 
 def _row(row: Any, today: date) -> ActionRow:
@@ -475,15 +493,19 @@ def _row(row: Any, today: date) -> ActionRow:
         id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
         target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
         every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
-        due_soon=due_soon, missed=missed, rag=Rag(row.rag), days_overdue=(today - row.deadline).days if late else None,
-        evidence=bool(row.evidence),
+        due_soon=due_soon, missed=missed, rag=_RAGS[row.rag], evidence=bool(row.evidence),
+        days_overdue=(today - row.deadline).days if late else None,
     )
 
 
 def _rows(session: Session, rows: Any, today: date) -> list[ActionRow]:
-    """Rows read with `_row_columns`, those with missed periods given them (`missed_periods`) and their days
-    overdue counted from the end of the oldest, in one more query."""
-    listed = [_row(row, today) for row in rows]
+    """Rows read with `_row_columns`, with their missed periods (`with_missed_periods`)."""
+    return with_missed_periods(session, [_row(row, today) for row in rows], today)
+
+
+def with_missed_periods(session: Session, listed: list[ActionRow], today: date) -> list[ActionRow]:
+    """The rows, those with missed periods given them (`missed_periods`) and their days overdue counted from the
+    end of the oldest, in one more query. The due and overdue lists leave this to what shows them."""
     missing = [row.id for row in listed if row.missed]
     if not missing:
         return listed
@@ -598,7 +620,7 @@ def due_in_month(session: Session, year: int, month: int, today: date, owner_id:
         params["owner_id"] = owner_id
     # Core, not the ORM's execute: plain rows either way, without its result setup.
     rows = session.connection().execute(_due_statement(owner_id is not None), params)
-    return _rows(session, rows, today)
+    return [_row(row, today) for row in rows]
 
 
 @lru_cache(maxsize=2)
@@ -615,12 +637,12 @@ def _overdue_statement(by_owner: bool) -> Any:
 def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
     """Actions not complete that are past their deadline, or have missed occurrences or checkpoints
     (periods passed without being ticked off); oldest deadline first, then recurring duties. Each with
-    its missed periods and days overdue."""
+    its count of missed periods; `with_missed_periods` names them."""
     params = as_of_params(today)
     if owner_id is not None:
         params["owner_id"] = owner_id
     rows = session.connection().execute(_overdue_statement(owner_id is not None), params)
-    return _rows(session, rows, today)
+    return [_row(row, today) for row in rows]
 
 
 def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:

@@ -11,6 +11,7 @@ from store import queries
 from store.models import Action
 from store.queries import ActionPath, ActionRow, Progress, View
 from tui.nodes import ROOT, Item, NodeKey
+from tui.widgets.due_panel import MAX_LISTED
 
 # A view with at most this many actions opens fully expanded; a larger one opens at its regions.
 AUTO_EXPAND_LIMIT = 400
@@ -74,11 +75,13 @@ class DueLists:
 
 
 def load_due(session: Session, view: View, today: date, month: date) -> DueLists:
-    """Due in the month and overdue, for the owner in view."""
+    """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
+    they missed."""
+    late = queries.overdue(session, today, view.owner_id)
     return DueLists(
         month=month,
         due=queries.due_in_month(session, month.year, month.month, today, view.owner_id),
-        overdue=queries.overdue(session, today, view.owner_id),
+        overdue=queries.with_missed_periods(session, late[:MAX_LISTED], today) + late[MAX_LISTED:],
     )
 
 
