@@ -129,7 +129,7 @@ async def test_note_key_saves_a_note(running: tuple[ActionTrackApp, Pilot[None]]
     await settle(pilot)
     assert isinstance(app.screen, NoteScreen)
     await pilot.press(*"Evidence: [b]minutes[/b] 12 Sept")
-    await pilot.press("enter")
+    await pilot.press("ctrl+s")  # enter starts a new line in the note box
     await settle(pilot)
     assert sql(db_path, "SELECT kind, note FROM change") == [("note", "Evidence: [b]minutes[/b] 12 Sept")]
     assert "Evidence: [b]minutes[/b] 12 Sept" in app.screen.query_one(DetailPane).text

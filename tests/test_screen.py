@@ -340,15 +340,15 @@ async def test_a_note_typed_while_the_action_changed_elsewhere_is_kept(wide: Run
     app, pilot = wide
     await go_to(pilot, "gm-2023/6/3", db_path)
     await pilot.press("n", *"Evidence: minutes of 12 Sept")
-    change_elsewhere(db_path, "gm-2023/6/3")  # the CLI, a moment before enter
-    await press(pilot, "enter")
+    change_elsewhere(db_path, "gm-2023/6/3")  # the CLI, a moment before saving
+    await press(pilot, "ctrl+s")
     assert sql(db_path, "SELECT count(*) FROM change WHERE kind = 'note'") == [(0,)]
     note = app.screen
     assert isinstance(note, NoteScreen)  # asked again, the text kept, what changed said
-    assert note.query_one("#note-input").value == "Evidence: minutes of 12 Sept"  # type: ignore[attr-defined]
+    assert note.query_one("#note-input").text == "Evidence: minutes of 12 Sept"  # type: ignore[attr-defined]
     warning = "\n".join(screen_lines(app))
     assert "gm-2023/6/3 changed while you wrote: not started → ongoing by someone else" in warning
-    await press(pilot, "enter")  # saved on the new state
+    await press(pilot, "ctrl+s")  # saved on the new state
     assert sql(db_path, "SELECT kind, note FROM change ORDER BY id") == [
         ("status", ""), ("note", "Evidence: minutes of 12 Sept")]
     assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/3'") == [("ongoing",)]

@@ -219,3 +219,53 @@ def test_a_report_of_a_filtered_view_holds_what_the_screen_shows(db_path: Path) 
     assert sorted(a.reference for a in report.actions) == sorted(
         f"gm-2023/{r}" for r in ["6/2", "7/4", "7/5", "9/1", "9/2", "10/3"])
     assert "missed a period" in report.title
+
+
+# -- evidence notes -------------------------------------------------------------------------------------
+
+async def test_a_note_of_several_lines_keeps_its_lines_and_links_and_marks_the_action(
+        wide: Running, db_path: Path) -> None:
+    from tui.screens.note import NoteScreen
+    from tui.widgets.detail import DetailPane
+
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    assert "○ 6/3 " in tree_text(app) and "6/3✎" not in tree_text(app)
+    await press(pilot, "n")
+    assert isinstance(app.screen, NoteScreen)
+    assert "ctrl+s saves · escape cancels" in "\n".join(screen_lines(app))
+    await pilot.press(*"Evidence: minutes 12 Sept", "enter", *"https://example.org/qip?id=3&x=[b]")
+    await settle(pilot)
+    assert isinstance(app.screen, NoteScreen)  # enter started a new line; nothing saved yet
+    assert sql(db_path, "SELECT count(*) FROM change") == [(0,)]
+    await press(pilot, "ctrl+s")
+    assert sql(db_path, "SELECT kind, note FROM change") == [
+        ("note", "Evidence: minutes 12 Sept\nhttps://example.org/qip?id=3&x=[b]")]
+    assert "G ○ 6/3✎" in tree_text(app)  # the evidence mark beside the reference
+    detail = app.screen.query_one(DetailPane).text  # type: ignore[attr-defined]
+    assert "Evidence: minutes 12 Sept\n      https://example.org/qip?id=3&x=[b]" in detail
+
+
+async def test_escape_in_the_note_box_saves_nothing(wide: Running, db_path: Path) -> None:
+    from tui.screens.note import NoteScreen
+
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await press(pilot, "n")
+    await pilot.press(*"half a thought")
+    await press(pilot, "escape")
+    assert not isinstance(app.screen, NoteScreen)
+    assert sql(db_path, "SELECT count(*) FROM change") == [(0,)]
+    assert "6/3✎" not in tree_text(app)
+
+
+async def test_an_undone_note_takes_the_evidence_mark_away(wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    await go_to(pilot, "gm-2023/6/3", db_path)
+    await press(pilot, "n")
+    await pilot.press(*"Evidence: register")
+    await press(pilot, "ctrl+s")
+    assert "6/3✎" in tree_text(app)
+    await press(pilot, "u")
+    assert sql(db_path, "SELECT kind FROM change ORDER BY id") == [("note",), ("undo",)]
+    assert "6/3✎" not in tree_text(app)

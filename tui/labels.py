@@ -208,8 +208,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         text.append(line, style="strike" if change.undone else "")
         if change.undone:
             text.append(" (undone)", style="italic")
-        if change.note:
-            text.append(f" — {visible(change.note)}", style="italic")
+        if change.note:  # a note of several lines keeps them, indented under its change
+            text.append(f" — {visible(change.note)}".replace("\n", "\n      "), style="italic")
         text.append("\n")
     return text
 

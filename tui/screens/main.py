@@ -636,7 +636,7 @@ class MainScreen(Screen[None]):
         self.refresh_all()
         self._ask_note(detail.action, kept=note, warning=(
             f"{visible(row.reference)} changed while you wrote: {what}. Your note is kept: "
-            "enter saves it on the new state, escape drops it."))
+            "ctrl+s saves it on the new state, escape drops it."))
 
     def action_sync(self) -> None:
         """Sync with the region's server now: send your changes, receive everyone else's."""

@@ -1,4 +1,4 @@
-"""Writing a note (e.g. the evidence) on an action."""
+"""Writing a note (e.g. the evidence) on an action: several lines, links and all kept as typed."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Label, TextArea
 
 from store.text import one_line, visible
+
+HINT = "ctrl+s saves · escape cancels · enter starts a new line"
 
 
 class NoteScreen(ModalScreen[str | None]):
     """Returns the note's text, or None when dismissed. `value` starts the text (a note kept from before)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
 
     def __init__(self, reference: str, text: str, *, value: str = "", warning: str = "") -> None:
         super().__init__()
@@ -30,12 +35,19 @@ class NoteScreen(ModalScreen[str | None]):
             yield Label(Text(one_line(self.action_text, 120), style="dim"))
             if self.warning:
                 yield Label(Text(visible(self.warning), style="bold"), id="note-warning")
-            yield Input(value=self.value,
-                        placeholder="e.g. Evidence: QIP minutes of 12 September; enter saves, escape cancels",
-                        id="note-input")
+            yield TextArea(self.value, id="note-input", soft_wrap=True, tab_behavior="focus",
+                           placeholder="e.g. Evidence: QIP minutes of 12 September, https://…")
+            yield Label(Text(HINT, style="bold"), id="note-hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        """Save the note as typed (an empty one is not saved)."""
+        self.dismiss(self.query_one(TextArea).text)
 
     def action_cancel(self) -> None:
+        """Close without saving."""
         self.dismiss(None)
