@@ -144,12 +144,14 @@ def add_note(
 
 
 def last_undoable(session: Session, *, by: str | None = None, action_id: int | None = None) -> Change | None:
-    """The newest change that is not an undo, has not been undone, and is of an action still in its plan."""
+    """The newest change that is not an undo (nor a plan closed or reopened), has not been undone, and is of an
+    action still in its plan."""
     undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
     query = (
         select(Change)
         .join(Action, Action.id == Change.action_id)
-        .where(Change.kind != ChangeKind.UNDO, Change.id.not_in(undone), Action.withdrawn.is_(False))
+        .where(Change.kind.not_in([ChangeKind.UNDO, ChangeKind.CLOSE, ChangeKind.REOPEN]),  # a plan reopens instead
+               Change.id.not_in(undone), Action.withdrawn.is_(False))
         .order_by(Change.id.desc())
         .limit(1)
     )

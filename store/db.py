@@ -31,7 +31,7 @@ from sqlmodel import Session, SQLModel
 from store import models  # noqa: F401  (registers the tables)
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
@@ -115,7 +115,11 @@ _SCOPES_AND_CHECKPOINTS = """
     """
 # 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins (`_add_sync_tables`).
 # The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
-MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,)}
+# 3 -> 4: closed plans. A plan is closed by a `close` history row on each of its actions (exported, imported
+# and synced as every event is); this index finds those rows without reading the whole history.
+_CLOSED_PLANS = 'CREATE INDEX ix_change_kind ON "change" (kind, action_id)'
+MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,),
+                                                3: (_CLOSED_PLANS,)}
 
 
 def busy_timeout_ms() -> int:

@@ -76,6 +76,8 @@ class ChangeKind(StrEnum):
     NOTE = "note"
     UNDO = "undo"
     TARGET = "target"  # a revision of the plan changed the action's target (from_target -> to_target)
+    CLOSE = "close"  # the action's plan was closed (signed off): one row on each of its actions
+    REOPEN = "reopen"  # the action's plan was opened again
 
 
 class Meta(SQLModel, table=True):
@@ -219,9 +221,10 @@ class Occurrence(SQLModel, table=True):
 
 
 class Change(SQLModel, table=True):
-    """One row of history: a status change, a tick, a note or an undo. Never updated or deleted."""
+    """One row of history: a status change, a tick, a note, an undo, a revised target, a plan closed or
+    reopened. Never updated or deleted."""
 
-    __table_args__ = (Index("ix_change_action", "action_id", "id"),)
+    __table_args__ = (Index("ix_change_action", "action_id", "id"), Index("ix_change_kind", "kind", "action_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True, index=True)  # the event's identity: merges are keyed by it

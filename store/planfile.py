@@ -50,7 +50,7 @@ class HistorySpec(_Strict):
     uid: Uid | None = None
     at: datetime
     by: Name
-    change: Literal["status", "tick", "untick", "note", "undo", "target"]
+    change: Literal["status", "tick", "untick", "note", "undo", "target", "close", "reopen"]
     from_: StatusName | None = Field(default=None, alias="from")
     to: StatusName | None = None
     period: Period | None = None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
+from store.closing import closed_plans_sql
 from store.duties import Duty, duties
 from store.errors import NotFoundError
 from store.models import (
@@ -59,6 +60,7 @@ class View:
     status: Status | None = None  # only actions of this status
     when: When | None = None  # only overdue ones, those due this month, or those that missed a period
     order: Order = "plan"  # a recommendation's actions in plan order (by reference) or by due date
+    include_closed: bool = False  # closed plans too (store.closing)
 
     @property
     def filter_words(self) -> list[str]:
@@ -110,6 +112,7 @@ class AddresseeNode:
     plan_id: str
     plan_year: str
     progress: Progress
+    closed: bool = False  # its plan is closed (shown only when closed plans are)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +326,11 @@ def _live() -> ColumnElement[bool]:
     return _Unindexed(Action.withdrawn, type_=Boolean()).is_(False)
 
 
+def _open_plan() -> ColumnElement[bool]:
+    """The action's plan is not closed."""
+    return Action.plan_id.not_in(closed_plans_sql())
+
+
 def _owned_by(owner_id: int) -> ColumnElement[bool]:
     """The owner's actions, as `action.id IN (...)`: SQLite starts from the owner's links
     (ix_action_owner_owner) and fetches those actions by id, rather than testing every action."""
@@ -331,6 +339,8 @@ def _owned_by(owner_id: int) -> ColumnElement[bool]:
 
 def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [_live()]
+    if not view.include_closed:
+        conditions.append(_open_plan())
     if view.owner_id is not None:
         conditions.append(_owned_by(view.owner_id))
     if view.search.strip():
@@ -417,7 +427,8 @@ def regions(session: Session, view: View, today: date) -> list[RegionNode]:
 def _addressee_query(view: View, today: date) -> Any:
     return (
         select(Plan.region, Addressee.id, Addressee.name, Addressee.kind, Addressee.rating,
-               Plan.id.label("plan_id"), Plan.plan_submitted, Plan.report_published, *_progress_columns())
+               Plan.id.label("plan_id"), Plan.plan_submitted, Plan.report_published,
+               Plan.id.in_(closed_plans_sql()).label("closed"), *_progress_columns())
         .join(Plan, Plan.id == Addressee.plan_id)
         .join(Recommendation, Recommendation.addressee_id == Addressee.id)
         .join(Action, Action.recommendation_id == Recommendation.id)
@@ -433,7 +444,7 @@ def _addressee_node(row: Any) -> AddresseeNode:
     when = row.plan_submitted or row.report_published
     return AddresseeNode(
         id=row.id, name=row.name, kind=row.kind, rating=row.rating, plan_id=row.plan_id,
-        plan_year=str(when.year) if when else row.plan_id, progress=_progress(row),
+        plan_year=str(when.year) if when else row.plan_id, progress=_progress(row), closed=bool(row.closed),
     )
 
 
@@ -592,8 +603,8 @@ def _owned_by_param() -> ColumnElement[bool]:
     return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner))
 
 
-@lru_cache(maxsize=2)
-def _due_statement(by_owner: bool) -> Any:
+@lru_cache(maxsize=4)
+def _due_statement(by_owner: bool, include_closed: bool = False) -> Any:
     """The due-in-a-month query, built once: the month and owner are bound parameters."""
     first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
     month, period = bindparam("month", type_=Integer()), bindparam("period", type_=String())
@@ -603,6 +614,8 @@ def _due_statement(by_owner: bool) -> Any:
     ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
                             Occurrence.done.is_(True))
     conditions = [_live(), Action.status != Status.COMPLETE, or_(one_off, and_(or_(recurring, checkpoint), ~ticked))]
+    if not include_closed:
+        conditions.append(_open_plan())
     if by_owner:
         conditions.append(_owned_by_param())
     return (select(*_row_columns()).where(*conditions)
@@ -610,38 +623,42 @@ def _due_statement(by_owner: bool) -> Any:
                       Action.plan_id, Action.id))
 
 
-def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None) -> list[ActionRow]:
+def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None, *,
+                 include_closed: bool = False) -> list[ActionRow]:
     """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
-    ticked off."""
+    ticked off (of open plans, unless `include_closed`)."""
     wanted = Month(year, month)
     params: dict[str, Any] = {"first": wanted.first, "last": wanted.last, "month": wanted.index,
                               "period": wanted.period, **as_of_params(today)}
     if owner_id is not None:
         params["owner_id"] = owner_id
     # Core, not the ORM's execute: plain rows either way, without its result setup.
-    rows = session.connection().execute(_due_statement(owner_id is not None), params)
+    rows = session.connection().execute(_due_statement(owner_id is not None, include_closed), params)
     return [_row(row, today) for row in rows]
 
 
-@lru_cache(maxsize=2)
-def _overdue_statement(by_owner: bool) -> Any:
+@lru_cache(maxsize=4)
+def _overdue_statement(by_owner: bool, include_closed: bool = False) -> Any:
     """The overdue query, built once: its dates and owner are bound parameters (`as_of_params`), so a
     call pays for running it, not for building a statement of a dozen subqueries again."""
     conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed() > 0)]
+    if not include_closed:
+        conditions.append(_open_plan())
     if by_owner:
         conditions.append(_owned_by_param())
     return (select(*_row_columns()).where(*conditions)
             .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
 
-def overdue(session: Session, today: date, owner_id: int | None = None) -> list[ActionRow]:
-    """Actions not complete that are past their deadline, or have missed occurrences or checkpoints
-    (periods passed without being ticked off); oldest deadline first, then recurring duties. Each with
-    its count of missed periods; `with_missed_periods` names them."""
+def overdue(session: Session, today: date, owner_id: int | None = None, *,
+            include_closed: bool = False) -> list[ActionRow]:
+    """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
+    occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
+    duties. Each with its count of missed periods; `with_missed_periods` names them."""
     params = as_of_params(today)
     if owner_id is not None:
         params["owner_id"] = owner_id
-    rows = session.connection().execute(_overdue_statement(owner_id is not None), params)
+    rows = session.connection().execute(_overdue_statement(owner_id is not None, include_closed), params)
     return [_row(row, today) for row in rows]
 
 

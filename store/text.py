@@ -72,6 +72,8 @@ def describe_change(kind: str, from_status: str | None, to_status: str | None, p
         return f"{prefix}{status_word(from_status)} → {status_word(to_status)}"
     if kind in ("tick", "untick"):
         return f"{'ticked off' if kind == 'tick' else 'unticked'} {period}"
+    if kind in ("close", "reopen"):
+        return "plan closed" if kind == "close" else "plan reopened"
     if kind == "undo":
         return f"undo of tick {period}" if period else "note withdrawn"
     return "note"

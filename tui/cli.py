@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 # Commands that only read the database (a file that may not be written still serves them).
-READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")
+READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")  # and `plan list`
 # Of those, the ones that skip the whole-file quick_check at open (~150 ms at 100,000 actions): a damaged
 # page their queries meet fails the query, which ends the command with one sentence; damage elsewhere is
 # reported by the next writing command or the screen's check after its first paint. `show` reads one action
@@ -99,12 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
     p.add_argument("--month", type=_month, metavar="YYYY-MM")
     _status_filter(p)
+    _include_closed(p)
     p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
 
     p = sub.add_parser("overdue", help="actions past their deadline, or with missed periods, and not complete")
     p.add_argument("--owner", dest="sub_owner", metavar="OWNER", help="one owner's ('everyone' for all)")
     _status_filter(p)
+    _include_closed(p)
     p.add_argument("--json", action="store_true", help="print JSON (schema 1, see the README)")
+
+    p = sub.add_parser("plan", help="list plans, close a plan once it is signed off, or reopen it")
+    p.add_argument("what", choices=("list", "close", "reopen"))
+    p.add_argument("plan_id", nargs="?", metavar="ID", help="the plan's id, e.g. cgm-2019")
+    p.add_argument("--note", default="", help="close: what signed the plan off (required); @FILE reads it from a file")
 
     p = sub.add_parser("status", help="set an action complete, ongoing or not started")
     p.add_argument("reference", metavar="REF", help="e.g. gm-2023/6/2")
@@ -142,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("xlsx", "csv", "md", "html"), help="default: from -o's suffix")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="the file to write (csv, md and html: "
                    "standard output if not given)")
+    _include_closed(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON (schema 1) instead of a report")
 
     p = sub.add_parser("sync", help="exchange changes with the region's server: send yours, receive the rest")
@@ -258,6 +266,11 @@ def _run(args: argparse.Namespace) -> int:
         from tui.sync_command import run_sync
 
         return run_sync(path, args.server)
+    if command == "plan":
+        from tui.plan_command import run_plan
+
+        return run_plan(_open(path, read_only=args.what == "list"), args.what, args.plan_id,
+                        _note_text(args.note), by=config.by)
     if command == "logins":
         from tui.sync_command import run_logins
 
@@ -274,7 +287,7 @@ def _run(args: argparse.Namespace) -> int:
             owner = args.sub_owner or args.owner or config.owner or "everyone"
             month = args.month if command == "due" else None
             return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json,
-                        statuses=args.status or ())
+                        statuses=args.status or (), include_closed=args.include_closed)
         if command == "show":
             return _show(db, args.reference, today, as_json=args.json)
         if command == "report":
@@ -654,23 +667,28 @@ def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
     return found.id, found.label
 
 
+def _include_closed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--include-closed", action="store_true",
+                        help="closed plans' actions too (`actiontrack plan list` shows which are closed)")
+
+
 def _status_filter(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", action="append", choices=sorted(STATUS_WORDS), metavar="STATUS",
                         help="only actions of this status (complete, ongoing, not-started); repeat for several")
 
 
 def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
-         as_json: bool, statuses: Sequence[str] = ()) -> int:
+         as_json: bool, statuses: Sequence[str] = (), include_closed: bool = False) -> int:
     from store.queries import due_in_month, overdue
 
     owner_id, label = _owner_id(db, owner)
     with db.read() as session:
         if overdue_only:
-            rows = overdue(session, today, owner_id)
+            rows = overdue(session, today, owner_id, include_closed=include_closed)
             title = f"Overdue on {today.day} {today:%B %Y}"
         else:
             year, mon = month or (today.year, today.month)
-            rows = due_in_month(session, year, mon, today, owner_id)
+            rows = due_in_month(session, year, mon, today, owner_id, include_closed=include_closed)
             title = f"Due in {date(year, mon, 1):%B %Y}"
     only = ""
     if statuses:
@@ -704,8 +722,9 @@ def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_
     if output is not None:
         check_target(output, fmt, db_path)
     owner_id, label = _owner_id(db, owner)
-    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), view=View(owner_id=owner_id),
-                        owner_label=label, since=args.since)
+    # a plan named with --plan is reported on even when it is closed
+    scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), owner_label=label, since=args.since,
+                        view=View(owner_id=owner_id, include_closed=args.include_closed or bool(args.plan)))
     with db.read() as session:
         report = build_report(session, scope)
     if args.json:

@@ -62,6 +62,10 @@ class ActionCommands(Provider):
                     found.append(Command(binding.description, what_it_does(target, binding),
                                          partial(run, binding.action, target)))
         for screen in targets[:-1]:  # the main screen, when it is there
+            found += [Command("Plan: close", "Close the plan under the cursor once it is signed off, with a note",
+                              partial(run, "close_plan", screen)),
+                      Command("Plan: reopen", "Reopen the closed plan under the cursor (P shows closed plans)",
+                              partial(run, "reopen_plan", screen))]
             found += [Command(f"Filter: {words}", f"Show only {words} actions (f and d step through; F clears)",
                               partial(run, action, screen)) for words, action in _filters()]
             found += [Command(f"Report: {name}", f"Write a progress report of what is shown, as {name}, to the "

@@ -54,6 +54,8 @@ def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
     text = rag_mark(node.progress.rag, colours)
     text.append(visible(node.name), style="bold")
     text.append(f" · {node.plan_year} plan", style=colours.get("muted", ""))
+    if node.closed:
+        text.append(" (closed)", style=f"bold {colours.get('muted', '')}")
     _progress(text, node.progress, colours)
     if node.rating:
         text.append(f"  rated {visible(node.rating)}", style="italic")
@@ -249,7 +251,8 @@ def branch_detail_text(item: RegionNode | AddresseeNode, colours: Colours) -> Te
         text.append(f"{visible(item.region)}\n\n", style="bold")
     else:
         text.append(f"{visible(item.name)}\n", style="bold")
-        text.append(f"{item.kind} · plan {visible(item.plan_id)} ({item.plan_year})\n\n")
+        text.append(f"{item.kind} · plan {visible(item.plan_id)} ({item.plan_year})"
+                    f"{' · closed: P hides closed plans' if item.closed else ''}\n\n")
         if item.rating:
             text.append(f"Rated by the inspectorate: {visible(item.rating)}\n\n")
     p = item.progress

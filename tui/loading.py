@@ -77,10 +77,11 @@ class DueLists:
 def load_due(session: Session, view: View, today: date, month: date) -> DueLists:
     """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
     they missed."""
-    late = queries.overdue(session, today, view.owner_id)
+    late = queries.overdue(session, today, view.owner_id, include_closed=view.include_closed)
     return DueLists(
         month=month,
-        due=queries.due_in_month(session, month.year, month.month, today, view.owner_id),
+        due=queries.due_in_month(session, month.year, month.month, today, view.owner_id,
+                                 include_closed=view.include_closed),
         overdue=queries.with_missed_periods(session, late[:MAX_LISTED], today) + late[MAX_LISTED:],
     )
 

@@ -31,13 +31,14 @@ class ViewState:
     status: Status | None = None
     when: When | None = None
     order: Order = "plan"
+    include_closed: bool = False
 
     @property
     def view(self) -> View:
         """The store's view of the tree and the due panel."""
         owner_id = None if self.everyone or self.owner is None else self.owner.id
         return View(owner_id=owner_id, hide_complete=self.hide_complete, search=self.search, status=self.status,
-                    when=self.when, order=self.order)
+                    when=self.when, order=self.order, include_closed=self.include_closed)
 
     def next_status(self) -> ViewState:
         """The status filter one step on (none → not started → ongoing → complete → none)."""
@@ -83,5 +84,6 @@ def changes(old: ViewState | None, new: ViewState) -> Changes:
     if old is None:
         return Changes(owner=True, tree=True, due=True)
     owner = old.view.owner_id != new.view.owner_id
-    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or old.month != new.month,
+    closed = old.include_closed != new.include_closed
+    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or closed or old.month != new.month,
                    filters=(old.status, old.when) != (new.status, new.when))

@@ -86,6 +86,7 @@ class MainScreen(Screen[None]):
         Binding("d", "next_date_filter", "Date filter", id="date-filter", show=False),
         Binding("F", "clear_filters", "Clear filters", id="clear-filters", show=False),
         Binding("s", "toggle_sort", "Sort", id="sort", show=False),
+        Binding("P", "toggle_closed", "Closed plans", id="closed-plans", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("left_square_bracket", "month(-1)", "Previous month", id="prev-month", show=False),
         Binding("right_square_bracket", "month(1)", "Next month", id="next-month", show=False),
@@ -307,6 +308,7 @@ class MainScreen(Screen[None]):
             overdue=len(lists.overdue) if lists else 0,
             hide_complete=state.hide_complete, search=state.search,
             filters=tuple(state.view.filter_words), by_due_date=state.order == "due",
+            closed_shown=state.include_closed,
             damaged=bool(self.damaged),
             read_only=(self.db.read_only_reason or "no write permission") if self.db.read_only else "",
         )
@@ -726,6 +728,58 @@ class MainScreen(Screen[None]):
     def action_toggle_sort(self) -> None:
         """Sort each recommendation's actions by due date (none last), or again by reference (plan order)."""
         self.state = replace(self.state, order="plan" if self.state.order == "due" else "due")
+
+    def action_toggle_closed(self) -> None:
+        """Show closed plans too (signed off: out of the lists), or hide them again."""
+        self.state = replace(self.state, include_closed=not self.state.include_closed)
+
+    def _plan_under_cursor(self) -> str | None:
+        """The plan of the action or addressee under the cursor, or None after saying why there is none."""
+        key = self.query_one(PlanTree).cursor_key
+        item = self.query_one(PlanTree).items.get(key) if key is not None else None
+        if isinstance(item, ActionRow):
+            return item.reference.split("/", 1)[0]
+        if isinstance(item, AddresseeNode):
+            return item.plan_id
+        self.say("Closing and reopening act on one plan: move to one of its actions or addressees.")
+        return None
+
+    def action_close_plan(self) -> None:
+        """Close the plan under the cursor once it is signed off, with a note (it leaves the lists; P shows it)."""
+        plan_id = self._plan_under_cursor()
+        if plan_id is None or self._refuse_if_read_only():
+            return
+
+        def noted(note: str | None) -> None:
+            if note and note.strip():
+                self._plan_change(plan_id, "close", note)
+
+        self.app.push_screen(NoteScreen(f"closing {plan_id}", "What signed the plan off? (required)"), noted)
+
+    def action_reopen_plan(self) -> None:
+        """Reopen the closed plan under the cursor (P shows closed plans)."""
+        plan_id = self._plan_under_cursor()
+        if plan_id is not None and not self._refuse_if_read_only():
+            self._plan_change(plan_id, "reopen", "")
+
+    def _plan_change(self, plan_id: str, what: str, note: str) -> None:
+        """Close or reopen a plan, then reload what is shown and say what happened."""
+        from store import closing
+
+        by = self.by
+
+        def job() -> int:
+            with self.db.write() as session:
+                if what == "close":
+                    return closing.close_plan(session, plan_id, note=note, by=by)
+                return closing.reopen_plan(session, plan_id, by=by)
+
+        def done(count: int) -> None:
+            self.notify(f"{plan_id} {'closed' if what == 'close' else 'reopened'} ({count} actions)"
+                        + (": P shows closed plans" if what == "close" else ""), timeout=6, markup=False)
+            self.refresh_all()
+
+        self._work(job, done, group="plan-change", exclusive=False)
 
     def action_search(self) -> None:
         """Search action text, references and owners."""

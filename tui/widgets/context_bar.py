@@ -30,6 +30,7 @@ class Context:
     search: str = ""
     filters: tuple[str, ...] = ()  # the status and date filters in words ('not started', 'overdue')
     by_due_date: bool = False  # a recommendation's actions sorted by due date
+    closed_shown: bool = False  # closed plans are shown too
     damaged: bool = False
     read_only: str = ""  # why the database cannot be written, if it cannot
 
@@ -53,6 +54,8 @@ def _pieces(context: Context, level: int) -> tuple[list[Piece], list[Piece]]:
     if context.filters:  # kept at every level: a filtered tree must never pass for the whole
         words = ", ".join(context.filters)
         tail.append((f"  · only {words}" if level <= 1 else f" · only {words}", "warning"))
+    if context.closed_shown and level < 3:
+        tail.append(("  · closed plans shown" if level <= 1 else " · +closed", ""))
     if context.by_due_date and level < 3:
         tail.append(("  · sorted by due date" if level <= 1 else " · by date", ""))
     if context.search and level < 3:
