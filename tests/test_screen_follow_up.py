@@ -269,3 +269,67 @@ async def test_an_undone_note_takes_the_evidence_mark_away(wide: Running, db_pat
     await press(pilot, "u")
     assert sql(db_path, "SELECT kind FROM change ORDER BY id") == [("note",), ("undo",)]
     assert "6/3✎" not in tree_text(app)
+
+
+# -- closed plans -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+async def everyone(db_path: Path) -> AsyncIterator[Running]:
+    app = make_app(db_path, who=None)
+    async with app.run_test(size=SIZES["wide"]) as pilot:
+        await settle(pilot)
+        yield app, pilot
+
+
+async def run_palette(pilot: Pilot[None], words: str) -> None:
+    await press(pilot, "ctrl+p")
+    await pilot.press(*words)
+    await settle(pilot)
+    await press(pilot, "enter")
+
+
+async def test_closing_a_plan_from_the_palette_and_showing_it_again_with_p(everyone: Running, db_path: Path) -> None:
+    from tui.screens.note import NoteScreen
+
+    app, pilot = everyone
+    await go_to(pilot, "cgm-2019/1/1.2", db_path)
+    await run_palette(pilot, "Plan: close")
+    assert isinstance(app.screen, NoteScreen)
+    await pilot.press(*"Signed off by the board")
+    await press(pilot, "ctrl+s")
+    closed = sql(db_path, "SELECT count(*), min(change.note), min(change.by) FROM change JOIN action ON action.id = "
+                          "change.action_id WHERE action.plan_id = 'cgm-2019' AND kind = 'close'")
+    assert closed == [(54, "Signed off by the board", "tester")]
+    text = tree_text(app)
+    assert "Cheshire and Greater Manchester CRC" not in text and "Tameside PDU · 2023 plan" in text
+    assert "cgm-2019/" not in due_text(app)
+
+    await press(pilot, "P")
+    assert "· closed plans shown" in header(app)
+    assert "Cheshire and Greater Manchester CRC · 2019 plan (closed)" in tree_text(app)
+    assert tree_text(app).count("(closed)") == 2  # its two addressees (the CRC, Purple Futures); nps-ne-2019 is open
+    assert "cgm-2019/" in due_text(app)  # its overdue actions are listed again while shown
+
+    await go_to(pilot, "cgm-2019/1/1.2", db_path)
+    await run_palette(pilot, "Plan: reopen")
+    reopened = sql(db_path, "SELECT count(*) FROM change JOIN action ON action.id = change.action_id "
+                            "WHERE action.plan_id = 'cgm-2019' AND kind = 'reopen'")
+    assert reopened == [(54,)]
+    assert "(closed)" not in tree_text(app)
+    await press(pilot, "P")
+    assert "closed plans shown" not in header(app)
+    assert "Cheshire and Greater Manchester CRC · 2019 plan  " in tree_text(app)
+
+
+async def test_closing_on_a_recommendation_says_where_to_go(everyone: Running, db_path: Path) -> None:
+    from helpers.screen import NotifySpy
+
+    app, pilot = everyone
+    spy = NotifySpy(app)
+    tree = app.screen.query_one(PlanTree)
+    rec = next(k for k in tree.nodes_by_key if k.kind == "recommendation")
+    tree.move_cursor(tree.nodes_by_key[rec])
+    await settle(pilot)
+    await run_palette(pilot, "Plan: close")
+    assert spy.said("move to one of its actions or addressees")
+    assert sql(db_path, "SELECT count(*) FROM change") == [(0,)]
