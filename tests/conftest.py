@@ -99,6 +99,15 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+def read_rows(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """The rows an SQL query gives, read without writing anything."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def file_state(path: Path) -> dict[str, bytes]:
     """The bytes of the database file and of its WAL, if it holds anything."""
     state = {"main": path.read_bytes()}

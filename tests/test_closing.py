@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import dump
+from conftest import dump, read_rows
 
 from store.config import load_config
 from tui.cli import main
@@ -27,12 +27,7 @@ def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, 
     return code, out, err
 
 
-def rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+rows = read_rows
 
 
 def closing_rows(db: Path, plan: str = PLAN) -> list[tuple[object, ...]]:

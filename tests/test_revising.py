@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import dump
+from conftest import dump, read_rows
 
 from tui.cli import main
 
@@ -19,12 +18,7 @@ def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str, today: str = "
     return code, out, err
 
 
-def rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+rows = read_rows
 
 
 def target_of(db: Path, ref: str = REF) -> tuple[object, ...]:

@@ -11,10 +11,12 @@ from store import queries
 from store.models import Action
 from store.queries import ActionPath, ActionRow, Progress, View
 from tui.nodes import ROOT, Item, NodeKey
-from tui.widgets.due_panel import MAX_LISTED
 
 # A view with at most this many actions opens fully expanded; a larger one opens at its regions.
 AUTO_EXPAND_LIMIT = 400
+# The due panel lists at most this many entries of each list: enough for any one owner; everyone's lists at
+# national scale run to thousands.
+MAX_LISTED = 200
 
 
 def children_of(session: Session, view: View, today: date, key: NodeKey) -> list[Item]:

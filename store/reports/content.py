@@ -48,6 +48,8 @@ class ReportScope:
         """The view's filters in words ('' when there are none)."""
         words = ["not complete"] if self.view.hide_complete else []
         words += self.view.filter_words
+        if self.view.include_closed and not self.plan_ids:
+            words.append("closed plans included")
         if self.view.search.strip():
             words.append(f"matching “{self.view.search.strip()}”")
         return ", ".join(words)

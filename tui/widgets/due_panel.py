@@ -13,9 +13,7 @@ from textual.widgets.option_list import Option
 
 from store.queries import ActionRow
 from tui.labels import due_label
-
-# Enough for any one owner; everyone's lists at national scale run to thousands.
-MAX_LISTED = 200
+from tui.loading import MAX_LISTED
 
 
 class DuePanel(OptionList):
