@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select
 from sqlmodel import Session, col
 
-from store.commands import _check_note
 from store.errors import NotFoundError, StoreError
 from store.identity import new_uid
 from store.models import Action, Change, ChangeKind, Plan
@@ -24,12 +23,15 @@ from store.models import Action, Change, ChangeKind, Plan
 
 @cache  # one statement for every query that leaves closed plans out
 def closed_plans_sql() -> Any:
-    """The ids of the closed plans, as a select: those whose newest close or reopen row is a close."""
+    """The ids of the closed plans, as a select: those whose actions' newest close or reopen row is a close.
+    (Both are written on every action of the plan at once, so its actions agree; an action added to a closed
+    plan later has neither.) Read from the history's kind index, never by visiting every action."""
     last_close, last_reopen = func.max(_at_if(ChangeKind.CLOSE)), func.max(_at_if(ChangeKind.REOPEN))
-    return (select(col(Action.plan_id)).join(Change, col(Change.action_id) == col(Action.id))
-            .where(col(Change.kind).in_([ChangeKind.CLOSE.value, ChangeKind.REOPEN.value]))
-            .group_by(col(Action.plan_id))
-            .having(or_(and_(last_close.is_not(None), last_reopen.is_(None)), last_reopen < last_close)))
+    closed_actions = (select(col(Change.action_id))
+                      .where(col(Change.kind).in_([ChangeKind.CLOSE.value, ChangeKind.REOPEN.value]))
+                      .group_by(col(Change.action_id))
+                      .having(or_(and_(last_close.is_not(None), last_reopen.is_(None)), last_reopen < last_close)))
+    return select(col(Action.plan_id)).where(col(Action.id).in_(closed_actions)).distinct()
 
 
 def _at_if(kind: ChangeKind) -> ColumnElement[Any]:
@@ -75,6 +77,8 @@ def is_closed(session: Session, plan_id: str) -> bool:
 
 def close_plan(session: Session, plan_id: str, *, note: str, by: str) -> int:
     """Close the plan, with the note (required: why it is signed off); returns how many actions it holds."""
+    from store.commands import _check_note  # (the listing queries import this module: keep them light)
+
     note = _check_note(note)
     if not note:
         raise StoreError("closing a plan needs a note (--note): what signed it off")
@@ -83,6 +87,8 @@ def close_plan(session: Session, plan_id: str, *, note: str, by: str) -> int:
 
 def reopen_plan(session: Session, plan_id: str, *, note: str = "", by: str) -> int:
     """Open a closed plan again; returns how many actions it holds."""
+    from store.commands import _check_note
+
     return _record_all(session, plan_id, ChangeKind.REOPEN, _check_note(note), by)
 
 

@@ -116,8 +116,9 @@ _SCOPES_AND_CHECKPOINTS = """
 # 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins (`_add_sync_tables`).
 # The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
 # 3 -> 4: closed plans. A plan is closed by a `close` history row on each of its actions (exported, imported
-# and synced as every event is); this index finds those rows without reading the whole history.
-_CLOSED_PLANS = 'CREATE INDEX ix_change_kind ON "change" (kind, action_id)'
+# and synced as every event is); this index finds those rows without reading the whole history. (An upgrade
+# from schema 1 builds the history table with its indexes as they are now: hence IF NOT EXISTS.)
+_CLOSED_PLANS = 'CREATE INDEX IF NOT EXISTS ix_change_kind ON "change" (kind, action_id)'
 MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,),
                                                 3: (_CLOSED_PLANS,)}
 

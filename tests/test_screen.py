@@ -294,7 +294,7 @@ async def test_undo_of_a_note_and_of_a_tick_says_what_was_undone(wide: Running, 
     app, pilot = wide
     spy = NotifySpy(app)
     await go_to(pilot, "gm-2023/6/2", db_path)
-    await press(pilot, "n", *"Surgery held 5 Sept", "enter")
+    await press(pilot, "n", *"Surgery held 5 Sept", "ctrl+s")  # enter starts a new line in the note box
     await press(pilot, "u")
     assert spy.last == "gm-2023/6/2: undid the note “Surgery held 5 Sept”; now not started"
     await press(pilot, "t")
