@@ -330,3 +330,30 @@ async def test_without_a_server_the_sync_line_and_key_are_hidden(db_path: Path) 
         await settle(pilot)
         assert not app.screen.query_one(SyncBar).display
         assert app.screen.check_action("sync", ()) is False
+
+
+def test_a_plan_closed_on_one_laptop_is_closed_on_the_server_and_the_other_laptop(
+        server: ServerDatabase, prepared_db: Path, tmp_path: Path) -> None:
+    from store.closing import close_plan, is_closed, reopen_plan
+
+    a, b = laptop(prepared_db, tmp_path, "a"), laptop(prepared_db, tmp_path, "b")
+    sync(a, server, by="Ann")
+    sync(b, server, by="Bob")
+    with a.write() as session:
+        close_plan(session, "cgm-2019", note="Signed off", by="Ann")
+    sync(a, server, by="Ann")
+    sync(b, server, by="Bob")
+    for db in (server, b):
+        with db.read() as session:
+            assert is_closed(session, "cgm-2019") and not is_closed(session, "gm-2023")
+            closings = session.execute(select(Change.by, Change.note).where(Change.kind == "close")).all()
+            assert set(closings) == {("Ann", "Signed off")} and len(closings) == 54
+    with b.write() as session:
+        reopen_plan(session, "cgm-2019", by="Bob")
+    sync(b, server, by="Bob")
+    sync(a, server, by="Ann")
+    for db in (server, a):
+        with db.read() as session:
+            assert not is_closed(session, "cgm-2019")
+    a.dispose()
+    b.dispose()
