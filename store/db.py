@@ -29,11 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from store import models  # noqa: F401  (registers the tables)
+from store.config import BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_MS, busy_timeout_ms  # noqa: F401  (named here too)
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 
 SCHEMA_VERSION = 3
-BUSY_TIMEOUT_MS = 5000
-BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
 # 90 MB (100,000 actions): callers on a start path open with check=False and run Database.quick_check() later.
 # Above this size a damaged page is still reported cleanly when a query meets it.
@@ -116,20 +115,6 @@ _SCOPES_AND_CHECKPOINTS = """
 # 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins (`_add_sync_tables`).
 # The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
 MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,)}
-
-
-def busy_timeout_ms() -> int:
-    """How long to wait for another writer's lock, in ms: ACTIONTRACK_BUSY_TIMEOUT_MS, else 5000."""
-    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return BUSY_TIMEOUT_MS
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 3_600_000:
-        raise StoreError(f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 to 3600000), not {raw!r}")
-    return value
 
 
 def _is_file_problem(exc: BaseException) -> bool:
