@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import stat
@@ -43,6 +42,8 @@ class Config:
         if self.user.strip():
             return " ".join(self.user.split())
         try:
+            import getpass  # only when a change is recorded
+
             return " ".join(getpass.getuser().split()) or "unknown"
         except (OSError, KeyError):
             return "unknown"

@@ -11,7 +11,6 @@ what is wrong in its one sentence. Nothing is written.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,6 +24,7 @@ from urllib.parse import quote
 from store.compiled_sql import SCHEMA_VERSION, STATEMENTS
 from store.config import busy_timeout_ms
 from store.errors import StoreError
+from store.files import journal_files, why_read_only
 from store.kinds import AddresseeKind, Agreement, ChangeKind
 from store.targets import Status, TargetKind
 
@@ -102,12 +102,15 @@ class Reader:
         return self._shapes[name]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the database file, opened as `store.db` opens it for reading: a file this
+    process may not write, with no journal beside it, is read as immutable (no -wal or -shm made)."""
     try:
         timeout_ms = busy_timeout_ms()
     except StoreError as exc:  # the full path says what is wrong with it
         raise Unavailable(str(exc)) from None
-    uri = "file:" + quote(str(path.absolute()), safe="/") + "?mode=ro"
+    immutable = bool(why_read_only(path)) and not journal_files(path)
+    uri = "file:" + quote(str(path.absolute()), safe="/") + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
     conn = sqlite3.connect(uri, uri=True, timeout=timeout_ms / 1000, check_same_thread=False)
     conn.isolation_level = None  # autocommit: each statement reads the latest commit, holding no lock after
     return conn
@@ -120,7 +123,7 @@ def reading(path: Path) -> Iterator[Reader]:
     if not path.is_file():
         raise Unavailable(f"{path} is not a file")
     try:
-        conn = _connect(path)
+        conn = connect(path)
     except sqlite3.Error as exc:
         raise Unavailable(str(exc)) from exc
     try:
@@ -131,7 +134,7 @@ def reading(path: Path) -> Iterator[Reader]:
             raise Unavailable(str(exc)) from exc
         if version is None or version[0] != str(SCHEMA_VERSION):
             raise Unavailable(f"{path} is not at schema {SCHEMA_VERSION}")
-        if journal != "wal" and os.access(path, os.W_OK):
+        if journal != "wal" and not why_read_only(path):
             raise Unavailable(f"{path} is not in WAL mode yet")
         yield Reader(conn)
     finally:

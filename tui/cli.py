@@ -7,7 +7,6 @@ ends with one sentence on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -647,6 +646,8 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                 for place, note in checks:
                     print(visible(f"  {place}: {note}"))
     if as_json:
+        import json
+
         from store.text import escape_raw_controls
 
         # JSON escapes C0 controls itself; C1 and bidi controls are escaped the same way (\\uXXXX)
