@@ -7,8 +7,9 @@ what it holds, not what the database holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -267,6 +268,7 @@ def _owners_statement(some: bool) -> Any:
             .order_by(sub.c.open.desc(), Owner.name, Owner.region, Owner.organisation))
 
 
+@cache
 def _action_statements() -> dict[str, Any]:
     """The statements that read one action: by reference, as listed, in detail, its ticks and history."""
     from store.revising import revisions_query
@@ -296,28 +298,47 @@ def _action_statements() -> dict[str, Any]:
     }
 
 
+_OTHER_STATEMENTS: dict[str, Callable[[], Any]] = {
+    "due": lambda: _due_statement(False), "due:owner": lambda: _due_statement(True),
+    "overdue": lambda: _overdue_statement(False), "overdue:owner": lambda: _overdue_statement(True),
+    "owners": lambda: _owners_statement(False), "owners:some": lambda: _owners_statement(True),
+    "owner_names": lambda: select(Owner.id, Owner.name, Owner.region, Owner.organisation),
+}
+
+
 def statements() -> dict[str, Any]:
     """Every statement the reads of `store.reads` run, by name: the one definition of their SQL (compiled
     for SQLite into `store.compiled_sql` for `store.fastread`)."""
     found: dict[str, Any] = {}
-    for shape, (owner, search, hide) in view_shapes():
-        found.update({name + shape: stmt for name, stmt in _view_statements(owner, search, hide).items()})
-    found.update({"due": _due_statement(False), "due:owner": _due_statement(True),
-                  "overdue": _overdue_statement(False), "overdue:owner": _overdue_statement(True),
-                  "owners": _owners_statement(False), "owners:some": _owners_statement(True),
-                  "owner_names": select(Owner.id, Owner.name, Owner.region, Owner.organisation)})
+    for shape, flags in view_shapes():
+        found.update({name + shape: stmt for name, stmt in _shape_statements(*flags).items()})
+    found.update({name: build() for name, build in _OTHER_STATEMENTS.items()})
     found.update(_action_statements())
     return found
 
 
-_STATEMENTS: dict[str, Any] = {}
+@cache
+def _shape_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
+    return _view_statements(owner, search, hide)
+
+
+_BUILT: dict[str, Any] = {}
 
 
 def _statement(name: str) -> Any:
-    """One statement, built once: its parameters are bound when it runs."""
-    if not _STATEMENTS:
-        _STATEMENTS.update(statements())
-    return _STATEMENTS[name]
+    """One statement, built once (only those a process runs): its parameters are bound when it runs."""
+    found = _BUILT.get(name)
+    if found is None:
+        base, _, shape = name.partition(":")
+        if base in reads.VIEW_STATEMENTS:
+            parts = set(shape.split(","))
+            found = _shape_statements("owner" in parts, "search" in parts, "hide" in parts)[base]
+        elif name in _OTHER_STATEMENTS:
+            found = _OTHER_STATEMENTS[name]()
+        else:
+            found = _action_statements()[name]
+        _BUILT[name] = found
+    return found
 
 
 def runner(session: Session) -> Run:
