@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -89,6 +88,8 @@ def load_config(path: Path | None = None) -> Config:
     text = _read_config_text(path)
     if text is None:
         return Config()
+    import tomllib  # only when there is a config to read
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -139,6 +140,8 @@ def save_config(config: Config, path: Path | None = None) -> None:
         old = _read_config_text(path) or ""
     except StoreError:
         old = ""  # a broken config is replaced by a working one
+    import tomllib
+
     try:
         tomllib.loads(old)
     except (tomllib.TOMLDecodeError, RecursionError):

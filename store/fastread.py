@@ -10,8 +10,8 @@ what is wrong in its one sentence. Nothing is written.
 
 from __future__ import annotations
 
-import json
 import sqlite3
+import sys
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -44,8 +44,12 @@ def _converter(kind: str) -> Callable[[Any], Any]:
     """How a stored value of this kind becomes what SQLAlchemy returns for it."""
     if kind.startswith("enum:"):
         return _ENUMS[kind.removeprefix("enum:")]
+    if kind == "json":
+        import json  # only the detail of an action has a JSON column
+
+        return json.loads
     plain: dict[str, Callable[[Any], Any]] = {"date": date.fromisoformat, "datetime": datetime.fromisoformat,
-                                              "utc_datetime": _utc, "bool": bool, "json": json.loads}
+                                              "utc_datetime": _utc, "bool": bool}
     return plain[kind]
 
 
@@ -116,6 +120,13 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _known_version() -> int:
+    """The schema version this actiontrack knows: store.db's where it is loaded already (the one source),
+    else the version the stored SQL was compiled for (a test keeps the two the same)."""
+    db = sys.modules.get("store.db")
+    return int(getattr(db, "SCHEMA_VERSION", SCHEMA_VERSION))
+
+
 @contextmanager
 def reading(path: Path) -> Iterator[Reader]:
     """A `Reader` of the database at `path`; `Unavailable` unless it is an actiontrack file at the schema
@@ -132,7 +143,7 @@ def reading(path: Path) -> Iterator[Reader]:
             journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         except sqlite3.Error as exc:
             raise Unavailable(str(exc)) from exc
-        if version is None or version[0] != str(SCHEMA_VERSION):
+        if version is None or version[0] != str(SCHEMA_VERSION) or _known_version() != SCHEMA_VERSION:
             raise Unavailable(f"{path} is not at schema {SCHEMA_VERSION}")
         if journal != "wal" and not why_read_only(path):
             raise Unavailable(f"{path} is not in WAL mode yet")
