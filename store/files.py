@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +60,8 @@ def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
     (or none), never a part of one; `private` makes the file readable by the user alone (0600)."""
     tmp: str | None = None
     try:
+        import tempfile  # only when writing (it loads random and shutil)
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -75,3 +76,23 @@ def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def why_read_only(path: Path) -> str:
+    """Why this process cannot write the database, or '' if it can."""
+    try:
+        if hasattr(os, "statvfs") and os.statvfs(path).f_flag & os.ST_RDONLY:  # POSIX only
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    if not os.access(path, os.W_OK):
+        return "you have no permission to write the file"
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"its folder {folder} is read-only, and SQLite must create its journal there"
+    return ""
+
+
+def journal_files(path: Path) -> bool:
+    """Whether a -wal, -shm or -journal file lies beside the database (another program may be in it)."""
+    return any(path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm", "-journal"))

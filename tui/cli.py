@@ -7,14 +7,12 @@ ends with one sentence on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from store.errors import StoreError
 from store.text import agreement_words, describe_change, one_line, status_word, visible, visible_line
@@ -22,7 +20,10 @@ from store.text import agreement_words, describe_change, one_line, status_word, 
 if TYPE_CHECKING:
     from store.db import Database
     from store.planfile import PlanFile
-    from store.queries import ActionRow
+    from store.reads import Run
+    from store.rows import ActionRow
+
+T = TypeVar("T")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -33,7 +34,15 @@ READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")
 # reported by the next writing command or the screen's check after its first paint. `show` reads one action
 # and its history, little enough to miss damage a sample database's tests put in the middle: it keeps the check.
 UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue", "report")
+# Of those, the ones that read a database file without importing SQLAlchemy when they can (store.fastread).
+FAST_COMMANDS = ("owners", "due", "overdue")
 STATUS_WORDS = {"complete": "complete", "ongoing": "ongoing", "not-started": "not_started"}
+
+
+class Read(Protocol):
+    """Runs a function of `store.reads`' Run in one unit of reading, on one of the two paths."""
+
+    def __call__(self, fn: Callable[[Run], T], /) -> T: ...
 
 
 def _today(text: str) -> date:
@@ -208,9 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError):
-            from store.config import default_db_path
+            from store.config import default_db_path, is_server_url
             from store.db import describe_sqlite_error
-            from store.server import display_url, is_server_url
+            from store.server import display_url
             from store.server import problem as server_problem
 
             target = str(args.db or default_db_path())
@@ -264,17 +273,16 @@ def _run(args: argparse.Namespace) -> int:
         return run_logins(path, args.what, args.login, args.owner, lead=args.lead)
     if command == "import":  # all files or none; a failed import into a new file leaves no file behind
         return _import(path, args.files, mappings=args.mapping, dry_run=args.dry_run, by=config.by)
+    if command in FAST_COMMANDS and isinstance(path, Path):
+        done = _read_fast(path, args, config.owner, today)
+        if done is not None:
+            return done
     db = _open(path, read_only=command in READ_COMMANDS, check=command not in UNCHECKED_COMMANDS)
     try:
+        if command in FAST_COMMANDS:
+            return _read_command(_reading(db), args, config.owner, today)
         if command == "export":
             return _export(db, args.plan, args.output)
-        if command == "owners":
-            return _owners(db, as_json=args.json)
-        if command in ("due", "overdue"):
-            owner = args.sub_owner or args.owner or config.owner or "everyone"
-            month = args.month if command == "due" else None
-            return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json,
-                        statuses=args.status or ())
         if command == "show":
             return _show(db, args.reference, today, as_json=args.json)
         if command == "report":
@@ -283,6 +291,40 @@ def _run(args: argparse.Namespace) -> int:
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
+
+
+def _reading(db: Database) -> Read:
+    """Reading through sqlmodel: each function runs in one session (SQLite or a server)."""
+    def read(fn: Callable[[Run], T], /) -> T:
+        from store.queries import runner
+
+        with db.read() as session:
+            return fn(runner(session))
+
+    return read
+
+
+def _read_fast(path: Path, args: argparse.Namespace, chosen: str | None, today: date) -> int | None:
+    """Run a reading command on the stored SQL with sqlite3 (no SQLAlchemy to import); None if this file
+    must be read the full way (missing, at another schema version, damaged, locked ...: see store.fastread).
+    Nothing is printed until every read is done, so a command given up here prints only once."""
+    from store.fastread import Unavailable, reading
+
+    try:
+        with reading(path) as reader:
+            return _read_command(lambda fn: fn(reader), args, chosen, today)
+    except Unavailable:
+        return None
+
+
+def _read_command(read: Read, args: argparse.Namespace, chosen: str | None, today: date) -> int:
+    """`owners`, `due` or `overdue`, the same on either path."""
+    if args.command == "owners":
+        return _owners(read, as_json=args.json)
+    owner = args.sub_owner or args.owner or chosen or "everyone"
+    month = args.month if args.command == "due" else None
+    return _due(read, today, owner, month, overdue_only=args.command == "overdue", as_json=args.json,
+                statuses=args.status or ())
 
 
 def _as_path(given: str | None) -> Path | None:
@@ -298,8 +340,7 @@ def _db_path(given: str | None) -> Path | str:
     database elsewhere)."""
     import os
 
-    from store.config import default_db_path
-    from store.server import is_server_url
+    from store.config import default_db_path, is_server_url
 
     given = given or os.environ.get(DB_ENV) or None
     if given is None:
@@ -605,6 +646,8 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                 for place, note in checks:
                     print(visible(f"  {place}: {note}"))
     if as_json:
+        import json
+
         from store.text import escape_raw_controls
 
         # JSON escapes C0 controls itself; C1 and bidi controls are escaped the same way (\\uXXXX)
@@ -627,11 +670,10 @@ def _check_notes(plan: PlanFile) -> list[tuple[str, str]]:
     return found
 
 
-def _owners(db: Database, *, as_json: bool) -> int:
-    from store.queries import owners
+def _owners(read: Read, *, as_json: bool) -> int:
+    from store.reads import owners
 
-    with db.read() as session:
-        rows = owners(session)
+    rows = read(owners)
     if as_json:
         from store import jsonview
 
@@ -644,13 +686,12 @@ def _owners(db: Database, *, as_json: bool) -> int:
     return 0
 
 
-def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
+def _owner_id(read: Read, owner: str) -> tuple[int | None, str]:
     if owner.strip().casefold() in ("everyone", "all", "*"):
         return None, "everyone"
-    from store.queries import find_owner
+    from store.reads import find_owner
 
-    with db.read() as session:
-        found = find_owner(session, owner)
+    found = read(lambda run: find_owner(run, owner))
     return found.id, found.label
 
 
@@ -659,19 +700,18 @@ def _status_filter(parser: argparse.ArgumentParser) -> None:
                         help="only actions of this status (complete, ongoing, not-started); repeat for several")
 
 
-def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
+def _due(read: Read, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
          as_json: bool, statuses: Sequence[str] = ()) -> int:
-    from store.queries import due_in_month, overdue
+    from store.reads import due_in_month, overdue
 
-    owner_id, label = _owner_id(db, owner)
-    with db.read() as session:
-        if overdue_only:
-            rows = overdue(session, today, owner_id)
-            title = f"Overdue on {today.day} {today:%B %Y}"
-        else:
-            year, mon = month or (today.year, today.month)
-            rows = due_in_month(session, year, mon, today, owner_id)
-            title = f"Due in {date(year, mon, 1):%B %Y}"
+    owner_id, label = _owner_id(read, owner)
+    if overdue_only:
+        rows = read(lambda run: overdue(run, today, owner_id))
+        title = f"Overdue on {today.day} {today:%B %Y}"
+    else:
+        year, mon = month or (today.year, today.month)
+        rows = read(lambda run: due_in_month(run, year, mon, today, owner_id))
+        title = f"Due in {date(year, mon, 1):%B %Y}"
     only = ""
     if statuses:
         wanted = {STATUS_WORDS[word] for word in statuses}
@@ -703,7 +743,7 @@ def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_
         raise StoreError("an xlsx report needs a file: give -o REPORT.xlsx")
     if output is not None:
         check_target(output, fmt, db_path)
-    owner_id, label = _owner_id(db, owner)
+    owner_id, label = _owner_id(_reading(db), owner)
     scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), view=View(owner_id=owner_id),
                         owner_label=label, since=args.since)
     with db.read() as session:
@@ -727,6 +767,8 @@ def _print_rows(rows: list[ActionRow]) -> None:
 
     if not rows:
         return
+    import shutil
+
     width = shutil.get_terminal_size((120, 24)).columns
     ref_w = max(len(r.reference) for r in rows)
     for row in rows:

@@ -7,7 +7,7 @@ from datetime import date
 
 from rich.text import Text
 
-from store.queries import (
+from store.rows import (
     ActionDetail,
     ActionRow,
     AddresseeNode,

@@ -11,7 +11,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from store.queries import OwnerCount, View
+from store.rows import OwnerCount, View
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,15 +29,24 @@ from textual.theme import Theme
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import commands, queries, revising
-from store.db import Database, describe_sqlite_error
+from store import reads
 from store.errors import StaleError, StoreError
-from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode
+from store.rows import ActionDetail, ActionPath, ActionRow, AddresseeNode, OwnerCount, RecommendationDetail, RegionNode
 from store.targets import Status
 from store.text import agreement_words, status_word, visible
 from tui.commands import what_it_does
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
-from tui.loading import AfterChange, DueLists, action_version, children_of, load_after_change, load_due, load_tree
+from tui.loading import (
+    AfterChange,
+    DueLists,
+    OpenDatabase,
+    action_version,
+    children_of,
+    load_after_change,
+    load_due,
+    load_tree,
+    read_with,
+)
 from tui.nodes import ROOT, Item, NodeKey
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
@@ -52,6 +60,8 @@ from tui.widgets.sync_bar import SyncBar
 from tui.writes import OwnVersions, WriteQueue, undo_change
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tui.app import ActionTrackApp
 
 T = TypeVar("T")
@@ -97,7 +107,7 @@ class MainScreen(Screen[None]):
     # Which pane has the tree's place on a narrow screen; the footer's tab and esc keys depend on it.
     pane: reactive[Pane] = reactive[Pane]("tree", bindings=True, init=False)
 
-    def __init__(self, db: Database, *, today: date, owner: OwnerCount | None, ask_owner: bool) -> None:
+    def __init__(self, db: OpenDatabase, *, today: date, owner: OwnerCount | None, ask_owner: bool) -> None:
         super().__init__()
         self.db = db
         self.today = today
@@ -212,10 +222,14 @@ class MainScreen(Screen[None]):
         if event.worker.group == "write" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
                                                              WorkerState.CANCELLED):
             self.writes.finished()
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.app_.loaded(event.worker.group)
 
     def report(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; stale views are refreshed."""
         from sqlalchemy.exc import SQLAlchemyError
+
+        from store.db import describe_sqlite_error
 
         if isinstance(error, StaleError):
             self.notify(visible(str(error)), severity="warning", title="Changed elsewhere", markup=False)
@@ -241,8 +255,7 @@ class MainScreen(Screen[None]):
         view, today = self.state.view, self.today
 
         def job() -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
-            with self.db.read() as session:
-                return load_tree(session, view, today, expanded)
+            return read_with(self.db, lambda run: load_tree(run, view, today, expanded))
 
         def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
             children, open_keys = result
@@ -266,8 +279,7 @@ class MainScreen(Screen[None]):
         view, today, month = self.state.view, self.today, self.state.month
 
         def job() -> DueLists:
-            with self.db.read() as session:
-                return load_due(session, view, today, month)
+            return read_with(self.db, lambda run: load_due(run, view, today, month))
 
         self._work(job, self._show_due, group="due")
 
@@ -309,8 +321,7 @@ class MainScreen(Screen[None]):
         view, today, key = self.state.view, self.today, message.key
 
         def job() -> list[Item]:
-            with self.db.read() as session:
-                return children_of(session, view, today, key)
+            return read_with(self.db, lambda run: children_of(run, view, today, key))
 
         self._work(job, lambda items: self.query_one(PlanTree).fill(key, items), group=f"expand-{key}")
 
@@ -352,21 +363,22 @@ class MainScreen(Screen[None]):
     def _load_action_detail(self, action_id: int) -> None:
         today = self.today
 
-        def job() -> queries.ActionDetail:
-            with self.db.read() as session:
-                return queries.action_detail(session, action_id, today)
+        def job() -> ActionDetail:
+            return read_with(self.db, lambda run: reads.action_detail(run, action_id, today))
 
-        def done(detail: queries.ActionDetail) -> None:
+        def done(detail: ActionDetail) -> None:
             self.query_one(DetailPane).show(action_detail_text(detail, today, self.app.theme_variables))
 
         self._work(job, done, group="detail")
 
     def _load_recommendation_detail(self, rec_id: int) -> None:
-        def job() -> queries.RecommendationDetail:
+        def job() -> RecommendationDetail:
+            from store import queries
+
             with self.db.read() as session:
                 return queries.recommendation_detail(session, rec_id)
 
-        def done(d: queries.RecommendationDetail) -> None:
+        def done(d: RecommendationDetail) -> None:
             agreement = agreement_words(d.agreement, d.inferred)
             self.query_one(DetailPane).show(recommendation_detail_text(
                 d.number, d.text, agreement, d.reason, d.note, d.addressee, f"{d.plan_title} [{d.plan_id}]",
@@ -384,12 +396,15 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PlanTree)
         known = set(tree.loaded)
 
-        def job() -> tuple[queries.ActionPath, dict[NodeKey, list[Item]]]:
+        def job() -> tuple[ActionPath, dict[NodeKey, list[Item]]]:
+            from store import queries
+
             with self.db.read() as session:
                 path = queries.action_path(session, action_id)
-                return path, {k: children_of(session, view, today, k) for k in NodeKey.above(path) if k not in known}
+                run = queries.runner(session)
+                return path, {k: children_of(run, view, today, k) for k in NodeKey.above(path) if k not in known}
 
-        def done(result: tuple[queries.ActionPath, dict[NodeKey, list[Item]]]) -> None:
+        def done(result: tuple[ActionPath, dict[NodeKey, list[Item]]]) -> None:
             path, missing = result
             keys = NodeKey.above(path)
             for key in keys:
@@ -524,6 +539,8 @@ class MainScreen(Screen[None]):
         by = self.by
 
         def change(session: Session, expected: int) -> bool:
+            from store import commands
+
             commands.set_status(session, row.id, status, by=by, expected_version=expected)
             return True
 
@@ -554,6 +571,8 @@ class MainScreen(Screen[None]):
         by, period = self.by, f"{self.state.month:%Y-%m}"
 
         def change(session: Session, expected: int) -> bool:
+            from store import commands
+
             commands.tick_occurrence(session, row.id, period, by=by, expected_version=expected)
             return True
 
@@ -575,6 +594,8 @@ class MainScreen(Screen[None]):
             refused = False
 
             def change(session: Session, expected: int) -> bool:
+                from store import commands
+
                 nonlocal refused
                 try:
                     commands.add_note(session, row.id, text, by=by, expected_version=expected)
@@ -598,10 +619,14 @@ class MainScreen(Screen[None]):
         by = self.by
 
         def job() -> date | None:
+            from store import revising
+
             with self.db.read() as session:
                 return revising.written_on(session, row.id)
 
         def ask(plan_written_on: date | None) -> None:
+            from store import revising
+
             def read(written: str) -> str:
                 return revising.read_new_target(written, plan_written_on).described
 
@@ -620,7 +645,7 @@ class MainScreen(Screen[None]):
 
         self._work(job, ask, group="revise")
 
-    def _note_refused(self, row: ActionRow, note: str, detail: queries.ActionDetail) -> None:
+    def _note_refused(self, row: ActionRow, note: str, detail: ActionDetail) -> None:
         """Say what changed under a note being written, and offer the note again on the new state."""
         last = detail.history[-1] if detail.history else None
         what = (f"{change_words(last.kind, last.from_status, last.to_status, last.period, last.note)} "
@@ -667,8 +692,7 @@ class MainScreen(Screen[None]):
         """Choose whose actions to see."""
 
         def job() -> list[OwnerCount]:
-            with self.db.read() as session:
-                return queries.owners(session)
+            return read_with(self.db, lambda run: reads.owners(run))
 
         def chosen(choice: OwnerCount | str | None) -> None:
             if choice is not None:

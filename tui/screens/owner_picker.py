@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from store.owners import owner_key
-from store.queries import OwnerCount
+from store.rows import OwnerCount
 from store.text import visible
 
 EVERYONE = "everyone"

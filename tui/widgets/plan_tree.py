@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from store.queries import (
+from store.rows import (
     ActionRow,
     AddresseeNode,
     Progress,
