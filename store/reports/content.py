@@ -245,10 +245,12 @@ class Duty:
     def missed(self, as_of: date) -> list[tuple[str, date]]:
         """The periods passed without a tick before `as_of`, each with the day it fell due (oldest first):
         a recurring duty's months before `as_of`'s month, and checkpoints dated before `as_of`."""
-        months = [(m.period, m.last) for m in occurrences(self.start_month, self.every_months,
-                                                            Month.of(as_of).plus(-1).index)]
-        months += [(Month.of(day).period, day) for day in self.checkpoints if day < as_of]
-        return sorted((period, day) for period, day in months if period not in self.ticked)
+        ticked = self.ticked
+        periods = [(m.period, m) for m in occurrences(self.start_month, self.every_months,
+                                                      Month.of(as_of).plus(-1).index)]
+        missed = [(period, month.last) for period, month in periods if period not in ticked]
+        dated = [(Month.of(day).period, day) for day in self.checkpoints if day < as_of]
+        return sorted(missed + [(period, day) for period, day in dated if period not in ticked])
 
     def open_now(self, as_of: date) -> bool:
         """Whether an occurrence or a checkpoint falls in `as_of`'s month, not yet ticked off."""
@@ -359,7 +361,7 @@ class ReportReader:
                                                       col(Owner.organisation)))}
         links = (select(col(ActionOwner.action_id), col(ActionOwner.owner_id))
                  .where(col(ActionOwner.action_id).in_(in_scope)))
-        for action_id, owner_id in session.execute(links):
+        for action_id, owner_id in session.connection().execute(links):
             self._owners[self._labels[owner_id]].add(actions[action_id])
 
 
@@ -474,11 +476,12 @@ def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
 def _duties(session: Session, in_scope: Any) -> tuple[dict[int, set[str]], dict[int, list[date]]]:
     """Per action in scope, its ticked-off periods, and its checkpoints (in date order)."""
     ticked: dict[int, set[str]] = defaultdict(set)
-    for action_id, period in session.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
+    rows = session.connection()
+    for action_id, period in rows.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
             col(Occurrence.done).is_(True), col(Occurrence.action_id).in_(in_scope))):
         ticked[action_id].add(period)
     checkpoints: dict[int, list[date]] = defaultdict(list)
-    for action_id, day in session.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
+    for action_id, day in rows.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
             col(Checkpoint.action_id).in_(in_scope)).order_by(col(Checkpoint.due))):
         checkpoints[action_id].append(day)
     return ticked, checkpoints
@@ -489,7 +492,7 @@ def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, 
               .group_by(col(Change.action_id))
               .scalar_subquery())
     query = select(col(Change.action_id), col(Change.at), col(Change.by)).where(col(Change.id).in_(newest))
-    return {action_id: (_utc(at), by) for action_id, at, by in session.execute(query)}
+    return {action_id: (_utc(at), by) for action_id, at, by in session.connection().execute(query)}
 
 
 def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
@@ -500,8 +503,8 @@ def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
     newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope), col(Change.note) != "",
                                                 col(Change.kind) != ChangeKind.TARGET, col(Change.id).not_in(undone))
               .group_by(col(Change.action_id)).scalar_subquery())
-    return {action_id: note for action_id, note in
-            session.execute(select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest)))}
+    query = select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest))
+    return {action_id: note for action_id, note in session.connection().execute(query)}
 
 
 def _changes(session: Session, in_scope: Any, since: date) -> list[ChangeLine]:
