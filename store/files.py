@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from store.errors import StoreError
 
@@ -58,13 +60,22 @@ def refuse_to_overwrite(path: Path, *, database: Path | None, ours: Callable[[Pa
 def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write the bytes beside `path` and move them into place, so a failure half-way leaves the old file
     (or none), never a part of one; `private` makes the file readable by the user alone (0600)."""
+    with atomic_file(path, private=private) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path, *, private: bool = False) -> Iterator[BinaryIO]:
+    """A file to write in a `with` block: written beside `path` and moved into place when the block ends
+    without an error, so a failure half-way leaves the old file (or none), never a part of one; `private`
+    makes the file readable by the user alone (0600)."""
     tmp: str | None = None
     try:
         import tempfile  # only when writing (it loads random and shutil)
 
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         if private:

@@ -730,9 +730,9 @@ def _due(read: Read, today: date, owner: str, month: tuple[int, int] | None, *, 
 
 
 def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
-    from store.files import write_atomically
+    from store.files import atomic_file
     from store.queries import View
-    from store.reports import ReportScope, build_report, format_for, render
+    from store.reports import ReportScope, build_report, format_for, write_report
     from store.reports.output import check_target
 
     output: Path | None = args.output
@@ -746,20 +746,21 @@ def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_
     owner_id, label = _owner_id(_reading(db), owner)
     scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), view=View(owner_id=owner_id),
                         owner_label=label, since=args.since)
-    with db.read() as session:
-        report = build_report(session, scope)
     if args.json:
         from store import jsonview
 
+        with db.read() as session:
+            report = build_report(session, scope)
         sys.stdout.write(jsonview.dumps("report", **jsonview.report_summary(report)))
         return 0
-    data = render(report, fmt)
     if output is None:
-        sys.stdout.buffer.write(data)
+        with db.read() as session:
+            write_report(session, scope, fmt, sys.stdout.buffer)
         sys.stdout.flush()
         return 0
-    write_atomically(output, data)
-    print(visible(f"wrote {output}: {len(report.actions)} actions, {len(report.plans)} plans ({fmt})"))
+    with db.read() as session, atomic_file(output) as fh:
+        written = write_report(session, scope, fmt, fh)
+    print(visible(f"wrote {output}: {written.action_count} actions, {len(written.plans)} plans ({fmt})"))
     return 0
 
 

@@ -752,16 +752,15 @@ class MainScreen(Screen[None]):
         stem = f"actiontrack-report-{today.isoformat()}"
 
         def job() -> tuple[Path, int]:
-            from store.files import write_atomically
-            from store.reports import ReportScope, build_report, render
+            from store.files import atomic_file
+            from store.reports import ReportScope, write_report
             from store.reports.output import report_path
 
             scope = ReportScope(as_of=today, view=state.view, owner_label=state.who)
-            with self.db.read() as session:
-                report = build_report(session, scope)
             path = report_path(Path.cwd(), stem, fmt)
-            write_atomically(path, render(report, fmt))
-            return path, len(report.actions)
+            with self.db.read() as session, atomic_file(path) as fh:
+                written = write_report(session, scope, fmt, fh)
+            return path, written.action_count
 
         def done(result: tuple[Path, int]) -> None:
             path, count = result
