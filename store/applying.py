@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
-from store.changeset import ActionWrite, ChangeSet
+from store.changeset import ChangeSet
 from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
 from store.owners import ResolvedOwner
 
@@ -119,18 +119,17 @@ class _OwnerTable:
 
 
 
-def _write_checkpoints(session: Session, actions: list[ActionWrite], by_uid: dict[str, int]) -> None:
+def _write_checkpoints(session: Session, changes: ChangeSet, by_uid: dict[str, int]) -> None:
     """Make each action's stored checkpoints those its target reads as (a revised target, or a better reading)."""
     stored: dict[int, set[date]] = defaultdict(set)
-    revised = [a.stored_id for a in actions if a.stored_id is not None]
-    for chunk in range(0, len(revised), 10_000):  # SQLite binds at most so many parameters
-        for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).where(
-                Checkpoint.action_id.in_(revised[chunk:chunk + 10_000]))):
+    if not changes.new_plan:
+        for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).join(
+                Action, Action.id == Checkpoint.action_id).where(Action.plan_id == changes.plan_id)):
             stored[action_id].add(due)
     rows: list[dict[str, Any]] = []
-    for action in actions:
+    for action in changes.actions:
         action_id = by_uid[action.uid]
-        if stored.get(action_id, set()) != set(action.checkpoints):
+        if (action.checkpoints or action_id in stored) and stored.get(action_id, set()) != set(action.checkpoints):
             if action_id in stored:
                 session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
             rows.extend({"action_id": action_id, "due": due} for due in action.checkpoints)
@@ -185,7 +184,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
         _bulk_insert(session, ActionOwner.__table__, new_links)
-    _write_checkpoints(session, changes.actions, by_uid)
+    _write_checkpoints(session, changes, by_uid)
     if changes.withdrawn:
         session.execute(update(Action).where(Action.id.in_([w.stored_id for w in changes.withdrawn]))
                         .values(withdrawn=True))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ _SAVED = (
     "withdrawn",
 )
 _FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
+_OWNERS, _DEADLINE, _START = (_SAVED.index(name) for name in ("owners_written", "deadline", "start"))
 _REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
 _STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
                   "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id "
@@ -144,7 +146,7 @@ def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, num
     reading, owners = meaning.actions[(number, index)]
     return {
         "position": position, "text": spec.text,
-        "owners_written": owners.written_json if new else spec.owners_stored(),
+        "owners_written": owners.written_json if new else list(owners.written),
         "owners_display": owners.display, **reading.columns(spec.target), "note": spec.note, "progress": spec.progress,
         "completed": spec.completed, "review": spec.review, "withdrawn": spec.withdrawn,
     }, owners.roles
@@ -251,31 +253,30 @@ class _StoredPlan:
     def read(cls, session: Session, plan_id: str) -> _StoredPlan:
         """The stored plan's rows: text SQL, no ORM objects (values as the driver gives them, made
         comparable by _typed where they differ from Python's)."""
-        run = session.connection().execute
-        plan = {"plan": plan_id}
-        addressees = {a.name.casefold(): a for a in run(text(
-            "SELECT id, uid, position, name, kind, rating FROM addressee WHERE plan_id = :plan"), plan)}
-        recs = {r.number: r for r in run(text(
-            f"SELECT id, uid, addressee_id, {', '.join(_REC_SAVED)} FROM recommendation WHERE plan_id = :plan"), plan)}
+
+        def rows(sql: str) -> Sequence[Any]:
+            return session.connection().execute(text(sql), {"plan": plan_id}).all()
+
+        addressees = {a.name.casefold(): a for a in rows(
+            "SELECT id, uid, position, name, kind, rating FROM addressee WHERE plan_id = :plan")}
+        recs = {r.number: r for r in rows(
+            f"SELECT id, uid, addressee_id, {', '.join(_REC_SAVED)} FROM recommendation WHERE plan_id = :plan")}
         rows_by_rec: dict[int, list[Any]] = {}
-        for row in run(text(_STORED_ACTIONS), plan):
+        for row in rows(_STORED_ACTIONS):
             rows_by_rec.setdefault(row.recommendation_id, []).append(row)
         links: dict[int, list[int]] = {}
-        for action_id, owner_id in run(text(
+        for action_id, owner_id in rows(
                 "SELECT o.action_id, o.owner_id FROM actionowner o JOIN action a ON a.id = o.action_id "
-                "WHERE a.plan_id = :plan ORDER BY o.action_id, o.position"), plan):
+                "WHERE a.plan_id = :plan ORDER BY o.action_id, o.position"):
             links.setdefault(action_id, []).append(owner_id)
-        counts: dict[int, int] = {}
-        known: set[str] = set()
-        for uid, action_id in run(text(
-                "SELECT c.uid, c.action_id FROM change c JOIN action a ON a.id = c.action_id WHERE a.plan_id = :plan"),
-                plan):
-            known.add(uid)
-            counts[action_id] = counts.get(action_id, 0) + 1
+        events = rows("SELECT c.action_id, c.uid FROM change c JOIN action a ON a.id = c.action_id "
+                      "WHERE a.plan_id = :plan")
+        known = {uid for _, uid in events}
+        counts = Counter(action_id for action_id, _ in events)
         ticks: dict[int, set[str]] = {}
-        for action_id, period in run(text(
+        for action_id, period in rows(
                 "SELECT o.action_id, o.period FROM occurrence o JOIN action a ON a.id = o.action_id "
-                "WHERE a.plan_id = :plan AND o.done"), plan):
+                "WHERE a.plan_id = :plan AND o.done"):
             ticks.setdefault(action_id, set()).add(period)
         return cls(addressees, recs, rows_by_rec, links, counts, known, ticks)
 
@@ -283,7 +284,7 @@ class _StoredPlan:
         """The action's stored history events (the plan's are read on the first call)."""
         if self.events is None:
             self.events = {}
-            for event in session.connection().execute(text(_STORED_EVENTS), {"plan": plan_id}):
+            for event in session.connection().execute(text(_STORED_EVENTS), {"plan": plan_id}).all():
                 self.events.setdefault(event[1], []).append(Event(event[0], _stored_at(event[2]), *event[3:]))
         return self.events.get(action_id, [])
 
@@ -306,7 +307,7 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
             changes.addressees.append(RowWrite(auid, addressee.name, values))
         else:
             auid = row.uid
-            changes.addressees.append(RowWrite(auid, addressee.name, values, row.id, _diff(row, values)))
+            changes.addressees.append(RowWrite(auid, addressee.name, values, row.id, _diff(row, values, 2)))
         for spec in addressee.recommendations:
             position += 1
             rec_values = _rec_values(spec, auid, position)
@@ -317,7 +318,7 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
                 rows: list[Any] = []
             else:
                 ruid = rec_row.uid
-                diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"})
+                diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"}, 3)
                 if addressee_uids.get(rec_row.addressee_id) != auid:
                     diff.append(FieldChange("addressee", addressee_uids.get(rec_row.addressee_id), auid))
                 changes.recommendations.append(RowWrite(ruid, spec.number, rec_values, rec_row.id, diff))
@@ -357,7 +358,11 @@ _DATES = frozenset({"deadline", "start"})
 _BOOLEANS = frozenset({"withdrawn", "inferred"})
 
 
-def _diff(row: Any, values: dict[str, Any]) -> list[FieldChange]:
+def _diff(row: Any, values: dict[str, Any], first: int | None = None) -> list[FieldChange]:
+    """The fields of a stored row that differ from `values`; `first`: where the row's columns start to
+    match `values` in order, for a quick look that finds most rows unchanged."""
+    if first is not None and tuple(row)[first:] == tuple(values.values()):
+        return []
     changes = []
     for name, value in values.items():
         old = _typed(name, getattr(row, name))
@@ -412,18 +417,18 @@ def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched:
 
 def _same(row: Any, values: dict[str, Any], written_json: str) -> bool:
     """Whether the stored action row holds `values` already (the common case of a merge), compared
-    without decoding what need not be: owners as their JSON text, dates as the driver gives them."""
-    stored = row[_FIRST_SAVED:]
-    for i, value in enumerate(values.values()):
-        old = stored[i]
-        if old == value:
-            continue
-        name = _SAVED[i]
-        if name == "owners_written" and old == written_json:
-            continue
-        if _typed(name, old) != value:
+    without decoding what need not be: owners as their JSON text, dates as their ISO text."""
+    stored = tuple(row)[_FIRST_SAVED:]
+    new = tuple(values.values())
+    if stored[:_OWNERS] != new[:_OWNERS] or stored[_OWNERS + 1:_DEADLINE] != new[_OWNERS + 1:_DEADLINE] \
+            or stored[_START + 1:] != new[_START + 1:]:
+        return False
+    for i in (_DEADLINE, _START):
+        old, value = stored[i], new[i]
+        if old != value and not (type(old) is str and value is not None and old == value.isoformat()):
             return False
-    return True
+    owners = stored[_OWNERS]
+    return owners == written_json or _typed("owners_written", owners) == new[_OWNERS]
 
 
 def _stored_at(at: Any) -> str:
