@@ -8,9 +8,10 @@ in bulk where a national import writes many rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -277,15 +278,10 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
         values = [[row[name] for row in rows] for name in names]
     else:  # tuples in the order of `names`
         values = [list(column) for column in zip(*rows, strict=True)]
-    columns = [table.c[name] for name in names]
-    for i, column in enumerate(columns):
-        if column.name in ready:  # already as stored
-            continue
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    target, processors = _insert_into(dialect, table, tuple(names), ready)
+    for i, process in enumerate(processors):
         if process is not None:
             values[i] = [process(v) for v in values[i]]
-    quote = dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)})"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if dialect.name == "postgresql" and not cursor.execute(  # type: ignore[union-attr]
@@ -297,10 +293,22 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
                     copy.write_row(row)
         else:
             marker = "?" if dialect.paramstyle == "qmark" else "%s"
-            cursor.executemany(f"INSERT INTO {target} VALUES ({', '.join([marker] * len(columns))})",
+            cursor.executemany(f"INSERT INTO {target} VALUES ({', '.join([marker] * len(processors))})",
                                list(zip(*values, strict=True)))
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _insert_into(dialect: Any, table: Any, names: tuple[str, ...], ready: frozenset[str]
+                 ) -> tuple[str, list[Callable[[Any], Any] | None]]:
+    """The quoted `table (columns)` of a bulk insert and each column's bind processor (None: as given),
+    worked out once per dialect, table and columns rather than once per plan."""
+    columns = [table.c[name] for name in names]
+    quote = dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)})"
+    return target, [None if column.name in ready else column.type.dialect_impl(dialect).bind_processor(dialect)
+                    for column in columns]
 
 
 def _ids_given(session: Session) -> None:

@@ -46,10 +46,9 @@ from store.identity import (
     recommendation_uid,
     utc_text,
 )
-from store.interpreting import Interpretation, interpret
+from store.interpreting import Interpretation, Owners, Reading, interpret
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
 from store.models import Plan
-from store.owners import ResolvedOwner
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
 
@@ -141,15 +140,14 @@ def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping:
     return changes
 
 
-def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, number: str, index: int,
-                   *, new: bool) -> tuple[dict[str, Any], tuple[ResolvedOwner, ...]]:
-    reading, owners = meaning.actions[(number, index)]
+def _action_values(spec: ActionSpec, position: int, reading: Reading, owners: Owners, *, new: bool) -> dict[str, Any]:
+    """The action's stored columns as the file gives them (in the order of _SAVED)."""
     return {
         "position": position, "text": spec.text,
         "owners_written": owners.written_json if new else list(owners.written),
         "owners_display": owners.display, **reading.columns(spec.target), "note": spec.note, "progress": spec.progress,
         "completed": spec.completed, "review": spec.review, "withdrawn": spec.withdrawn,
-    }, owners.roles
+    }
 
 
 def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] = frozenset()
@@ -203,8 +201,9 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
                 meaning: Interpretation) -> None:
     """An action new to the database, its state following from its history in the file."""
     uid = spec.uid or action_uid(changes.plan_uid, number, ref)
-    values, roles = _action_values(spec, index + 1, meaning, number, index, new=True)
-    target = meaning.actions[(number, index)][0].target
+    reading, owners = meaning.actions[(number, index)]
+    values = _action_values(spec, index + 1, reading, owners, new=True)
+    target = reading.target
     status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
     ticked: set[str] | list[str] = spec.ticked
     if spec.history:
@@ -213,7 +212,7 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
         status, ticked = derive_state(events, status, spec.ticked)
     reference = f"{changes.plan_id}/{number}/{ref}"
     values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles, checkpoints=target.checkpoints))
+    changes.actions.append(ActionWrite(uid, reference, ruid, values, owners.roles, checkpoints=target.checkpoints))
     if ticked:
         changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
 
@@ -355,6 +354,7 @@ def _typed(name: str, value: Any) -> Any:
 
 
 _DATES = frozenset({"deadline", "start"})
+_NONE: frozenset[str] = frozenset()
 _BOOLEANS = frozenset({"withdrawn", "inferred"})
 
 
@@ -375,19 +375,23 @@ def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched:
              stored: _StoredPlan, owner_ids: dict[tuple[str, str], int], by: str, now: datetime) -> None:
     plan_id = changes.plan_id
     known, ticks, links = stored.known, stored.ticks, stored.links
+    linked: dict[int, list[int] | None] = {}  # owner ids per owner cell (by id); None: an owner not stored yet
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
             _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
             continue
-        (reading, owners) = meaning.actions[(rec.number, index)]
-        values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=False)
-        diff = [] if _same(row, values, owners.written_json) else _diff(row, values)
-        moved = row.position != values["position"]
-        diff = [c for c in diff if c.name != "position"]
-        wanted = [owner_ids.get((role.key, role.region)) for role in roles]
-        relink = None in wanted or links.get(row.id, []) != list(dict.fromkeys(wanted))
-        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved,
+        reading, owners = meaning.actions[(rec.number, index)]
+        values = _action_values(spec, index + 1, reading, owners, new=False)
+        diff = [] if _same(row, values, owners.written_json) else [
+            c for c in _diff(row, values) if c.name != "position"]
+        moved = row.position != index + 1
+        if id(owners) not in linked:
+            ids = [owner_ids.get((role.key, role.region)) for role in owners.roles]
+            linked[id(owners)] = None if None in ids else list(dict.fromkeys(ids))
+        wanted = linked[id(owners)]
+        relink = wanted is None or links.get(row.id, []) != wanted
+        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, owners.roles, row.id, diff, relink, moved,
                                            checkpoints=reading.target.checkpoints))
         fresh, kept = _file_events(spec, row.uid, known)
         changes.kept_events += kept
@@ -396,7 +400,7 @@ def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched:
             fresh.append(EventWrite(new_uid(), row.uid, utc_text(now), by, "target", None, None, None,
                                     spec.target_reason, None, row.target, spec.target))
         changes.events.extend(fresh)
-        stored_ticks = ticks.get(row.id, set())
+        stored_ticks = ticks.get(row.id, _NONE)
         status = _status(row.status)
         base = status
         if spec.status is not None and not spec.history and row.id not in stored.event_counts:
