@@ -157,7 +157,8 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, Any]] = []
     for action in changes.actions:
-        owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
+        if action.stored_id is None or action.changes or action.relink:  # else its owners are linked already
+            owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
         if action.stored_id is None:
             action_id = action_ids.take()
             new_rows.append({"id": action_id, "uid": action.uid, "plan_id": changes.plan_id,
