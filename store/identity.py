@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from hashlib import sha1
 
 # The root of every derived uid (itself derived from the project's name, so it never changes).
@@ -26,9 +25,12 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
-@lru_cache(maxsize=4096)
 def _space(uid: str) -> bytes:
-    return uuid.UUID(uid).bytes
+    """A uid's 16 bytes (uuid.UUID(uid).bytes of a well-formed uid, without building the object)."""
+    space = bytes.fromhex(uid.replace("-", ""))
+    if len(space) != 16:
+        raise ValueError(f"not a uid: {uid!r}")
+    return space
 
 
 # The first hex digit of a UUID's clock_seq with the RFC 4122 variant bits set (10xx).
@@ -87,6 +89,6 @@ def as_utc(moment: datetime) -> datetime:
 
 def utc_text(moment: datetime) -> str:
     """A datetime as the database stores it (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff', as sqlmodel writes it)."""
-    if moment.utcoffset() == _ZERO:  # already UTC, as exported files write it: one C call
+    if moment.tzinfo is UTC or moment.utcoffset() == _ZERO:  # already UTC, as exported files write it
         return moment.isoformat(" ", "microseconds")[:26]
     return as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")
