@@ -102,7 +102,10 @@ def revision_of(session: Session, action: Action) -> Revision:
 
 def revisions(session: Session, action_ids: Select[Any] | list[int]) -> dict[int, Revision]:
     """The Revision of each revised action among `action_ids` (a list, or a select of ids)."""
-    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
+    # an undo is a change of the same action: looking among those actions' changes only keeps this
+    # query to the actions asked for (over every change it took 100 ms at 100k actions, on every key)
+    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None),
+                                                 col(Change.action_id).in_(action_ids))
     query = (select(col(Change.action_id), col(Change.from_target), col(Change.to_target), col(Change.note))
              .where(col(Change.kind) == ChangeKind.TARGET, col(Change.id).not_in(undone),
                     col(Change.action_id).in_(action_ids))

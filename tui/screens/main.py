@@ -49,7 +49,7 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
 from tui.widgets.sync_bar import SyncBar
-from tui.writes import OwnVersions, WriteQueue, undo_change
+from tui.writes import OwnVersions, WriteQueue, Written, undo_change
 
 if TYPE_CHECKING:
     from tui.app import ActionTrackApp
@@ -463,17 +463,18 @@ class MainScreen(Screen[None]):
             return None
         return row
 
-    def _queue(self, write: Callable[[Session], int], done: Callable[[AfterChange], None] | None = None) -> None:
-        """Run `write` (it returns the id of the action it changed) after every earlier write, then repaint
-        what it touched and call `done`. The repaint itself is the confirmation."""
+    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None) -> None:
+        """Run `write` (it says which action it changed) after every earlier write, then repaint what it
+        touched and call `done`. The repaint itself is the confirmation."""
         state, today = self.state, self.today
 
         def job() -> tuple[AfterChange, int]:
             with self.db.write() as session:
-                action_id = write(session)
+                written = write(session)
             version = self.db.data_version()  # our own commit: nothing to refresh for it
             with self.db.read() as session:
-                return load_after_change(session, state.view, today, state.month, action_id), version
+                return load_after_change(session, state.view, today, state.month, written.action_id,
+                                         counts=written.counts), version
 
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
@@ -486,16 +487,17 @@ class MainScreen(Screen[None]):
 
         self.writes.submit(start)
 
-    def _change(self, row: ActionRow, change: Callable[[Session, int], bool],
+    def _change(self, row: ActionRow, change: Callable[[Session, int], Written | None],
                 done: Callable[[AfterChange], None] | None = None) -> None:
         """Queue `change(session, expected_version)` of `row`, expecting the version the key saw moved on by
-        this screen's own earlier writes; `change` returns whether it wrote."""
+        this screen's own earlier writes; `change` says what it wrote (None: nothing)."""
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> Written:
             expected = self.own_versions.expected(row.id, row.version)
-            if change(session, expected):
+            written = change(session, expected)
+            if written is not None:
                 self.own_versions.moved(row.id, expected, action_version(session, row.id))
-            return row.id
+            return written or Written(row.id, counts=False)
 
         self._queue(write, done)
 
@@ -506,9 +508,13 @@ class MainScreen(Screen[None]):
             self.reload_tree()
         else:
             tree.update_item(after.row)
-            for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
-                tree.update_progress(key, progress)
-        if fresh_due:
+            if after.progress is not None:
+                for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
+                    tree.update_progress(key, progress)
+        if after.due is None:  # the same actions are listed: show the changed one anew, if it is there
+            if self.due_lists is not None and after.row.id in self.due_lists.ids:
+                self._show_due(self.due_lists.with_row(after.row))
+        elif fresh_due:
             self._show_due(after.due)
         else:
             self.reload_due()
@@ -523,9 +529,10 @@ class MainScreen(Screen[None]):
             return
         by = self.by
 
-        def change(session: Session, expected: int) -> bool:
-            commands.set_status(session, row.id, status, by=by, expected_version=expected)
-            return True
+        def change(session: Session, expected: int) -> Written:
+            moved = commands.set_status(session, row.id, status, by=by, expected_version=expected)
+            # between not started and ongoing no count moves and the due panel lists the same actions
+            return Written(row.id, counts=Status.COMPLETE in (moved.from_status, moved.to_status))
 
         self._change(row, change)
 
@@ -553,9 +560,9 @@ class MainScreen(Screen[None]):
             return
         by, period = self.by, f"{self.state.month:%Y-%m}"
 
-        def change(session: Session, expected: int) -> bool:
+        def change(session: Session, expected: int) -> Written:
             commands.tick_occurrence(session, row.id, period, by=by, expected_version=expected)
-            return True
+            return Written(row.id)
 
         self._change(row, change)
 
@@ -574,13 +581,14 @@ class MainScreen(Screen[None]):
                 return
             refused = False
 
-            def change(session: Session, expected: int) -> bool:
+            def change(session: Session, expected: int) -> Written | None:
                 nonlocal refused
                 try:
                     commands.add_note(session, row.id, text, by=by, expected_version=expected)
                 except StaleError:
                     refused = True  # nothing was written: the note goes back to the user
-                return not refused
+                    return None
+                return Written(row.id, counts=False)  # a note moves no count
 
             def done(after: AfterChange) -> None:
                 if refused:
@@ -610,9 +618,9 @@ class MainScreen(Screen[None]):
                     return
                 target, reason = answer
 
-                def change(session: Session, expected: int) -> bool:
+                def change(session: Session, expected: int) -> Written:
                     revising.revise_target(session, row.id, target, reason=reason, by=by, expected_version=expected)
-                    return True
+                    return Written(row.id)
 
                 self._change(row, change)
 
@@ -649,13 +657,13 @@ class MainScreen(Screen[None]):
         row, by = self.current, self.by
         what: list[str] = []
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> Written:
             before = action_version(session, row.id) if row else None
             undone = undo_change(session, by=by, row=row)
             what.append(undone.what)
             if row is not None and before == self.own_versions.expected(row.id, row.version):
                 self.own_versions.moved(row.id, before, action_version(session, row.id))
-            return undone.action_id
+            return Written(undone.action_id)
 
         def done(after: AfterChange) -> None:
             self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
