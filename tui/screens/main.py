@@ -93,7 +93,7 @@ class MainScreen(Screen[None]):
 
     # What is shown; its watcher reloads what a change touches. No key in the footer depends on it, so it
     # does not refresh the bindings (a refresh rebuilds the footer: measurable on every month key).
-    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False)
+    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False, repaint=False)
     # Which pane has the tree's place on a narrow screen; the footer's tab and esc keys depend on it.
     pane: reactive[Pane] = reactive[Pane]("tree", bindings=True, init=False)
 
@@ -109,6 +109,10 @@ class MainScreen(Screen[None]):
         self.due_lists: DueLists | None = None
         self.writes = WriteQueue()
         self.own_versions = OwnVersions()
+        # every owner with their counts, as the picker lists them: read once after start, then again (in
+        # the background, the picker open) after a change that moved a count
+        self.owners: list[OwnerCount] | None = None
+        self.owners_stale = False
 
     @property
     def app_(self) -> ActionTrackApp:
@@ -247,6 +251,8 @@ class MainScreen(Screen[None]):
         def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
             children, open_keys = result
             tree.rebuild(children, open_keys, cursor)
+            if self.owners is None and not self.ask_owner:
+                self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
             elif cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key:
@@ -278,6 +284,7 @@ class MainScreen(Screen[None]):
 
     def refresh_all(self) -> None:
         """Reload everything shown (after another process changed the database)."""
+        self.owners_stale = True
         self.reload_tree()
         self.reload_due()
         if self.current is not None:
@@ -504,6 +511,8 @@ class MainScreen(Screen[None]):
     def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
         """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
         tree = self.query_one(PlanTree)
+        if after.progress is not None:  # counts moved: the picker's too
+            self.owners_stale = True
         if self.state.hide_complete and after.row.status == Status.COMPLETE:
             self.reload_tree()
         else:
@@ -674,10 +683,6 @@ class MainScreen(Screen[None]):
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
 
-        def job() -> list[OwnerCount]:
-            with self.db.read() as session:
-                return queries.owners(session)
-
         def chosen(choice: OwnerCount | str | None) -> None:
             if choice is not None:
                 self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
@@ -685,7 +690,27 @@ class MainScreen(Screen[None]):
         def ask(owners: list[OwnerCount]) -> None:
             self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
 
-        self._work(job, ask, group="owners")
+        if self.owners is None:
+            self._read_owners(ask)
+            return
+        picker = OwnerPicker(self.owners, first_run=first_run)  # at once, with the owners as last read
+        self.app.push_screen(picker, chosen)
+        if self.owners_stale:  # counts moved since: show fresh ones when they are read
+            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_attached else None)
+
+    def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
+        """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
+
+        def job() -> list[OwnerCount]:
+            with self.db.read() as session:
+                return queries.owners(session)
+
+        def done(owners: list[OwnerCount]) -> None:
+            self.owners, self.owners_stale = owners, False
+            then(owners)
+
+        self.owners_stale = False  # a change from now on makes them stale again
+        self._work(job, done, group="owners")
 
     def choose_owner(self, owner: OwnerCount | None) -> None:
         """Show this owner's actions (None: everyone's) and remember the choice."""
