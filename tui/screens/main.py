@@ -113,6 +113,7 @@ class MainScreen(Screen[None]):
         # the background, the picker open) after a change that moved a count
         self.owners: list[OwnerCount] | None = None
         self.owners_stale = False
+        self.due_with_tree = False  # a tree load under way reads the due panel too
 
     @property
     def app_(self) -> ActionTrackApp:
@@ -173,10 +174,11 @@ class MainScreen(Screen[None]):
         """Reload what the change of state touches, and say it in the context bar."""
         touched = changes(old, new)
         if touched.tree:
-            self.reload_tree(fresh=touched.owner)
-        if touched.due:
+            self.reload_tree(fresh=touched.owner, with_due=touched.due)  # both in one read, one repaint
+        elif touched.due:
             self.reload_due()
-        self._show_context()
+        if not touched.due:  # else the new due lists say it, with their counts
+            self._show_context()
 
     def watch_pane(self, pane: Pane) -> None:
         """In a narrow screen, show the pane chosen in the tree's place."""
@@ -237,20 +239,31 @@ class MainScreen(Screen[None]):
         self.notify(message, severity="warning", timeout=4, markup=False)
 
     # -- loading -----------------------------------------------------------------------------
-    def reload_tree(self, *, fresh: bool = False) -> None:
-        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches)."""
+    def reload_tree(self, *, fresh: bool = False, with_due: bool = False) -> None:
+        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches);
+        `with_due`: the due panel too, in the same read."""
         tree = self.query_one(PlanTree)
         expanded = None if fresh or not tree.loaded else tree.expanded_keys()
         cursor = tree.cursor_key
-        view, today = self.state.view, self.today
+        view, today, month = self.state.view, self.today, self.state.month
+        with_due = self.due_with_tree = with_due or self.due_with_tree  # a load this one supersedes read it
+        if with_due:
+            self.workers.cancel_group(self, "due")  # a due panel read before this change must not show after it
 
-        def job() -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
+        def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
             with self.db.read() as session:
-                return load_tree(session, view, today, expanded)
+                return (load_tree(session, view, today, expanded),
+                        load_due(session, view, today, month) if with_due else None)
 
-        def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
-            children, open_keys = result
+        def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
+            (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
+            if due is not None:
+                self.due_with_tree = False
+                if self.state.view == view and self.state.month == month:
+                    self._show_due(due)
+                else:  # the month or the view moved on meanwhile
+                    self.reload_due()
             if self.owners is None and not self.ask_owner:
                 self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
             if not children.get(ROOT):
