@@ -30,6 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pilot_timing import send_key, settle, timed  # noqa: E402
 
 
+async def open_picker(app: Any, pilot: Any) -> float:
+    """Seconds from `p` to the owner picker shown; then it is closed."""
+    took = await timed(app, pilot, lambda: send_key(app, "p"))
+    send_key(app, "escape")
+    await settle(app, pilot)
+    return took
+
+
 async def measure(db_path: Path, owner_label: str, other_label: str, today: date, runs: int,
                   size: tuple[int, int] = (160, 48), presses: int = 40) -> dict[str, Any]:
     try:
@@ -115,13 +123,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
             found["owner"].append(await timed(app, pilot, lambda w=who: screen.choose_owner(w)))
 
         # Opening the owner picker (it lists every owner with counts).
-        async def open_picker() -> float:
-            took = await timed(app, pilot, lambda: send_key(app, "p"))
-            send_key(app, "escape")
-            await settle(app, pilot)
-            return took
-
-        found["picker"] = [await open_picker() for _ in range(runs)]
+        found["picker"] = [await open_picker(app, pilot) for _ in range(runs)]
 
         screen.choose_owner(None)  # everyone
         await settle(app, pilot)
@@ -216,13 +218,7 @@ async def measure_floor(data: ScreenFloorData, runs: int, size: tuple[int, int],
         found["expand_own"] = [await expand(own_region, data.children, data.expanded) for _ in range(runs)]
         found["owner"] = [await timed(app, pilot, screen.switch_owner) for _ in range(runs)]
 
-        async def open_picker() -> float:
-            took = await timed(app, pilot, lambda: send_key(app, "p"))
-            send_key(app, "escape")
-            await settle(app, pilot)
-            return took
-
-        found["picker"] = [await open_picker() for _ in range(runs)]
+        found["picker"] = [await open_picker(app, pilot) for _ in range(runs)]
         found["expand_all"] = [await expand(biggest, data.everyone, set()) for _ in range(runs)]
     return found
 
