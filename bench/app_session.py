@@ -38,6 +38,34 @@ async def open_picker(app: Any, pilot: Any) -> float:
     return took
 
 
+MANY_OWNERS = 3000
+
+
+def many_owners(owners: list[Any]) -> list[Any]:
+    """At least MANY_OWNERS owners: the data set's, and copies of them in made-up places (a national
+    database's number of roles; the 100k data set holds fewer)."""
+    from dataclasses import replace
+
+    found = list(owners)
+    copy = 1
+    while owners and len(found) < MANY_OWNERS:
+        found += [replace(o, id=o.id + 1_000_000 * copy, region=f"{o.region} {copy}") for o in owners]
+        copy += 1
+    return found
+
+
+async def picker_with_many(app: Any, pilot: Any, runs: int) -> dict[str, list[float]]:
+    """Opening the picker over MANY_OWNERS owners or more, and each letter of a name typed in its filter."""
+    opened, typed = [], []
+    for _ in range(runs):
+        opened.append(await timed(app, pilot, lambda: send_key(app, "p")))
+        for letter in "tame":
+            typed.append(await timed(app, pilot, lambda k=letter: send_key(app, k)))
+        send_key(app, "escape")
+        await settle(app, pilot)
+    return {"picker_many": opened, "filter_many": typed}
+
+
 async def measure(db_path: Path, owner_label: str, other_label: str, today: date, runs: int,
                   size: tuple[int, int] = (160, 48), presses: int = 40) -> dict[str, Any]:
     try:
@@ -122,8 +150,12 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
             who = owners[i % 2]
             found["owner"].append(await timed(app, pilot, lambda w=who: screen.choose_owner(w)))
 
-        # Opening the owner picker (it lists every owner with counts).
+        # Opening the owner picker (it lists every owner with counts), then with a national number of owners.
         found["picker"] = [await open_picker(app, pilot) for _ in range(runs)]
+        known = screen.owners
+        screen.owners = many_owners(known or [])
+        found.update(await picker_with_many(app, pilot, runs))
+        screen.owners = known
 
         screen.choose_owner(None)  # everyone
         await settle(app, pilot)
@@ -219,6 +251,10 @@ async def measure_floor(data: ScreenFloorData, runs: int, size: tuple[int, int],
         found["owner"] = [await timed(app, pilot, screen.switch_owner) for _ in range(runs)]
 
         found["picker"] = [await open_picker(app, pilot) for _ in range(runs)]
+        known = data.owners
+        data.owners = many_owners(known)
+        found.update(await picker_with_many(app, pilot, runs))
+        data.owners = known
         found["expand_all"] = [await expand(biggest, data.everyone, set()) for _ in range(runs)]
     return found
 

@@ -293,6 +293,8 @@ KEYS = {  # key: what it is, target (seconds) at 100k
     "expand_own": ("expand the owner's region", 0.050),
     "expand_all": ("expand the largest region (everyone)", 0.050),
     "picker": ("open the owner picker (lists every owner)", 0.100),
+    "picker_many": ("open the owner picker over 3,000+ owners", 0.100),
+    "filter_many": ("a letter typed in its filter (3,000+ owners)", 0.100),
     "status_unfrozen": ("status key, gc.freeze() undone (its effect)", None),
 }
 
