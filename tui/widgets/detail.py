@@ -46,6 +46,12 @@ class DetailPane(ScrollView):
     def on_resize(self, _event: events.Resize) -> None:
         self._wrap()
 
+    def notify_style_update(self) -> None:
+        """The pane's colours changed (a theme): its lines were painted in the old ones."""
+        super().notify_style_update()
+        if self.is_mounted:
+            self.call_later(self._wrap)
+
     def on_mount(self) -> None:
         self._wrap()
 
