@@ -282,6 +282,88 @@ def measure_queries(db_path: Path, runs: int, label: str, other_label: str) -> d
     return found
 
 
+# --- in-app keys: the app and the floor of the same widgets, p50 and p95, at two screen sizes ------------
+
+APP_SIZES = ("160x48", "80x24")  # the wide layout (tree, detail and due panel side by side) and a laptop's
+SAME_WIDGETS = "same widgets, no database"
+KEYS = {  # key: what it is, target (seconds) at 100k
+    "status": ("status key → committed → repainted", 0.030),
+    "owner": ("switch owner (chosen → tree + due repainted)", 0.100),
+    "month": ("due panel one month on", 0.050),
+    "expand_own": ("expand the owner's region", 0.050),
+    "expand_all": ("expand the largest region (everyone)", 0.050),
+    "picker": ("open the owner picker (lists every owner)", 0.100),
+    "picker_many": ("open the owner picker over 3,000+ owners", 0.100),
+    "filter_many": ("a letter typed in its filter (3,000+ owners)", 0.100),
+    "status_unfrozen": ("status key, gc.freeze() undone (its effect)", None),
+}
+
+
+def run_app_session(db_path: Path, owner: str, other: str, runs: int, screen: str,
+                    env: dict[str, str]) -> dict[str, Any]:
+    """bench/app_session.py on a copy of the database (its status keys write history): the app's keys and
+    the same keys on the floor of the same widgets, at one screen size."""
+    copy = db_path.with_name(f"{db_path.stem}-keys.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(db_path, copy)
+    took, kb, printed = run_timed([sys.executable, str(BENCH / "app_session.py"), str(copy), "--owner", owner,
+                                   "--other", other, "--today", TODAY.isoformat(), "--runs", str(runs),
+                                   "--size", screen], env)
+    copy.unlink(missing_ok=True)
+    found: dict[str, Any] = json.loads(printed.strip().splitlines()[-1])
+    found["maxrss_kb"] = kb
+    return found
+
+
+def note_app_session(session: dict[str, Any], size: int, owner: str, other: str, rows: dict[str, Row],
+                     notes: list[str]) -> None:
+    """Put the wide screen's in-app medians in the main table, beside the same-widgets floor."""
+    if "unavailable" in session:
+        for key in ("owner", "status", "month", "expand_own", "expand_all", "picker", "mem_session"):
+            rows[key].values[size] = "n/a (app not yet available)"
+        notes.append(f"{size}: in-app timings unavailable: {session['unavailable']}")
+        return
+    for key in ("owner", "status", "month", "expand_own", "expand_all", "picker"):
+        rows[key].values[size] = session[key]
+        rows[key].floors[size] = session["floor"][key]
+    rows["mem_session"].values[size] = [session["maxrss_kb"] / 1024]
+    notes.append(f"{size}: owner {owner!r}, switching to {other!r}; largest region {session['regions']['biggest']} "
+                 f"({session['regions']['biggest_total']} actions)")
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+def render_keys(sessions: dict[tuple[int, str], dict[str, Any]], bare: list[float] | None) -> str:
+    """The keys at each data set and screen size: p50 and p95 of the app and of the same-widgets floor,
+    their ratio, and the bare-Textual key floor."""
+    head = ["key (data set, screen)", "presses", "p50", "p95", "floor p50", "floor p95", "ratio p50",
+            "ratio p95", "bare key p50", "target", "met"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    bare_p50 = _fmt(median(bare), "ms") if bare else "—"
+    for (size, screen), session in sorted(sessions.items(), key=lambda kv: (kv[0][0], APP_SIZES.index(kv[0][1]))):
+        if "unavailable" in session:
+            lines.append(f"| {size // 1000}k, {screen}: unavailable ({session['unavailable']}) |" + " |" * 10)
+            continue
+        for key, (title, target) in KEYS.items():
+            app, floor = session.get(key), session["floor"].get(key)
+            if not app or not floor:
+                continue
+            cells = [f"{title} ({size // 1000}k, {screen})", str(len(app)),
+                     _fmt(median(app), "ms"), _fmt(p95(app), "ms"), _fmt(median(floor), "ms"),
+                     _fmt(p95(floor), "ms"), f"{median(app) / median(floor):.2f}×", f"{p95(app) / p95(floor):.2f}×",
+                     bare_p50, f"≤ {target * 1000:.0f} ms" if target else "",
+                     ("yes" if median(app) <= target else "NO") if target else ""]
+            lines.append("| " + " | ".join(cells) + " |")
+    return ("In-app keys, each from the key to the settled repaint (bench/app_session.py): the app, and the same "
+            f"keys on a floor of the same widgets at the same sizes fed without a database ({SAME_WIDGETS}); "
+            "the bare key floor is one label repainted.\n\n" + "\n".join(lines))
+
+
 def pick_owners(db_path: Path) -> tuple[str, str]:
     """The owner the benchmark follows (OWNER when the data set has it, else Greater Manchester's busiest
     Head of PDU) and the one it switches to (OTHER, else the busiest owner)."""
@@ -448,15 +530,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                      floor_name="bare Textual + sqlmodel, one label"),
         "paint_bare": Row("bare Textual app, one label (floor of floors)", "s"),
         "owner": Row("switch owner (chosen → tree + due repainted)", "ms", "≤ 100 ms", under(0.100),
-                     floor_name="bare key → repaint"),
+                     floor_name=SAME_WIDGETS),
         "status": Row("status key → committed → repainted", "ms", "≤ 30 ms", under(0.030),
-                      floor_name="bare key → repaint"),
-        "month": Row("due panel one month on", "ms", "≤ 50 ms", under(0.050), floor_name="bare key → repaint"),
+                      floor_name=SAME_WIDGETS),
+        "month": Row("due panel one month on", "ms", "≤ 50 ms", under(0.050), floor_name=SAME_WIDGETS),
         "expand_own": Row("expand the owner's region", "ms", "≤ 50 ms", under(0.050),
-                          floor_name="bare key → repaint"),
+                          floor_name=SAME_WIDGETS),
         "expand_all": Row("expand the largest region (everyone)", "ms", "≤ 50 ms", under(0.050),
-                          floor_name="bare key → repaint"),
-        "picker": Row("open the owner picker (lists every owner)", "ms", floor_name="bare key → repaint"),
+                          floor_name=SAME_WIDGETS),
+        "picker": Row("open the owner picker (lists every owner)", "ms", "≤ 100 ms", under(0.100),
+                      floor_name=SAME_WIDGETS),
         **cli_rows(),
         "mem_app": Row("peak memory: app at first paint", "MB", "≤ 200 MB", under(200),
                        floor_name="bare Textual + sqlmodel"),
@@ -473,6 +556,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     query_rows: dict[str, Row] = {}
     task_argv: list[str] | None = None
+    sessions: dict[tuple[int, str], dict[str, Any]] = {}  # the in-app timings by data set and screen size
 
     # Floors that do not depend on the data.
     floors: dict[str, list[float]] = {}
@@ -521,8 +605,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows["merge"].floors[size] = parse_floor(export_paths, runs)
         owner, other = pick_owners(db_path)
         if "floors" not in skip:
-            for key in ("owner", "status", "month", "expand_own", "expand_all", "picker"):
-                rows[key].floors[size] = floors["key"]
             rows["paint_bare"].values[size] = floors["paint_bare"]
 
         if "paint" not in skip:
@@ -572,21 +654,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 row.floors[size] = floor
 
         if "app" not in skip:
-            say("  in-app timings (Pilot)")
-            took, kb, printed = run_timed([sys.executable, str(BENCH / "app_session.py"), str(db_path),
-                                           "--owner", owner, "--other", other, "--today", TODAY.isoformat(),
-                                           "--runs", str(runs)], env)
-            session = json.loads(printed.strip().splitlines()[-1])
-            if "unavailable" in session:
-                for key in ("owner", "status", "month", "expand_own", "expand_all", "picker", "mem_session"):
-                    rows[key].values[size] = "n/a (app not yet available)"
-                notes.append(f"{size}: in-app timings unavailable: {session['unavailable']}")
-            else:
-                for key in ("owner", "status", "month", "expand_own", "expand_all", "picker"):
-                    rows[key].values[size] = session[key]
-                rows["mem_session"].values[size] = [kb / 1024]
-                notes.append(f"{size}: owner {owner!r}, switching to {other!r}; largest region {session['regions']['biggest']} "
-                             f"({session['regions']['biggest_total']} actions)")
+            for screen_size in APP_SIZES:
+                say(f"  in-app timings (Pilot, {screen_size}), then the same keys on the floor of the same widgets")
+                sessions[(size, screen_size)] = run_app_session(db_path, owner, other, runs, screen_size, env)
+            note_app_session(sessions[(size, APP_SIZES[0])], size, owner, other, rows, notes)
 
     total = time.perf_counter() - began
     from store import planfile
@@ -596,10 +667,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                  f"TOML parser {planfile.tomllib.__name__}; today {TODAY}; "
                  f"benchmark took {total:.0f} s")
     table = render([*rows.values(), *query_rows.values()], sizes, runs, notes)
+    if sessions:
+        table += "\n\n" + render_keys(sessions, floors.get("key"))
     print(table)
     (out / "results.md").write_text(table + "\n", encoding="utf-8")
     (out / "results.json").write_text(json.dumps(
-        {r.name: {"values": r.values, "floors": r.floors} for r in [*rows.values(), *query_rows.values()]},
+        {**{r.name: {"values": r.values, "floors": r.floors} for r in [*rows.values(), *query_rows.values()]},
+         "keys": {f"{size} {screen}": found for (size, screen), found in sessions.items()}},
         indent=1), encoding="utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0

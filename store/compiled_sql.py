@@ -564,8 +564,8 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM change \n'
      'WHERE change.kind = :kind_1 AND (change.id NOT IN (SELECT change.undoes_id \n'
      'FROM change \n'
-     'WHERE change.undoes_id IS NOT NULL)) AND change.action_id IN (__[POSTCOMPILE_action_ids]) ORDER BY '
-     'change.action_id, change.id',
+     'WHERE change.undoes_id IS NOT NULL AND change.action_id IN (__[POSTCOMPILE_action_ids]))) AND '
+     'change.action_id IN (__[POSTCOMPILE_action_ids]) ORDER BY change.action_id, change.id',
      ('action_id', 'from_target', 'to_target', 'note'), (None, None, None, None), {'kind_1': 'target'}),
     'ticked': ('SELECT occurrence.period \n'
      'FROM occurrence \n'

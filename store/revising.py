@@ -94,7 +94,10 @@ def revision_of(session: Session, action: Action) -> Revision:
 def revisions_query(action_ids: Any) -> Select[int, str | None, str | None, str]:
     """The standing target changes (not undone) of the actions among `action_ids` (a list, a select of ids
     or a parameter), in order of action and change."""
-    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
+    # an undo is a change of the same action: looking among those actions' changes only keeps this
+    # query to the actions asked for (over every change it took 100 ms at 100k actions, on every key)
+    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None),
+                                                 col(Change.action_id).in_(action_ids))
     return (select(col(Change.action_id), col(Change.from_target), col(Change.to_target), col(Change.note))
             .where(col(Change.kind) == ChangeKind.TARGET, col(Change.id).not_in(undone),
                    col(Change.action_id).in_(action_ids))

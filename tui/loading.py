@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -218,6 +218,19 @@ class DueLists:
     due: list[ActionRow]
     overdue: list[ActionRow]
 
+    @property
+    def ids(self) -> set[int]:
+        """The actions listed."""
+        return {row.id for row in (*self.due, *self.overdue)}
+
+    def with_row(self, row: ActionRow) -> DueLists:
+        """The same lists with `row` shown anew where it is listed (its missed periods are the list's)."""
+        def anew(rows: list[ActionRow]) -> list[ActionRow]:
+            return [replace(row, missed=old.missed, overdue=row.overdue or old.missed > 0) if old.id == row.id
+                    else old for old in rows]
+
+        return DueLists(self.month, anew(self.due), anew(self.overdue))
+
 
 def load_due(run: Run, view: View, today: date, month: date) -> DueLists:
     """Due in the month and overdue, for the owner in view."""
@@ -234,13 +247,15 @@ class AfterChange:
 
     row: ActionRow
     path: ActionPath
-    progress: tuple[Progress, Progress, Progress]
-    due: DueLists
+    progress: tuple[Progress, Progress, Progress] | None  # None: unchanged
+    due: DueLists | None  # None: the same actions as before
     detail: ActionDetail
 
 
-def load_after_change(session: Session, view: View, today: date, month: date, action_id: int) -> AfterChange:
-    """The changed action with its detail, its branch counts and the due panel, in one read."""
+def load_after_change(session: Session, view: View, today: date, month: date, action_id: int, *,
+                      counts: bool = True) -> AfterChange:
+    """The changed action with its detail and, if `counts` may have moved, its branch counts and the due
+    panel, in one read."""
     from store import queries
 
     run = queries.runner(session)
@@ -249,8 +264,8 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
     return AfterChange(
         row=detail.action,
         path=path,
-        progress=queries.path_progress(session, view, today, path),
-        due=load_due(run, view, today, month),
+        progress=queries.path_progress(session, view, today, path) if counts else None,
+        due=load_due(run, view, today, month) if counts else None,
         detail=detail,
     )
 

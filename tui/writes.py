@@ -75,6 +75,16 @@ class WriteQueue:
 
 
 @dataclass(frozen=True, slots=True)
+class Written:
+    """What one write from the screen changed: its action, and whether counts may have moved."""
+
+    action_id: int
+    # False when no count and no due-panel listing can have changed (a status between not started and
+    # ongoing, a note): the screen then reads the action again, not its branches' counts or the due panel
+    counts: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Undone:
     """What an undo changed: the action, and the change it took back in words."""
 

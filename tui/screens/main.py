@@ -57,7 +57,7 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
 from tui.widgets.sync_bar import SyncBar
-from tui.writes import OwnVersions, WriteQueue, undo_change
+from tui.writes import OwnVersions, WriteQueue, Written, undo_change
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -103,7 +103,7 @@ class MainScreen(Screen[None]):
 
     # What is shown; its watcher reloads what a change touches. No key in the footer depends on it, so it
     # does not refresh the bindings (a refresh rebuilds the footer: measurable on every month key).
-    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False)
+    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False, repaint=False)
     # Which pane has the tree's place on a narrow screen; the footer's tab and esc keys depend on it.
     pane: reactive[Pane] = reactive[Pane]("tree", bindings=True, init=False)
 
@@ -119,6 +119,11 @@ class MainScreen(Screen[None]):
         self.due_lists: DueLists | None = None
         self.writes = WriteQueue()
         self.own_versions = OwnVersions()
+        # every owner with their counts, as the picker lists them: read once after start, then again (in
+        # the background, the picker open) after a change that moved a count
+        self.owners: list[OwnerCount] | None = None
+        self.owners_stale = False
+        self.due_with_tree = False  # a tree load under way reads the due panel too
 
     @property
     def app_(self) -> ActionTrackApp:
@@ -179,10 +184,11 @@ class MainScreen(Screen[None]):
         """Reload what the change of state touches, and say it in the context bar."""
         touched = changes(old, new)
         if touched.tree:
-            self.reload_tree(fresh=touched.owner)
-        if touched.due:
+            self.reload_tree(fresh=touched.owner, with_due=touched.due)  # both in one read, one repaint
+        elif touched.due:
             self.reload_due()
-        self._show_context()
+        if not touched.due:  # else the new due lists say it, with their counts
+            self._show_context()
 
     def watch_pane(self, pane: Pane) -> None:
         """In a narrow screen, show the pane chosen in the tree's place."""
@@ -247,19 +253,32 @@ class MainScreen(Screen[None]):
         self.notify(message, severity="warning", timeout=4, markup=False)
 
     # -- loading -----------------------------------------------------------------------------
-    def reload_tree(self, *, fresh: bool = False) -> None:
-        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches)."""
+    def reload_tree(self, *, fresh: bool = False, with_due: bool = False) -> None:
+        """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches);
+        `with_due`: the due panel too, in the same read."""
         tree = self.query_one(PlanTree)
         expanded = None if fresh or not tree.loaded else tree.expanded_keys()
         cursor = tree.cursor_key
-        view, today = self.state.view, self.today
+        view, today, month = self.state.view, self.today, self.state.month
+        with_due = self.due_with_tree = with_due or self.due_with_tree  # a load this one supersedes read it
+        if with_due:
+            self.workers.cancel_group(self, "due")  # a due panel read before this change must not show after it
 
-        def job() -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
-            return read_with(self.db, lambda run: load_tree(run, view, today, expanded))
+        def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
+            return read_with(self.db, lambda run: (load_tree(run, view, today, expanded),
+                                                   load_due(run, view, today, month) if with_due else None))
 
-        def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
-            children, open_keys = result
+        def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
+            (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
+            if due is not None:
+                self.due_with_tree = False
+                if self.state.view == view and self.state.month == month:
+                    self._show_due(due)
+                else:  # the month or the view moved on meanwhile
+                    self.reload_due()
+            if self.owners is None and not self.ask_owner:
+                self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
             elif cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key:
@@ -290,6 +309,7 @@ class MainScreen(Screen[None]):
 
     def refresh_all(self) -> None:
         """Reload everything shown (after another process changed the database)."""
+        self.owners_stale = True
         self.reload_tree()
         self.reload_due()
         if self.current is not None:
@@ -478,17 +498,18 @@ class MainScreen(Screen[None]):
             return None
         return row
 
-    def _queue(self, write: Callable[[Session], int], done: Callable[[AfterChange], None] | None = None) -> None:
-        """Run `write` (it returns the id of the action it changed) after every earlier write, then repaint
-        what it touched and call `done`. The repaint itself is the confirmation."""
+    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None) -> None:
+        """Run `write` (it says which action it changed) after every earlier write, then repaint what it
+        touched and call `done`. The repaint itself is the confirmation."""
         state, today = self.state, self.today
 
         def job() -> tuple[AfterChange, int]:
             with self.db.write() as session:
-                action_id = write(session)
+                written = write(session)
             version = self.db.data_version()  # our own commit: nothing to refresh for it
             with self.db.read() as session:
-                return load_after_change(session, state.view, today, state.month, action_id), version
+                return load_after_change(session, state.view, today, state.month, written.action_id,
+                                         counts=written.counts), version
 
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
@@ -501,29 +522,36 @@ class MainScreen(Screen[None]):
 
         self.writes.submit(start)
 
-    def _change(self, row: ActionRow, change: Callable[[Session, int], bool],
+    def _change(self, row: ActionRow, change: Callable[[Session, int], Written | None],
                 done: Callable[[AfterChange], None] | None = None) -> None:
         """Queue `change(session, expected_version)` of `row`, expecting the version the key saw moved on by
-        this screen's own earlier writes; `change` returns whether it wrote."""
+        this screen's own earlier writes; `change` says what it wrote (None: nothing)."""
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> Written:
             expected = self.own_versions.expected(row.id, row.version)
-            if change(session, expected):
+            written = change(session, expected)
+            if written is not None:
                 self.own_versions.moved(row.id, expected, action_version(session, row.id))
-            return row.id
+            return written or Written(row.id, counts=False)
 
         self._queue(write, done)
 
     def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
         """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
         tree = self.query_one(PlanTree)
+        if after.progress is not None:  # counts moved: the picker's too
+            self.owners_stale = True
         if self.state.hide_complete and after.row.status == Status.COMPLETE:
             self.reload_tree()
         else:
             tree.update_item(after.row)
-            for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
-                tree.update_progress(key, progress)
-        if fresh_due:
+            if after.progress is not None:
+                for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
+                    tree.update_progress(key, progress)
+        if after.due is None:  # the same actions are listed: show the changed one anew, if it is there
+            if self.due_lists is not None and after.row.id in self.due_lists.ids:
+                self._show_due(self.due_lists.with_row(after.row))
+        elif fresh_due:
             self._show_due(after.due)
         else:
             self.reload_due()
@@ -538,11 +566,12 @@ class MainScreen(Screen[None]):
             return
         by = self.by
 
-        def change(session: Session, expected: int) -> bool:
+        def change(session: Session, expected: int) -> Written:
             from store import commands
 
-            commands.set_status(session, row.id, status, by=by, expected_version=expected)
-            return True
+            moved = commands.set_status(session, row.id, status, by=by, expected_version=expected)
+            # between not started and ongoing no count moves and the due panel lists the same actions
+            return Written(row.id, counts=Status.COMPLETE in (moved.from_status, moved.to_status))
 
         self._change(row, change)
 
@@ -570,11 +599,11 @@ class MainScreen(Screen[None]):
             return
         by, period = self.by, f"{self.state.month:%Y-%m}"
 
-        def change(session: Session, expected: int) -> bool:
+        def change(session: Session, expected: int) -> Written:
             from store import commands
 
             commands.tick_occurrence(session, row.id, period, by=by, expected_version=expected)
-            return True
+            return Written(row.id)
 
         self._change(row, change)
 
@@ -593,7 +622,7 @@ class MainScreen(Screen[None]):
                 return
             refused = False
 
-            def change(session: Session, expected: int) -> bool:
+            def change(session: Session, expected: int) -> Written | None:
                 from store import commands
 
                 nonlocal refused
@@ -601,7 +630,8 @@ class MainScreen(Screen[None]):
                     commands.add_note(session, row.id, text, by=by, expected_version=expected)
                 except StaleError:
                     refused = True  # nothing was written: the note goes back to the user
-                return not refused
+                    return None
+                return Written(row.id, counts=False)  # a note moves no count
 
             def done(after: AfterChange) -> None:
                 if refused:
@@ -635,9 +665,9 @@ class MainScreen(Screen[None]):
                     return
                 target, reason = answer
 
-                def change(session: Session, expected: int) -> bool:
+                def change(session: Session, expected: int) -> Written:
                     revising.revise_target(session, row.id, target, reason=reason, by=by, expected_version=expected)
-                    return True
+                    return Written(row.id)
 
                 self._change(row, change)
 
@@ -674,13 +704,13 @@ class MainScreen(Screen[None]):
         row, by = self.current, self.by
         what: list[str] = []
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> Written:
             before = action_version(session, row.id) if row else None
             undone = undo_change(session, by=by, row=row)
             what.append(undone.what)
             if row is not None and before == self.own_versions.expected(row.id, row.version):
                 self.own_versions.moved(row.id, before, action_version(session, row.id))
-            return undone.action_id
+            return Written(undone.action_id)
 
         def done(after: AfterChange) -> None:
             self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
@@ -691,9 +721,6 @@ class MainScreen(Screen[None]):
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
 
-        def job() -> list[OwnerCount]:
-            return read_with(self.db, lambda run: reads.owners(run))
-
         def chosen(choice: OwnerCount | str | None) -> None:
             if choice is not None:
                 self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
@@ -701,7 +728,26 @@ class MainScreen(Screen[None]):
         def ask(owners: list[OwnerCount]) -> None:
             self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
 
-        self._work(job, ask, group="owners")
+        if self.owners is None:
+            self._read_owners(ask)
+            return
+        picker = OwnerPicker(self.owners, first_run=first_run)  # at once, with the owners as last read
+        self.app.push_screen(picker, chosen)
+        if self.owners_stale:  # counts moved since: show fresh ones when they are read
+            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_attached else None)
+
+    def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
+        """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
+
+        def job() -> list[OwnerCount]:
+            return read_with(self.db, lambda run: reads.owners(run))
+
+        def done(owners: list[OwnerCount]) -> None:
+            self.owners, self.owners_stale = owners, False
+            then(owners)
+
+        self.owners_stale = False  # a change from now on makes them stale again
+        self._work(job, done, group="owners")
 
     def choose_owner(self, owner: OwnerCount | None) -> None:
         """Show this owner's actions (None: everyone's) and remember the choice."""
