@@ -177,13 +177,16 @@ class OwnerResolver:
 
     def __init__(
         self, *, aliases: Mapping[str, str], region: str, national_owners: Sequence[str] = (),
-        organisation: str = "", pdus: Sequence[str] = (),
+        organisation: str = "", pdus: Sequence[str] = (), roles: Iterable[str] = (),
     ) -> None:
         self.aliases = dict(aliases)
         self.region = region
         self.organisation = normalise_name(organisation)
         self.pdus = list(pdus)
         self._national = {owner_key(self._expand(n)) for n in national_owners}
+        # The roles the plan writes, by key: a plural ("Community Directors") whose one holder the plan
+        # also names ("Community Director") means every holder of that role.
+        self._roles = {owner_key(name): name for name in (self._plain(r) for r in roles)}
         self._cache: dict[tuple[str, tuple[str, ...]], list[ResolvedOwner]] = {}
 
     def _expand(self, written: str) -> str:
@@ -222,10 +225,23 @@ class OwnerResolver:
             found = self._cache[cache_key] = self._resolve(written, list(pdus))
         return found
 
-    def _resolve(self, written: str, pdus: list[str]) -> list[ResolvedOwner]:
+    def _plain(self, written: str) -> str:
+        """A role as written, abbreviations expanded and any 'All' dropped."""
         name = self._expand(written)
-        if (every := _ALL.match(name)) is not None:
-            name = every.group(1)  # "All Community Directors" are the Community Directors
+        every = _ALL.match(name)
+        return name if every is None else every.group(1)  # "All Community Directors" are the Community Directors
+
+    def _holder(self, name: str) -> str:
+        """The one-holder form of a plural role the plan also names so ("Community Directors": the
+        "Community Director"), else the role itself."""
+        key = owner_key(name)
+        for suffix in ("s", "es"):
+            if key.endswith(suffix) and (single := self._roles.get(key[: -len(suffix)])) is not None:
+                return single
+        return name
+
+    def _resolve(self, written: str, pdus: list[str]) -> list[ResolvedOwner]:
+        name = self._plain(written)
         if _PLURAL_HEAD.match(name):
             return [self._owner(f"Head of {pdu}") for pdu in (pdus or self.pdus)] or [self._owner(name)]
         if pdus and _GENERIC_HEAD.match(name):
@@ -236,7 +252,7 @@ class OwnerResolver:
             holders = pdus or (self.pdus if _PLURAL_ROLE.search(words) else [])
             if holders:
                 return [self._owner(f"{pdu} {words}") for pdu in holders]
-        return [self._owner(name, written)]
+        return [self._owner(self._holder(name), written)]
 
 
 def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
