@@ -38,6 +38,7 @@ from store.identity import (
     addressee_uid,
     event_content,
     event_uid,
+    is_unnumbered,
     new_uid,
     plan_uid,
     recommendation_uid,
@@ -49,6 +50,7 @@ from store.models import Action, ActionOwner, Addressee, Occurrence, Plan, Recom
 from store.owners import ResolvedOwner
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
+from store.text import one_line
 
 __all__ = ["ImportResult", "UncertainImport", "import_plan_files", "plan_changes", "save_plan"]
 
@@ -267,6 +269,7 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
     ):
         ticks.setdefault(action_id, set()).add(period)
     owner_ids = _OwnerTable.of(session).ids
+    added_unnumbered: dict[str, list[Any]] = {}  # by addressee uid: a dropped one may be one of these reworded
 
     position = 0
     for a_position, addressee in enumerate(plan_file.addressees, start=1):
@@ -286,6 +289,8 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
                 ruid = spec.uid or recommendation_uid(puid, spec.number)
                 changes.recommendations.append(RowWrite(ruid, spec.number, rec_values))
                 rows: list[Any] = []
+                if not spec.numbered:
+                    added_unnumbered.setdefault(auid, []).append(spec)
             else:
                 ruid = rec_row.uid
                 diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"})
@@ -301,6 +306,14 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
         if number in kept_numbers:
             continue
         if not rec_row.withdrawn:
+            added = added_unnumbered.get(addressee_uids.get(rec_row.addressee_id, ""))
+            if added and is_unnumbered(number):
+                was = f"recommendation {number!r} (unnumbered: {one_line(rec_row.text, 40)!r})"
+                raise PlanFileError(
+                    f"{changes.source}: {was} is not in the file, which adds {added[0].label} to its addressee: "
+                    f"if that is it reworded, give it ref = \"{number}\"; if it was dropped, keep it in the file "
+                    "with withdrawn = true"
+                )
             changes.recommendations_withdrawn.append((rec_row.id or 0, number))
         for row in rows_by_rec.get(rec_row.id or 0, []):  # a dropped recommendation's actions go with it
             if not row.withdrawn:

@@ -31,7 +31,7 @@ from store.queries import View, in_view
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.revising import revisions
 from store.targets import Status
-from store.text import agreement_words, describe_change, status_word
+from store.text import agreement_words, describe_change, recommendation_number, status_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +259,8 @@ def build_report(session: Session, scope: ReportScope) -> Report:
         changed = last.get(row.id)
         revision = revised.get(row.id)
         reports[row.id] = ReportAction(
-            plan_id=row.plan_id, addressee=row.addressee, recommendation=row.number, reference=row.reference,
+            plan_id=row.plan_id, addressee=row.addressee, recommendation=recommendation_number(row.number),
+            reference=row.reference,
             text=row.text, owners=row.owners_display, agreement=agreement_words(row.agreement, row.inferred),
             agreement_reason=row.reason, target=revision.original if revision else row.target,
             target_reading=row.target_reading, revised_target=revision.revised if revision else "",
