@@ -154,6 +154,13 @@ class RecommendationSpec(_Strict):
             return f"recommendation {self.number!r}"
         return f"recommendation {self.number!r} (unnumbered: {one_line(visible_line(self.text), 40)!r})"
 
+    @field_validator("number", mode="before")
+    @classmethod
+    def _not_empty(cls, number: Any) -> Any:
+        if number == "":
+            raise ValueError("is empty: leave number out where the document prints none")
+        return number
+
     @field_validator("ref")
     @classmethod
     def _a_made_ref(cls, ref: str | None) -> str | None:

@@ -199,7 +199,9 @@ def test_a_reworded_one_without_its_ref_is_refused_and_nothing_is_written(
     (lambda p: p.replace(f'text = "{SHARING}"', f'number = "2"\nref = "{AWARE}"\ntext = "{SHARING}"'),
      "gives both number and ref"),
     (lambda p: p.replace(f'text = "{SHARING}"', f'ref = "B"\ntext = "{SHARING}"'),
-     "is not a reference actiontrack made"),
+     "recommendation 2 (unnumbered) › ref › is not a reference actiontrack made"),
+    (lambda p: p.replace(f'text = "{SHARING}"', f'number = ""\ntext = "{SHARING}"'),
+     "number › is empty: leave number out"),
     (lambda p: p.replace(f'text = "{SHARING}"', f'ref = "{SHARE}"\ntext = "{SHARING}"')
      .replace(f'text = "{AWARENESS}"', f'ref = "{SHARE}"\ntext = "{AWARENESS}"'), "appears twice"),
 ])
