@@ -7,6 +7,7 @@ problem is reported as one sentence naming the file and the place in it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -221,7 +222,7 @@ class PlanFile(_Strict):
         its words (`identity.unnumbered_ref`), clear of every number and ref the file gives."""
         recs = [r for a in _items(data, "addressees") for r in _items(a, "recommendations")]
         if all("number" in r for r in recs):
-            return data
+            return data  # a plan that numbers every recommendation, as HMPPS's do: nothing to do
         taken = {r.get("number", r.get("ref")) for r in recs}
         seen: dict[str, int] = {}
         addressees = []
@@ -247,10 +248,11 @@ class PlanFile(_Strict):
         return {**data, "addressees": addressees}
 
 
-def _items(table: Any, key: str) -> list[dict[str, Any]]:
+def _items(table: Any, key: str) -> Iterator[dict[str, Any]]:
     """The tables of an array of tables in raw TOML, or none where it is not one (validation says so)."""
     items = table.get(key) if isinstance(table, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    if isinstance(items, list):
+        yield from (i for i in items if isinstance(i, dict))
 
 
 def _place(raw: Any, loc: tuple[int | str, ...]) -> str:
