@@ -189,8 +189,9 @@ def test_a_reworded_one_without_its_ref_is_refused_and_nothing_is_written(
                           "withdrawn = true")
     assert fingerprint(imported) == before
     # Kept in the file as withdrawn, the old one goes (its actions with their history) and the new one comes.
-    kept = reworded.replace('[[addressees.recommendations]]\ntext = "Raise', '[[addressees.recommendations]]\n'
-                            f'text = "{AWARENESS}"\nwithdrawn = true\n\n[[addressees.recommendations]]\ntext = "Raise', 1)
+    old = f'[[addressees.recommendations]]\ntext = "{AWARENESS}"\nwithdrawn = true\n\n'
+    kept = reworded.replace('[[addressees.recommendations]]\ntext = "Raise', f'{old}[[addressees.recommendations]]\n'
+                            'text = "Raise', 1)
     run = run_inprocess(capsys, "--db", str(imported), "import", str(plan_file(tmp_path, kept, "kept.toml")))
     assert run.code == 0 and "1 withdrawn" in run.out, run.out + run.err
 
@@ -221,3 +222,22 @@ def test_reports_head_it_as_unnumbered(imported: Path, tmp_path: Path, capsys: p
     page = out.read_text(encoding="utf-8")
     assert "#### Unnumbered recommendation (not stated)" in page and "#### Recommendation 3 (" in page
     assert AWARE not in page.split("####", 1)[1].split("\n", 1)[0]
+
+
+def test_its_actions_are_matched_and_mapped_like_any_others(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(imported)]
+    assert run_inprocess(capsys, *db, "status", f"dhr-2024/{AWARE}/1", "ongoing").code == 0
+    revised = PLAN.replace('text = "Deliver briefings on economic abuse to frontline practitioners."',
+                           'text = "A new action."\nowners = ["LBTH Adult social care"]\ntarget = "March 2025"\n\n'
+                           '[[addressees.recommendations.actions]]\n'
+                           'text = "Deliver two briefings on economic abuse to all frontline practitioners."')
+    path = plan_file(tmp_path, revised, "revised.toml")
+    refused = run_inprocess(capsys, *db, "import", str(path))
+    assert refused.code == 1, refused.out + refused.err
+    mapping = tmp_path / "revised.mapping.toml"
+    assert f'"{AWARE}/1" = "{AWARE}/#2"' in mapping.read_text(encoding="utf-8")
+    assert run_inprocess(capsys, *db, "import", "--mapping", str(mapping), str(path)).code == 0
+    shown = run_inprocess(capsys, *db, "show", f"dhr-2024/{AWARE}/1").out
+    assert "[ongoing]" in shown and "Deliver two briefings" in shown
