@@ -9,7 +9,7 @@ holder; a plural role ("Heads of PDU") is every holder in scope.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
@@ -177,20 +177,26 @@ class OwnerResolver:
 
     def __init__(
         self, *, aliases: Mapping[str, str], region: str, national_owners: Sequence[str] = (),
-        organisation: str = "", pdus: Sequence[str] = (), roles: Iterable[str] = (),
+        organisation: str = "", pdus: Sequence[str] = (), roles: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self.aliases = dict(aliases)
         self.region = region
         self.organisation = normalise_name(organisation)
         self.pdus = list(pdus)
+        self._expanded: dict[str, str] = {}
         self._national = {owner_key(self._expand(n)) for n in national_owners}
-        # The roles the plan writes, by key: a plural ("Community Directors") whose one holder the plan
-        # also names ("Community Director") means every holder of that role.
-        self._roles = {owner_key(name): name for name in (self._plain(r) for r in roles)}
+        # `roles` gives the roles the plan writes: a plural ("Community Directors") whose one holder the plan
+        # also names ("Community Director") means every holder of that role. Looked at once, when a plural
+        # is first met.
+        self._written_roles = roles
+        self._roles: dict[str, str] | None = None
         self._cache: dict[tuple[str, tuple[str, ...]], list[ResolvedOwner]] = {}
 
     def _expand(self, written: str) -> str:
-        return _AMPERSAND.sub(" and ", expand_aliases(written, self.aliases))
+        found = self._expanded.get(written)
+        if found is None:
+            found = self._expanded[written] = _AMPERSAND.sub(" and ", expand_aliases(written, self.aliases))
+        return found
 
     def _owner(self, name: str, written: str = "") -> ResolvedOwner:
         hinted = bool(_NATIONAL.search(written)) and not _REGIONAL.search(written)
@@ -235,8 +241,12 @@ class OwnerResolver:
         """The one-holder form of a plural role the plan also names so ("Community Directors": the
         "Community Director"), else the role itself."""
         key = owner_key(name)
+        if not key.endswith("s"):
+            return name
+        if self._roles is None:
+            self._roles = {owner_key(role): role for role in map(self._plain, set(self._written_roles()))}
         for suffix in ("s", "es"):
-            if key.endswith(suffix) and (single := self._roles.get(key[: -len(suffix)])) is not None:
+            if (single := self._roles.get(key[: -len(suffix)])) is not None:
                 return single
         return name
 
