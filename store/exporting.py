@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.errors import NotFoundError
-from store.identity import as_utc
+from store.identity import as_utc, is_unnumbered
 from store.models import Action, Addressee, Change, Occurrence, Plan, Recommendation
 from store.text import escape_raw_controls
 
@@ -83,7 +83,9 @@ def _recommendation(
     rec: Recommendation, actions_by_rec: dict[int, list[Action]], changes: dict[int, list[Change]],
     ticks: dict[int, list[str]], uids: dict[int | None, str],
 ) -> dict[str, Any]:
-    entry: dict[str, Any] = {"number": rec.number, "uid": rec.uid, "text": rec.text, "agreement": rec.agreement}
+    # A recommendation printed without a number keeps its reference as `ref`, never passed off as a number.
+    entry: dict[str, Any] = {"ref" if is_unnumbered(rec.number) else "number": rec.number, "uid": rec.uid,
+                             "text": rec.text, "agreement": rec.agreement}
     if rec.reason:
         entry["reason"] = rec.reason
     if rec.inferred:

@@ -41,6 +41,7 @@ from store.identity import (
     addressee_uid,
     event_content,
     event_uid,
+    is_unnumbered,
     new_uid,
     plan_uid,
     recommendation_uid,
@@ -51,6 +52,7 @@ from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_
 from store.models import Plan
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
+from store.text import one_line
 
 __all__ = ["ImportResult", "UncertainImport", "import_plan_files", "plan_changes", "save_plan"]
 
@@ -296,6 +298,7 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
     recs, rows_by_rec = stored.recs, stored.rows_by_rec
     addressee_uids = {a.id: a.uid for a in stored.addressees.values()}
     owner_ids = _OwnerTable.of(session).ids
+    added_unnumbered: dict[str, list[Any]] = {}  # by addressee uid: a dropped one may be one of these reworded
 
     position = 0
     for a_position, addressee in enumerate(plan_file.addressees, start=1):
@@ -315,6 +318,8 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
                 ruid = spec.uid or recommendation_uid(puid, spec.number)
                 changes.recommendations.append(RowWrite(ruid, spec.number, rec_values))
                 rows: list[Any] = []
+                if not spec.numbered:
+                    added_unnumbered.setdefault(auid, []).append(spec)
             else:
                 ruid = rec_row.uid
                 diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"}, 3)
@@ -330,6 +335,14 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
         if number in kept_numbers:
             continue
         if not rec_row.withdrawn:
+            added = added_unnumbered.get(addressee_uids.get(rec_row.addressee_id, ""))
+            if added and is_unnumbered(number):
+                was = f"recommendation {number!r} (unnumbered: {one_line(rec_row.text, 40)!r})"
+                raise PlanFileError(
+                    f"{changes.source}: {was} is not in the file, which adds {added[0].label} to its addressee: "
+                    f"if that is it reworded, give it ref = \"{number}\"; if it was dropped, keep it in the file "
+                    "with withdrawn = true"
+                )
             changes.recommendations_withdrawn.append((rec_row.id or 0, number))
         for row in rows_by_rec.get(rec_row.id or 0, []):  # a dropped recommendation's actions go with it
             if not row.withdrawn:

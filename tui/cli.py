@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from store.errors import StoreError
-from store.text import agreement_words, describe_change, one_line, status_word, visible, visible_line
+from store.text import (
+    agreement_words,
+    describe_change,
+    one_line,
+    recommendation_number,
+    status_word,
+    visible,
+    visible_line,
+)
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -798,7 +806,7 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
         f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
         f"Plan:           {detail.plan_title} ({detail.plan_id})",
         f"Addressee:      {detail.addressee}",
-        f"Recommendation: {detail.recommendation_number} "
+        f"Recommendation: {recommendation_number(detail.recommendation_number)} "
         f"({agreement_words(detail.agreement, detail.inferred)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",

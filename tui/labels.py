@@ -7,6 +7,7 @@ from datetime import date
 
 from rich.text import Text
 
+from store.identity import is_unnumbered
 from store.rows import (
     ActionDetail,
     ActionRow,
@@ -16,7 +17,15 @@ from store.rows import (
     RegionNode,
 )
 from store.targets import Status
-from store.text import agreement_words, describe_change, one_line, status_word, visible
+from store.text import (
+    agreement_words,
+    describe_change,
+    one_line,
+    recommendation_number,
+    recommendation_title,
+    status_word,
+    visible,
+)
 
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
 Colours = Mapping[str, str]
@@ -47,7 +56,7 @@ def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
 
 def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
     """'6 [agreed]  1/3  Improve the quality of …': the counts come before the text, so a narrow tree keeps them."""
-    text = Text(f"{visible(node.number)} ", style="bold")
+    text = Text("• " if is_unnumbered(node.number) else f"{visible(node.number)} ", style="bold")
     style = "" if node.agreement == "agreed" else colours.get("warning", "yellow")
     text.append(f"[{agreement_words(node.agreement, node.inferred)}]", style=style)
     _progress(text, node.progress, colours)
@@ -84,7 +93,7 @@ def action_label(row: ActionRow, colours: Colours) -> Text:
     style = _status_style(row, colours)
     text = Text(f"{MARKS[row.status]} ", style=style)
     short_ref = row.reference.split("/", 1)[1]
-    text.append(f"{visible(short_ref):<7}", style="bold")
+    text.append(f"{visible(short_ref):<6} ", style="bold")  # a longer one ('ue4676aa/1') keeps its space
     when = deadline_word(row)
     text.append(f"{when:<10} ", style=style or colours.get("muted", ""))  # 'continuing' fills the column
     if row.overdue:
@@ -135,7 +144,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
     if detail.ticked:
         _field(text, "Ticked off", ", ".join(detail.ticked))
     _field(text, "Recommendation",
-           f"{detail.recommendation_number} ({agreement_words(detail.agreement, detail.inferred)}) "
+           f"{recommendation_number(detail.recommendation_number)} "
+           f"({agreement_words(detail.agreement, detail.inferred)}) "
            f"to {detail.addressee}")
     _field(text, "Plan", f"{detail.plan_title} [{detail.plan_id}]")
     if detail.note:
@@ -162,7 +172,7 @@ def recommendation_detail_text(number: str, text_: str, agreement: str, reason: 
                                addressee: str, plan_title: str, colours: Colours) -> Text:
     """The detail pane for a recommendation (`agreement` in words, from `agreement_words`)."""
     text = Text()
-    text.append(f"Recommendation {visible(number)}", style="bold")
+    text.append(visible(recommendation_title(number)), style="bold")
     text.append(f"  {agreement}\n\n", style=colours.get("muted", ""))
     text.append((visible(text_) if text_ else "(its wording is missing from the source document)") + "\n\n")
     if reason:

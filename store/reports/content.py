@@ -32,7 +32,7 @@ from store.queries import View, in_view
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.revising import revisions
 from store.targets import Status
-from store.text import agreement_words, describe_change, status_word
+from store.text import agreement_words, describe_change, recommendation_number, status_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +438,8 @@ def _read_plans(session: Session, scope: ReportScope, plans: list[PlanSection],
         changed = last.get(action_id)
         revision = revised.get(action_id)
         action = reports[action_id] = ReportAction(
-            plan_id=plan_id, addressee=addressee_name, recommendation=number, reference=reference,
+            plan_id=plan_id, addressee=addressee_name, recommendation=recommendation_number(number),
+            reference=reference,
             text=text, owners=owners, agreement=agreed,
             agreement_reason=reason, target=revision.original if revision else target,
             target_reading=reading, revised_target=revision.revised if revision else "",

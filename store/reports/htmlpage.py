@@ -8,7 +8,7 @@ from typing import BinaryIO
 from store.reports.columns import RAG_FILL, RAG_INK, shown
 from store.reports.content import PlanSection, ReportSource, Tally, tally
 from store.reports.output import MARK, after_the_summary
-from store.text import status_word
+from store.text import recommendation_title, status_word
 
 _STYLE = """
 @page { size: A4; margin: 14mm 12mm; }
@@ -106,7 +106,7 @@ def _plan(plan: PlanSection) -> list[str]:
         out.append(f"<h3>{h(addressee.name)} {_bar(tally(addressee.actions))} {_rag(addressee.rag)}</h3>")
         for rec in addressee.recommendations:
             reason = f": {h(rec.reason)}" if rec.reason else ""
-            out.append(f"<h4>Recommendation {h(rec.number)} ({h(rec.agreement)}{reason}) {_bar(rec.tally)} "
+            out.append(f"<h4>{h(recommendation_title(rec.number))} ({h(rec.agreement)}{reason}) {_bar(rec.tally)} "
                        f"{_rag(rec.rag)}</h4>")
             out.append(f'<p class="rec">{h(rec.text)}</p>')
             out += _table(["Ref", "Action", "Owners", "Target", "Status", "RAG", "Days overdue", "Missed",

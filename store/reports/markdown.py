@@ -9,7 +9,7 @@ from typing import BinaryIO
 from store.reports.columns import shown
 from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
 from store.reports.output import MARK, after_the_summary
-from store.text import status_word
+from store.text import recommendation_title, status_word
 
 # Every character that means something inline in CommonMark or GitHub's tables; a backslash makes each literal.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|~&$^:])")
@@ -78,7 +78,7 @@ def _plan(plan: PlanSection) -> list[str]:
         lines += [f"### {md(addressee.name)}", ""]
         for rec in addressee.recommendations:
             agreement = rec.agreement + (f": {rec.reason}" if rec.reason else "")
-            lines += [f"#### Recommendation {md(rec.number)} ({md(agreement)}) · RAG {rec.rag.letter}", "",
+            lines += [f"#### {md(recommendation_title(rec.number))} ({md(agreement)}) · RAG {rec.rag.letter}", "",
                       md(rec.text), ""]
             lines += _table(ACTION_HEADINGS, [[
                 md(a.reference), md(a.text), md(a.owners),
