@@ -1,19 +1,25 @@
 """In-app timings with Textual's Pilot, against the real app on a benchmark database; prints JSON.
 
-    python bench/app_session.py DB --owner LABEL --other LABEL --today 2023-09-15 --runs 5
+    python bench/app_session.py DB --owner LABEL --other LABEL --today 2023-09-15 --runs 5 --size 160x48
 
 Each timing runs from the key press (or the owner being chosen) until every worker it started has
-finished and the screen has been laid out and repainted. Prints {"unavailable": why} when the app
-(tui/app.py and its main screen) is not there yet or does not have the shape this script drives.
+finished and the screen has been laid out and repainted. The status and month keys are pressed
+`--presses` times (for a 95th percentile); the status key is pressed again with the garbage collector's
+start-up freeze undone, to show what `gc.freeze()` is worth. Then the same keys are timed on the floor of
+the same widgets (bench/floor_app.py), fed with the same data read beforehand, and its figures go under
+"floor". Prints {"unavailable": why} when the app (tui/app.py and its main screen) is not there yet or
+does not have the shape this script drives.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import resource
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,8 +30,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pilot_timing import send_key, settle, timed  # noqa: E402
 
 
+async def open_picker(app: Any, pilot: Any) -> float:
+    """Seconds from `p` to the owner picker shown; then it is closed."""
+    took = await timed(app, pilot, lambda: send_key(app, "p"))
+    send_key(app, "escape")
+    await settle(app, pilot)
+    return took
+
+
+MANY_OWNERS = 3000
+
+
+def many_owners(owners: list[Any]) -> list[Any]:
+    """At least MANY_OWNERS owners: the data set's, and copies of them in made-up places (a national
+    database's number of roles; the 100k data set holds fewer)."""
+    from dataclasses import replace
+
+    found = list(owners)
+    copy = 1
+    while owners and len(found) < MANY_OWNERS:
+        found += [replace(o, id=o.id + 1_000_000 * copy, region=f"{o.region} {copy}") for o in owners]
+        copy += 1
+    return found
+
+
+async def picker_with_many(app: Any, pilot: Any, runs: int) -> dict[str, list[float]]:
+    """Opening the picker over MANY_OWNERS owners or more, and each letter of a name typed in its filter."""
+    opened, typed = [], []
+    for _ in range(runs):
+        opened.append(await timed(app, pilot, lambda: send_key(app, "p")))
+        for letter in "tame":
+            typed.append(await timed(app, pilot, lambda k=letter: send_key(app, k)))
+        send_key(app, "escape")
+        await settle(app, pilot)
+    return {"picker_many": opened, "filter_many": typed}
+
+
 async def measure(db_path: Path, owner_label: str, other_label: str, today: date, runs: int,
-                  size: tuple[int, int] = (160, 48)) -> dict[str, Any]:
+                  size: tuple[int, int] = (160, 48), presses: int = 40) -> dict[str, Any]:
     try:
         from tui.app import ActionTrackApp
         from tui.screens.main import MainScreen
@@ -65,7 +107,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
 
         # Moving the due panel one month (forward, then back: both are one key).
         keys = ["right_square_bracket", "left_square_bracket"]
-        found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(runs)]
+        found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(presses)]
 
         # One status key -> committed -> repainted.
         screen.select_action(action_id)
@@ -74,8 +116,12 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         await settle(app, pilot)
         status_keys = ["o", "x"]
         found["status"] = [await timed(app, pilot, lambda k=status_keys[i % 2]: send_key(app, k))
-                           for i in range(runs)]
-        if runs % 2:  # leave the action as it was
+                           for i in range(presses)]
+        gc.unfreeze()  # what the key takes without the start-up freeze
+        found["status_unfrozen"] = [await timed(app, pilot, lambda k=status_keys[i % 2]: send_key(app, k))
+                                    for i in range(presses)]
+        gc.freeze()
+        if presses % 2:  # leave the action as it was
             send_key(app, "x")
             await settle(app, pilot)
 
@@ -104,14 +150,12 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
             who = owners[i % 2]
             found["owner"].append(await timed(app, pilot, lambda w=who: screen.choose_owner(w)))
 
-        # Opening the owner picker (it lists every owner with counts).
-        async def open_picker() -> float:
-            took = await timed(app, pilot, lambda: send_key(app, "p"))
-            send_key(app, "escape")
-            await settle(app, pilot)
-            return took
-
-        found["picker"] = [await open_picker() for _ in range(runs)]
+        # Opening the owner picker (it lists every owner with counts), then with a national number of owners.
+        found["picker"] = [await open_picker(app, pilot) for _ in range(runs)]
+        known = screen.owners
+        screen.owners = many_owners(known or [])
+        found.update(await picker_with_many(app, pilot, runs))
+        screen.owners = known
 
         screen.choose_owner(None)  # everyone
         await settle(app, pilot)
@@ -119,10 +163,99 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         screen.choose_owner(owner)
         await settle(app, pilot)
 
+    floor_data = read_floor_data(db, owner, other, today, action_id, own_region.region, biggest.region)
     db.dispose()
     found["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    found["floor"] = await measure_floor(floor_data, runs, size, presses, own_region.region, biggest.region)
     found["regions"] = {"own": own_region.region, "biggest": biggest.region,
                         "biggest_total": biggest.progress.total}
+    return found
+
+
+@dataclass
+class ScreenFloorData:
+    """What the floor of the same widgets shows, read from the database before it starts."""
+
+    who: str
+    today: date
+    children: dict[Any, list[Any]]  # the owner's tree, by parent key (as the app loads it)
+    expanded: set[Any] | None
+    other_children: dict[Any, list[Any]]
+    other_expanded: set[Any] | None
+    everyone: dict[Any, list[Any]]  # everyone's regions
+    branches: dict[Any, list[Any]]  # the children of the regions the expand timings open
+    due: tuple[Any, Any]  # the owner's due lists for this month and the next
+    other_due: Any
+    row: Any  # the action the status key changes, and its detail
+    detail: Any
+    owners: list[Any]
+
+
+def read_floor_data(db: Any, owner: Any, other: Any, today: date, action_id: int, own_region: str,
+                    biggest: str) -> ScreenFloorData:
+    """Everything the floor shows and its keys change, read now so that its timings read nothing."""
+    from store.queries import View, action_detail, owners
+    from tui.loading import children_of, load_due, load_tree
+    from tui.nodes import ROOT, NodeKey
+
+    mine, theirs, everyone = View(owner_id=owner.id), View(owner_id=other.id), View()
+    month = today.replace(day=1)
+    with db.read() as session:
+        children, expanded = load_tree(session, mine, today, None)
+        other_children, other_expanded = load_tree(session, theirs, today, None)
+        regions = children_of(session, everyone, today, ROOT)
+        branches = {NodeKey("region", own_region): children_of(session, mine, today, NodeKey("region", own_region)),
+                    NodeKey("region", biggest): children_of(session, everyone, today, NodeKey("region", biggest))}
+        due = (load_due(session, mine, today, month), load_due(session, mine, today, month.replace(
+            year=month.year + month.month // 12, month=month.month % 12 + 1)))
+        detail = action_detail(session, action_id, today)
+        return ScreenFloorData(
+            who=owner.label, today=today, children=dict(children), expanded=expanded,
+            other_children=dict(other_children), other_expanded=other_expanded, everyone={ROOT: regions},
+            branches=branches, due=due, other_due=load_due(session, theirs, today, month), row=detail.action,
+            detail=detail, owners=owners(session))
+
+
+async def measure_floor(data: ScreenFloorData, runs: int, size: tuple[int, int], presses: int, own_region: str,
+                        biggest: str) -> dict[str, list[float]]:
+    """The same keys on the floor of the same widgets: what Textual takes to repaint what the app repaints."""
+    from floor_app import screen_floor_app
+
+    from tui.nodes import NodeKey
+    from tui.widgets.plan_tree import PlanTree
+
+    found: dict[str, list[float]] = {}
+    app = screen_floor_app(data)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        screen: Any = app.screen
+        tree = screen.query_one(PlanTree)
+        keys = ["right_square_bracket", "left_square_bracket"]
+        found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(presses)]
+        found["status"] = [await timed(app, pilot, lambda: send_key(app, "o")) for _ in range(presses)]
+        gc.unfreeze()
+        found["status_unfrozen"] = [await timed(app, pilot, lambda: send_key(app, "o")) for _ in range(presses)]
+        gc.freeze()
+
+        async def expand(region: str, children: dict[Any, list[Any]], expanded: set[Any] | None) -> float:
+            tree.rebuild(children, expanded, None)
+            await settle(app, pilot)
+            node = tree.nodes_by_key[NodeKey("region", region)]
+            if node.is_expanded:
+                node.collapse()
+            tree.move_cursor(node)
+            await settle(app, pilot)
+            return await timed(app, pilot, lambda: send_key(app, "right"))
+
+        found["expand_own"] = [await expand(own_region, data.children, data.expanded) for _ in range(runs)]
+        found["owner"] = [await timed(app, pilot, screen.switch_owner) for _ in range(runs)]
+
+        found["picker"] = [await open_picker(app, pilot) for _ in range(runs)]
+        known = data.owners
+        data.owners = many_owners(known)
+        found.update(await picker_with_many(app, pilot, runs))
+        data.owners = known
+        found["expand_all"] = [await expand(biggest, data.everyone, set()) for _ in range(runs)]
     return found
 
 
@@ -134,10 +267,12 @@ def main() -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=date(2023, 9, 15))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size", default="160x48", help="the terminal, COLUMNSxROWS (80x24: the narrow layout)")
+    parser.add_argument("--presses", type=int, default=40, help="presses of the status and month keys (for p95)")
     args = parser.parse_args()
     columns, rows = (int(n) for n in args.size.split("x"))
     try:
-        result = asyncio.run(measure(args.db, args.owner, args.other, args.today, args.runs, (columns, rows)))
+        result = asyncio.run(measure(args.db, args.owner, args.other, args.today, args.runs, (columns, rows),
+                                     args.presses))
     except Exception as exc:  # noqa: BLE001  (the app is being written: report, do not crash the benchmark)
         import traceback
 

@@ -8,15 +8,16 @@ in bulk where a national import writes many rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session
 
-from store.changeset import ActionWrite, ChangeSet
+from store.changeset import ChangeSet
 from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Owner, Plan, Recommendation
 from store.owners import ResolvedOwner
 
@@ -119,18 +120,17 @@ class _OwnerTable:
 
 
 
-def _write_checkpoints(session: Session, actions: list[ActionWrite], by_uid: dict[str, int]) -> None:
+def _write_checkpoints(session: Session, changes: ChangeSet, by_uid: dict[str, int]) -> None:
     """Make each action's stored checkpoints those its target reads as (a revised target, or a better reading)."""
     stored: dict[int, set[date]] = defaultdict(set)
-    revised = [a.stored_id for a in actions if a.stored_id is not None]
-    for chunk in range(0, len(revised), 10_000):  # SQLite binds at most so many parameters
-        for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).where(
-                Checkpoint.action_id.in_(revised[chunk:chunk + 10_000]))):
+    if not changes.new_plan:
+        for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).join(
+                Action, Action.id == Checkpoint.action_id).where(Action.plan_id == changes.plan_id)):
             stored[action_id].add(due)
     rows: list[dict[str, Any]] = []
-    for action in actions:
+    for action in changes.actions:
         action_id = by_uid[action.uid]
-        if stored.get(action_id, set()) != set(action.checkpoints):
+        if (action.checkpoints or action_id in stored) and stored.get(action_id, set()) != set(action.checkpoints):
             if action_id in stored:
                 session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
             rows.extend({"action_id": action_id, "due": due} for due in action.checkpoints)
@@ -157,7 +157,8 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, Any]] = []
     for action in changes.actions:
-        owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
+        if action.stored_id is None or action.changes or action.relink:  # else its owners are linked already
+            owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
         if action.stored_id is None:
             action_id = action_ids.take()
             new_rows.append({"id": action_id, "uid": action.uid, "plan_id": changes.plan_id,
@@ -185,7 +186,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
         _bulk_insert(session, ActionOwner.__table__, new_links)
-    _write_checkpoints(session, changes.actions, by_uid)
+    _write_checkpoints(session, changes, by_uid)
     if changes.withdrawn:
         session.execute(update(Action).where(Action.id.in_([w.stored_id for w in changes.withdrawn]))
                         .values(withdrawn=True))
@@ -278,15 +279,10 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
         values = [[row[name] for row in rows] for name in names]
     else:  # tuples in the order of `names`
         values = [list(column) for column in zip(*rows, strict=True)]
-    columns = [table.c[name] for name in names]
-    for i, column in enumerate(columns):
-        if column.name in ready:  # already as stored
-            continue
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    target, processors = _insert_into(dialect, table, tuple(names), ready)
+    for i, process in enumerate(processors):
         if process is not None:
             values[i] = [process(v) for v in values[i]]
-    quote = dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)})"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if dialect.name == "postgresql" and not cursor.execute(  # type: ignore[union-attr]
@@ -298,10 +294,22 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
                     copy.write_row(row)
         else:
             marker = "?" if dialect.paramstyle == "qmark" else "%s"
-            cursor.executemany(f"INSERT INTO {target} VALUES ({', '.join([marker] * len(columns))})",
+            cursor.executemany(f"INSERT INTO {target} VALUES ({', '.join([marker] * len(processors))})",
                                list(zip(*values, strict=True)))
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _insert_into(dialect: Any, table: Any, names: tuple[str, ...], ready: frozenset[str]
+                 ) -> tuple[str, list[Callable[[Any], Any] | None]]:
+    """The quoted `table (columns)` of a bulk insert and each column's bind processor (None: as given),
+    worked out once per dialect, table and columns rather than once per plan."""
+    columns = [table.c[name] for name in names]
+    quote = dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)})"
+    return target, [None if column.name in ready else column.type.dialect_impl(dialect).bind_processor(dialect)
+                    for column in columns]
 
 
 def _ids_given(session: Session) -> None:

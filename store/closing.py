@@ -28,7 +28,8 @@ def closed_plans_sql() -> Any:
     plan later has neither.) Read from the history's kind index, never by visiting every action."""
     last_close, last_reopen = func.max(_at_if(ChangeKind.CLOSE)), func.max(_at_if(ChangeKind.REOPEN))
     closed_actions = (select(col(Change.action_id))
-                      .where(col(Change.kind).in_([ChangeKind.CLOSE.value, ChangeKind.REOPEN.value]))
+                      .where(or_(col(Change.kind) == ChangeKind.CLOSE.value,  # an IN to SQLite: plain values,
+                                 col(Change.kind) == ChangeKind.REOPEN.value))  # not a list, for the stored SQL
                       .group_by(col(Change.action_id))
                       .having(or_(and_(last_close.is_not(None), last_reopen.is_(None)), last_reopen < last_close)))
     return select(col(Action.plan_id)).where(col(Action.id).in_(closed_actions)).distinct()

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from store.errors import NotFoundError, RefusedError, StaleError, StoreError
 from store.models import Action, Change, ChangeKind, Checkpoint, Occurrence
 from store.months import Month, occurs
+from store.reads import no_such_reference
 from store.targets import Status
 
 MAX_NOTE = 10_000
@@ -27,7 +28,7 @@ def find_action(session: Session, reference: str) -> Action:
     """The action with this reference (e.g. gm-2023/6/2), or NotFoundError."""
     action = session.execute(select(Action).where(Action.reference == reference.strip())).scalar_one_or_none()
     if action is None:
-        raise NotFoundError(f"no action has the reference {reference!r} (references look like gm-2023/6/2)")
+        raise no_such_reference(reference)
     return action
 
 

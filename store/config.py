@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
+import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import tomli_w
 from platformdirs import user_config_path, user_data_path
 
-from store.db import private_folder
 from store.errors import StoreError
 from store.files import write_atomically
 
@@ -44,6 +41,8 @@ class Config:
         if self.user.strip():
             return " ".join(self.user.split())
         try:
+            import getpass  # only when a change is recorded
+
             return " ".join(getpass.getuser().split()) or "unknown"
         except (OSError, KeyError):
             return "unknown"
@@ -89,6 +88,8 @@ def load_config(path: Path | None = None) -> Config:
     text = _read_config_text(path)
     if text is None:
         return Config()
+    import tomllib  # only when there is a config to read
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -106,6 +107,8 @@ _TABLE = re.compile(r"^\s*\[")
 
 def _config_lines(old: str, config: Config) -> str:
     """The config text with our keys set and every other line (comments, keys added by hand) kept."""
+    import tomli_w  # only when a config is saved
+
     wanted = {k: v for k, v in (("user", config.user), ("owner", config.owner), ("theme", config.theme))}
     lines = old.splitlines()
     top = next((i for i, line in enumerate(lines) if _TABLE.match(line)), len(lines))  # keys before any [table]
@@ -137,13 +140,43 @@ def save_config(config: Config, path: Path | None = None) -> None:
         old = _read_config_text(path) or ""
     except StoreError:
         old = ""  # a broken config is replaced by a working one
+    import tomllib
+
     try:
         tomllib.loads(old)
     except (tomllib.TOMLDecodeError, RecursionError):
         old = ""
     text = _config_lines(old, config)
+    from store.db import private_folder  # the database module only when a config is saved
+
     try:
         private_folder(path.parent)
         write_atomically(path, text.encode("utf-8"), private=True)
     except OSError as exc:
         raise StoreError(f"cannot save the config file {path}: {exc.strerror or exc}") from None
+
+
+SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def is_server_url(text: str | Path) -> bool:
+    """Whether a --db value names a PostgreSQL server rather than a file."""
+    return str(text).split(":", 1)[0].lower() in SERVER_SCHEMES and "://" in str(text)
+
+
+BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
+
+
+def busy_timeout_ms() -> int:
+    """How long to wait for another writer's lock, in ms: ACTIONTRACK_BUSY_TIMEOUT_MS, else 5000."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 3_600_000:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 to 3600000), not {raw!r}")
+    return value

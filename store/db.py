@@ -29,11 +29,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from store import models  # noqa: F401  (registers the tables)
+from store.config import BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_MS, busy_timeout_ms  # noqa: F401  (named here too)
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
+from store.files import journal_files, why_read_only
 
 SCHEMA_VERSION = 4
-BUSY_TIMEOUT_MS = 5000
-BUSY_TIMEOUT_ENV = "ACTIONTRACK_BUSY_TIMEOUT_MS"
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
 # 90 MB (100,000 actions): callers on a start path open with check=False and run Database.quick_check() later.
 # Above this size a damaged page is still reported cleanly when a query meets it.
@@ -121,20 +121,6 @@ _SCOPES_AND_CHECKPOINTS = """
 _CLOSED_PLANS = 'CREATE INDEX IF NOT EXISTS ix_change_kind ON "change" (kind, action_id)'
 MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,),
                                                 3: (_CLOSED_PLANS,)}
-
-
-def busy_timeout_ms() -> int:
-    """How long to wait for another writer's lock, in ms: ACTIONTRACK_BUSY_TIMEOUT_MS, else 5000."""
-    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return BUSY_TIMEOUT_MS
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 3_600_000:
-        raise StoreError(f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 to 3600000), not {raw!r}")
-    return value
 
 
 def _is_file_problem(exc: BaseException) -> bool:
@@ -355,26 +341,6 @@ def _private_file(path: Path) -> None:
         os.fchmod(fd, 0o600)  # whatever the umask; SQLite gives -wal and -shm the same mode
     finally:
         os.close(fd)
-
-
-def _why_read_only(path: Path) -> str:
-    """Why this process cannot write the database, or '' if it can."""
-    try:
-        if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return "it is on a read-only file system"
-    except OSError:
-        pass
-    if not os.access(path, os.W_OK):
-        return "you have no permission to write the file"
-    folder = path.parent
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"its folder {folder} is read-only, and SQLite must create its journal there"
-    return ""
-
-
-def _journal_files(path: Path) -> bool:
-    """Whether a -wal, -shm or -journal file lies beside the database (another program may be in it)."""
-    return any(path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm", "-journal"))
 
 
 def _connector(path: Path, *, read_only: bool, immutable: bool, timeout_ms: int) -> Callable[[], sqlite3.Connection]:
@@ -607,12 +573,12 @@ def open_database(path: Path | str, *, read_only: bool = False, create: bool = T
                 raise DatabaseOpenError(f"cannot create the database {path}: {exc.strerror or exc}") from None
         if not os.access(path, os.R_OK):
             raise DatabaseOpenError(f"cannot read the database {path}: permission denied")
-        why = _why_read_only(path)
+        why = why_read_only(path)
     except OSError as exc:
         raise DatabaseOpenError(f"cannot open the database {path}: {exc.strerror or exc}") from None
     reason = why or ("it was opened read-only" if read_only else "")
     read_only = read_only or bool(why)
-    immutable = bool(why) and not _journal_files(path)
+    immutable = bool(why) and not journal_files(path)
     connect = _connector(path, read_only=read_only, immutable=immutable, timeout_ms=busy_timeout_ms())
     engine = _make_engine(path, connect)
     try:

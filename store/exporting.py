@@ -8,10 +8,10 @@ from typing import Any
 
 import tomli_w
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.errors import NotFoundError
-from store.identity import as_utc
+from store.identity import as_utc, is_unnumbered
 from store.models import Action, Addressee, Change, Occurrence, Plan, Recommendation
 from store.text import escape_raw_controls
 
@@ -39,32 +39,33 @@ def plan_document(session: Session, plan_id: str) -> dict[str, Any]:
     # (an import lays them out so again: a round trip keeps the order).
     actions_by_rec: dict[int, list[Action]] = defaultdict(list)
     for action in session.execute(
-        select(Action).where(Action.plan_id == plan_id).order_by(Action.withdrawn, Action.position, Action.id)
+        select(Action).where(col(Action.plan_id) == plan_id)
+        .order_by(col(Action.withdrawn), col(Action.position), col(Action.id))
     ).scalars():
         actions_by_rec[action.recommendation_id].append(action)
     changes: dict[int, list[Change]] = defaultdict(list)
     for change in session.execute(
-        select(Change).join(Action, Action.id == Change.action_id).where(Action.plan_id == plan_id)
-        .order_by(Change.at, Change.uid)
+        select(Change).join(Action, col(Action.id) == col(Change.action_id)).where(col(Action.plan_id) == plan_id)
+        .order_by(col(Change.at), col(Change.uid))
     ).scalars():
         changes[change.action_id].append(change)
     uids = {change.id: change.uid for rows in changes.values() for change in rows}
     ticks: dict[int, list[str]] = defaultdict(list)
     for occ in session.execute(
-        select(Occurrence).join(Action, Action.id == Occurrence.action_id)
-        .where(Action.plan_id == plan_id, Occurrence.done.is_(True)).order_by(Occurrence.period)
+        select(Occurrence).join(Action, col(Action.id) == col(Occurrence.action_id))
+        .where(col(Action.plan_id) == plan_id, col(Occurrence.done).is_(True)).order_by(col(Occurrence.period))
     ).scalars():
         ticks[occ.action_id].append(occ.period)
     recs_by_addressee: dict[int, list[Recommendation]] = defaultdict(list)
     for rec in session.execute(
-        select(Recommendation).where(Recommendation.plan_id == plan_id)
-        .order_by(Recommendation.withdrawn, Recommendation.position, Recommendation.id)
+        select(Recommendation).where(col(Recommendation.plan_id) == plan_id)
+        .order_by(col(Recommendation.withdrawn), col(Recommendation.position), col(Recommendation.id))
     ).scalars():
         recs_by_addressee[rec.addressee_id].append(rec)
 
     addressees = []
     for addressee in session.execute(
-        select(Addressee).where(Addressee.plan_id == plan_id).order_by(Addressee.position, Addressee.id)
+        select(Addressee).where(col(Addressee.plan_id) == plan_id).order_by(col(Addressee.position), col(Addressee.id))
     ).scalars():
         recs = recs_by_addressee.get(addressee.id or 0, [])
         if not recs:
@@ -82,7 +83,9 @@ def _recommendation(
     rec: Recommendation, actions_by_rec: dict[int, list[Action]], changes: dict[int, list[Change]],
     ticks: dict[int, list[str]], uids: dict[int | None, str],
 ) -> dict[str, Any]:
-    entry: dict[str, Any] = {"number": rec.number, "uid": rec.uid, "text": rec.text, "agreement": rec.agreement}
+    # A recommendation printed without a number keeps its reference as `ref`, never passed off as a number.
+    entry: dict[str, Any] = {"ref" if is_unnumbered(rec.number) else "number": rec.number, "uid": rec.uid,
+                             "text": rec.text, "agreement": rec.agreement}
     if rec.reason:
         entry["reason"] = rec.reason
     if rec.inferred:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from store.errors import StoreError
 
@@ -59,11 +60,22 @@ def refuse_to_overwrite(path: Path, *, database: Path | None, ours: Callable[[Pa
 def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write the bytes beside `path` and move them into place, so a failure half-way leaves the old file
     (or none), never a part of one; `private` makes the file readable by the user alone (0600)."""
+    with atomic_file(path, private=private) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path, *, private: bool = False) -> Iterator[BinaryIO]:
+    """A file to write in a `with` block: written beside `path` and moved into place when the block ends
+    without an error, so a failure half-way leaves the old file (or none), never a part of one; `private`
+    makes the file readable by the user alone (0600)."""
     tmp: str | None = None
     try:
+        import tempfile  # only when writing (it loads random and shutil)
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         if private:
@@ -75,3 +87,23 @@ def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def why_read_only(path: Path) -> str:
+    """Why this process cannot write the database, or '' if it can."""
+    try:
+        if hasattr(os, "statvfs") and os.statvfs(path).f_flag & os.ST_RDONLY:  # POSIX only
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    if not os.access(path, os.W_OK):
+        return "you have no permission to write the file"
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"its folder {folder} is read-only, and SQLite must create its journal there"
+    return ""
+
+
+def journal_files(path: Path) -> bool:
+    """Whether a -wal, -shm or -journal file lies beside the database (another program may be in it)."""
+    return any(path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm", "-journal"))

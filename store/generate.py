@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 
@@ -343,7 +343,11 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _SHORT = ("Jan", "Feb", "Mar", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec")
 
 
-def _weighted(rng: random.Random, table: Sequence[tuple[float, Any]]) -> Any:
+_T = TypeVar("_T")
+
+
+def _weighted(rng: random.Random, table: Sequence[tuple[float, _T]]) -> _T:
+    """One value of the table, picked with the probability of its weight."""
     total = sum(w for w, _ in table)
     pick = rng.random() * total
     for weight, value in table:

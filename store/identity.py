@@ -6,13 +6,17 @@ plan) gets uids derived from what names each record there (UUID version 5): the 
 addressee's name, a recommendation's number, an action's reference, an event's content. So two
 machines that import the same file give its records the same uids, and an export made before uids
 existed imports onto the records it came from.
+
+A recommendation printed without a number (plans of councils and health trusts) is known by a
+reference made from its words, `u` and seven hex digits (`unnumbered_ref`), in its actions' references
+and uids as a number would be; a file keeps it through a rewording by giving it as `ref`.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from hashlib import sha1
 
 # The root of every derived uid (itself derived from the project's name, so it never changes).
@@ -26,9 +30,12 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
-@lru_cache(maxsize=4096)
 def _space(uid: str) -> bytes:
-    return uuid.UUID(uid).bytes
+    """A uid's 16 bytes (uuid.UUID(uid).bytes of a well-formed uid, without building the object)."""
+    space = bytes.fromhex(uid.replace("-", ""))
+    if len(space) != 16:
+        raise ValueError(f"not a uid: {uid!r}")
+    return space
 
 
 # The first hex digit of a UUID's clock_seq with the RFC 4122 variant bits set (10xx).
@@ -50,6 +57,23 @@ def plan_uid(plan_id: str) -> str:
 def addressee_uid(plan: str, name: str) -> str:
     """The derived uid of an addressee of the plan with uid `plan` (names compare without case)."""
     return _uuid5(_space(plan), f"addressee/{name.casefold()}")
+
+
+UNNUMBERED_REF = r"^u[0-9a-f]{7}$"
+_UNNUMBERED = re.compile(UNNUMBERED_REF)
+
+
+def unnumbered_ref(text: str, nth: int = 1) -> str:
+    """The reference of a recommendation its document prints without a number: made from its words (case
+    and spacing aside) and which occurrence of those words in the plan it is, so that every machine and
+    every re-import of the same words gives the same one."""
+    words = " ".join(text.split()).casefold()
+    return "u" + sha1(f"recommendation/{nth}/{words}".encode()).hexdigest()[:7]
+
+
+def is_unnumbered(number: str) -> bool:
+    """Whether a recommendation's stored number is the reference of one printed without a number."""
+    return _UNNUMBERED.match(number) is not None
 
 
 def recommendation_uid(plan: str, number: str) -> str:
@@ -87,6 +111,6 @@ def as_utc(moment: datetime) -> datetime:
 
 def utc_text(moment: datetime) -> str:
     """A datetime as the database stores it (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff', as sqlmodel writes it)."""
-    if moment.utcoffset() == _ZERO:  # already UTC, as exported files write it: one C call
+    if moment.tzinfo is UTC or moment.utcoffset() == _ZERO:  # already UTC, as exported files write it
         return moment.isoformat(" ", "microseconds")[:26]
     return as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -16,7 +16,9 @@ ticks follow from its whole history, the newest event winning.
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,17 +41,19 @@ from store.identity import (
     addressee_uid,
     event_content,
     event_uid,
+    is_unnumbered,
     new_uid,
     plan_uid,
     recommendation_uid,
     utc_text,
 )
-from store.interpreting import Interpretation, Reading, interpret
+from store.interpreting import Interpretation, Owners, Reading, interpret
+from store.kinds import ChangeKind
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
-from store.models import Action, ActionOwner, Addressee, Change, ChangeKind, Occurrence, Plan, Recommendation
-from store.owners import ResolvedOwner
+from store.models import Action, Change, Plan
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
+from store.text import one_line
 
 __all__ = ["ImportResult", "UncertainImport", "import_plan_files", "plan_changes", "save_plan"]
 
@@ -76,10 +80,13 @@ _SAVED = (
     "withdrawn",
 )
 _FIRST_SAVED = 5  # where _SAVED starts in a stored action's row (after id, uid, recommendation_id, ref, status)
+_OWNERS, _DEADLINE, _START = (_SAVED.index(name) for name in ("owners_written", "deadline", "start"))
 _REC_SAVED = ("number", "position", "text", "agreement", "reason", "inferred", "note", "withdrawn")
 _STORED_EVENTS = ("SELECT c.uid, c.action_id, c.at, c.kind, c.to_status, c.period, u.uid FROM change c "
                   "JOIN action a ON a.id = c.action_id LEFT JOIN change u ON u.id = c.undoes_id "
                   "WHERE a.plan_id = :plan")
+_STORED_ACTIONS = (f"SELECT id, uid, recommendation_id, ref, status, {', '.join(_SAVED)} FROM action "
+                   "WHERE plan_id = :plan ORDER BY recommendation_id, position, id")
 
 
 def save_plan(session: Session, plan_file: PlanFile, *, source: str = "", mapping: Mapping | None = None,
@@ -136,15 +143,14 @@ def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping:
     return changes
 
 
-def _action_values(spec: ActionSpec, position: int, meaning: Interpretation, number: str, index: int,
-                   *, new: bool) -> tuple[dict[str, Any], tuple[ResolvedOwner, ...]]:
-    reading, owners = meaning.actions[(number, index)]
+def _action_values(spec: ActionSpec, position: int, reading: Reading, owners: Owners, *, new: bool) -> dict[str, Any]:
+    """The action's stored columns as the file gives them (in the order of _SAVED)."""
     return {
         "position": position, "text": spec.text,
-        "owners_written": owners.written_json if new else spec.owners_stored(),
+        "owners_written": owners.written_json if new else list(owners.written),
         "owners_display": owners.display, **reading.columns(spec.target), "note": spec.note, "progress": spec.progress,
         "completed": spec.completed, "review": spec.review, "withdrawn": spec.withdrawn,
-    }, owners.roles
+    }
 
 
 def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] = frozenset()
@@ -198,8 +204,9 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
                 meaning: Interpretation) -> None:
     """An action new to the database, its state following from its history in the file."""
     uid = spec.uid or action_uid(changes.plan_uid, number, ref)
-    values, roles = _action_values(spec, index + 1, meaning, number, index, new=True)
-    target = meaning.actions[(number, index)][0].target
+    reading, owners = meaning.actions[(number, index)]
+    values = _action_values(spec, index + 1, reading, owners, new=True)
+    target = reading.target
     status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
     ticked: set[str] | list[str] = spec.ticked
     if spec.history:
@@ -208,7 +215,7 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
         status, ticked = derive_state(events, status, spec.ticked)
     reference = f"{changes.plan_id}/{number}/{ref}"
     values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
-    changes.actions.append(ActionWrite(uid, reference, ruid, values, roles, checkpoints=target.checkpoints))
+    changes.actions.append(ActionWrite(uid, reference, ruid, values, owners.roles, checkpoints=target.checkpoints))
     if ticked:
         changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
 
@@ -231,55 +238,80 @@ def _flagged(changes: ChangeSet, meaning: Interpretation) -> list[str]:
             for number, index, target in meaning.flagged_targets]
 
 
+@dataclass(slots=True)
+class _StoredPlan:
+    """What an import compares a plan file with: the stored plan's rows, read in a few plain queries."""
+
+    addressees: dict[str, Any]  # by name, casefolded
+    recs: dict[str, Any]  # by number
+    rows_by_rec: dict[int, list[Any]]  # stored actions per recommendation id, in order
+    links: dict[int, list[int]]  # owner ids per action id, in order
+    event_counts: dict[int, int]  # history events per action id
+    known: set[str]  # uids of the plan's stored events
+    ticks: dict[int, set[str]]  # ticked-off periods per action id
+    events: dict[int, list[Event]] | None = None  # read when a merge first needs them (`events_of`)
+
+    @classmethod
+    def read(cls, session: Session, plan_id: str) -> _StoredPlan:
+        """The stored plan's rows: text SQL, no ORM objects (values as the driver gives them, made
+        comparable by _typed where they differ from Python's)."""
+
+        def rows(sql: str) -> Sequence[Any]:
+            return session.connection().execute(text(sql), {"plan": plan_id}).all()
+
+        addressees = {a.name.casefold(): a for a in rows(
+            "SELECT id, uid, position, name, kind, rating FROM addressee WHERE plan_id = :plan")}
+        recs = {r.number: r for r in rows(
+            f"SELECT id, uid, addressee_id, {', '.join(_REC_SAVED)} FROM recommendation WHERE plan_id = :plan")}
+        rows_by_rec: dict[int, list[Any]] = {}
+        for row in rows(_STORED_ACTIONS):
+            rows_by_rec.setdefault(row.recommendation_id, []).append(row)
+        links: dict[int, list[int]] = {}
+        for action_id, owner_id in rows(
+                "SELECT o.action_id, o.owner_id FROM actionowner o JOIN action a ON a.id = o.action_id "
+                "WHERE a.plan_id = :plan ORDER BY o.action_id, o.position"):
+            links.setdefault(action_id, []).append(owner_id)
+        events = rows("SELECT c.action_id, c.uid FROM change c JOIN action a ON a.id = c.action_id "
+                      "WHERE a.plan_id = :plan")
+        known = {uid for _, uid in events}
+        counts = Counter(action_id for action_id, _ in events)
+        ticks: dict[int, set[str]] = {}
+        for action_id, period in rows(
+                "SELECT o.action_id, o.period FROM occurrence o JOIN action a ON a.id = o.action_id "
+                "WHERE a.plan_id = :plan AND o.done"):
+            ticks.setdefault(action_id, set()).add(period)
+        return cls(addressees, recs, rows_by_rec, links, counts, known, ticks)
+
+    def events_of(self, session: Session, plan_id: str, action_id: int) -> list[Event]:
+        """The action's stored history events (the plan's are read on the first call)."""
+        if self.events is None:
+            self.events = {}
+            for event in session.connection().execute(text(_STORED_EVENTS), {"plan": plan_id}).all():
+                self.events.setdefault(event[1], []).append(Event(event[0], _stored_at(event[2]), *event[3:]))
+        return self.events.get(action_id, [])
+
+
 def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation,
                   mapping: Mapping | None, by: str, now: datetime) -> None:
     """Match the file to the stored plan and work out what its import changes."""
     plan_id, puid = changes.plan_id, changes.plan_uid
-    addressees = {a.name.casefold(): a for a in session.execute(
-        select(Addressee.id, Addressee.uid, Addressee.position, Addressee.name, Addressee.kind, Addressee.rating)
-        .where(Addressee.plan_id == plan_id)).all()}
-    addressee_uids = {a.id: a.uid for a in addressees.values()}
-    recs = {r.number: r for r in session.execute(
-        select(Recommendation.id, Recommendation.uid, Recommendation.addressee_id,
-               *(getattr(Recommendation, name) for name in _REC_SAVED))
-        .where(Recommendation.plan_id == plan_id)).all()}
-    rows_by_rec: dict[int, list[Any]] = {}
-    for row in session.execute(
-        select(Action.id, Action.uid, Action.recommendation_id, Action.ref, Action.status,
-               *(getattr(Action, name) for name in _SAVED))
-        .where(Action.plan_id == plan_id).order_by(Action.recommendation_id, Action.position, Action.id)
-    ).all():
-        rows_by_rec.setdefault(row.recommendation_id, []).append(row)
-    links: dict[int, list[int]] = {}
-    for action_id, owner_id in session.execute(
-        select(ActionOwner.action_id, ActionOwner.owner_id).join(Action, Action.id == ActionOwner.action_id)
-        .where(Action.plan_id == plan_id).order_by(ActionOwner.action_id, ActionOwner.position)
-    ):
-        links.setdefault(action_id, []).append(owner_id)
-    stored_events: dict[int, list[tuple[Any, ...]]] = {}  # made Events only where a merge needs them
-    known: set[str] = set()
-    for event in session.execute(text(_STORED_EVENTS), {"plan": plan_id}).fetchall():
-        stored_events.setdefault(event[1], []).append(tuple(event))
-        known.add(event[0])
-    ticks: dict[int, set[str]] = {}
-    for action_id, period in session.execute(
-        select(Occurrence.action_id, Occurrence.period).join(Action, Action.id == Occurrence.action_id)
-        .where(Action.plan_id == plan_id, Occurrence.done.is_(True))
-    ):
-        ticks.setdefault(action_id, set()).add(period)
+    stored = _StoredPlan.read(session, plan_id)
+    recs, rows_by_rec = stored.recs, stored.rows_by_rec
+    addressee_uids = {a.id: a.uid for a in stored.addressees.values()}
     owner_ids = _OwnerTable.of(session).ids
     revised = RevisedTargets.of(session, plan_id, plan_file.plan.written_on)
+    added_unnumbered: dict[str, list[Any]] = {}  # by addressee uid: a dropped one may be one of these reworded
 
     position = 0
     for a_position, addressee in enumerate(plan_file.addressees, start=1):
         values = {"position": a_position, "name": addressee.name, "kind": addressee.kind, "rating": addressee.rating}
-        row = addressees.get(addressee.name.casefold())
+        row = stored.addressees.get(addressee.name.casefold())
         if row is None:
             auid = addressee.uid or addressee_uid(puid, addressee.name)
             changes.addressees.append(RowWrite(auid, addressee.name, values))
         else:
             auid = row.uid
-            changes.addressees.append(RowWrite(auid, addressee.name, values, row.id, _diff(row, values)))
+            changes.addressees.append(RowWrite(auid, addressee.name, values, row.id, _diff(row, values, 2)))
         for spec in addressee.recommendations:
             position += 1
             rec_values = _rec_values(spec, auid, position)
@@ -288,63 +320,99 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
                 ruid = spec.uid or recommendation_uid(puid, spec.number)
                 changes.recommendations.append(RowWrite(ruid, spec.number, rec_values))
                 rows: list[Any] = []
+                if not spec.numbered:
+                    added_unnumbered.setdefault(auid, []).append(spec)
             else:
                 ruid = rec_row.uid
-                diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"})
+                diff = _diff(rec_row, {k: v for k, v in rec_values.items() if k != "addressee_uid"}, 3)
                 if addressee_uids.get(rec_row.addressee_id) != auid:
                     diff.append(FieldChange("addressee", addressee_uids.get(rec_row.addressee_id), auid))
                 changes.recommendations.append(RowWrite(ruid, spec.number, rec_values, rec_row.id, diff))
                 rows = rows_by_rec.get(rec_row.id or 0, [])
             matched = match_recommendation(spec, rows, mapping)
             changes.proposals.extend(matched.proposals)
-            _actions(changes, spec, ruid, matched, meaning, stored_events, known, ticks, links, owner_ids, revised,
-                     by, now)
+            _actions(session, changes, spec, ruid, matched, meaning, stored, owner_ids, revised, by, now)
     kept_numbers = {spec.number for a in plan_file.addressees for spec in a.recommendations}
     for number, rec_row in recs.items():
         if number in kept_numbers:
             continue
         if not rec_row.withdrawn:
+            added = added_unnumbered.get(addressee_uids.get(rec_row.addressee_id, ""))
+            if added and is_unnumbered(number):
+                was = f"recommendation {number!r} (unnumbered: {one_line(rec_row.text, 40)!r})"
+                raise PlanFileError(
+                    f"{changes.source}: {was} is not in the file, which adds {added[0].label} to its addressee: "
+                    f"if that is it reworded, give it ref = \"{number}\"; if it was dropped, keep it in the file "
+                    "with withdrawn = true"
+                )
             changes.recommendations_withdrawn.append((rec_row.id or 0, number))
         for row in rows_by_rec.get(rec_row.id or 0, []):  # a dropped recommendation's actions go with it
             if not row.withdrawn:
                 changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{number}/{row.ref}", _status(row.status),
-                                                    len(stored_events.get(row.id, []))))
+                                                    stored.event_counts.get(row.id, 0)))
     changes.flagged_targets = _flagged(changes, meaning)
 
 
-def _diff(row: Any, values: dict[str, Any]) -> list[FieldChange]:
+def _typed(name: str, value: Any) -> Any:
+    """A stored value as the file's values are given: SQLite hands dates and JSON back as text and
+    booleans as 0/1 (PostgreSQL's driver gives them typed already)."""
+    if isinstance(value, str):
+        if name in _DATES:
+            return date.fromisoformat(value)
+        if name == "owners_written":
+            return json.loads(value)
+    elif name in _BOOLEANS and value is not None:
+        return bool(value)
+    elif isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+_DATES = frozenset({"deadline", "start"})
+_NONE: frozenset[str] = frozenset()
+_BOOLEANS = frozenset({"withdrawn", "inferred"})
+
+
+def _diff(row: Any, values: dict[str, Any], first: int | None = None) -> list[FieldChange]:
+    """The fields of a stored row that differ from `values`; `first`: where the row's columns start to
+    match `values` in order, for a quick look that finds most rows unchanged."""
+    if first is not None and tuple(row)[first:] == tuple(values.values()):
+        return []
     changes = []
     for name, value in values.items():
-        old = getattr(row, name)
-        if isinstance(old, tuple):
-            old = list(old)
+        old = _typed(name, getattr(row, name))
         if old != value:
             changes.append(FieldChange(name, old, value))
     return changes
 
 
-def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning: Interpretation,
-             stored_events: dict[int, list[tuple[Any, ...]]], known: set[str], ticks: dict[int, set[str]],
-             links: dict[int, list[int]], owner_ids: dict[tuple[str, str], int], revised: RevisedTargets, by: str,
+def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning: Interpretation,
+             stored: _StoredPlan, owner_ids: dict[tuple[str, str], int], revised: RevisedTargets, by: str,
              now: datetime) -> None:
     plan_id = changes.plan_id
+    known, ticks, links = stored.known, stored.ticks, stored.links
+    linked: dict[int, list[int] | None] = {}  # owner ids per owner cell (by id); None: an owner not stored yet
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
             _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
             continue
-        values, roles = _action_values(spec, index + 1, meaning, rec.number, index, new=False)
-        checkpoints = meaning.actions[(rec.number, index)][0].target.checkpoints
+        reading, owners = meaning.actions[(rec.number, index)]
+        values = _action_values(spec, index + 1, reading, owners, new=False)
+        checkpoints = reading.target.checkpoints
         kept_target = revised.kept(row, spec.target)
         if kept_target is not None:  # an older file: its target is one a stored revision replaced
             values.update(kept_target.columns(row.target))
             checkpoints = kept_target.target.checkpoints
-        diff = [] if row[_FIRST_SAVED + 1:] == tuple(values.values())[1:] else _diff(row, values)
-        moved = row.position != values["position"]
-        diff = [c for c in diff if c.name != "position"]
-        wanted = [owner_ids.get((role.key, role.region)) for role in roles]
-        relink = None in wanted or links.get(row.id, []) != list(dict.fromkeys(wanted))
-        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, roles, row.id, diff, relink, moved,
+        diff = [] if _same(row, values, owners.written_json) else [
+            c for c in _diff(row, values) if c.name != "position"]
+        moved = row.position != index + 1
+        if id(owners) not in linked:
+            ids = [owner_ids.get((role.key, role.region)) for role in owners.roles]
+            linked[id(owners)] = None if None in ids else list(dict.fromkeys(ids))
+        wanted = linked[id(owners)]
+        relink = wanted is None or links.get(row.id, []) != wanted
+        changes.actions.append(ActionWrite(row.uid, reference, ruid, values, owners.roles, row.id, diff, relink, moved,
                                            checkpoints=checkpoints))
         fresh, kept = _file_events(spec, row.uid, known)
         changes.kept_events += kept
@@ -353,15 +421,15 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
             fresh.append(EventWrite(new_uid(), row.uid, utc_text(now), by, "target", None, None, None,
                                     spec.target_reason, None, row.target, spec.target))
         changes.events.extend(fresh)
-        stored_ticks = ticks.get(row.id, set())
-        base_ticks = stored_ticks | set(spec.ticked)
+        stored_ticks = ticks.get(row.id, _NONE)
         status = _status(row.status)
         base = status
-        if spec.status is not None and not spec.history and row.id not in stored_events:
+        if spec.status is not None and not spec.history and row.id not in stored.event_counts:
             base = spec.status
-        if not fresh and base == status and base_ticks == stored_ticks:
+        if not fresh and base == status and stored_ticks.issuperset(spec.ticked):
             continue
-        had = [Event(e[0], _stored_at(e[2]), *e[3:]) for e in stored_events.get(row.id, [])]
+        base_ticks = stored_ticks | set(spec.ticked)
+        had = stored.events_of(session, plan_id, row.id)
         new_status, new_ticks = derive_state([*had, *fresh], base, base_ticks)
         if new_status != status or new_ticks != stored_ticks:
             changes.states.append(StateWrite(row.uid, reference, status, new_status,
@@ -369,7 +437,23 @@ def _actions(changes: ChangeSet, rec: Any, ruid: str, matched: RecMatch, meaning
                                              tuple(sorted(stored_ticks - new_ticks))))
     for row in matched.dropped:
         changes.withdrawn.append(Withdrawal(row.id, f"{plan_id}/{rec.number}/{row.ref}", _status(row.status),
-                                            len(stored_events.get(row.id, []))))
+                                            stored.event_counts.get(row.id, 0)))
+
+
+def _same(row: Any, values: dict[str, Any], written_json: str) -> bool:
+    """Whether the stored action row holds `values` already (the common case of a merge), compared
+    without decoding what need not be: owners as their JSON text, dates as their ISO text."""
+    stored = tuple(row)[_FIRST_SAVED:]
+    new = tuple(values.values())
+    if stored[:_OWNERS] != new[:_OWNERS] or stored[_OWNERS + 1:_DEADLINE] != new[_OWNERS + 1:_DEADLINE] \
+            or stored[_START + 1:] != new[_START + 1:]:
+        return False
+    for i in (_DEADLINE, _START):
+        old, value = stored[i], new[i]
+        if old != value and not (type(old) is str and value is not None and old == value.isoformat()):
+            return False
+    owners = stored[_OWNERS]
+    return owners == written_json or _typed("owners_written", owners) == new[_OWNERS]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,12 @@ class Reading:
     def of(cls, written: str, written_on: date | None) -> Reading:
         """A target read as a manager would, given when its plan was written."""
         target = read_target(written, plan_date=written_on)
-        return cls(target, target.describe(), target.start_month)
+        found = _READINGS.get(target)
+        if found is None:
+            found = cls(target, target.describe(), target.start_month)
+            if len(_READINGS) < _READINGS_MAX:
+                _READINGS[target] = found
+        return found
 
     def columns(self, written: str) -> dict[str, Any]:
         """The action's stored target columns for this reading of `written`: an import and a typed
@@ -43,6 +48,11 @@ class Reading:
                 "recurrence": target.recurrence, "caveat": target.caveat, "target_reading": self.described}
 
 
+# Readings by target: one wording is described once, not once per plan that uses it.
+_READINGS: dict[TargetDate, Reading] = {}
+_READINGS_MAX = 65_536
+
+
 @dataclass(frozen=True, slots=True)
 class Owners:
     """An owner cell resolved: each role, their display, and the cell as written (JSON)."""
@@ -50,6 +60,7 @@ class Owners:
     roles: tuple[ResolvedOwner, ...]
     display: str
     written_json: str
+    written: tuple[str | dict[str, Any], ...]  # as the database keeps them (ActionSpec.owners_stored)
 
 
 @dataclass(slots=True)
@@ -77,16 +88,18 @@ def interpret(plan_file: PlanFile) -> Interpretation:
                     reading = readings[spec.target] = Reading.of(spec.target, written_on)
                 if reading.target.flagged:
                     result.flagged_targets.append((rec.number, index, spec.target))
-                pdus = rec_pdus or pdus_named(spec.text, covered)
-                written = spec.owners_stored()
-                cell = (tuple(o if isinstance(o, str) else json.dumps(o) for o in written), tuple(pdus))
+                pdus = rec_pdus or (pdus_named(spec.text, covered) if covered else rec_pdus)
+                cell = (tuple(o if isinstance(o, str) else json.dumps(o.model_dump(exclude_defaults=True))
+                              for o in spec.owners), tuple(pdus))
                 owners = cells.get(cell)
                 if owners is None:
+                    written = spec.owners_stored()
                     resolved = [r for o in written for r in resolver.resolve_entry(o, pdus=pdus)]
                     owners = cells[cell] = Owners(
                         roles=tuple(dict.fromkeys(resolved)),
                         display="; ".join(dict.fromkeys(r.name for r in resolved)),
                         written_json=json.dumps(written),  # as SQLAlchemy's JSON type writes it
+                        written=tuple(written),
                     )
                 result.actions[(rec.number, index)] = (reading, owners)
     return result

@@ -96,6 +96,11 @@ class RecMatch:
 def match_recommendation(rec: RecommendationSpec, rows: Sequence[Any], mapping: Mapping | None) -> RecMatch:
     """Pair the file's actions of one recommendation with the stored rows (id, uid, ref, text, withdrawn)."""
     by_uid = {row.uid: row for row in rows}
+    every = [by_uid.get(spec.uid) for spec in rec.actions] if rows else []
+    if every and not any(row is None for row in every):  # each carries a stored action's uid (an export)
+        kept = {row.ref for row in every if row is not None}
+        return RecMatch(pairs=[(row.ref, row) for row in every if row is not None],
+                        dropped=[row for row in rows if row.ref not in kept and not row.withdrawn], proposals=[])
     by_ref = {row.ref: row for row in rows}
     found: list[Any | None] = [None] * len(rec.actions)
     refs: list[str | None] = [None] * len(rec.actions)

@@ -18,6 +18,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from store.identity import new_uid
+from store.kinds import AddresseeKind, Agreement, ChangeKind
 from store.owners import owner_label
 from store.targets import Status, TargetKind
 
@@ -46,38 +47,6 @@ def _stored(enum: type[StrEnum]) -> SAEnum:
     """Store an enum as its value ('not_started'), readable in plain SQL, checked by SQLite."""
     return SAEnum(enum, values_callable=lambda members: [m.value for m in members], native_enum=False,
                   validate_strings=True, length=24)
-
-
-class Agreement(StrEnum):
-    """HMPPS's answer to a recommendation."""
-
-    AGREED = "agreed"
-    PARTLY_AGREED = "partly_agreed"
-    NOT_AGREED = "not_agreed"
-    NOT_STATED = "not_stated"  # plans of other bodies often have no agreement column
-
-
-class AddresseeKind(StrEnum):
-    """Who a recommendation is addressed to."""
-
-    PDU = "pdu"
-    REGION = "region"
-    NATIONAL = "national"
-    PROVIDER = "provider"
-    OTHER = "other"
-
-
-class ChangeKind(StrEnum):
-    """What a history row records."""
-
-    STATUS = "status"
-    TICK = "tick"
-    UNTICK = "untick"
-    NOTE = "note"
-    UNDO = "undo"
-    TARGET = "target"  # a revision of the plan changed the action's target (from_target -> to_target)
-    CLOSE = "close"  # the action's plan was closed (signed off): one row on each of its actions
-    REOPEN = "reopen"  # the action's plan was opened again
 
 
 class Meta(SQLModel, table=True):

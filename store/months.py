@@ -13,6 +13,7 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -140,11 +141,13 @@ def _started_sql(start: Any, every: Any, month: int | Any) -> ColumnElement[bool
 
 def period_sql(day: Any) -> ColumnElement[str]:
     """A date column's month as `Month.period` writes it ('YYYY-MM'), in SQLite's SQL or PostgreSQL's."""
-    period: ColumnElement[str] = _PeriodOf(day)
+    period: ColumnElement[str] = _period_compilers()(day)
     return period
 
 
+@cache
 def _period_compilers() -> type:
+    """The SQL function of `period_sql`, made on first use: importing this module loads no SQLAlchemy."""
     from sqlalchemy import String
     from sqlalchemy.ext.compiler import compiles
     from sqlalchemy.sql.functions import FunctionElement
@@ -163,5 +166,3 @@ def _period_compilers() -> type:
 
     return PeriodOf
 
-
-_PeriodOf = _period_compilers()

@@ -9,7 +9,7 @@ holder; a plural role ("Heads of PDU") is every holder in scope.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
@@ -177,17 +177,26 @@ class OwnerResolver:
 
     def __init__(
         self, *, aliases: Mapping[str, str], region: str, national_owners: Sequence[str] = (),
-        organisation: str = "", pdus: Sequence[str] = (),
+        organisation: str = "", pdus: Sequence[str] = (), roles: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self.aliases = dict(aliases)
         self.region = region
         self.organisation = normalise_name(organisation)
         self.pdus = list(pdus)
+        self._expanded: dict[str, str] = {}
         self._national = {owner_key(self._expand(n)) for n in national_owners}
+        # `roles` gives the roles the plan writes: a plural ("Community Directors") whose one holder the plan
+        # also names ("Community Director") means every holder of that role. Looked at once, when a plural
+        # is first met.
+        self._written_roles = roles
+        self._roles: dict[str, str] | None = None
         self._cache: dict[tuple[str, tuple[str, ...]], list[ResolvedOwner]] = {}
 
     def _expand(self, written: str) -> str:
-        return _AMPERSAND.sub(" and ", expand_aliases(written, self.aliases))
+        found = self._expanded.get(written)
+        if found is None:
+            found = self._expanded[written] = _AMPERSAND.sub(" and ", expand_aliases(written, self.aliases))
+        return found
 
     def _owner(self, name: str, written: str = "") -> ResolvedOwner:
         hinted = bool(_NATIONAL.search(written)) and not _REGIONAL.search(written)
@@ -222,10 +231,27 @@ class OwnerResolver:
             found = self._cache[cache_key] = self._resolve(written, list(pdus))
         return found
 
-    def _resolve(self, written: str, pdus: list[str]) -> list[ResolvedOwner]:
+    def _plain(self, written: str) -> str:
+        """A role as written, abbreviations expanded and any 'All' dropped."""
         name = self._expand(written)
-        if (every := _ALL.match(name)) is not None:
-            name = every.group(1)  # "All Community Directors" are the Community Directors
+        every = _ALL.match(name)
+        return name if every is None else every.group(1)  # "All Community Directors" are the Community Directors
+
+    def _holder(self, name: str) -> str:
+        """The one-holder form of a plural role the plan also names so ("Community Directors": the
+        "Community Director"), else the role itself."""
+        key = owner_key(name)
+        if not key.endswith("s"):
+            return name
+        if self._roles is None:
+            self._roles = {owner_key(role): role for role in map(self._plain, set(self._written_roles()))}
+        for suffix in ("s", "es"):
+            if (single := self._roles.get(key[: -len(suffix)])) is not None:
+                return single
+        return name
+
+    def _resolve(self, written: str, pdus: list[str]) -> list[ResolvedOwner]:
+        name = self._plain(written)
         if _PLURAL_HEAD.match(name):
             return [self._owner(f"Head of {pdu}") for pdu in (pdus or self.pdus)] or [self._owner(name)]
         if pdus and _GENERIC_HEAD.match(name):
@@ -236,7 +262,7 @@ class OwnerResolver:
             holders = pdus or (self.pdus if _PLURAL_ROLE.search(words) else [])
             if holders:
                 return [self._owner(f"{pdu} {words}") for pdu in holders]
-        return [self._owner(name, written)]
+        return [self._owner(self._holder(name), written)]
 
 
 def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ problem is reported as one sentence naming the file and the place in it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from store.errors import StoreError
 from store.files import read_bounded
-from store.identity import UID_PATTERN, as_utc
+from store.identity import UID_PATTERN, as_utc, is_unnumbered, unnumbered_ref
 from store.owners import is_blank
 from store.targets import read_target
-from store.text import visible_line
+from store.text import one_line, visible_line
 
 try:  # tomli's compiled build reads the same TOML ~3x faster than the stdlib's pure-Python copy of it
     import tomli as tomllib
@@ -64,6 +65,8 @@ class HistorySpec(_Strict):
     @field_validator("at")
     @classmethod
     def _in_utc_range(cls, at: datetime) -> datetime:
+        if 1 < at.year < 9999:  # an offset moves a time by less than a day: only the end years can overflow
+            return at
         try:
             as_utc(at)
         except OverflowError:
@@ -127,10 +130,12 @@ class ActionSpec(_Strict):
 
 
 class RecommendationSpec(_Strict):
-    """A recommendation and HMPPS's response to it."""
+    """A recommendation and HMPPS's response to it. `number` is as the document numbers it; one printed
+    without a number holds its reference instead (its `ref`, else one made from its words: `PlanFile`)."""
 
     uid: Uid | None = None
     number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")]
+    ref: str | None = None
     text: Text
     agreement: Literal["agreed", "partly_agreed", "not_agreed", "not_stated"] = "not_stated"
     reason: Text = ""
@@ -138,6 +143,40 @@ class RecommendationSpec(_Strict):
     withdrawn: bool = False
     note: Text = ""
     actions: list[ActionSpec] = []
+
+    @property
+    def numbered(self) -> bool:
+        """Whether the document prints a number for it."""
+        return not is_unnumbered(self.number)
+
+    @property
+    def label(self) -> str:
+        """The recommendation as an error message names it: "recommendation '6'", or, printed without a
+        number, "recommendation 'u3f9a2c1' (unnumbered: 'The CCG should ...')"."""
+        if self.numbered:
+            return f"recommendation {self.number!r}"
+        return f"recommendation {self.number!r} (unnumbered: {one_line(visible_line(self.text), 40)!r})"
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _not_empty(cls, number: Any) -> Any:
+        if number == "":
+            raise ValueError("is empty: leave number out where the document prints none")
+        return number
+
+    @field_validator("ref")
+    @classmethod
+    def _a_made_ref(cls, ref: str | None) -> str | None:
+        if ref is not None and not is_unnumbered(ref):
+            raise ValueError("is not a reference actiontrack made (u and seven hex digits, as an export writes "
+                             "it); a recommendation the document numbers takes number")
+        return ref
+
+    @model_validator(mode="after")
+    def _number_or_ref(self) -> RecommendationSpec:
+        if self.ref is not None and self.ref != self.number:
+            raise ValueError("gives both number and ref: ref is only for a recommendation printed without a number")
+        return self
 
 
 class AddresseeSpec(_Strict):
@@ -178,6 +217,45 @@ class PlanFile(_Strict):
     aliases: dict[Name, Name] = {}
     addressees: Annotated[list[AddresseeSpec], Field(min_length=1)]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _refer_to_unnumbered(cls, data: Any) -> Any:
+        """Give each recommendation printed without a number its reference: its `ref`, else one made from
+        its words (`identity.unnumbered_ref`), clear of every number and ref the file gives."""
+        recs = [r for a in _items(data, "addressees") for r in _items(a, "recommendations")]
+        if all("number" in r for r in recs):
+            return data  # a plan that numbers every recommendation, as HMPPS's do: nothing to do
+        taken = {r.get("number", r.get("ref")) for r in recs}
+        seen: dict[str, int] = {}
+        addressees = []
+        for addressee in data["addressees"]:
+            if not isinstance(addressee, dict) or not isinstance(addressee.get("recommendations"), list):
+                addressees.append(addressee)
+                continue
+            keyed = []
+            for rec in addressee["recommendations"]:
+                if isinstance(rec, dict) and "number" not in rec:
+                    ref = rec.get("ref")
+                    if not (isinstance(ref, str) and is_unnumbered(ref)):
+                        words = str(rec.get("text", ""))
+                        key = " ".join(words.split()).casefold()
+                        nth = seen.get(key, 0) + 1
+                        while (ref := unnumbered_ref(words, nth)) in taken:  # another's seven digits: the next
+                            nth += 1
+                        seen[key] = nth
+                        taken.add(ref)
+                    rec = {**rec, "number": ref}
+                keyed.append(rec)
+            addressees.append({**addressee, "recommendations": keyed})
+        return {**data, "addressees": addressees}
+
+
+def _items(table: Any, key: str) -> Iterator[dict[str, Any]]:
+    """The tables of an array of tables in raw TOML, or none where it is not one (validation says so)."""
+    items = table.get(key) if isinstance(table, dict) else None
+    if isinstance(items, list):
+        yield from (i for i in items if isinstance(i, dict))
+
 
 def _place(raw: Any, loc: tuple[int | str, ...]) -> str:
     """Turn a pydantic location into the words a user would look for in the file."""
@@ -198,6 +276,8 @@ def _place(raw: Any, loc: tuple[int | str, ...]) -> str:
                     label = f"addressee {nxt + 1} ({item['name'][:60]!r})"
                 elif key == "recommendations" and isinstance(item.get("number"), str):
                     label = f"recommendation {item['number'][:16]!r}"
+                elif key == "recommendations" and "number" not in item:
+                    label = f"recommendation {nxt + 1} (unnumbered)"
                 elif key == "actions" and isinstance(item.get("ref"), str):
                     label = f"action {item['ref'][:32]!r}"
             words.append(label)
@@ -285,7 +365,7 @@ def _check_recurring_starts(plan: PlanFile, source: str) -> None:
                 reading = read_target(action.target)
                 if reading.every_months is not None and reading.start is None:
                     raise PlanFileError(
-                        f"{source}: recommendation {rec.number!r} › action {action.ref or str(position)!r}: "
+                        f"{source}: {rec.label} › action {action.ref or str(position)!r}: "
                         f"{visible_line(action.target)!r} recurs from no stated month and the plan has no date; "
                         "add plan_submitted to [plan], or write the start (e.g. 'Monthly from July 2023')"
                     )
@@ -295,7 +375,6 @@ def _check_unique(plan: PlanFile, source: str) -> None:
     names: set[str] = set()
     numbers: set[str] = set()
     uids: set[str] = set()
-    total = 0
 
     def once(uid: str | None, what: str) -> None:
         if uid is not None:
@@ -311,27 +390,27 @@ def _check_unique(plan: PlanFile, source: str) -> None:
         once(addressee.uid, f"addressee {addressee.name!r}")
         for rec in addressee.recommendations:
             if rec.number in numbers:
-                raise PlanFileError(f"{source}: recommendation {rec.number!r} appears twice")
+                raise PlanFileError(f"{source}: {rec.label} appears twice")
             numbers.add(rec.number)
-            once(rec.uid, f"recommendation {rec.number!r}")
+            once(rec.uid, rec.label)
             refs: set[str] = set()
             for position, action in enumerate(rec.actions, start=1):
                 ref = action.ref or str(position)
                 if ref in refs:
-                    raise PlanFileError(
-                        f"{source}: recommendation {rec.number!r} › action {ref!r} appears twice"
-                    )
+                    raise PlanFileError(f"{source}: {rec.label} › action {ref!r} appears twice")
                 refs.add(ref)
-                where = f"recommendation {rec.number!r} › action {ref!r}"
+                where = f"{rec.label} › action {ref!r}"
                 if action.uid is not None:
                     once(action.uid, where)
                 for n, entry in enumerate(action.history, start=1):
-                    if entry.uid is not None:
-                        once(entry.uid, f"{where} › history entry {n}")
+                    uid = entry.uid
+                    if uid is not None:  # a national file holds hundreds of thousands: no call per uid
+                        if uid in uids:
+                            once(uid, f"{where} › history entry {n}")
+                        uids.add(uid)
                     if type(entry.undoes) is int and not 1 <= entry.undoes < n:
                         raise PlanFileError(f"{source}: {where} › history entry {n} › undoes must name an "
                                             "earlier entry of the same action")
-                total += 1
     if not numbers:
         raise PlanFileError(f"{source}: the plan has no recommendations")
 

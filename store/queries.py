@@ -7,20 +7,32 @@ what it holds, not what the database holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Date, Integer, String, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
+from store import reads
 from store.closing import closed_plans_sql
-from store.duties import Duty, duties
 from store.errors import NotFoundError
 from store.models import (
     Action,
@@ -34,206 +46,46 @@ from store.models import (
     Plan,
     Recommendation,
 )
-from store.months import Month, occurrences_through_sql, occurs_sql, period_sql
-from store.owners import closest_names, owner_key, owner_label, written_owner
+from store.months import occurrences_through_sql, occurs_sql, period_sql
 from store.rag import Rag
+from store.reads import AMBER, WHEN_FLAGS, Run, as_of_params, escape_like, filter_params, view_shapes
+from store.rows import (
+    WHEN_WORDS,
+    ActionDetail,
+    ActionPath,
+    ActionRow,
+    AddresseeNode,
+    HistoryRow,
+    Order,
+    OwnerCount,
+    Progress,
+    RecommendationDetail,
+    RecommendationNode,
+    RegionNode,
+    View,
+    ViewTree,
+    When,
+)
 from store.targets import Status
-from store.text import status_word
 
-if TYPE_CHECKING:
-    from store.revising import Revision
-
-
-When = Literal["overdue", "due", "missed"]
-WHEN_WORDS: dict[When, str] = {"overdue": "overdue", "due": "due this month", "missed": "missed a period"}
-Order = Literal["plan", "due"]
+__all__ = [  # the row types live in store.rows; they are named here too, where the queries are
+    "WHEN_WORDS", "ActionDetail", "ActionPath", "ActionRow", "AddresseeNode", "HistoryRow", "Order", "OwnerCount",
+    "Progress", "RecommendationDetail", "RecommendationNode", "RegionNode", "View", "ViewTree", "When",
+    "as_of_params",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class View:
-    """What the user is looking at: one owner's actions or everyone's, filters, and the order of a
-    recommendation's actions."""
-
-    owner_id: int | None = None
-    hide_complete: bool = False
-    search: str = ""
-    status: Status | None = None  # only actions of this status
-    when: When | None = None  # only overdue ones, those due this month, or those that missed a period
-    order: Order = "plan"  # a recommendation's actions in plan order (by reference) or by due date
-    include_closed: bool = False  # closed plans too (store.closing)
-
-    @property
-    def filter_words(self) -> list[str]:
-        """The status and date filters in words ('not started', 'overdue'), none when there are none."""
-        words = [status_word(self.status)] if self.status is not None else []
-        return words + ([WHEN_WORDS[self.when]] if self.when is not None else [])
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Counts under one node of the tree."""
-
-    done: int
-    total: int
-    overdue: int  # red: past a deadline, or a period of a recurring duty missed
-    amber: int = 0  # due this month or next, or revised more than once
-
-    @property
-    def label(self) -> str:
-        """E.g. '3/5'."""
-        return f"{self.done}/{self.total}"
-
-    @property
-    def rag(self) -> Rag:
-        """The branch's rating: the worst of its actions' (store.rag.branch_rag, from the counts)."""
-        if self.overdue:
-            return Rag.RED
-        if self.amber:
-            return Rag.AMBER
-        return Rag.COMPLETE if self.done == self.total else Rag.GREEN
-
-
-@dataclass(frozen=True, slots=True)
-class RegionNode:
-    """A region and the progress of the actions in view under it."""
-
-    region: str
-    progress: Progress
-
-
-@dataclass(frozen=True, slots=True)
-class AddresseeNode:
-    """An addressee of one plan (plans never mix)."""
-
-    id: int
-    name: str
-    kind: str
-    rating: str
-    plan_id: str
-    plan_year: str
-    progress: Progress
-    closed: bool = False  # its plan is closed (shown only when closed plans are)
-
-
-@dataclass(frozen=True, slots=True)
-class RecommendationNode:
-    """A recommendation with its agreement."""
-
-    id: int
-    number: str
-    text: str
-    agreement: str
-    inferred: bool
-    progress: Progress
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRow:
-    """One action as lists show it."""
-
-    id: int
-    reference: str
-    text: str
-    status: Status
-    target: str
-    target_reading: str
-    target_kind: str
-    deadline: date | None
-    every_months: int | None
-    owners: str
-    version: int
-    overdue: bool
-    due_soon: bool = False  # a one-off deadline in today's month, not complete
-    missed: int = 0  # occurrences and checkpoints passed without being ticked off
-    rag: Rag = Rag.GREEN  # store.rag's rule, worked out by the query (`_rag_sql`)
-    missed_periods: tuple[str, ...] = ()  # the months missed ('2023-08'), oldest first, where `missed`
-    days_overdue: int | None = None  # from the deadline, or the end of the oldest missed period
-    evidence: bool = False  # a note was given with a change of it (a note, a status, a tick)
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One change of an action, for the detail pane and export."""
-
-    id: int
-    at: Any
-    by: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    period: str | None
-    note: str
-    undoes_id: int | None
-    undone: bool
-    from_target: str | None = None  # for a target revised by a new version of the plan
-    to_target: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ActionDetail:
-    """Everything the detail pane shows of one action."""
-
-    action: ActionRow
-    plan_id: str
-    plan_title: str
-    region: str
-    addressee: str
-    recommendation_number: str
-    recommendation_text: str
-    agreement: str
-    owners_written: list[str]
-    caveat: str | None
-    start: date | None
-    recurrence: str | None
-    note: str
-    withdrawn: bool
-    ticked: list[str] = field(default_factory=list)
-    history: list[HistoryRow] = field(default_factory=list)
-    inferred: bool = False  # the recommendation's agreement is worked out, not printed
-    progress: str = ""  # as printed by plans that have a progress column
-    completed: str = ""
-    review: str = ""
-    checkpoints: list[date] = field(default_factory=list)
-    revision: Revision | None = None  # the target first agreed and its revisions, if it was revised
-
-
-@dataclass(frozen=True, slots=True)
-class OwnerCount:
-    """An owner and how many open (not complete) actions they hold."""
-
-    id: int
-    name: str
-    region: str
-    open: int
-    total: int
-    organisation: str = ""
-
-    @property
-    def label(self) -> str:
-        """The name with its organisation or region, as people pick it."""
-        return owner_label(self.name, self.region, self.organisation)
-
-
-# The day a query speaks for, as bound parameters (`as_of_params` gives their values): one statement serves
+# The day a query speaks for, as parameters (`reads.as_of_params` gives their values): one statement serves
 # every day, and the missed-period and RAG expressions below are written once for every query.
 _AS_OF_TYPES = {"today": Date(), "before_month": Integer(), "before_period": String(), "this_month": Integer(),
                 "this_period": String(), "this_first": Date(), "month_last": Date(), "soon_last": Date()}
-
-
-def as_of_params(today: date) -> dict[str, Any]:
-    """The values of the as-of parameters for `today`: the month before (the last that can be missed),
-    this month, and the end of next month (the end of store.rag's 'due soon')."""
-    now = Month.of(today)
-    before = now.plus(-1)
-    return {"today": today, "before_month": before.index, "before_period": before.period, "this_month": now.index,
-            "this_period": now.period, "this_first": now.first, "month_last": now.last, "soon_last": now.plus(1).last}
 
 
 def _as_of(name: str) -> Any:
     return bindparam(name, type_=_AS_OF_TYPES[name])
 
 
-@cache  # built once: the day comes in as bound parameters
+@cache  # built once: the day comes in as parameters
 def _late() -> ColumnElement[bool]:
     """A one-off deadline passed (whatever the status)."""
     return and_(Action.every_months.is_(None), Action.deadline.is_not(None), Action.deadline < _as_of("today"))
@@ -302,6 +154,20 @@ def _evidence() -> ColumnElement[bool]:
                           ~exists().where(undo.action_id == Change.action_id, undo.undoes_id == Change.id))
 
 
+@cache
+def _when(when: When) -> ColumnElement[bool]:
+    """The date filter (as-of parameters bound when run): overdue (red), due this month (as the due panel has
+    it for today's month), or a period missed."""
+    open_ = Action.status != Status.COMPLETE
+    if when == "overdue":
+        return and_(open_, or_(_late(), _missed() > 0))
+    if when == "missed":
+        return and_(open_, _missed() > 0)
+    this_month = and_(Action.every_months.is_(None), Action.deadline >= _as_of("this_first"),
+                      Action.deadline <= _as_of("month_last"))
+    return and_(open_, or_(this_month, _open_now()))
+
+
 class _Unindexed(UnaryExpression[bool]):
     """A boolean column that SQLite must not read through an index: `(+ column)` there, the plain
     column elsewhere (PostgreSQL has no unary plus on booleans, and plans such queries well)."""
@@ -326,70 +192,73 @@ def _live() -> ColumnElement[bool]:
     return _Unindexed(Action.withdrawn, type_=Boolean()).is_(False)
 
 
-def _open_plan() -> ColumnElement[bool]:
-    """The action's plan is not closed."""
-    return Action.plan_id.not_in(closed_plans_sql())
+def _param(name: str, type_: Any, value: Any = None, *, bound: bool = False) -> Any:
+    """A named parameter: given its value now (`bound`), or when the statement is run."""
+    return bindparam(name, value, type_=type_) if bound else bindparam(name, type_=type_)
 
 
-def _owned_by(owner_id: int) -> ColumnElement[bool]:
+def _owned_by(owner_id: Any) -> ColumnElement[bool]:
     """The owner's actions, as `action.id IN (...)`: SQLite starts from the owner's links
     (ix_action_owner_owner) and fetches those actions by id, rather than testing every action."""
     return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner_id))
 
 
-def _filters(view: View, *, listing: bool = False) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [_live()]
-    if not view.include_closed:
-        conditions.append(_open_plan())
-    if view.owner_id is not None:
-        conditions.append(_owned_by(view.owner_id))
-    if view.search.strip():
-        pattern = f"%{_escape_like(view.search.strip())}%"
+def _open_plan() -> ColumnElement[bool]:
+    """The action's plan is not closed."""
+    return Action.plan_id.not_in(closed_plans_sql())
+
+
+def _filters(owner: bool, search: bool, hide_complete: bool, *, listing: bool = False,
+             values: View | None = None, dated: bool = True) -> list[ColumnElement[bool]]:
+    """The conditions of a view: its owner (parameter `owner_id`) and search (`pattern`); its status, date and
+    closed-plan filters, as parameters in every shape (`reads.filter_params`; the date filter only if `dated`);
+    and, for lists of actions, hiding the complete ones. With `values`, the parameters are bound to that view's."""
+    bound = values is not None
+    given = filter_params(values) if values is not None else {}
+
+    def flag(name: str) -> Any:
+        return _param(name, Boolean(), given.get(name), bound=bound)
+
+    conditions: list[ColumnElement[bool]] = [_live(), or_(flag("include_closed"), _open_plan()),
+                                             or_(flag("any_status"),
+                                                 Action.status == _param("status", String(), given.get("status"),
+                                                                         bound=bound))]
+    if dated:
+        conditions.append(or_(flag("any_when"), *(and_(flag(name), _when(when)) for when, name in WHEN_FLAGS)))
+    if owner:
+        conditions.append(_owned_by(_param("owner_id", Integer(), values and values.owner_id, bound=bound)))
+    if search:
+        written = f"%{escape_like(values.search.strip())}%" if values else None
+        pattern = _param("pattern", String(), written, bound=bound)
         conditions.append(or_(Action.text.ilike(pattern, escape="\\"),
                               Action.reference.ilike(pattern, escape="\\"),
                               Action.owners_display.ilike(pattern, escape="\\")))
-    if view.status is not None:
-        conditions.append(Action.status == view.status)
-    if view.when is not None:
-        conditions.append(_when(view.when))
-    if listing and view.hide_complete:
+    if listing and hide_complete:
         conditions.append(Action.status != Status.COMPLETE)
     return conditions
 
 
-@cache
-def _when(when: When) -> ColumnElement[bool]:
-    """The date filter (as-of parameters bound): overdue (red), due this month (as the due panel has it
-    for today's month), or a period missed."""
-    open_ = Action.status != Status.COMPLETE
-    if when == "overdue":
-        return and_(open_, or_(_late(), _missed() > 0))
-    if when == "missed":
-        return and_(open_, _missed() > 0)
-    this_month = and_(Action.every_months.is_(None), Action.deadline >= _as_of("this_first"),
-                      Action.deadline <= _as_of("month_last"))
-    return and_(open_, or_(this_month, _open_now()))
+def _view_filters(view: View, *, listing: bool = False, dated: bool = True) -> list[ColumnElement[bool]]:
+    return _filters(view.owner_id is not None, bool(view.search.strip()), view.hide_complete, listing=listing,
+                    values=view, dated=dated)
 
 
 def in_view(view: View, as_of: date) -> list[ColumnElement[bool]]:
     """The conditions on `Action` that keep the actions a view lists on a day (owner, search, filters), their
     parameters bound."""
-    conditions = _filters(replace(view, when=None), listing=True)
+    conditions = _view_filters(view, listing=True, dated=False)
     if view.when is not None:  # a statement of its own, so that it carries its day
         dated = select(Action.id).where(_when(view.when)).params(as_of_params(as_of))
         conditions.append(Action.id.in_(dated))
     return conditions
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @cache
 def _progress_columns() -> tuple[Any, ...]:
-    """Counts of the actions in a group: complete, all, red and amber (the as-of parameters bound)."""
-    # The rating is worked out once per action: a red one adds 1, an amber one _AMBER; `_progress` splits the sum.
-    ratings = case({Rag.RED.value: 1, Rag.AMBER.value: _AMBER}, value=_rag(), else_=0)
+    """Counts of the actions in a group: complete, all, and red and amber as one sum (`reads.progress_of` splits
+    it; the as-of parameters are bound when run)."""
+    # The rating is worked out once per action: a red one adds 1, an amber one AMBER.
+    ratings = case({Rag.RED.value: 1, Rag.AMBER.value: AMBER}, value=_rag(), else_=0)
     return (
         func.sum(case((Action.status == Status.COMPLETE, 1), else_=0)).label("done"),
         func.count(Action.id).label("total"),
@@ -397,34 +266,7 @@ def _progress_columns() -> tuple[Any, ...]:
     )
 
 
-_AMBER = 1 << 32  # more actions than any branch holds
-
-
-def _progress(row: Any) -> Progress:
-    ratings = int(row.ratings or 0)
-    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=ratings % _AMBER,
-                    amber=ratings // _AMBER)
-
-
-def _visible(progress: Progress, view: View) -> bool:
-    return progress.total > 0 and not (view.hide_complete and progress.done == progress.total)
-
-
-def regions(session: Session, view: View, today: date) -> list[RegionNode]:
-    """The regions holding actions in view, with their progress."""
-    query = (
-        select(Plan.region, *_progress_columns())
-        .join(Action, Action.plan_id == Plan.id)
-        .where(*_filters(view))
-        .group_by(Plan.region)
-        .order_by(Plan.region)
-    )
-    nodes = [RegionNode(region=row.region, progress=_progress(row))
-             for row in session.execute(query, as_of_params(today))]
-    return [n for n in nodes if _visible(n.progress, view)]
-
-
-def _addressee_query(view: View, today: date) -> Any:
+def _addressee_query(conditions: list[ColumnElement[bool]]) -> Any:
     return (
         select(Plan.region, Addressee.id, Addressee.name, Addressee.kind, Addressee.rating,
                Plan.id.label("plan_id"), Plan.plan_submitted, Plan.report_published,
@@ -432,7 +274,7 @@ def _addressee_query(view: View, today: date) -> Any:
         .join(Plan, Plan.id == Addressee.plan_id)
         .join(Recommendation, Recommendation.addressee_id == Addressee.id)
         .join(Action, Action.recommendation_id == Recommendation.id)
-        .where(*_filters(view))
+        .where(*conditions)
         .group_by(Addressee.id)
     )
 
@@ -440,42 +282,14 @@ def _addressee_query(view: View, today: date) -> Any:
 _ADDRESSEE_ORDER = (func.coalesce(Plan.plan_submitted, Plan.report_published).desc(), Plan.id, Addressee.position)
 
 
-def _addressee_node(row: Any) -> AddresseeNode:
-    when = row.plan_submitted or row.report_published
-    return AddresseeNode(
-        id=row.id, name=row.name, kind=row.kind, rating=row.rating, plan_id=row.plan_id,
-        plan_year=str(when.year) if when else row.plan_id, progress=_progress(row), closed=bool(row.closed),
-    )
-
-
-def addressees(session: Session, view: View, region: str, today: date) -> list[AddresseeNode]:
-    """The addressees of a region's plans holding actions in view; newest plan first."""
-    query = _addressee_query(view, today).where(Plan.region == region).order_by(*_ADDRESSEE_ORDER)
-    nodes = [_addressee_node(row) for row in session.execute(query, as_of_params(today))]
-    return [n for n in nodes if _visible(n.progress, view)]
-
-
-def _recommendation_query(view: View, today: date) -> Any:
+def _recommendation_query(conditions: list[ColumnElement[bool]]) -> Any:
     return (
         select(Recommendation.addressee_id, Recommendation.id, Recommendation.number, Recommendation.text,
                Recommendation.agreement, Recommendation.inferred, *_progress_columns())
         .join(Action, Action.recommendation_id == Recommendation.id)
-        .where(*_filters(view))
+        .where(*conditions)
         .group_by(Recommendation.id)
     )
-
-
-def _recommendation_node(row: Any) -> RecommendationNode:
-    return RecommendationNode(id=row.id, number=row.number, text=row.text, agreement=row.agreement,
-                              inferred=row.inferred, progress=_progress(row))
-
-
-def recommendations(session: Session, view: View, addressee_id: int, today: date) -> list[RecommendationNode]:
-    """The recommendations to one addressee holding actions in view."""
-    query = (_recommendation_query(view, today).where(Recommendation.addressee_id == addressee_id)
-             .order_by(Recommendation.position))
-    nodes = [_recommendation_node(row) for row in session.execute(query, as_of_params(today))]
-    return [n for n in nodes if _visible(n.progress, view)]
 
 
 _ROW_COLUMNS = (
@@ -486,126 +300,49 @@ _ROW_COLUMNS = (
 
 @cache
 def _row_columns() -> tuple[Any, ...]:
-    """An action as lists show it: its columns, its missed periods, RAG and evidence (as-of parameters bound)."""
+    """An action as lists show it: its columns, its missed periods, RAG and evidence (as-of parameters)."""
     return (*_ROW_COLUMNS, _missed().label("missed"), _rag().label("rag"), _evidence().label("evidence"))
 
 
-_RAGS = {rag.value: rag for rag in Rag}
+@cache
+def _action_order() -> tuple[Any, ...]:
+    """A recommendation's actions in plan order, or, with the parameter `by_due`, by deadline (none last), then
+    plan order."""
+    by_due = bindparam("by_due", type_=Boolean())
+    return (case((by_due, Action.deadline.is_(None)), else_=False), case((by_due, Action.deadline), else_=None),
+            Action.position)
 
 
-def _row(row: Any, today: date) -> ActionRow:
-    complete = row.status == Status.COMPLETE
-    missed = 0 if complete else int(row.missed)
-    open_one_off = row.every_months is None and row.deadline is not None and not complete
-    late = open_one_off and row.deadline < today
-    overdue = late or missed > 0
-    due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
-    return ActionRow(
-        id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
-        target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
-        every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
-        due_soon=due_soon, missed=missed, rag=_RAGS[row.rag], evidence=bool(row.evidence),
-        days_overdue=(today - row.deadline).days if late else None,
-    )
-
-
-def _rows(session: Session, rows: Any, today: date) -> list[ActionRow]:
-    """Rows read with `_row_columns`, with their missed periods (`with_missed_periods`)."""
-    return with_missed_periods(session, [_row(row, today) for row in rows], today)
-
-
-def with_missed_periods(session: Session, listed: list[ActionRow], today: date) -> list[ActionRow]:
-    """The rows, those with missed periods given them (`missed_periods`) and their days overdue counted from the
-    end of the oldest, in one more query. The due and overdue lists leave this to what shows them."""
-    missing = [row.id for row in listed if row.missed]
-    if not missing:
-        return listed
-    found: dict[int, Duty] = {}
-    for chunk in range(0, len(missing), 10_000):  # SQLite binds at most so many parameters
-        found.update(duties(session, missing[chunk:chunk + 10_000]))
-    return [_with_missed(row, found[row.id], today) if row.id in found else row for row in listed]
-
-
-def _with_missed(row: ActionRow, duty: Duty, today: date) -> ActionRow:
-    missed = duty.missed(today)
-    if not missed:
-        return row
-    oldest = (today - missed[0][1]).days
-    days = max(oldest, row.days_overdue) if row.days_overdue is not None else oldest
-    return replace(row, missed_periods=tuple(period for period, _ in missed), days_overdue=days)
-
-
-def _action_order(view: View) -> tuple[Any, ...]:
-    """A recommendation's actions in plan order (their references), or by deadline (none last), then plan order."""
-    if view.order == "due":
-        return (Action.deadline.is_(None), Action.deadline, Action.position)
-    return (Action.position,)
-
-
-def actions(session: Session, view: View, recommendation_id: int, today: date) -> list[ActionRow]:
-    """The actions of one recommendation in view, in plan order."""
-    query = (
-        select(*_row_columns())
-        .where(Action.recommendation_id == recommendation_id, *_filters(view, listing=True))
-        .order_by(*_action_order(view))
-    )
-    return _rows(session, session.execute(query, as_of_params(today)), today)
-
-
-@dataclass(frozen=True, slots=True)
-class ViewTree:
-    """Every level of a view at once: regions, then each level's nodes by their parent."""
-
-    regions: list[RegionNode]
-    addressees: dict[str, list[AddresseeNode]]  # by region
-    recommendations: dict[int, list[RecommendationNode]]  # by addressee id
-    actions: dict[int, list[ActionRow]]  # by recommendation id
-
-
-def view_tree(session: Session, view: View, today: date) -> ViewTree:
-    """The whole tree in view in four queries, one per level, for a view small enough to show open
-    (an owner's few hundred actions): the nodes `regions`, `addressees`, `recommendations` and
-    `actions` give branch by branch, without a query per branch."""
-    by_region: dict[str, list[AddresseeNode]] = {}
-    params = as_of_params(today)
-    for row in session.execute(_addressee_query(view, today).order_by(Plan.region, *_ADDRESSEE_ORDER), params):
-        node = _addressee_node(row)
-        if _visible(node.progress, view):
-            by_region.setdefault(row.region, []).append(node)
-    by_addressee: dict[int, list[RecommendationNode]] = {}
-    query = _recommendation_query(view, today).order_by(Recommendation.addressee_id, Recommendation.position)
-    for row in session.execute(query, params):
-        rec = _recommendation_node(row)
-        if _visible(rec.progress, view):
-            by_addressee.setdefault(row.addressee_id, []).append(rec)
-    by_recommendation: dict[int, list[ActionRow]] = {}
-    query = (select(*_row_columns(), Action.recommendation_id).where(*_filters(view, listing=True))
-             .order_by(Action.recommendation_id, *_action_order(view)))
-    rows = session.execute(query, params).all()
-    parents = {row.id: row.recommendation_id for row in rows}
-    for action in _rows(session, rows, today):
-        by_recommendation.setdefault(parents[action.id], []).append(action)
-    return ViewTree(regions=regions(session, view, today), addressees=by_region, recommendations=by_addressee,
-                    actions=by_recommendation)
-
-
-def action_row(session: Session, action_id: int, today: date) -> ActionRow:
-    """One action as lists show it."""
-    row = session.execute(select(*_row_columns()).where(Action.id == action_id), as_of_params(today)).first()
-    if row is None:
-        raise NotFoundError(f"no action with id {action_id}")
-    return _rows(session, [row], today)[0]
+def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
+    """The statements of one shape of view (see `reads.view_shape`), by their name without the shape."""
+    where = _filters(owner, search, hide)
+    listing = _filters(owner, search, hide, listing=True)
+    return {
+        "regions": (select(Plan.region, *_progress_columns()).join(Action, Action.plan_id == Plan.id)
+                    .where(*where).group_by(Plan.region).order_by(Plan.region)),
+        "addressees": (_addressee_query(where).where(Plan.region == bindparam("region", type_=String()))
+                       .order_by(*_ADDRESSEE_ORDER)),
+        "recommendations": (_recommendation_query(where)
+                            .where(Recommendation.addressee_id == bindparam("addressee_id", type_=Integer()))
+                            .order_by(Recommendation.position)),
+        "actions": (select(*_row_columns())
+                    .where(Action.recommendation_id == bindparam("recommendation_id", type_=Integer()), *listing)
+                    .order_by(*_action_order())),
+        "tree_addressees": _addressee_query(where).order_by(Plan.region, *_ADDRESSEE_ORDER),
+        "tree_recommendations": (_recommendation_query(where)
+                                 .order_by(Recommendation.addressee_id, Recommendation.position)),
+        "tree_actions": (select(*_row_columns(), Action.recommendation_id).where(*listing)
+                         .order_by(Action.recommendation_id, *_action_order())),
+    }
 
 
 def _owned_by_param() -> ColumnElement[bool]:
-    """`_owned_by` with the owner as the bound parameter `owner_id`, for statements built once."""
-    owner = bindparam("owner_id", type_=Integer())
-    return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner))
+    """`_owned_by` with the owner as the parameter `owner_id`."""
+    return _owned_by(bindparam("owner_id", type_=Integer()))
 
 
-@lru_cache(maxsize=4)
-def _due_statement(by_owner: bool, include_closed: bool = False) -> Any:
-    """The due-in-a-month query, built once: the month and owner are bound parameters."""
+def _due_statement(by_owner: bool) -> Any:
+    """The due-in-a-month query: the month, owner and whether closed plans count are parameters."""
     first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
     month, period = bindparam("month", type_=Integer()), bindparam("period", type_=String())
     one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
@@ -613,9 +350,8 @@ def _due_statement(by_owner: bool, include_closed: bool = False) -> Any:
     checkpoint = Action.id.in_(select(Checkpoint.action_id).where(Checkpoint.due >= first, Checkpoint.due <= last))
     ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.period == period,
                             Occurrence.done.is_(True))
-    conditions = [_live(), Action.status != Status.COMPLETE, or_(one_off, and_(or_(recurring, checkpoint), ~ticked))]
-    if not include_closed:
-        conditions.append(_open_plan())
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(one_off, and_(or_(recurring, checkpoint), ~ticked)),
+                  _closed_param()]
     if by_owner:
         conditions.append(_owned_by_param())
     return (select(*_row_columns()).where(*conditions)
@@ -623,48 +359,25 @@ def _due_statement(by_owner: bool, include_closed: bool = False) -> Any:
                       Action.plan_id, Action.id))
 
 
-def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None, *,
-                 include_closed: bool = False) -> list[ActionRow]:
-    """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
-    ticked off (of open plans, unless `include_closed`)."""
-    wanted = Month(year, month)
-    params: dict[str, Any] = {"first": wanted.first, "last": wanted.last, "month": wanted.index,
-                              "period": wanted.period, **as_of_params(today)}
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    # Core, not the ORM's execute: plain rows either way, without its result setup.
-    rows = session.connection().execute(_due_statement(owner_id is not None, include_closed), params)
-    return [_row(row, today) for row in rows]
+def _closed_param() -> ColumnElement[bool]:
+    """The action's plan is open, or the parameter `include_closed` is true."""
+    return or_(bindparam("include_closed", type_=Boolean()), _open_plan())
 
 
-@lru_cache(maxsize=4)
-def _overdue_statement(by_owner: bool, include_closed: bool = False) -> Any:
-    """The overdue query, built once: its dates and owner are bound parameters (`as_of_params`), so a
-    call pays for running it, not for building a statement of a dozen subqueries again."""
-    conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed() > 0)]
-    if not include_closed:
-        conditions.append(_open_plan())
+def _overdue_statement(by_owner: bool) -> Any:
+    """The overdue query: its dates and owner are parameters (`reads.overdue`), so a call pays for running
+    it, not for building a statement of a dozen subqueries again."""
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed() > 0), _closed_param()]
     if by_owner:
         conditions.append(_owned_by_param())
     return (select(*_row_columns()).where(*conditions)
             .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
 
-def overdue(session: Session, today: date, owner_id: int | None = None, *,
-            include_closed: bool = False) -> list[ActionRow]:
-    """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
-    occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
-    duties. Each with its count of missed periods; `with_missed_periods` names them."""
-    params = as_of_params(today)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    rows = session.connection().execute(_overdue_statement(owner_id is not None, include_closed), params)
-    return [_row(row, today) for row in rows]
-
-
-def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:
-    """Per owner: open and all actions (not withdrawn), counted along the owner's links in one pass."""
-    query = (
+def _owners_statement(some: bool) -> Any:
+    """Every owner (or those of the parameter `owner_ids`) with their numbers of open and all actions (not
+    withdrawn, counted along the owner's links in one pass), most open first."""
+    counts = (
         select(ActionOwner.owner_id.label("owner_id"),
                func.sum(case((Action.status != Status.COMPLETE, 1), else_=0)).label("open"),
                func.count().label("total"))
@@ -672,119 +385,184 @@ def _owner_counts(owner_ids: Sequence[int] | None = None) -> Any:
         .where(_live())
         .group_by(ActionOwner.owner_id)
     )
-    if owner_ids is not None:
-        query = query.where(ActionOwner.owner_id.in_(owner_ids))
-    return query.subquery()
+    if some:
+        counts = counts.where(ActionOwner.owner_id.in_(bindparam("owner_ids", expanding=True)))
+    sub = counts.subquery()
+    return (select(Owner.id, Owner.name, Owner.region, Owner.organisation, sub.c.open, sub.c.total)
+            .join(sub, sub.c.owner_id == Owner.id)
+            .order_by(sub.c.open.desc(), Owner.name, Owner.region, Owner.organisation))
+
+
+@cache
+def _action_statements() -> dict[str, Any]:
+    """The statements that read one action: by reference, as listed, in detail, its ticks and history."""
+    from store.revising import revisions_query
+
+    action_id = bindparam("action_id", type_=Integer())
+    return {
+        "action_id": select(Action.id).where(Action.reference == bindparam("reference", type_=String())),
+        "action_row": select(*_row_columns()).where(Action.id == action_id),
+        "action_detail": (
+            select(Plan.id.label("plan_id"), Plan.title.label("plan_title"), Plan.region,
+                   Addressee.name.label("addressee"), Recommendation.number.label("recommendation_number"),
+                   Recommendation.text.label("recommendation_text"), Recommendation.agreement,
+                   Recommendation.inferred, Action.owners_written, Action.caveat, Action.start,
+                   Action.recurrence, Action.note, Action.withdrawn, Action.progress, Action.completed,
+                   Action.review)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .join(Addressee, Addressee.id == Recommendation.addressee_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Action.id == action_id)),
+        "ticked": (select(Occurrence.period).where(Occurrence.action_id == action_id, Occurrence.done.is_(True))
+                   .order_by(Occurrence.period)),
+        "history": (select(Change.id, Change.at, Change.by, Change.kind, Change.from_status, Change.to_status,
+                           Change.period, Change.note, Change.undoes_id, Change.from_target, Change.to_target)
+                    .where(Change.action_id == action_id).order_by(Change.id)),
+        "checkpoints": select(Checkpoint.due).where(Checkpoint.action_id == action_id).order_by(Checkpoint.due),
+        "revisions": revisions_query(bindparam("action_ids", expanding=True)),
+        # what the missed periods of listed actions are worked out from (`reads.with_missed_periods`)
+        "duty_actions": (select(Action.id, Action.start_month, Action.every_months)
+                         .where(Action.id.in_(bindparam("action_ids", expanding=True)))),
+        "duty_ticks": (select(Occurrence.action_id, Occurrence.period)
+                       .where(Occurrence.done.is_(True), Occurrence.action_id.in_(bindparam("action_ids",
+                                                                                             expanding=True)))),
+        "duty_checkpoints": (select(Checkpoint.action_id, Checkpoint.due)
+                             .where(Checkpoint.action_id.in_(bindparam("action_ids", expanding=True)))
+                             .order_by(Checkpoint.due)),
+    }
+
+
+_OTHER_STATEMENTS: dict[str, Callable[[], Any]] = {
+    "due": lambda: _due_statement(False), "due:owner": lambda: _due_statement(True),
+    "overdue": lambda: _overdue_statement(False), "overdue:owner": lambda: _overdue_statement(True),
+    "owners": lambda: _owners_statement(False), "owners:some": lambda: _owners_statement(True),
+    "owner_names": lambda: select(Owner.id, Owner.name, Owner.region, Owner.organisation),
+}
+
+
+def statements() -> dict[str, Any]:
+    """Every statement the reads of `store.reads` run, by name: the one definition of their SQL (compiled
+    for SQLite into `store.compiled_sql` for `store.fastread`)."""
+    found: dict[str, Any] = {}
+    for shape, flags in view_shapes():
+        found.update({name + shape: stmt for name, stmt in _shape_statements(*flags).items()})
+    found.update({name: build() for name, build in _OTHER_STATEMENTS.items()})
+    found.update(_action_statements())
+    return found
+
+
+@cache
+def _shape_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
+    return _view_statements(owner, search, hide)
+
+
+_BUILT: dict[str, Any] = {}
+
+
+def _statement(name: str) -> Any:
+    """One statement, built once (only those a process runs): its parameters are bound when it runs."""
+    found = _BUILT.get(name)
+    if found is None:
+        base, _, shape = name.partition(":")
+        if base in reads.VIEW_STATEMENTS:
+            parts = set(shape.split(","))
+            found = _shape_statements("owner" in parts, "search" in parts, "hide" in parts)[base]
+        elif name in _OTHER_STATEMENTS:
+            found = _OTHER_STATEMENTS[name]()
+        else:
+            found = _action_statements()[name]
+        _BUILT[name] = found
+    return found
+
+
+def runner(session: Session) -> Run:
+    """Run `store.reads`' statements in this session (SQLite or PostgreSQL)."""
+    def run(name: str, params: Mapping[str, Any], /) -> Iterable[Any]:
+        # Core, not the ORM's execute: plain rows either way, without its result setup.
+        return session.connection().execute(_statement(name), dict(params))
+
+    return run
+
+
+def regions(session: Session, view: View, today: date) -> list[RegionNode]:
+    """The regions holding actions in view, with their progress."""
+    return reads.regions(runner(session), view, today)
+
+
+def addressees(session: Session, view: View, region: str, today: date) -> list[AddresseeNode]:
+    """The addressees of a region's plans holding actions in view; newest plan first."""
+    return reads.addressees(runner(session), view, region, today)
+
+
+def recommendations(session: Session, view: View, addressee_id: int, today: date) -> list[RecommendationNode]:
+    """The recommendations to one addressee holding actions in view."""
+    return reads.recommendations(runner(session), view, addressee_id, today)
+
+
+def actions(session: Session, view: View, recommendation_id: int, today: date) -> list[ActionRow]:
+    """The actions of one recommendation in view, in the view's order."""
+    return reads.actions(runner(session), view, recommendation_id, today)
+
+
+def view_tree(session: Session, view: View, today: date) -> ViewTree:
+    """The whole tree in view in four queries, one per level (see `reads.view_tree`)."""
+    return reads.view_tree(runner(session), view, today)
+
+
+def action_row(session: Session, action_id: int, today: date) -> ActionRow:
+    """One action as lists show it."""
+    return reads.action_row(runner(session), action_id, today)
+
+
+def due_in_month(session: Session, year: int, month: int, today: date, owner_id: int | None = None, *,
+                 include_closed: bool = False) -> list[ActionRow]:
+    """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
+    ticked off (of open plans, unless `include_closed`)."""
+    return reads.due_in_month(runner(session), year, month, today, owner_id, include_closed=include_closed)
+
+
+def overdue(session: Session, today: date, owner_id: int | None = None, *,
+            include_closed: bool = False) -> list[ActionRow]:
+    """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
+    occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
+    duties. Each with its count of missed periods; `with_missed_periods` names them."""
+    return reads.overdue(runner(session), today, owner_id, include_closed=include_closed)
+
+
+def with_missed_periods(session: Session, listed: list[ActionRow], today: date) -> list[ActionRow]:
+    """The rows, those with missed periods given them (see `reads.with_missed_periods`)."""
+    return reads.with_missed_periods(runner(session), listed, today)
 
 
 def owners(session: Session, *, owner_ids: Sequence[int] | None = None) -> list[OwnerCount]:
     """Every owner (or those of `owner_ids`) with their numbers of open and all actions, most open first.
     An owner with no action in force is not listed."""
-    counts = _owner_counts(owner_ids)
-    query = (
-        select(Owner.id, Owner.name, Owner.region, Owner.organisation, counts.c.open, counts.c.total)
-        .join(counts, counts.c.owner_id == Owner.id)
-        .order_by(counts.c.open.desc(), Owner.name, Owner.region, Owner.organisation)
-    )
-    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total,
-                       organisation=r.organisation)
-            for r in session.execute(query)]
+    return reads.owners(runner(session), owner_ids=owner_ids)
 
 
 def find_owner(session: Session, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
-    wanted = text.strip()
-    # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
-    named = session.execute(select(Owner.id, Owner.name, Owner.region, Owner.organisation)).all()
-    label = {row.id: owner_label(row.name, row.region, row.organisation) for row in named}
-    matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
-    exact = owners(session, owner_ids=matched) if matched else []
-    if not exact:
-        matched = [row.id for row in named if owner_key(row.name) == owner_key(wanted)]
-        exact = owners(session, owner_ids=matched) if matched else []
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
-        choices = "; ".join(o.label for o in exact)
-        raise NotFoundError(f"{wanted!r} is a role in several regions or organisations: name one of {choices}")
-    near = closest_names(wanted, [o.label for o in owners(session)])
-    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
-    raise NotFoundError(f"no owner is called {wanted!r}{hint}")
+    return reads.find_owner(runner(session), text)
 
 
 def action_detail(session: Session, action_id: int, today: date) -> ActionDetail:
     """The action with its plan, recommendation, ticks and full history."""
-    row = session.execute(
-        select(Action, Recommendation, Addressee, Plan)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .join(Addressee, Addressee.id == Recommendation.addressee_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(Action.id == action_id)
-    ).first()
-    if row is None:
-        raise NotFoundError(f"no action with id {action_id}")
-    action, rec, addressee, plan = row
-    return ActionDetail(
-        action=action_row(session, action_id, today), plan_id=plan.id, plan_title=plan.title,
-        region=plan.region, addressee=addressee.name, recommendation_number=rec.number,
-        recommendation_text=rec.text, agreement=rec.agreement,
-        owners_written=[written_owner(o) for o in action.owners_written],
-        caveat=action.caveat, start=action.start, recurrence=action.recurrence, note=action.note,
-        withdrawn=action.withdrawn, ticked=ticked_periods(session, action_id),
-        history=history(session, action_id), inferred=rec.inferred, progress=action.progress,
-        completed=action.completed, review=action.review,
-        checkpoints=list(session.execute(select(Checkpoint.due).where(Checkpoint.action_id == action_id)
-                                         .order_by(Checkpoint.due)).scalars()),
-        revision=_revision(session, action),
-    )
-
-
-def _revision(session: Session, action: Action) -> Revision | None:
-    """The action's revisions, if its target was revised (read here, so listing commands never load them)."""
-    from store.revising import revision_of
-
-    found = revision_of(session, action)
-    return found if found.count else None
+    return reads.action_detail(runner(session), action_id, today)
 
 
 def ticked_periods(session: Session, action_id: int) -> list[str]:
     """The periods whose occurrence is ticked off, oldest first."""
-    query = (select(Occurrence.period).where(Occurrence.action_id == action_id, Occurrence.done.is_(True))
-             .order_by(Occurrence.period))
-    return list(session.execute(query).scalars())
+    return reads.ticked_periods(runner(session), action_id)
 
 
 def history(session: Session, action_id: int) -> list[HistoryRow]:
     """Every change of an action, oldest first, each marked if a later change undid it."""
-    rows = list(session.execute(select(Change).where(Change.action_id == action_id).order_by(Change.id)).scalars())
-    undone = {r.undoes_id for r in rows if r.undoes_id is not None}
-    return [
-        HistoryRow(id=r.id or 0, at=r.at, by=r.by, kind=r.kind, from_status=r.from_status, to_status=r.to_status,
-                   period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone,
-                   from_target=r.from_target, to_target=r.to_target)
-        for r in rows
-    ]
+    return reads.history(runner(session), action_id)
 
 
 def plan_ids(session: Session) -> Sequence[str]:
     """Every plan's id, in order."""
     return list(session.execute(select(Plan.id).order_by(Plan.id)).scalars())
-
-
-@dataclass(frozen=True, slots=True)
-class RecommendationDetail:
-    """Everything the detail pane shows of one recommendation."""
-
-    id: int
-    number: str
-    text: str
-    agreement: str
-    reason: str
-    note: str
-    inferred: bool
-    addressee: str
-    plan_id: str
-    plan_title: str
 
 
 def recommendation_detail(session: Session, recommendation_id: int) -> RecommendationDetail:
@@ -802,16 +580,6 @@ def recommendation_detail(session: Session, recommendation_id: int) -> Recommend
         id=rec.id, number=rec.number, text=rec.text, agreement=rec.agreement, reason=rec.reason,
         note=rec.note, inferred=rec.inferred, addressee=addressee, plan_id=plan_id, plan_title=plan_title,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ActionPath:
-    """Where an action sits in the tree."""
-
-    region: str
-    addressee_id: int
-    recommendation_id: int
-    action_id: int
 
 
 def action_path(session: Session, action_id: int) -> ActionPath:
@@ -834,8 +602,8 @@ def path_progress(session: Session, view: View, today: date, path: ActionPath) -
         query = (select(*_progress_columns()).select_from(Action)
                  .join(Recommendation, Recommendation.id == Action.recommendation_id)
                  .join(Plan, Plan.id == Action.plan_id)
-                 .where(*_filters(view), *conditions))
-        return _progress(session.execute(query, as_of_params(today)).one())
+                 .where(*_view_filters(view), *conditions))
+        return reads.progress_of(session.execute(query, as_of_params(today)).one())
 
     return (
         one(Plan.region == path.region),

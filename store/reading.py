@@ -17,7 +17,16 @@ def plan_resolver(plan_file: PlanFile) -> OwnerResolver:
     return OwnerResolver(
         aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners,
         organisation=header.organisation, pdus=plan_pdus((a.name, a.kind) for a in plan_file.addressees),
+        roles=lambda: _roles_written(plan_file),
     )
+
+
+def _roles_written(plan_file: PlanFile) -> set[str]:
+    """Every role the plan's owner cells write (an organisation is no role)."""
+    written = {owner if isinstance(owner, str) else owner.role or "" for addressee in plan_file.addressees
+               for rec in addressee.recommendations for action in rec.actions for owner in action.owners}
+    written.discard("")
+    return written
 
 
 @dataclass(frozen=True, slots=True)

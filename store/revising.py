@@ -8,7 +8,6 @@ before and after and the reason as its note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,19 +18,11 @@ from store.commands import _bump, _check_note, _load, _record
 from store.errors import StaleError, StoreError
 from store.interpreting import Reading
 from store.models import Action, Change, ChangeKind, Checkpoint, Plan
+from store.reads import revisions_of
+from store.rows import Revision
 from store.text import one_line
 
 MAX_TARGET = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Revision:
-    """An action's target as first agreed and as revised since (empty when never revised)."""
-
-    original: str
-    revised: str = ""
-    reason: str = ""
-    count: int = 0
 
 
 def written_on(session: Session, action_id: int) -> date | None:
@@ -100,16 +91,19 @@ def revision_of(session: Session, action: Action) -> Revision:
     return revisions(session, [action.id or 0]).get(action.id or 0, Revision(action.target))
 
 
+def revisions_query(action_ids: Any) -> Select[int, str | None, str | None, str]:
+    """The standing target changes (not undone) of the actions among `action_ids` (a list, a select of ids
+    or a parameter), in order of action and change."""
+    # an undo is a change of the same action: looking among those actions' changes only keeps this
+    # query to the actions asked for (over every change it took 100 ms at 100k actions, on every key)
+    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None),
+                                                 col(Change.action_id).in_(action_ids))
+    return (select(col(Change.action_id), col(Change.from_target), col(Change.to_target), col(Change.note))
+            .where(col(Change.kind) == ChangeKind.TARGET, col(Change.id).not_in(undone),
+                   col(Change.action_id).in_(action_ids))
+            .order_by(col(Change.action_id), col(Change.id)))
+
+
 def revisions(session: Session, action_ids: Select[Any] | list[int]) -> dict[int, Revision]:
     """The Revision of each revised action among `action_ids` (a list, or a select of ids)."""
-    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
-    query = (select(col(Change.action_id), col(Change.from_target), col(Change.to_target), col(Change.note))
-             .where(col(Change.kind) == ChangeKind.TARGET, col(Change.id).not_in(undone),
-                    col(Change.action_id).in_(action_ids))
-             .order_by(col(Change.action_id), col(Change.id)))
-    found: dict[int, Revision] = {}
-    for action_id, before, after, reason in session.execute(query):
-        first = found.get(action_id)
-        original = first.original if first else (before or "")
-        found[action_id] = Revision(original, after or "", reason, (first.count if first else 0) + 1)
-    return found
+    return revisions_of(session.execute(revisions_query(action_ids)))

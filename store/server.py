@@ -28,10 +28,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlmodel import SQLModel
 
 from store import models  # noqa: F401  (registers the tables)
-from store.db import SCHEMA_VERSION, Database, busy_timeout_ms, run_migrations
+from store.config import busy_timeout_ms
+from store.db import SCHEMA_VERSION, Database, run_migrations
 from store.errors import BusyError, DatabaseProblem, RefusedError, StoreError
 
-SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # The key of the advisory lock every writing transaction takes (any fixed number; this spells "actn").
 WRITE_LOCK = 0x6163746E
 # The group roles a region's database uses (see `grant_script`): members read everything and change
@@ -42,11 +42,6 @@ LEAD_ROLE = "actiontrack_lead"
 
 class ServerError(DatabaseProblem):
     """The server cannot be used: unreachable, refused the login, not actiontrack's, too new."""
-
-
-def is_server_url(text: str | Path) -> bool:
-    """Whether a --db value names a PostgreSQL server rather than a file."""
-    return str(text).split(":", 1)[0].lower() in SCHEMES and "://" in str(text)
 
 
 def display_url(url: str) -> str:

@@ -336,10 +336,32 @@ def _end(ym: tuple[int, int]) -> date:
 _Reading = tuple[TargetKind, date | None, date | None, int | None, str | None, str | None]
 
 
-def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Reading | None:
+class _PlanDate:
+    """When the plan was written, as the grammar consults it; `consulted` says whether a reading did
+    (one that never did reads the same whatever the plan's date, and is cached by its words alone)."""
+
+    __slots__ = ("_day", "consulted")
+
+    def __init__(self, day: date | None) -> None:
+        self._day = day
+        self.consulted = False
+
+    def day(self) -> date | None:
+        self.consulted = True
+        return self._day
+
+    def month(self) -> tuple[int, int] | None:
+        day = self.day()
+        return None if day is None else (day.year, day.month)
+
+    def start(self) -> date | None:
+        """The first day of the plan's month."""
+        month = self.month()
+        return None if month is None else _first(month)
+
+
+def _read_core(text: str, plan_date: _PlanDate, *, milestones: bool) -> _Reading | None:
     """One whole-string form without trailing caveat words, or None."""
-    plan_month = (plan_date.year, plan_date.month) if plan_date is not None else None
-    plan_start = _first(plan_month) if plan_month is not None else None
     if _RE_COMPLETE.fullmatch(text):
         return TargetKind.COMPLETE, None, None, None, None, None
     if m := _RE_ONE_OFF.fullmatch(text):
@@ -367,7 +389,7 @@ def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Readi
             if ym is None:
                 return None
             return TargetKind.RECURRING, None, _first(ym), every, word, None
-        return TargetKind.RECURRING, None, plan_start, every, word, None
+        return TargetKind.RECURRING, None, plan_date.start(), every, word, None
     if m := _RE_RECURRING_AFTER.fullmatch(text):
         ym = _month_of(m, 1)
         if ym is None:
@@ -377,12 +399,14 @@ def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Readi
     if m := _RE_COMPLETE_RECURRING.fullmatch(text):
         if m.group("rec") is not None:
             every, word = _recurrence(m.group("rec"))
-            start = plan_start
+            start: date | None
             if m.group("m1") is not None:
                 ym = _month_of(m, 1)
                 if ym is None:
                     return None
                 start = _first(ym)
+            else:
+                start = plan_date.start()
             return TargetKind.COMPLETE_RECURRING, None, start, every, word, None
         caveat = m.group("adhoc")  # "as and when required": continues, on no schedule
         return TargetKind.COMPLETE_RECURRING, None, None, None, "ongoing", caveat
@@ -402,6 +426,7 @@ def _read_core(text: str, plan_date: date | None, *, milestones: bool) -> _Readi
         if ym is None or _RE_COMPLETE.match(what):
             return None
         words = _RE_TRAILING_IN.sub("", text[: m.start("m1")])
+        plan_month = plan_date.month()
         if plan_month is not None and ym > plan_month:
             # Past tense about a month after the plan was written: a milestone still to come.
             return TargetKind.ONE_OFF, _end(ym), None, None, None, words
@@ -427,7 +452,7 @@ def _financial_year(m: re.Match[str]) -> int | None:
     return first if following == first + 1 else None
 
 
-def _read_day_forms(text: str, plan_date: date | None) -> _Reading | None:
+def _read_day_forms(text: str, plan_date: _PlanDate) -> _Reading | None:
     """Days, quarters, financial years and 'Immediate': the forms other bodies' plans use."""
     if m := _RE_DAY.fullmatch(text):
         day = _day(m)
@@ -439,7 +464,8 @@ def _read_day_forms(text: str, plan_date: date | None) -> _Reading | None:
         day = _day(m)
         return None if day is None else (TargetKind.COMPLETE_RECURRING, None, day, None, "ongoing", None)
     if _RE_IMMEDIATE.fullmatch(text):
-        return None if plan_date is None else (TargetKind.ONE_OFF, plan_date, None, None, None, None)
+        day = plan_date.day()
+        return None if day is None else (TargetKind.ONE_OFF, day, None, None, None, None)
     if m := _RE_QUARTER.fullmatch(text):
         quarter = int(m.group("q")) if m.group("q") else _QUARTER_WORD[m.group("qw").lower()]
         if m.group("y1") is not None:  # a financial year: Q1 is April to June
@@ -472,7 +498,7 @@ def _checkpoints(caveat: str) -> tuple[date, ...]:
     return tuple(found)
 
 
-def _segment(words: list[str], plan_date: date | None) -> list[list[str]] | None:
+def _segment(words: list[str], plan_date: _PlanDate) -> list[list[str]] | None:
     """Split words into >= 2 consecutive core forms, fewest pieces first (longest piece first)."""
     n = len(words)
     if n < 2 or n > _MAX_RUN_TOGETHER_WORDS:
@@ -506,15 +532,15 @@ def split_targets(written: str) -> tuple[str, ...]:
     one; otherwise the written text alone, unchanged.
     """
     text = _RE_SPACE.sub(" ", written).strip()
-    if _read_text(text, None) is not None:
+    if _read_text(text, _PlanDate(None)) is not None:
         return (written,)
-    pieces = _segment(text.split(" "), None)
+    pieces = _segment(text.split(" "), _PlanDate(None))
     if pieces is None:
         return (written,)
     return tuple(" ".join(p) for p in pieces)
 
 
-def _read_text(text: str, plan_date: date | None) -> tuple[_Reading, tuple[date, ...]] | None:
+def _read_text(text: str, plan_date: _PlanDate) -> tuple[_Reading, tuple[date, ...]] | None:
     """Core form, or core form followed by caveat words."""
     core = _read_core(text, plan_date, milestones=True)
     if core is not None:
@@ -531,8 +557,22 @@ def _read_text(text: str, plan_date: date | None) -> tuple[_Reading, tuple[date,
     return (kind, deadline, start, every, rec, caveat), _checkpoints(cav)
 
 
+# Readings that never consulted the plan's date, by their words: most targets ("March 2024") read the
+# same in every plan, and a national import reads each such wording once, not once per plan.
+_UNDATED: dict[str, TargetDate] = {}
+_UNDATED_MAX = 65_536
+
+
 @lru_cache(maxsize=8192)
-def _read(written: str, plan_date: date | None) -> TargetDate:
+def _read(written: str, day: date | None) -> TargetDate:
+    plan_date = _PlanDate(day)
+    reading = _read_words(written, plan_date)
+    if not plan_date.consulted and len(_UNDATED) < _UNDATED_MAX:
+        _UNDATED[written] = reading
+    return reading
+
+
+def _read_words(written: str, plan_date: _PlanDate) -> TargetDate:
     text = _RE_SPACE.sub(" ", written).strip()
     if text:
         found = _read_text(text, plan_date)
@@ -555,7 +595,7 @@ def _read(written: str, plan_date: date | None) -> TargetDate:
 _CONTINUING = (TargetKind.COMPLETE_RECURRING, TargetKind.ONGOING)
 
 
-def _continuing_then_dated(pieces: list[list[str]], plan_date: date | None) -> TargetDate | None:
+def _continuing_then_dated(pieces: list[list[str]], plan_date: _PlanDate) -> TargetDate | None:
     """Continuing work followed by a dated entry ("Complete and ongoing" then "September 2023", one
     cell of the date column): the work continues, and the date is a milestone of it (a checkpoint)."""
     if len(pieces) != 2:
@@ -577,4 +617,4 @@ def read_target(written: str, *, plan_date: date | None = None) -> TargetDate:
     plan_date is when the plan was written: a recurring target with no start month
     ("Monthly", "Complete and monthly") starts in that month.
     """
-    return _read(written, plan_date)
+    return _UNDATED.get(written) or _read(written, plan_date)

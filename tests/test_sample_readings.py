@@ -76,3 +76,19 @@ def test_each_action_reaches_its_owners_with_its_reading(stored: dict[str, tuple
     assert [owner_key(o) for o in got_owners.split("; ")] == [owner_key(o) for o in owners.split("; ")], \
         f"{reference}: owners {got_owners!r}"
     assert got_reading == reading, f"{reference}: (kind, deadline, start, every, checkpoints, first status)"
+
+
+def test_all_community_directors_reach_each_community_director(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cgm-2019/1/1.1.2 is for "All Community Directors": it is in the Community Director's list, beside 2/2.1,
+    written for "Community Director with Training Lead"; no second owner "Community Directors" exists."""
+    from tui.cli import main
+
+    owner = "Community Director (Cheshire and Greater Manchester CRC)"
+    assert main(["--db", str(db_path), "--today", "2019-05-15", "due", "--owner", owner, "--month", "2019-05"]) == 0
+    listed = capsys.readouterr().out
+    assert "cgm-2019/1/1.1.2" in listed and "cgm-2019/2/2.1" in listed
+    assert main(["--db", str(db_path), "due", "--owner", "Community Directors (Cheshire and Greater Manchester CRC)",
+                 "--month", "2019-05"]) == 1
+    assert "did you mean" in capsys.readouterr().err

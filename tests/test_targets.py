@@ -290,6 +290,26 @@ def test_plan_date_does_not_touch_other_targets() -> None:
         assert read_target(written, plan_date=date(2023, 6, 22)) == read_target(written)
 
 
+@pytest.mark.parametrize(
+    ("written", "first", "second"),
+    [  # the reading as each plan's date gives it, whichever plan was read first
+        ("Complete and quarterly", (K.COMPLETE_RECURRING, None, date(2023, 6, 1)),
+         (K.COMPLETE_RECURRING, None, date(2019, 4, 1))),
+        ("Immediate", (K.ONE_OFF, date(2023, 6, 22), None), (K.ONE_OFF, date(2019, 4, 12), None)),
+        ("Rollout concluded September 2021", (K.COMPLETE, date(2021, 9, 30), None),
+         (K.ONE_OFF, date(2021, 9, 30), None)),
+    ],
+)
+def test_a_wording_read_in_one_plan_reads_by_the_next_plans_own_date(
+        written: str, first: tuple[TargetKind, date | None, date | None],
+        second: tuple[TargetKind, date | None, date | None]) -> None:
+    for _ in range(2):  # and again, once both readings have been made
+        one = read_target(written, plan_date=date(2023, 6, 22))
+        other = read_target(written, plan_date=date(2019, 4, 12))
+        assert (one.kind, one.deadline, one.start) == first
+        assert (other.kind, other.deadline, other.start) == second
+
+
 def test_milestone_after_the_plan_date_is_still_to_come() -> None:
     past = read_target("Wave 4 concluded April 2023", plan_date=date(2023, 6, 22))
     assert (past.kind, past.deadline, past.first_status) == (K.COMPLETE, date(2023, 4, 30), S.COMPLETE)

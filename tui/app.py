@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -13,11 +14,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from store.config import Config, save_config
-from store.db import Database
 from store.errors import StoreError
-from store.queries import OwnerCount
+from store.rows import OwnerCount
 from themes import ORDER, title
 from tui.commands import ActionCommands
+from tui.loading import DeferredDatabase, OpenDatabase, read_with
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_themes
@@ -35,7 +36,7 @@ class ActionTrackApp(App[None]):
         Binding("T", "next_theme", "Theme", id="next-theme", show=False),
     ]
 
-    def __init__(self, db: Database, *, today: date, config: Config, owner: OwnerCount | None,
+    def __init__(self, db: OpenDatabase, *, today: date, config: Config, owner: OwnerCount | None,
                  ask_owner: bool = False, theme: str | None = None) -> None:
         super().__init__()
         self.db = db
@@ -47,6 +48,7 @@ class ActionTrackApp(App[None]):
             self.register_theme(bundled)
         wanted = theme or config.theme
         self.theme = wanted if wanted in ORDER else DEFAULT_THEME
+        self._first_view: set[str] = set()  # of the tree and the due panel, those loaded (or failed) once
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -60,8 +62,22 @@ class ActionTrackApp(App[None]):
     def on_mount(self) -> None:
         # the theme of this start (config or --theme) is not a choice to save; subscribe once it is shown
         self.call_after_refresh(self.theme_changed_signal.subscribe, self, self._theme_chosen)
+        # Everything loaded to start (Textual, SQLAlchemy, the screen) lives as long as the app: keep it out
+        # of the garbage collector's full passes, which otherwise stall a key now and then (~95 ms at 100k).
+        self.call_after_refresh(gc.freeze)
         self.push_screen(MainScreen(self.db, today=self.today, owner=self.start_owner,
                                     ask_owner=self.ask_owner))
+
+    def loaded(self, group: str) -> None:
+        """A worker of the screen finished. Once the first view (tree and due panel) is on the screen, the
+        full database (sqlmodel) opens in a worker: the first view was read without it; writes, the check
+        and sync wait for it."""
+        if group not in ("tree", "due") or not isinstance(self.db, DeferredDatabase) or len(self._first_view) == 2:
+            return
+        self._first_view.add(group)
+        if len(self._first_view) == 2:
+            db = self.db
+            self.call_after_refresh(lambda: self.run_worker(db.open, thread=True, group="open", exit_on_error=False))
 
     def _theme_chosen(self, theme: Theme) -> None:
         """A theme chosen anywhere (key, palette) is remembered."""
@@ -105,25 +121,57 @@ class ActionTrackApp(App[None]):
 def run_app(*, db_path: Path | str, today: date, owner: str | None, theme: str | None, config: Config) -> int:
     """Open the database (a file, or a server's URL) and run the app; a failure before the screen is one
     line and exit 1."""
-    from store.importing import open_or_create
-    from store.queries import find_owner
-    from store.server import open_server
+    app = prepare_app(db_path=db_path, today=today, owner=owner, theme=theme, config=config)
+    try:
+        app.run()
+    finally:
+        app.db.dispose()
+    return 0
 
-    # a file is checked in the background after first paint
-    db = open_server(db_path) if isinstance(db_path, str) else open_or_create(db_path, check=False)
+
+def prepare_app(*, db_path: Path | str, today: date, owner: str | None, theme: str | None,
+                config: Config) -> ActionTrackApp:
+    """The app on its database, with the owner chosen. A file at the current schema is read without
+    sqlmodel until the first view is shown (a DeferredDatabase)."""
+    from store import reads
+
+    db = _deferred(db_path) or _opened(db_path)
     try:
         wanted = owner or config.owner
         chosen: OwnerCount | None = None
         if wanted and wanted.strip().casefold() not in ("everyone", "all"):
-            with db.read() as session:
-                try:
-                    chosen = find_owner(session, wanted)
-                except StoreError:
-                    if owner:  # named on the command line: say so and stop
-                        raise
+            try:
+                chosen = read_with(db, lambda run: reads.find_owner(run, wanted))
+            except StoreError:
+                if owner:  # named on the command line: say so and stop
+                    raise
         ask = not wanted or (chosen is None and not owner and wanted.casefold() not in ("everyone", "all"))
-        app = ActionTrackApp(db, today=today, config=config, owner=chosen, ask_owner=ask, theme=theme)
-        app.run()
-    finally:
+        return ActionTrackApp(db, today=today, config=config, owner=chosen, ask_owner=ask, theme=theme)
+    except BaseException:
         db.dispose()
-    return 0
+        raise
+
+
+def _deferred(db_path: Path | str) -> DeferredDatabase | None:
+    """The file as a DeferredDatabase, if the fast path can read it and this process may write it."""
+    from store import fastread
+    from store.files import why_read_only
+
+    if isinstance(db_path, str) or not db_path.is_file() or why_read_only(db_path):
+        return None
+    try:
+        with fastread.reading(db_path):
+            return DeferredDatabase(db_path)
+    except fastread.Unavailable:
+        return None
+
+
+def _opened(db_path: Path | str) -> OpenDatabase:
+    """The database opened through sqlmodel: a server, or a file (made from the sample plans if missing)."""
+    if isinstance(db_path, str):
+        from store.server import open_server
+
+        return open_server(db_path)
+    from store.importing import open_or_create
+
+    return open_or_create(db_path, check=False)  # a file is checked in the background after first paint

@@ -7,22 +7,31 @@ ends with one sentence on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from store.errors import StoreError
-from store.text import agreement_words, describe_change, one_line, status_word, visible, visible_line
+from store.text import (
+    agreement_words,
+    describe_change,
+    one_line,
+    recommendation_number,
+    status_word,
+    visible,
+    visible_line,
+)
 
 if TYPE_CHECKING:
     from store.db import Database
     from store.planfile import PlanFile
-    from store.queries import ActionRow
+    from store.reads import Run
+    from store.rows import ActionRow
+
+T = TypeVar("T")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -33,7 +42,15 @@ READ_COMMANDS = ("export", "owners", "due", "overdue", "show", "report")  # and 
 # reported by the next writing command or the screen's check after its first paint. `show` reads one action
 # and its history, little enough to miss damage a sample database's tests put in the middle: it keeps the check.
 UNCHECKED_COMMANDS = ("export", "owners", "due", "overdue", "report")
+# Of those, the ones that read a database file without importing SQLAlchemy when they can (store.fastread).
+FAST_COMMANDS = ("owners", "due", "overdue")
 STATUS_WORDS = {"complete": "complete", "ongoing": "ongoing", "not-started": "not_started"}
+
+
+class Read(Protocol):
+    """Runs a function of `store.reads`' Run in one unit of reading, on one of the two paths."""
+
+    def __call__(self, fn: Callable[[Run], T], /) -> T: ...
 
 
 def _today(text: str) -> date:
@@ -216,9 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError):
-            from store.config import default_db_path
+            from store.config import default_db_path, is_server_url
             from store.db import describe_sqlite_error
-            from store.server import display_url, is_server_url
+            from store.server import display_url
             from store.server import problem as server_problem
 
             target = str(args.db or default_db_path())
@@ -277,17 +294,16 @@ def _run(args: argparse.Namespace) -> int:
         return run_logins(path, args.what, args.login, args.owner, lead=args.lead)
     if command == "import":  # all files or none; a failed import into a new file leaves no file behind
         return _import(path, args.files, mappings=args.mapping, dry_run=args.dry_run, by=config.by)
+    if command in FAST_COMMANDS and isinstance(path, Path):
+        done = _read_fast(path, args, config.owner, today)
+        if done is not None:
+            return done
     db = _open(path, read_only=command in READ_COMMANDS, check=command not in UNCHECKED_COMMANDS)
     try:
+        if command in FAST_COMMANDS:
+            return _read_command(_reading(db), args, config.owner, today)
         if command == "export":
             return _export(db, args.plan, args.output)
-        if command == "owners":
-            return _owners(db, as_json=args.json)
-        if command in ("due", "overdue"):
-            owner = args.sub_owner or args.owner or config.owner or "everyone"
-            month = args.month if command == "due" else None
-            return _due(db, today, owner, month, overdue_only=command == "overdue", as_json=args.json,
-                        statuses=args.status or (), include_closed=args.include_closed)
         if command == "show":
             return _show(db, args.reference, today, as_json=args.json)
         if command == "report":
@@ -296,6 +312,40 @@ def _run(args: argparse.Namespace) -> int:
         return _change(db, args, config.by, today)
     finally:
         db.dispose()
+
+
+def _reading(db: Database) -> Read:
+    """Reading through sqlmodel: each function runs in one session (SQLite or a server)."""
+    def read(fn: Callable[[Run], T], /) -> T:
+        from store.queries import runner
+
+        with db.read() as session:
+            return fn(runner(session))
+
+    return read
+
+
+def _read_fast(path: Path, args: argparse.Namespace, chosen: str | None, today: date) -> int | None:
+    """Run a reading command on the stored SQL with sqlite3 (no SQLAlchemy to import); None if this file
+    must be read the full way (missing, at another schema version, damaged, locked ...: see store.fastread).
+    Nothing is printed until every read is done, so a command given up here prints only once."""
+    from store.fastread import Unavailable, reading
+
+    try:
+        with reading(path) as reader:
+            return _read_command(lambda fn: fn(reader), args, chosen, today)
+    except Unavailable:
+        return None
+
+
+def _read_command(read: Read, args: argparse.Namespace, chosen: str | None, today: date) -> int:
+    """`owners`, `due` or `overdue`, the same on either path."""
+    if args.command == "owners":
+        return _owners(read, as_json=args.json)
+    owner = args.sub_owner or args.owner or chosen or "everyone"
+    month = args.month if args.command == "due" else None
+    return _due(read, today, owner, month, overdue_only=args.command == "overdue", as_json=args.json,
+                statuses=args.status or (), include_closed=args.include_closed)
 
 
 def _as_path(given: str | None) -> Path | None:
@@ -311,8 +361,7 @@ def _db_path(given: str | None) -> Path | str:
     database elsewhere)."""
     import os
 
-    from store.config import default_db_path
-    from store.server import is_server_url
+    from store.config import default_db_path, is_server_url
 
     given = given or os.environ.get(DB_ENV) or None
     if given is None:
@@ -618,6 +667,8 @@ def _check(files: list[Path], *, as_json: bool) -> int:
                 for place, note in checks:
                     print(visible(f"  {place}: {note}"))
     if as_json:
+        import json
+
         from store.text import escape_raw_controls
 
         # JSON escapes C0 controls itself; C1 and bidi controls are escaped the same way (\\uXXXX)
@@ -640,11 +691,10 @@ def _check_notes(plan: PlanFile) -> list[tuple[str, str]]:
     return found
 
 
-def _owners(db: Database, *, as_json: bool) -> int:
-    from store.queries import owners
+def _owners(read: Read, *, as_json: bool) -> int:
+    from store.reads import owners
 
-    with db.read() as session:
-        rows = owners(session)
+    rows = read(owners)
     if as_json:
         from store import jsonview
 
@@ -657,13 +707,12 @@ def _owners(db: Database, *, as_json: bool) -> int:
     return 0
 
 
-def _owner_id(db: Database, owner: str) -> tuple[int | None, str]:
+def _owner_id(read: Read, owner: str) -> tuple[int | None, str]:
     if owner.strip().casefold() in ("everyone", "all", "*"):
         return None, "everyone"
-    from store.queries import find_owner
+    from store.reads import find_owner
 
-    with db.read() as session:
-        found = find_owner(session, owner)
+    found = read(lambda run: find_owner(run, owner))
     return found.id, found.label
 
 
@@ -677,19 +726,18 @@ def _status_filter(parser: argparse.ArgumentParser) -> None:
                         help="only actions of this status (complete, ongoing, not-started); repeat for several")
 
 
-def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
+def _due(read: Read, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
          as_json: bool, statuses: Sequence[str] = (), include_closed: bool = False) -> int:
-    from store.queries import due_in_month, overdue
+    from store.reads import due_in_month, overdue
 
-    owner_id, label = _owner_id(db, owner)
-    with db.read() as session:
-        if overdue_only:
-            rows = overdue(session, today, owner_id, include_closed=include_closed)
-            title = f"Overdue on {today.day} {today:%B %Y}"
-        else:
-            year, mon = month or (today.year, today.month)
-            rows = due_in_month(session, year, mon, today, owner_id, include_closed=include_closed)
-            title = f"Due in {date(year, mon, 1):%B %Y}"
+    owner_id, label = _owner_id(read, owner)
+    if overdue_only:
+        rows = read(lambda run: overdue(run, today, owner_id, include_closed=include_closed))
+        title = f"Overdue on {today.day} {today:%B %Y}"
+    else:
+        year, mon = month or (today.year, today.month)
+        rows = read(lambda run: due_in_month(run, year, mon, today, owner_id, include_closed=include_closed))
+        title = f"Due in {date(year, mon, 1):%B %Y}"
     only = ""
     if statuses:
         wanted = {STATUS_WORDS[word] for word in statuses}
@@ -708,9 +756,9 @@ def _due(db: Database, today: date, owner: str, month: tuple[int, int] | None, *
 
 
 def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_path: Path) -> int:
-    from store.files import write_atomically
+    from store.files import atomic_file
     from store.queries import View
-    from store.reports import ReportScope, build_report, format_for, render
+    from store.reports import ReportScope, build_report, format_for, write_report
     from store.reports.output import check_target
 
     output: Path | None = args.output
@@ -721,24 +769,25 @@ def _report(db: Database, args: argparse.Namespace, owner: str, as_of: date, db_
         raise StoreError("an xlsx report needs a file: give -o REPORT.xlsx")
     if output is not None:
         check_target(output, fmt, db_path)
-    owner_id, label = _owner_id(db, owner)
+    owner_id, label = _owner_id(_reading(db), owner)
     # a plan named with --plan is reported on even when it is closed
     scope = ReportScope(as_of=as_of, plan_ids=tuple(dict.fromkeys(args.plan)), owner_label=label, since=args.since,
                         view=View(owner_id=owner_id, include_closed=args.include_closed or bool(args.plan)))
-    with db.read() as session:
-        report = build_report(session, scope)
     if args.json:
         from store import jsonview
 
+        with db.read() as session:
+            report = build_report(session, scope)
         sys.stdout.write(jsonview.dumps("report", **jsonview.report_summary(report)))
         return 0
-    data = render(report, fmt)
     if output is None:
-        sys.stdout.buffer.write(data)
+        with db.read() as session:
+            write_report(session, scope, fmt, sys.stdout.buffer)
         sys.stdout.flush()
         return 0
-    write_atomically(output, data)
-    print(visible(f"wrote {output}: {len(report.actions)} actions, {len(report.plans)} plans ({fmt})"))
+    with db.read() as session, atomic_file(output) as fh:
+        written = write_report(session, scope, fmt, fh)
+    print(visible(f"wrote {output}: {written.action_count} actions, {len(written.plans)} plans ({fmt})"))
     return 0
 
 
@@ -746,6 +795,8 @@ def _print_rows(rows: list[ActionRow]) -> None:
 
     if not rows:
         return
+    import shutil
+
     width = shutil.get_terminal_size((120, 24)).columns
     ref_w = max(len(r.reference) for r in rows)
     for row in rows:
@@ -774,7 +825,7 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
         f"{a.reference}  [{status_word(a.status)}]" + ("  (withdrawn from the plan)" if detail.withdrawn else ""),
         f"Plan:           {detail.plan_title} ({detail.plan_id})",
         f"Addressee:      {detail.addressee}",
-        f"Recommendation: {detail.recommendation_number} "
+        f"Recommendation: {recommendation_number(detail.recommendation_number)} "
         f"({agreement_words(detail.agreement, detail.inferred)}) "
         f"{detail.recommendation_text}",
         f"Owners:         {a.owners}",

@@ -7,8 +7,10 @@ from datetime import date
 
 from rich.text import Text
 
+from store.identity import is_unnumbered
 from store.months import Month
-from store.queries import (
+from store.rag import Rag
+from store.rows import (
     ActionDetail,
     ActionRow,
     AddresseeNode,
@@ -16,9 +18,16 @@ from store.queries import (
     RecommendationNode,
     RegionNode,
 )
-from store.rag import Rag
 from store.targets import Status
-from store.text import agreement_words, describe_change, one_line, status_word, visible
+from store.text import (
+    agreement_words,
+    describe_change,
+    one_line,
+    recommendation_number,
+    recommendation_title,
+    status_word,
+    visible,
+)
 
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
 EVIDENCE = "✎"  # after an action's reference: it has evidence (a note given with a change)
@@ -65,7 +74,7 @@ def addressee_label(node: AddresseeNode, colours: Colours) -> Text:
 def recommendation_label(node: RecommendationNode, colours: Colours) -> Text:
     """'6 [agreed]  1/3  Improve the quality of …': the counts come before the text, so a narrow tree keeps them."""
     text = rag_mark(node.progress.rag, colours)
-    text.append(f"{visible(node.number)} ", style="bold")
+    text.append("• " if is_unnumbered(node.number) else f"{visible(node.number)} ", style="bold")
     style = "" if node.agreement == "agreed" else colours.get("warning", "yellow")
     text.append(f"[{agreement_words(node.agreement, node.inferred)}]", style=style)
     _progress(text, node.progress, colours)
@@ -127,7 +136,8 @@ def action_label(row: ActionRow, colours: Colours) -> Text:
     text.append(f"{MARKS[row.status]} ", style=style)
     short_ref = visible(row.reference.split("/", 1)[1])
     text.append(short_ref, style="bold")
-    text.append(f"{EVIDENCE if row.evidence else '':<{max(0, 7 - len(short_ref))}}", style="bold")
+    # a longer reference ('ue4676aa/1') keeps its space
+    text.append(f"{EVIDENCE if row.evidence else '':<{max(0, 6 - len(short_ref))}} ", style="bold")
     when, late = deadline_word(row), late_word(row)
     if late:  # the deadline and how late, in the deadline column and the one after it
         cell = f"{when:<10} {late} "
@@ -193,7 +203,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         _field(text, "Missed", missed_words(row.missed_periods).removeprefix("missed: ") +
                " ([ ] reach the month in the due panel, t ticks it off)", colours.get("overdue", "red"))
     _field(text, "Recommendation",
-           f"{detail.recommendation_number} ({agreement_words(detail.agreement, detail.inferred)}) "
+           f"{recommendation_number(detail.recommendation_number)} "
+           f"({agreement_words(detail.agreement, detail.inferred)}) "
            f"to {detail.addressee}")
     _field(text, "Plan", f"{detail.plan_title} [{detail.plan_id}]")
     if detail.note:
@@ -220,7 +231,7 @@ def recommendation_detail_text(number: str, text_: str, agreement: str, reason: 
                                addressee: str, plan_title: str, colours: Colours) -> Text:
     """The detail pane for a recommendation (`agreement` in words, from `agreement_words`)."""
     text = Text()
-    text.append(f"Recommendation {visible(number)}", style="bold")
+    text.append(visible(recommendation_title(number)), style="bold")
     text.append(f"  {agreement}\n\n", style=colours.get("muted", ""))
     text.append((visible(text_) if text_ else "(its wording is missing from the source document)") + "\n\n")
     if reason:

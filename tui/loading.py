@@ -1,16 +1,35 @@
-"""What the screen asks the store for, gathered into one call per worker (runs in a thread)."""
+"""What the screen asks the store for, gathered into one call per worker (runs in a thread), and the
+database the screen starts on.
+
+A database file at the current schema starts as a `DeferredDatabase`: the first view (tree, due
+panel, detail) is read with the SQL stored in `store.compiled_sql` through sqlite3, so nothing
+imports SQLAlchemy, sqlmodel or pydantic before the first paint; the app then opens the full
+database (`DeferredDatabase.open`) in a worker, and every other use of it (writes, the check, sync)
+waits for that.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from sqlmodel import Session, col, select
-
-from store import queries
-from store.models import Action
-from store.queries import ActionPath, ActionRow, Progress, View
+from store import fastread, reads
+from store.reads import Run
+from store.rows import ActionDetail, ActionPath, ActionRow, Progress, View
 from tui.nodes import ROOT, Item, NodeKey
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from store.db import Database
+
+T = TypeVar("T")
 
 # A view with at most this many actions opens fully expanded; a larger one opens at its regions.
 AUTO_EXPAND_LIMIT = 400
@@ -19,21 +38,149 @@ AUTO_EXPAND_LIMIT = 400
 MAX_LISTED = 200
 
 
-def children_of(session: Session, view: View, today: date, key: NodeKey) -> list[Item]:
+class OpenDatabase(Protocol):
+    """What the screen uses of a database: a `store.db.Database`, or a `DeferredDatabase`."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def where(self) -> str: ...
+    @property
+    def read_only(self) -> bool: ...
+    @property
+    def read_only_reason(self) -> str: ...
+    def read(self) -> AbstractContextManager[Session]: ...
+    def write(self, *, exclusive: bool = False) -> AbstractContextManager[Session]: ...
+    def quick_check(self) -> None: ...
+    def data_version(self) -> int: ...
+    def dispose(self) -> None: ...
+
+
+class DeferredDatabase:
+    """A database file this process may write, at the current schema: read through `store.fastread` until
+    `open()` has opened it as a `store.db.Database` (sqlmodel), which every session then comes from."""
+
+    read_only = False
+    read_only_reason = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._opened = threading.Event()
+        self._lock = threading.Lock()
+        self._db: Database | None = None
+        self._failed: BaseException | None = None
+        self._version: sqlite3.Connection | None = None
+        self._version_lock = threading.Lock()
+
+    @property
+    def where(self) -> str:
+        """The database as messages name it."""
+        return str(self.path)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the full database is open (reads go through sqlmodel from then on)."""
+        return self._opened.is_set() and self._db is not None
+
+    def open(self) -> None:
+        """Open the full database (importing sqlmodel); a failure is raised here and to every later use."""
+        with self._lock:
+            if self._opened.is_set():
+                return
+            try:
+                from store.db import open_database
+
+                # checked by the screen after its first paint (quick_check), as a file opened for the screen is
+                self._db = open_database(self.path, check=False, init=False)
+            except BaseException as exc:
+                self._failed = exc
+                raise
+            finally:
+                self._opened.set()
+
+    def full(self) -> Database:
+        """The full database, once `open()` has run (waits for it)."""
+        self._opened.wait()
+        if self._db is None:
+            assert self._failed is not None
+            raise self._failed
+        return self._db
+
+    def read(self) -> AbstractContextManager[Session]:
+        """A session for one unit of reading (see `store.db.Database.read`)."""
+        return self.full().read()
+
+    def write(self, *, exclusive: bool = False) -> AbstractContextManager[Session]:
+        """A session for one unit of writing (see `store.db.Database.write`)."""
+        return self.full().write(exclusive=exclusive)
+
+    def quick_check(self) -> None:
+        """SQLite's whole-file check (see `store.db.Database.quick_check`)."""
+        self.full().quick_check()
+
+    def data_version(self) -> int:
+        """A number that moves whenever another connection commits, from one connection of its own (as
+        `store.db.Database.data_version`); compare values from this method only."""
+        with self._version_lock:
+            try:
+                if self._version is None:
+                    self._version = fastread.connect(self.path)
+                return int(self._version.execute("PRAGMA data_version").fetchone()[0])
+            except (sqlite3.Error, fastread.Unavailable) as exc:
+                from store.db import problem
+
+                raise problem(self.path, exc) from exc
+
+    def dispose(self) -> None:
+        """Close every connection."""
+        with self._version_lock:
+            if self._version is not None:
+                self._version.close()
+                self._version = None
+        if self._db is not None:
+            self._db.dispose()
+
+
+def full_database(db: OpenDatabase) -> Database:
+    """The `store.db.Database` behind the screen's database (waiting for a deferred one to open)."""
+    if isinstance(db, DeferredDatabase):
+        return db.full()
+    from store.db import Database
+
+    assert isinstance(db, Database)
+    return db
+
+
+def read_with(db: OpenDatabase, fn: Callable[[Run], T]) -> T:
+    """Run `fn` on the database's reads in one unit of reading: through `store.fastread` while a
+    `DeferredDatabase` is not yet open, else (or if the fast path cannot read the file) through sqlmodel."""
+    if isinstance(db, DeferredDatabase) and not db.is_open:
+        try:
+            with fastread.reading(db.path) as run:
+                return fn(run)
+        except fastread.Unavailable:
+            db.open()
+    from store.queries import runner
+
+    with db.read() as session:
+        return fn(runner(session))
+
+
+def children_of(run: Run, view: View, today: date, key: NodeKey) -> list[Item]:
     """The children of one branch in view."""
     if key.kind == "root":
-        return list(queries.regions(session, view, today))
+        return list(reads.regions(run, view, today))
     if key.kind == "region":
-        return list(queries.addressees(session, view, str(key.id), today))
+        return list(reads.addressees(run, view, str(key.id), today))
     if key.kind == "addressee":
-        return list(queries.recommendations(session, view, int(key.id), today))
+        return list(reads.recommendations(run, view, int(key.id), today))
     if key.kind == "recommendation":
-        return list(queries.actions(session, view, int(key.id), today))
+        return list(reads.actions(run, view, int(key.id), today))
     return []
 
 
 def load_tree(
-    session: Session, view: View, today: date, expanded: set[NodeKey] | None, *, reopen: bool = False
+    run: Run, view: View, today: date, expanded: set[NodeKey] | None, *, reopen: bool = False
 ) -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
     """The branches to show: the regions, and the children of every open branch.
 
@@ -41,10 +188,10 @@ def load_tree(
     opens at its regions. `reopen`: a small view opens fully whatever was open (a filter brought in
     branches that were not). Returns the children by parent key and the set to expand (None: all loaded).
     """
-    regions = list(queries.regions(session, view, today))
+    regions = list(reads.regions(run, view, today))
     small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
     if small:
-        whole = queries.view_tree(session, view, today)
+        whole = reads.view_tree(run, view, today)
         children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
         for region, items in whole.addressees.items():
             children[NodeKey("region", region)] = list(items)
@@ -62,7 +209,7 @@ def load_tree(
         key = NodeKey.of(item)
         if key.kind == "action" or key not in expanded:
             continue
-        children[key] = children_of(session, view, today, key)
+        children[key] = children_of(run, view, today, key)
         pending.extend(children[key])
     return children, expanded
 
@@ -75,16 +222,29 @@ class DueLists:
     due: list[ActionRow]
     overdue: list[ActionRow]
 
+    @property
+    def ids(self) -> set[int]:
+        """The actions listed."""
+        return {row.id for row in (*self.due, *self.overdue)}
 
-def load_due(session: Session, view: View, today: date, month: date) -> DueLists:
+    def with_row(self, row: ActionRow) -> DueLists:
+        """The same lists with `row` shown anew where it is listed (its missed periods are the list's)."""
+        def anew(rows: list[ActionRow]) -> list[ActionRow]:
+            return [replace(row, missed=old.missed, overdue=row.overdue or old.missed > 0) if old.id == row.id
+                    else old for old in rows]
+
+        return DueLists(self.month, anew(self.due), anew(self.overdue))
+
+
+def load_due(run: Run, view: View, today: date, month: date) -> DueLists:
     """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
     they missed."""
-    late = queries.overdue(session, today, view.owner_id, include_closed=view.include_closed)
+    late = reads.overdue(run, today, view.owner_id, include_closed=view.include_closed)
     return DueLists(
         month=month,
-        due=queries.due_in_month(session, month.year, month.month, today, view.owner_id,
-                                 include_closed=view.include_closed),
-        overdue=queries.with_missed_periods(session, late[:MAX_LISTED], today) + late[MAX_LISTED:],
+        due=reads.due_in_month(run, month.year, month.month, today, view.owner_id,
+                               include_closed=view.include_closed),
+        overdue=reads.with_missed_periods(run, late[:MAX_LISTED], today) + late[MAX_LISTED:],
     )
 
 
@@ -94,24 +254,34 @@ class AfterChange:
 
     row: ActionRow
     path: ActionPath
-    progress: tuple[Progress, Progress, Progress]
-    due: DueLists
-    detail: queries.ActionDetail
+    progress: tuple[Progress, Progress, Progress] | None  # None: unchanged
+    due: DueLists | None  # None: the same actions as before
+    detail: ActionDetail
 
 
-def load_after_change(session: Session, view: View, today: date, month: date, action_id: int) -> AfterChange:
-    """The changed action with its detail, its branch counts and the due panel, in one read."""
+def load_after_change(session: Session, view: View, today: date, month: date, action_id: int, *,
+                      counts: bool = True) -> AfterChange:
+    """The changed action with its detail and, if `counts` may have moved, its branch counts and the due
+    panel, in one read."""
+    from store import queries
+
+    run = queries.runner(session)
     path = queries.action_path(session, action_id)
-    detail = queries.action_detail(session, action_id, today)
+    detail = reads.action_detail(run, action_id, today)
     return AfterChange(
         row=detail.action,
         path=path,
-        progress=queries.path_progress(session, view, today, path),
-        due=load_due(session, view, today, month),
+        progress=queries.path_progress(session, view, today, path) if counts else None,
+        due=load_due(run, view, today, month) if counts else None,
         detail=detail,
     )
 
 
 def action_version(session: Session, action_id: int) -> int:
     """The action's version as stored now (it moves on with every change)."""
+    from sqlmodel import col, select
+
+    from store.models import Action
+
     return int(session.execute(select(col(Action.version)).where(col(Action.id) == action_id)).scalar_one())
+

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from store.queries import (
+from store.rows import (
     ActionPath,
     ActionRow,
     AddresseeNode,

@@ -13,7 +13,7 @@ SERVER_ENV = "ACTIONTRACK_SERVER"
 
 def server_for(local: Path | str, given: str | None) -> str:
     """The server to sync with: --server, else ACTIONTRACK_SERVER, else the one last synced with."""
-    from store.server import is_server_url
+    from store.config import is_server_url
 
     if isinstance(local, str):
         raise StoreError("sync runs on a laptop's database file; --db names a server here (give the file with --db, "

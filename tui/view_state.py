@@ -11,7 +11,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from store.queries import Order, OwnerCount, View, When
+from store.rows import Order, OwnerCount, View, When
 from store.targets import Status
 
 # What the status and date filter keys step through, from no filter back to none.

@@ -12,14 +12,14 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
-from store import commands
 from store.errors import StaleError, StoreError
-from store.models import Change
-from store.queries import ActionRow
+from store.rows import ActionRow
 from tui.labels import change_words
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class OwnVersions:
@@ -75,6 +75,16 @@ class WriteQueue:
 
 
 @dataclass(frozen=True, slots=True)
+class Written:
+    """What one write from the screen changed: its action, and whether counts may have moved."""
+
+    action_id: int
+    # False when no count and no due-panel listing can have changed (a status between not started and
+    # ongoing, a note): the screen then reads the action again, not its branches' counts or the due panel
+    counts: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Undone:
     """What an undo changed: the action, and the change it took back in words."""
 
@@ -84,6 +94,9 @@ class Undone:
 
 def undo_change(session: Session, *, by: str, row: ActionRow | None) -> Undone:
     """Undo `by`'s last change of the action `row` (None: of any action), in the caller's write session."""
+    from store import commands
+    from store.models import Change
+
     try:
         undo = commands.undo_last(session, by=by, action_id=row.id if row else None)
     except StaleError:

@@ -5,16 +5,16 @@ a date. Built from the database in a handful of queries; the writers (xlsx, csv,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from store.duties import Duty as Duty  # where a report's missed periods come from
-from store.duties import duties as duty_of
+from store.duties import duty as duty_of
 from store.errors import NotFoundError
 from store.models import (
     Action,
@@ -22,15 +22,18 @@ from store.models import (
     Addressee,
     Change,
     ChangeKind,
+    Checkpoint,
+    Occurrence,
     Owner,
     Plan,
     Recommendation,
 )
+from store.owners import owner_label
 from store.queries import View, in_view
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.revising import revisions
 from store.targets import Status
-from store.text import agreement_words, describe_change, status_word
+from store.text import agreement_words, describe_change, recommendation_number, status_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,12 @@ class ReportScope:
         if self.view.search.strip():
             words.append(f"matching “{self.view.search.strip()}”")
         return ", ".join(words)
+
+    @property
+    def title(self) -> str:
+        """E.g. 'Progress report · Head of Tameside PDU (Greater Manchester) · as of 15 September 2023'."""
+        filters = f" ({self.filters})" if self.filters else ""
+        return f"Progress report · {self.owner_label}{filters} · as of {self.as_of.day} {self.as_of:%B %Y}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +108,19 @@ class Tally:
 
     def add(self, action: ReportAction) -> None:
         """Count one action."""
-        name = action.status.value
-        setattr(self, name, getattr(self, name) + 1)
-        if action.rag is not Rag.COMPLETE:
-            setattr(self, action.rag.value, getattr(self, action.rag.value) + 1)
+        status, rag = action.status, action.rag
+        if status is Status.COMPLETE:
+            self.complete += 1
+        elif status is Status.ONGOING:
+            self.ongoing += 1
+        else:
+            self.not_started += 1
+        if rag is Rag.RED:
+            self.red += 1
+        elif rag is Rag.AMBER:
+            self.amber += 1
+        elif rag is Rag.GREEN:
+            self.green += 1
 
 
 @dataclass(slots=True)
@@ -171,6 +189,16 @@ class ChangeLine:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class AddresseeCount:
+    """One line of the summary: an addressee of a plan, its actions counted and its rating."""
+
+    plan_id: str
+    name: str
+    tally: Tally
+    rag: Rag
+
+
 @dataclass(slots=True)
 class Report:
     """A whole report: its scope, the plans in it, the summary and the changes since `scope.since`."""
@@ -187,10 +215,18 @@ class Report:
 
     @property
     def title(self) -> str:
-        """E.g. 'Progress report · Head of Tameside PDU (Greater Manchester) · as of 15 September 2023'."""
-        scope = self.scope
-        filters = f" ({scope.filters})" if scope.filters else ""
-        return f"Progress report · {scope.owner_label}{filters} · as of {scope.as_of.day} {scope.as_of:%B %Y}"
+        """The report's title (see `ReportScope.title`)."""
+        return self.scope.title
+
+    @property
+    def addressees(self) -> list[AddresseeCount]:
+        """The summary's line per addressee of each plan."""
+        return [AddresseeCount(plan.id, a.name, tally(a.actions), a.rag)
+                for plan in self.plans for a in plan.addressees]
+
+    def sections(self) -> Iterator[PlanSection]:
+        """Every plan of the report in order, with its addressees (as `ReportReader.sections`)."""
+        return iter(self.plans)
 
 
 def tally(actions: Iterable[ReportAction]) -> Tally:
@@ -201,72 +237,194 @@ def tally(actions: Iterable[ReportAction]) -> Tally:
     return counts
 
 
+# A batch of plans read at once holds about this many actions: large enough that the queries per batch cost
+# little, small enough that a national report holds a fifth of its actions in memory at most.
+BATCH_ACTIONS = 20000
+
+
+class ReportSource(Protocol):
+    """What the writers lay out: a `Report` held whole, or a `ReportReader` reading plan by plan."""
+
+    @property
+    def scope(self) -> ReportScope: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def plans(self) -> Sequence[PlanSection]:
+        """Every plan in the report (its addressees may not be read yet)."""
+
+    def sections(self) -> Iterator[PlanSection]:
+        """Every plan with its addressees, in order; the summary below is complete once this has run out."""
+
+    @property
+    def addressees(self) -> Sequence[AddresseeCount]: ...
+
+    @property
+    def by_owner(self) -> dict[str, Tally]: ...
+
+    @property
+    def changes(self) -> Sequence[ChangeLine]: ...
+
+
+class ReportReader:
+    """A report read from the database plan by plan, for writers that never hold it whole.
+
+    `plans` lists every plan in the report (title, region, agreement counts) without its actions;
+    `sections()` reads them again, a batch of plans at a time, each with its addressees and actions, and
+    counts the summary (`addressees`, `by_owner`) as it goes: both are complete once it has run out.
+    """
+
+    def __init__(self, session: Session, scope: ReportScope, *, batch: int = BATCH_ACTIONS) -> None:
+        self.scope = scope
+        self._session = session
+        headers = _plans(session, scope.plan_ids)
+        conditions: list[Any] = [*in_view(scope.view, scope.as_of), col(Action.plan_id).in_(list(headers))]
+        sizes: dict[str, int] = {plan_id: count for plan_id, count in session.execute(
+            select(col(Action.plan_id), func.count()).where(*conditions).group_by(col(Action.plan_id)))}
+        # A plan holding none of the owner's actions is left out, unless it was asked for by name.
+        self.plans = [plan for plan in headers.values() if sizes.get(plan.id) or plan.id in scope.plan_ids]
+        self._by_id = {plan.id: plan for plan in self.plans}
+        self._batches = _batches([(plan.id, sizes.get(plan.id, 0)) for plan in self.plans], batch)
+        self._labels: dict[int, str] | None = None
+        self._owners: dict[str, Tally] = defaultdict(Tally)
+        self.addressees: list[AddresseeCount] = []
+        self.action_count = 0
+
+    @property
+    def title(self) -> str:
+        """The report's title (see `ReportScope.title`)."""
+        return self.scope.title
+
+    @property
+    def by_owner(self) -> dict[str, Tally]:
+        """Counts per owner, by label (complete once `sections()` has run out)."""
+        return dict(sorted(self._owners.items()))
+
+    def sections(self) -> Iterator[PlanSection]:
+        """Every plan of the report in order, with its addressees, recommendations and actions in scope."""
+        for plan_ids in self._batches:
+            filled = _read_plans(self._session, self.scope, [self._header(plan_id) for plan_id in plan_ids],
+                                 self._owner_counts)
+            for plan in filled:
+                for addressee in plan.addressees:
+                    self.addressees.append(AddresseeCount(plan.id, addressee.name, tally(addressee.actions),
+                                                          addressee.rag))
+                    self.action_count += sum(len(rec.actions) for rec in addressee.recommendations)
+                yield plan
+
+    @property
+    def changes(self) -> list[ChangeLine]:
+        """The changes since `scope.since` to the actions in scope (none without a `since`), read when asked."""
+        if self.scope.since is None:
+            return []
+        in_scope = select(col(Action.id)).where(*in_view(self.scope.view, self.scope.as_of),
+                                                col(Action.plan_id).in_([plan.id for plan in self.plans]))
+        return _changes(self._session, in_scope, self.scope.since)
+
+    def _header(self, plan_id: str) -> PlanSection:
+        plan = self._by_id[plan_id]
+        return PlanSection(id=plan.id, title=plan.title, region=plan.region, agreement_counts=plan.agreement_counts)
+
+    def _owner_counts(self, session: Session, in_scope: Any, actions: dict[int, ReportAction]) -> None:
+        if self._labels is None:
+            self._labels = {owner_id: owner_label(name, region, organisation) for owner_id, name, region, organisation
+                            in session.execute(select(col(Owner.id), col(Owner.name), col(Owner.region),
+                                                      col(Owner.organisation)))}
+        links = (select(col(ActionOwner.action_id), col(ActionOwner.owner_id))
+                 .where(col(ActionOwner.action_id).in_(in_scope)))
+        for action_id, owner_id in session.connection().execute(links):
+            self._owners[self._labels[owner_id]].add(actions[action_id])
+
+
 def build_report(session: Session, scope: ReportScope) -> Report:
-    """The report of the actions in scope, read in a few queries."""
-    plans = _plans(session, scope.plan_ids)
-    conditions: list[Any] = [*in_view(scope.view, scope.as_of), col(Action.plan_id).in_(list(plans))]
-    rows = session.execute(
+    """The whole report of the actions in scope, held in memory (a `ReportReader` read to its end)."""
+    reader = ReportReader(session, scope)
+    plans = list(reader.sections())
+    return Report(scope=scope, plans=plans, by_owner=reader.by_owner, changes=reader.changes)
+
+
+def _batches(sizes: Sequence[tuple[str, int]], most: int) -> list[list[str]]:
+    """The plan ids in order, cut into runs of about `most` actions (a larger plan is a batch of its own)."""
+    batches: list[list[str]] = []
+    held = 0
+    for plan_id, size in sizes:
+        if not batches or (held and held + size > most):
+            batches.append([])
+            held = 0
+        batches[-1].append(plan_id)
+        held += size
+    return batches
+
+
+def _read_plans(session: Session, scope: ReportScope, plans: list[PlanSection],
+                count_owners: Callable[[Session, Any, dict[int, ReportAction]], None]) -> list[PlanSection]:
+    """`plans` filled with their actions in scope, read in a few queries; `count_owners` is given the actions."""
+    conditions: list[Any] = [*in_view(scope.view, scope.as_of), col(Action.plan_id).in_([plan.id for plan in plans])]
+    # Core rows (plain tuples), not the ORM's: a national report reads 100,000 of them.
+    rows: Sequence[Any] = session.connection().execute(
         select(*(col(c) for c in (Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display,
                                   Action.target, Action.target_reading, Action.deadline, Action.status,
-                                  Action.start_month, Action.every_months, Recommendation.number)),
-               col(Recommendation.text).label("rec_text"), col(Recommendation.agreement),
-               col(Recommendation.reason), col(Recommendation.inferred), col(Addressee.name).label("addressee"))
+                                  Action.start_month, Action.every_months, Recommendation.id, Recommendation.number,
+                                  Recommendation.text, Recommendation.agreement, Recommendation.reason,
+                                  Recommendation.inferred, Addressee.id, Addressee.name)))
         .join(Recommendation, col(Recommendation.id) == col(Action.recommendation_id))
         .join(Addressee, col(Addressee.id) == col(Recommendation.addressee_id))
         .where(*conditions)
         .order_by(col(Action.plan_id), col(Addressee.position), col(Recommendation.position), col(Action.position))
     ).all()
     in_scope = select(col(Action.id)).where(*conditions)
-    duties = duty_of(session, in_scope, {row.id: (row.start_month, row.every_months) for row in rows})
+    ticked, checkpoints = _duties(session, in_scope)
     last = _last_changes(session, in_scope)
     evidence = _latest_evidence(session, in_scope)
     revised = revisions(session, in_scope)
 
+    as_of = scope.as_of
+    by_id = {plan.id: plan for plan in plans}
+    addressees: dict[int, AddresseeSection] = {}
+    recs: dict[int, RecommendationSection] = {}
+    words: dict[tuple[str, bool], str] = {}
     reports: dict[int, ReportAction] = {}
-    for row in rows:
-        status = Status(row.status)
+    for (action_id, plan_id, reference, text, owners, target, reading, deadline, status, start, every, rec_id,
+         number, rec_text, agreement, reason, inferred, addressee_id, addressee_name) in rows:
+        agreed = words.get((agreement, inferred))
+        if agreed is None:
+            agreed = words[(agreement, inferred)] = agreement_words(agreement, inferred)
+        addressee = addressees.get(addressee_id)
+        if addressee is None:
+            addressee = addressees[addressee_id] = AddresseeSection(name=addressee_name)
+            by_id[plan_id].addressees.append(addressee)
+        rec = recs.get(rec_id)
+        if rec is None:
+            rec = recs[rec_id] = RecommendationSection(number=number, text=rec_text, agreement=agreed, reason=reason)
+            addressee.recommendations.append(rec)
+
+        status = Status(status)
         complete = status is Status.COMPLETE
-        duty = duties[row.id]
-        missed = [] if complete else duty.missed(scope.as_of)
-        overdue = (not complete and row.every_months is None and row.deadline is not None
-                   and row.deadline < scope.as_of)
-        soon = not complete and (duty.open_now(scope.as_of) or due_soon(row.deadline, scope.as_of))
-        days = ((scope.as_of - row.deadline).days if overdue else
-                (scope.as_of - missed[0][1]).days if missed else None)
-        changed = last.get(row.id)
-        revision = revised.get(row.id)
-        reports[row.id] = ReportAction(
-            plan_id=row.plan_id, addressee=row.addressee, recommendation=row.number, reference=row.reference,
-            text=row.text, owners=row.owners_display, agreement=agreement_words(row.agreement, row.inferred),
-            agreement_reason=row.reason, target=revision.original if revision else row.target,
-            target_reading=row.target_reading, revised_target=revision.revised if revision else "",
-            revision_reason=revision.reason if revision else "", deadline=row.deadline, status=status,
+        duty = duty_of(start, every, action_id, ticked, checkpoints)
+        missed = [] if complete else duty.missed(as_of)
+        overdue = not complete and every is None and deadline is not None and deadline < as_of
+        soon = not complete and (duty.open_now(as_of) or due_soon(deadline, as_of))
+        days = (as_of - deadline).days if overdue else (as_of - missed[0][1]).days if missed else None
+        changed = last.get(action_id)
+        revision = revised.get(action_id)
+        action = reports[action_id] = ReportAction(
+            plan_id=plan_id, addressee=addressee_name, recommendation=recommendation_number(number),
+            reference=reference,
+            text=text, owners=owners, agreement=agreed,
+            agreement_reason=reason, target=revision.original if revision else target,
+            target_reading=reading, revised_target=revision.revised if revision else "",
+            revision_reason=revision.reason if revision else "", deadline=deadline, status=status,
             rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon,
                            revisions=revision.count if revision else 0),
             days_overdue=days, missed=tuple(period for period, _ in missed),
             last_changed_at=changed[0] if changed else None,
-            last_changed_by=changed[1] if changed else "", evidence=evidence.get(row.id, ""),
+            last_changed_by=changed[1] if changed else "", evidence=evidence.get(action_id, ""),
         )
-
-    sections: dict[tuple[str, str], AddresseeSection] = {}
-    recs: dict[tuple[str, str], RecommendationSection] = {}
-    for row in rows:
-        addressee = sections.get((row.plan_id, row.addressee))
-        if addressee is None:
-            addressee = sections[(row.plan_id, row.addressee)] = AddresseeSection(name=row.addressee)
-            plans[row.plan_id].addressees.append(addressee)
-        rec = recs.get((row.plan_id, row.number))
-        if rec is None:
-            rec = recs[(row.plan_id, row.number)] = RecommendationSection(
-                number=row.number, text=row.rec_text, agreement=agreement_words(row.agreement, row.inferred),
-                reason=row.reason)
-            addressee.recommendations.append(rec)
-        rec.actions.append(reports[row.id])
-
-    # A plan holding none of the owner's actions is left out, unless it was asked for by name.
-    shown = [plan for plan in plans.values() if plan.addressees or plan.id in scope.plan_ids]
-    return Report(scope=scope, plans=shown, by_owner=_by_owner(session, in_scope, reports),
-                  changes=_changes(session, in_scope, scope.since) if scope.since else [])
+        rec.actions.append(action)
+    count_owners(session, in_scope, reports)
+    return plans
 
 
 def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
@@ -288,33 +446,38 @@ def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
     return plans
 
 
+def _duties(session: Session, in_scope: Any) -> tuple[dict[int, set[str]], dict[int, list[date]]]:
+    """Per action in scope, its ticked-off periods, and its checkpoints (in date order)."""
+    ticked: dict[int, set[str]] = defaultdict(set)
+    rows = session.connection()
+    for action_id, period in rows.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
+            col(Occurrence.done).is_(True), col(Occurrence.action_id).in_(in_scope))):
+        ticked[action_id].add(period)
+    checkpoints: dict[int, list[date]] = defaultdict(list)
+    for action_id, day in rows.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
+            col(Checkpoint.action_id).in_(in_scope)).order_by(col(Checkpoint.due))):
+        checkpoints[action_id].append(day)
+    return ticked, checkpoints
+
+
 def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:
     newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope))
               .group_by(col(Change.action_id))
               .scalar_subquery())
     query = select(col(Change.action_id), col(Change.at), col(Change.by)).where(col(Change.id).in_(newest))
-    return {action_id: (_utc(at), by) for action_id, at, by in session.execute(query)}
+    return {action_id: (_utc(at), by) for action_id, at, by in session.connection().execute(query)}
 
 
 def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
     """Per action, the newest note given with a change (a note, a status, a tick; a revision's reason is not
     evidence) that was not withdrawn."""
-    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
+    undone = select(col(Change.undoes_id)).where(col(Change.action_id).in_(in_scope),  # an undo is of its own action
+                                                 col(Change.undoes_id).is_not(None))
     newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope), col(Change.note) != "",
                                                 col(Change.kind) != ChangeKind.TARGET, col(Change.id).not_in(undone))
               .group_by(col(Change.action_id)).scalar_subquery())
-    return {action_id: note for action_id, note in
-            session.execute(select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest)))}
-
-
-def _by_owner(session: Session, in_scope: Any, actions: dict[int, ReportAction]) -> dict[str, Tally]:
-    labels = {owner.id: owner.label for owner in session.execute(select(Owner)).scalars()}
-    counts: dict[str, Tally] = defaultdict(Tally)
-    links = (select(col(ActionOwner.action_id), col(ActionOwner.owner_id))
-             .where(col(ActionOwner.action_id).in_(in_scope)))
-    for action_id, owner_id in session.execute(links):
-        counts[labels[owner_id]].add(actions[action_id])
-    return dict(sorted(counts.items()))
+    query = select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest))
+    return {action_id: note for action_id, note in session.connection().execute(query)}
 
 
 def _changes(session: Session, in_scope: Any, since: date) -> list[ChangeLine]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from html import escape
+from typing import BinaryIO
 
 from store.reports.columns import RAG_FILL, RAG_INK, shown
-from store.reports.content import Report, Tally, tally
-from store.reports.output import MARK
-from store.text import status_word
+from store.reports.content import PlanSection, ReportSource, Tally, tally
+from store.reports.output import MARK, after_the_summary
+from store.text import recommendation_title, status_word
 
 _STYLE = """
 @page { size: A4; margin: 14mm 12mm; }
@@ -64,8 +65,18 @@ def _tally_tds(counts: Tally) -> list[str]:
 TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
 
 
-def render_html(report: Report) -> bytes:
-    """The page's bytes (UTF-8)."""
+def write_html(report: ReportSource, out: BinaryIO) -> None:
+    """The page (UTF-8): the summary, then plan by plan, then the changes."""
+    after_the_summary(out, (_lines(_plan(plan)) for plan in report.sections()), lambda: _summary(report))
+    out.write(_lines([*_changes(report), "</body></html>\n"]))
+
+
+def _lines(lines: list[str]) -> bytes:
+    """Lines that follow earlier ones in the page."""
+    return "".join("\n" + line for line in lines).encode("utf-8")
+
+
+def _summary(report: ReportSource) -> bytes:
     scope = report.scope
     out = ['<!DOCTYPE html>', '<html lang="en-GB"><head><meta charset="utf-8">',
            f'<meta name="generator" content="{MARK}">',
@@ -80,34 +91,41 @@ def render_html(report: Report) -> bytes:
          _td(str(sum(p.agreement_counts.values())), True)] for p in report.plans])
     out.append("<h3>By addressee</h3>")
     out += _table(["Plan", "Addressee", "Progress", *TALLY_HEADINGS, "RAG"], [
-        [_td(h(p.id)), _td(h(a.name)), _td(_bar(tally(a.actions))), *_tally_tds(tally(a.actions)), _td(_rag(a.rag))]
-        for p in report.plans for a in p.addressees])
+        [_td(h(a.plan_id)), _td(h(a.name)), _td(_bar(a.tally)), *_tally_tds(a.tally), _td(_rag(a.rag))]
+        for a in report.addressees])
     out.append("<h3>By owner</h3>")
     out += _table(["Owner", *TALLY_HEADINGS], [[_td(h(o)), *_tally_tds(t)] for o, t in report.by_owner.items()])
-    for plan in report.plans:
-        if not plan.addressees:
-            continue
-        out.append(f"<h2>{h(plan.title)} ({h(plan.id)})</h2>")
-        for addressee in plan.addressees:
-            out.append(f"<h3>{h(addressee.name)} {_bar(tally(addressee.actions))} {_rag(addressee.rag)}</h3>")
-            for rec in addressee.recommendations:
-                reason = f": {h(rec.reason)}" if rec.reason else ""
-                out.append(f"<h4>Recommendation {h(rec.number)} ({h(rec.agreement)}{reason}) {_bar(rec.tally)} "
-                           f"{_rag(rec.rag)}</h4>")
-                out.append(f'<p class="rec">{h(rec.text)}</p>')
-                out += _table(["Ref", "Action", "Owners", "Target", "Status", "RAG", "Days overdue", "Missed",
-                               "Last change", "Latest evidence"], [[
-                    _td(h(a.reference), keep=True), _td(h(a.text)), _td(h(a.owners)),
-                    _td(h(a.target) + (f"<br>revised: {h(a.revised_target)}" if a.revised_target else "")),
-                    _td(status_word(a.status), keep=True), _td(_rag(a.rag)),
-                    _td("" if a.days_overdue is None else str(a.days_overdue), True), _td(h(" ".join(a.missed))),
-                    _td(f"{a.last_changed_at:%Y-%m-%d}<br>{h(a.last_changed_by)}" if a.last_changed_at else ""),
-                    _td(h(a.evidence)),
-                ] for a in rec.actions])
-    if scope.since:
-        out.append(f"<h2>Changes since {scope.since:%d %B %Y}</h2>")
-        out += _table(["When (UTC)", "By", "Ref", "Change", "Note"], [
-            [_td(f"{c.at:%Y-%m-%d %H:%M}"), _td(h(c.by)), _td(h(c.reference)), _td(h(c.what)), _td(h(c.note))]
-            for c in report.changes])
-    out.append("</body></html>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def _plan(plan: PlanSection) -> list[str]:
+    if not plan.addressees:
+        return []
+    out = [f"<h2>{h(plan.title)} ({h(plan.id)})</h2>"]
+    for addressee in plan.addressees:
+        out.append(f"<h3>{h(addressee.name)} {_bar(tally(addressee.actions))} {_rag(addressee.rag)}</h3>")
+        for rec in addressee.recommendations:
+            reason = f": {h(rec.reason)}" if rec.reason else ""
+            out.append(f"<h4>{h(recommendation_title(rec.number))} ({h(rec.agreement)}{reason}) {_bar(rec.tally)} "
+                       f"{_rag(rec.rag)}</h4>")
+            out.append(f'<p class="rec">{h(rec.text)}</p>')
+            out += _table(["Ref", "Action", "Owners", "Target", "Status", "RAG", "Days overdue", "Missed",
+                           "Last change", "Latest evidence"], [[
+                _td(h(a.reference), keep=True), _td(h(a.text)), _td(h(a.owners)),
+                _td(h(a.target) + (f"<br>revised: {h(a.revised_target)}" if a.revised_target else "")),
+                _td(status_word(a.status), keep=True), _td(_rag(a.rag)),
+                _td("" if a.days_overdue is None else str(a.days_overdue), True), _td(h(" ".join(a.missed))),
+                _td(f"{a.last_changed_at:%Y-%m-%d}<br>{h(a.last_changed_by)}" if a.last_changed_at else ""),
+                _td(h(a.evidence)),
+            ] for a in rec.actions])
+    return out
+
+
+def _changes(report: ReportSource) -> list[str]:
+    since = report.scope.since
+    if not since:
+        return []
+    out = [f"<h2>Changes since {since:%d %B %Y}</h2>"]
+    return out + _table(["When (UTC)", "By", "Ref", "Change", "Note"], [
+        [_td(f"{c.at:%Y-%m-%d %H:%M}"), _td(h(c.by)), _td(h(c.reference)), _td(h(c.what)), _td(h(c.note))]
+        for c in report.changes])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import BinaryIO
 
 from store.reports.columns import shown
-from store.reports.content import AddresseeSection, Report, Tally, tally
-from store.reports.output import MARK
-from store.text import status_word
+from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
+from store.reports.output import MARK, after_the_summary
+from store.text import recommendation_title, status_word
 
 # Every character that means something inline in CommonMark or GitHub's tables; a backslash makes each literal.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|~&$^:])")
@@ -36,12 +38,23 @@ def _tally_cells(counts: Tally) -> list[str]:
 TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
 
 
-def _addressee_rows(addressees: list[tuple[str, AddresseeSection]]) -> list[list[str]]:
-    return [[md(plan_id), md(a.name), *_tally_cells(tally(a.actions)), a.rag.letter] for plan_id, a in addressees]
+def _addressee_rows(addressees: Sequence[AddresseeCount]) -> list[list[str]]:
+    return [[md(a.plan_id), md(a.name), *_tally_cells(a.tally), a.rag.letter] for a in addressees]
 
 
-def render_markdown(report: Report) -> bytes:
-    """The Markdown file's bytes (UTF-8)."""
+def write_markdown(report: ReportSource, out: BinaryIO) -> None:
+    """The Markdown file (UTF-8): the summary, then plan by plan, then the changes."""
+    after_the_summary(out, (_lines(_plan(plan)) for plan in report.sections()), lambda: _summary(report))
+    if report.scope.since:
+        out.write(_lines(_changes(report)))
+
+
+def _lines(lines: list[str]) -> bytes:
+    """Lines that follow earlier ones in the file."""
+    return "".join("\n" + line for line in lines).encode("utf-8")
+
+
+def _summary(report: ReportSource) -> bytes:
     scope = report.scope
     lines = [f"<!-- {MARK}: generated; edit a copy -->", f"# {md(report.title)}", ""]
     if scope.since:
@@ -51,28 +64,33 @@ def render_markdown(report: Report) -> bytes:
         [md(p.id), md(p.title), *(str(p.agreement_counts.get(w, 0)) for w in ("agreed", "partly agreed", "not agreed")),
          str(sum(p.agreement_counts.values()))] for p in report.plans])
     lines += ["### By addressee", ""]
-    lines += _table(["Plan", "Addressee", *TALLY_HEADINGS, "RAG"],
-                    _addressee_rows([(p.id, a) for p in report.plans for a in p.addressees]))
+    lines += _table(["Plan", "Addressee", *TALLY_HEADINGS, "RAG"], _addressee_rows(report.addressees))
     lines += ["### By owner", ""]
     lines += _table(["Owner", *TALLY_HEADINGS], [[md(o), *_tally_cells(t)] for o, t in report.by_owner.items()])
-    for plan in report.plans:
-        if not plan.addressees:
-            continue
-        lines += [f"## {md(plan.title)} ({md(plan.id)})", ""]
-        for addressee in plan.addressees:
-            lines += [f"### {md(addressee.name)}", ""]
-            for rec in addressee.recommendations:
-                agreement = rec.agreement + (f": {rec.reason}" if rec.reason else "")
-                lines += [f"#### Recommendation {md(rec.number)} ({md(agreement)}) · RAG {rec.rag.letter}", "",
-                          md(rec.text), ""]
-                lines += _table(ACTION_HEADINGS, [[
-                    md(a.reference), md(a.text), md(a.owners),
-                    md(a.target + (f" → revised: {a.revised_target}" if a.revised_target else "")),
-                    status_word(a.status), f"{a.rag.letter} {a.rag.value}",
-                    "" if a.days_overdue is None else str(a.days_overdue), md(" ".join(a.missed)), md(a.evidence),
-                ] for a in rec.actions])
-    if scope.since:
-        lines += [f"## Changes since {scope.since:%d %B %Y}", ""]
-        lines += _table(["When (UTC)", "By", "Ref", "Change", "Note"], [
-            [f"{c.at:%Y-%m-%d %H:%M}", md(c.by), md(c.reference), md(c.what), md(c.note)] for c in report.changes])
     return "\n".join(lines).encode("utf-8")
+
+
+def _plan(plan: PlanSection) -> list[str]:
+    if not plan.addressees:
+        return []
+    lines = [f"## {md(plan.title)} ({md(plan.id)})", ""]
+    for addressee in plan.addressees:
+        lines += [f"### {md(addressee.name)}", ""]
+        for rec in addressee.recommendations:
+            agreement = rec.agreement + (f": {rec.reason}" if rec.reason else "")
+            lines += [f"#### {md(recommendation_title(rec.number))} ({md(agreement)}) · RAG {rec.rag.letter}", "",
+                      md(rec.text), ""]
+            lines += _table(ACTION_HEADINGS, [[
+                md(a.reference), md(a.text), md(a.owners),
+                md(a.target + (f" → revised: {a.revised_target}" if a.revised_target else "")),
+                status_word(a.status), f"{a.rag.letter} {a.rag.value}",
+                "" if a.days_overdue is None else str(a.days_overdue), md(" ".join(a.missed)), md(a.evidence),
+            ] for a in rec.actions])
+    return lines
+
+
+def _changes(report: ReportSource) -> list[str]:
+    assert report.scope.since is not None
+    lines = [f"## Changes since {report.scope.since:%d %B %Y}", ""]
+    return lines + _table(["When (UTC)", "By", "Ref", "Change", "Note"], [
+        [f"{c.at:%Y-%m-%d %H:%M}", md(c.by), md(c.reference), md(c.what), md(c.note)] for c in report.changes])

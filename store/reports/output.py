@@ -3,8 +3,12 @@ another program's file."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from store.files import refuse_to_overwrite
 
@@ -44,3 +48,14 @@ def report_path(folder: Path, stem: str, fmt: str) -> Path:
         n += 1
         path = folder / f"{stem}-{n}.{fmt}"
     return path
+
+
+def after_the_summary(out: BinaryIO, details: Iterable[bytes], summary: Callable[[], bytes]) -> None:
+    """Write `summary()` and then the `details` to `out`. The details are laid out first, into a temporary
+    file (a national report is never held in memory), because reading them is what counts the summary."""
+    with tempfile.TemporaryFile() as spool:
+        for chunk in details:
+            spool.write(chunk)
+        out.write(summary())
+        spool.seek(0)
+        shutil.copyfileobj(spool, out, 1 << 20)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,15 +29,33 @@ from textual.theme import Theme
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import commands, queries, revising
-from store.db import Database, describe_sqlite_error
+from store import reads
 from store.errors import StaleError, StoreError
-from store.queries import ActionRow, AddresseeNode, OwnerCount, RegionNode, When
+from store.rows import (
+    ActionDetail,
+    ActionPath,
+    ActionRow,
+    AddresseeNode,
+    OwnerCount,
+    RecommendationDetail,
+    RegionNode,
+    When,
+)
 from store.targets import Status
 from store.text import agreement_words, status_word, visible
 from tui.commands import what_it_does
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
-from tui.loading import AfterChange, DueLists, action_version, children_of, load_after_change, load_due, load_tree
+from tui.loading import (
+    AfterChange,
+    DueLists,
+    OpenDatabase,
+    action_version,
+    children_of,
+    load_after_change,
+    load_due,
+    load_tree,
+    read_with,
+)
 from tui.nodes import ROOT, Item, NodeKey
 from tui.screens.note import NoteScreen
 from tui.screens.owner_picker import EVERYONE, OwnerPicker
@@ -49,9 +66,11 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
 from tui.widgets.sync_bar import SyncBar
-from tui.writes import OwnVersions, WriteQueue, undo_change
+from tui.writes import OwnVersions, WriteQueue, Written, undo_change
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tui.app import ActionTrackApp
 
 T = TypeVar("T")
@@ -98,11 +117,11 @@ class MainScreen(Screen[None]):
 
     # What is shown; its watcher reloads what a change touches. No key in the footer depends on it, so it
     # does not refresh the bindings (a refresh rebuilds the footer: measurable on every month key).
-    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False)
+    state: reactive[ViewState] = reactive(ViewState(owner=None, month=date.min), init=False, repaint=False)
     # Which pane has the tree's place on a narrow screen; the footer's tab and esc keys depend on it.
     pane: reactive[Pane] = reactive[Pane]("tree", bindings=True, init=False)
 
-    def __init__(self, db: Database, *, today: date, owner: OwnerCount | None, ask_owner: bool) -> None:
+    def __init__(self, db: OpenDatabase, *, today: date, owner: OwnerCount | None, ask_owner: bool) -> None:
         super().__init__()
         self.db = db
         self.today = today
@@ -114,6 +133,11 @@ class MainScreen(Screen[None]):
         self.due_lists: DueLists | None = None
         self.writes = WriteQueue()
         self.own_versions = OwnVersions()
+        # every owner with their counts, as the picker lists them: read once after start, then again (in
+        # the background, the picker open) after a change that moved a count
+        self.owners: list[OwnerCount] | None = None
+        self.owners_stale = False
+        self.due_with_tree = False  # a tree load under way reads the due panel too
 
     @property
     def app_(self) -> ActionTrackApp:
@@ -174,10 +198,12 @@ class MainScreen(Screen[None]):
         """Reload what the change of state touches, and say it in the context bar."""
         touched = changes(old, new)
         if touched.tree:
-            self.reload_tree(fresh=touched.owner, reopen=touched.filters)
-        if touched.due:
+            # both in one read, one repaint
+            self.reload_tree(fresh=touched.owner, reopen=touched.filters, with_due=touched.due)
+        elif touched.due:
             self.reload_due()
-        self._show_context()
+        if not touched.due:  # else the new due lists say it, with their counts
+            self._show_context()
 
     def watch_pane(self, pane: Pane) -> None:
         """In a narrow screen, show the pane chosen in the tree's place."""
@@ -217,10 +243,14 @@ class MainScreen(Screen[None]):
         if event.worker.group == "write" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
                                                              WorkerState.CANCELLED):
             self.writes.finished()
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.app_.loaded(event.worker.group)
 
     def report(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; stale views are refreshed."""
         from sqlalchemy.exc import SQLAlchemyError
+
+        from store.db import describe_sqlite_error
 
         if isinstance(error, StaleError):
             self.notify(visible(str(error)), severity="warning", title="Changed elsewhere", markup=False)
@@ -238,21 +268,33 @@ class MainScreen(Screen[None]):
         self.notify(message, severity="warning", timeout=4, markup=False)
 
     # -- loading -----------------------------------------------------------------------------
-    def reload_tree(self, *, fresh: bool = False, reopen: bool = False) -> None:
+    def reload_tree(self, *, fresh: bool = False, reopen: bool = False, with_due: bool = False) -> None:
         """Load the tree for the current view, keeping the cursor's action (and, unless `fresh`, open branches;
-        `reopen`: a view small enough opens fully, as a fresh one does)."""
+        `reopen`: a view small enough opens fully, as a fresh one does); `with_due`: the due panel too, in the
+        same read."""
         tree = self.query_one(PlanTree)
         expanded = None if fresh or not tree.loaded else tree.expanded_keys()
         cursor = tree.cursor_key
-        view, today = self.state.view, self.today
+        view, today, month = self.state.view, self.today, self.state.month
+        with_due = self.due_with_tree = with_due or self.due_with_tree  # a load this one supersedes read it
+        if with_due:
+            self.workers.cancel_group(self, "due")  # a due panel read before this change must not show after it
 
-        def job() -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
-            with self.db.read() as session:
-                return load_tree(session, view, today, expanded, reopen=reopen)
+        def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
+            return read_with(self.db, lambda run: (load_tree(run, view, today, expanded, reopen=reopen),
+                                                   load_due(run, view, today, month) if with_due else None))
 
-        def done(result: tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]) -> None:
-            children, open_keys = result
+        def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
+            (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
+            if due is not None:
+                self.due_with_tree = False
+                if self.state.view == view and self.state.month == month:
+                    self._show_due(due)
+                else:  # the month or the view moved on meanwhile
+                    self.reload_due()
+            if self.owners is None and not self.ask_owner:
+                self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
             elif cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key:
@@ -274,8 +316,7 @@ class MainScreen(Screen[None]):
         view, today, month = self.state.view, self.today, self.state.month
 
         def job() -> DueLists:
-            with self.db.read() as session:
-                return load_due(session, view, today, month)
+            return read_with(self.db, lambda run: load_due(run, view, today, month))
 
         self._work(job, self._show_due, group="due")
 
@@ -286,6 +327,7 @@ class MainScreen(Screen[None]):
 
     def refresh_all(self) -> None:
         """Reload everything shown (after another process changed the database)."""
+        self.owners_stale = True
         self.reload_tree()
         self.reload_due()
         if self.current is not None:
@@ -319,8 +361,7 @@ class MainScreen(Screen[None]):
         view, today, key = self.state.view, self.today, message.key
 
         def job() -> list[Item]:
-            with self.db.read() as session:
-                return children_of(session, view, today, key)
+            return read_with(self.db, lambda run: children_of(run, view, today, key))
 
         self._work(job, lambda items: self.query_one(PlanTree).fill(key, items), group=f"expand-{key}")
 
@@ -362,21 +403,22 @@ class MainScreen(Screen[None]):
     def _load_action_detail(self, action_id: int) -> None:
         today = self.today
 
-        def job() -> queries.ActionDetail:
-            with self.db.read() as session:
-                return queries.action_detail(session, action_id, today)
+        def job() -> ActionDetail:
+            return read_with(self.db, lambda run: reads.action_detail(run, action_id, today))
 
-        def done(detail: queries.ActionDetail) -> None:
+        def done(detail: ActionDetail) -> None:
             self.query_one(DetailPane).show(action_detail_text(detail, today, self.app.theme_variables))
 
         self._work(job, done, group="detail")
 
     def _load_recommendation_detail(self, rec_id: int) -> None:
-        def job() -> queries.RecommendationDetail:
+        def job() -> RecommendationDetail:
+            from store import queries
+
             with self.db.read() as session:
                 return queries.recommendation_detail(session, rec_id)
 
-        def done(d: queries.RecommendationDetail) -> None:
+        def done(d: RecommendationDetail) -> None:
             agreement = agreement_words(d.agreement, d.inferred)
             self.query_one(DetailPane).show(recommendation_detail_text(
                 d.number, d.text, agreement, d.reason, d.note, d.addressee, f"{d.plan_title} [{d.plan_id}]",
@@ -394,12 +436,15 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PlanTree)
         known = set(tree.loaded)
 
-        def job() -> tuple[queries.ActionPath, dict[NodeKey, list[Item]]]:
+        def job() -> tuple[ActionPath, dict[NodeKey, list[Item]]]:
+            from store import queries
+
             with self.db.read() as session:
                 path = queries.action_path(session, action_id)
-                return path, {k: children_of(session, view, today, k) for k in NodeKey.above(path) if k not in known}
+                run = queries.runner(session)
+                return path, {k: children_of(run, view, today, k) for k in NodeKey.above(path) if k not in known}
 
-        def done(result: tuple[queries.ActionPath, dict[NodeKey, list[Item]]]) -> None:
+        def done(result: tuple[ActionPath, dict[NodeKey, list[Item]]]) -> None:
             path, missing = result
             keys = NodeKey.above(path)
             for key in keys:
@@ -473,17 +518,18 @@ class MainScreen(Screen[None]):
             return None
         return row
 
-    def _queue(self, write: Callable[[Session], int], done: Callable[[AfterChange], None] | None = None) -> None:
-        """Run `write` (it returns the id of the action it changed) after every earlier write, then repaint
-        what it touched and call `done`. The repaint itself is the confirmation."""
+    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None) -> None:
+        """Run `write` (it says which action it changed) after every earlier write, then repaint what it
+        touched and call `done`. The repaint itself is the confirmation."""
         state, today = self.state, self.today
 
         def job() -> tuple[AfterChange, int]:
             with self.db.write() as session:
-                action_id = write(session)
+                written = write(session)
             version = self.db.data_version()  # our own commit: nothing to refresh for it
             with self.db.read() as session:
-                return load_after_change(session, state.view, today, state.month, action_id), version
+                return load_after_change(session, state.view, today, state.month, written.action_id,
+                                         counts=written.counts), version
 
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
@@ -496,29 +542,36 @@ class MainScreen(Screen[None]):
 
         self.writes.submit(start)
 
-    def _change(self, row: ActionRow, change: Callable[[Session, int], bool],
+    def _change(self, row: ActionRow, change: Callable[[Session, int], Written | None],
                 done: Callable[[AfterChange], None] | None = None) -> None:
         """Queue `change(session, expected_version)` of `row`, expecting the version the key saw moved on by
-        this screen's own earlier writes; `change` returns whether it wrote."""
+        this screen's own earlier writes; `change` says what it wrote (None: nothing)."""
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> Written:
             expected = self.own_versions.expected(row.id, row.version)
-            if change(session, expected):
+            written = change(session, expected)
+            if written is not None:
                 self.own_versions.moved(row.id, expected, action_version(session, row.id))
-            return row.id
+            return written or Written(row.id, counts=False)
 
         self._queue(write, done)
 
     def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
         """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
         tree = self.query_one(PlanTree)
+        if after.progress is not None:  # counts moved: the picker's too
+            self.owners_stale = True
         if self.state.hide_complete and after.row.status == Status.COMPLETE:
             self.reload_tree()
         else:
             tree.update_item(after.row)
-            for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
-                tree.update_progress(key, progress)
-        if fresh_due:
+            if after.progress is not None:
+                for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
+                    tree.update_progress(key, progress)
+        if after.due is None:  # the same actions are listed: show the changed one anew, if it is there
+            if self.due_lists is not None and after.row.id in self.due_lists.ids:
+                self._show_due(self.due_lists.with_row(after.row))
+        elif fresh_due:
             self._show_due(after.due)
         else:
             self.reload_due()
@@ -533,9 +586,12 @@ class MainScreen(Screen[None]):
             return
         by = self.by
 
-        def change(session: Session, expected: int) -> bool:
-            commands.set_status(session, row.id, status, by=by, expected_version=expected)
-            return True
+        def change(session: Session, expected: int) -> Written:
+            from store import commands
+
+            moved = commands.set_status(session, row.id, status, by=by, expected_version=expected)
+            # between not started and ongoing no count moves and the due panel lists the same actions
+            return Written(row.id, counts=Status.COMPLETE in (moved.from_status, moved.to_status))
 
         self._change(row, change)
 
@@ -563,9 +619,11 @@ class MainScreen(Screen[None]):
             return
         by, period = self.by, f"{self.state.month:%Y-%m}"
 
-        def change(session: Session, expected: int) -> bool:
+        def change(session: Session, expected: int) -> Written:
+            from store import commands
+
             commands.tick_occurrence(session, row.id, period, by=by, expected_version=expected)
-            return True
+            return Written(row.id)
 
         self._change(row, change)
 
@@ -584,13 +642,16 @@ class MainScreen(Screen[None]):
                 return
             refused = False
 
-            def change(session: Session, expected: int) -> bool:
+            def change(session: Session, expected: int) -> Written | None:
+                from store import commands
+
                 nonlocal refused
                 try:
                     commands.add_note(session, row.id, text, by=by, expected_version=expected)
                 except StaleError:
                     refused = True  # nothing was written: the note goes back to the user
-                return not refused
+                    return None
+                return Written(row.id, counts=False)  # a note moves no count
 
             def done(after: AfterChange) -> None:
                 if refused:
@@ -608,10 +669,14 @@ class MainScreen(Screen[None]):
         by = self.by
 
         def job() -> date | None:
+            from store import revising
+
             with self.db.read() as session:
                 return revising.written_on(session, row.id)
 
         def ask(plan_written_on: date | None) -> None:
+            from store import revising
+
             def read(written: str) -> str:
                 return revising.read_new_target(written, plan_written_on).described
 
@@ -620,9 +685,9 @@ class MainScreen(Screen[None]):
                     return
                 target, reason = answer
 
-                def change(session: Session, expected: int) -> bool:
+                def change(session: Session, expected: int) -> Written:
                     revising.revise_target(session, row.id, target, reason=reason, by=by, expected_version=expected)
-                    return True
+                    return Written(row.id)
 
                 self._change(row, change)
 
@@ -630,7 +695,7 @@ class MainScreen(Screen[None]):
 
         self._work(job, ask, group="revise")
 
-    def _note_refused(self, row: ActionRow, note: str, detail: queries.ActionDetail) -> None:
+    def _note_refused(self, row: ActionRow, note: str, detail: ActionDetail) -> None:
         """Say what changed under a note being written, and offer the note again on the new state."""
         last = detail.history[-1] if detail.history else None
         what = (f"{change_words(last.kind, last.from_status, last.to_status, last.period, last.note)} "
@@ -659,13 +724,13 @@ class MainScreen(Screen[None]):
         row, by = self.current, self.by
         what: list[str] = []
 
-        def write(session: Session) -> int:
+        def write(session: Session) -> Written:
             before = action_version(session, row.id) if row else None
             undone = undo_change(session, by=by, row=row)
             what.append(undone.what)
             if row is not None and before == self.own_versions.expected(row.id, row.version):
                 self.own_versions.moved(row.id, before, action_version(session, row.id))
-            return undone.action_id
+            return Written(undone.action_id)
 
         def done(after: AfterChange) -> None:
             self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
@@ -676,10 +741,6 @@ class MainScreen(Screen[None]):
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
 
-        def job() -> list[OwnerCount]:
-            with self.db.read() as session:
-                return queries.owners(session)
-
         def chosen(choice: OwnerCount | str | None) -> None:
             if choice is not None:
                 self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
@@ -687,7 +748,26 @@ class MainScreen(Screen[None]):
         def ask(owners: list[OwnerCount]) -> None:
             self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
 
-        self._work(job, ask, group="owners")
+        if self.owners is None:
+            self._read_owners(ask)
+            return
+        picker = OwnerPicker(self.owners, first_run=first_run)  # at once, with the owners as last read
+        self.app.push_screen(picker, chosen)
+        if self.owners_stale:  # counts moved since: show fresh ones when they are read
+            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_attached else None)
+
+    def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
+        """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
+
+        def job() -> list[OwnerCount]:
+            return read_with(self.db, lambda run: reads.owners(run))
+
+        def done(owners: list[OwnerCount]) -> None:
+            self.owners, self.owners_stale = owners, False
+            then(owners)
+
+        self.owners_stale = False  # a change from now on makes them stale again
+        self._work(job, done, group="owners")
 
     def choose_owner(self, owner: OwnerCount | None) -> None:
         """Show this owner's actions (None: everyone's) and remember the choice."""
@@ -814,16 +894,15 @@ class MainScreen(Screen[None]):
         stem = f"actiontrack-report-{today.isoformat()}"
 
         def job() -> tuple[Path, int]:
-            from store.files import write_atomically
-            from store.reports import ReportScope, build_report, render
+            from store.files import atomic_file
+            from store.reports import ReportScope, write_report
             from store.reports.output import report_path
 
             scope = ReportScope(as_of=today, view=state.view, owner_label=state.who)
-            with self.db.read() as session:
-                report = build_report(session, scope)
             path = report_path(Path.cwd(), stem, fmt)
-            write_atomically(path, render(report, fmt))
-            return path, len(report.actions)
+            with self.db.read() as session, atomic_file(path) as fh:
+                written = write_report(session, scope, fmt, fh)
+            return path, written.action_count
 
         def done(result: tuple[Path, int]) -> None:
             path, count = result

@@ -13,8 +13,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from store.owners import owner_key
-from store.queries import OwnerCount
+from store.rows import OwnerCount
 from store.text import visible
+from tui.widgets.lazy_options import LazyOptionList
 
 EVERYONE = "everyone"
 MAX_LISTED = 200  # a national database has thousands of roles: typing narrows them
@@ -41,12 +42,20 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
             question = "Who are you? Choose your role to see your actions." if self.first_run else "Whose actions?"
             yield Label(Text(question, style="bold"))
             yield Input(placeholder="type to narrow, e.g. Tameside", id="picker-filter")
-            yield OptionList(id="picker-list")
+            yield LazyOptionList(id="picker-list")
 
     def on_mount(self) -> None:
         self._fill("")
 
-    def _fill(self, text: str) -> None:
+    def update_owners(self, owners: list[OwnerCount]) -> None:
+        """Show fresher counts (read while the picker was open), keeping the filter and the cursor."""
+        picker = self.query_one("#picker-list", LazyOptionList)
+        kept = picker.get_option_at_index(picker.highlighted).id if picker.highlighted is not None else None
+        self.owners = owners
+        self.keys = [owner_key(o.label) for o in owners]
+        self._fill(self.query_one("#picker-filter", Input).value, keep=kept)
+
+    def _fill(self, text: str, keep: str | None = None) -> None:
         wanted = owner_key(text)
         options = [Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE)] if not wanted else []
         matching = [o for o, key in zip(self.owners, self.keys, strict=True) if not wanted or wanted in key]
@@ -61,11 +70,13 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
             options.insert(0, Option(Text("Everyone (all actions)", style="bold"), id=EVERYONE))
         if not options:
             options = self._closest(text, wanted)
-        picker = self.query_one("#picker-list", OptionList)
-        picker.clear_options()
-        picker.add_options(options)
+        picker = self.query_one("#picker-list", LazyOptionList)
+        at = next((i for i, option in enumerate(options) if keep and option.id == keep), None)
+        picker.show_options(options, reach=at or 0)
         enabled = [i for i, option in enumerate(options) if not option.disabled]
-        if enabled:
+        if at is not None:
+            picker.highlighted = at
+        elif enabled:
             picker.highlighted = enabled[0]
 
     def _closest(self, text: str, wanted: str) -> list[Option]:

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from store.queries import ActionRow
+from store.rows import ActionRow
 from tui.labels import due_label
 from tui.loading import MAX_LISTED
 

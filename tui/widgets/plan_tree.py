@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from store.queries import (
+from store.rows import (
     ActionRow,
     AddresseeNode,
     Progress,
@@ -20,6 +20,7 @@ from store.queries import (
 )
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
+from tui.widgets.repaint import relabel
 
 
 class PlanTree(Tree[NodeKey]):
@@ -113,7 +114,7 @@ class PlanTree(Tree[NodeKey]):
         if node is None:
             return
         self.items[key] = item
-        node.set_label(self._label(item, self.app.theme_variables))
+        relabel(self, node, self._label(item, self.app.theme_variables))  # its own line only, not the lines below
 
     def update_progress(self, key: NodeKey, progress: Progress) -> None:
         """New counts for a region, addressee or recommendation."""

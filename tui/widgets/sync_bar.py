@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
-from store.db import Database
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from tui.loading import OpenDatabase
 
 REFRESH_SECONDS = 10.0
 
@@ -32,7 +35,7 @@ class SyncBar(Static):
             self.summary = summary
             self.error = error
 
-    def __init__(self, db: Database, *, by: str, id: str | None = None) -> None:
+    def __init__(self, db: OpenDatabase, *, by: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self.db = db
         self.by = by
@@ -52,13 +55,19 @@ class SyncBar(Static):
     @work(thread=True, group="sync-status", exclusive=True)
     def refresh_status(self) -> None:
         """Read the sync state (a small indexed count) and show it."""
+        from tui.loading import full_database
+
+        try:
+            db = full_database(self.db)  # a file opened for the screen: once its first view is shown
+        except StoreError:
+            return
         from store.server import ServerDatabase
         from store.sync import sync_status
 
-        if isinstance(self.db, ServerDatabase):
+        if isinstance(db, ServerDatabase):
             return
         try:
-            with self.db.read() as session:
+            with db.read() as session:
                 status = sync_status(session, os.environ.get("ACTIONTRACK_SERVER") or None)
         except StoreError:
             return
@@ -85,13 +94,14 @@ class SyncBar(Static):
     def _sync(self) -> None:
         from store.server import open_server
         from store.sync import sync
+        from tui.loading import full_database
 
         assert self.server is not None
         message: SyncBar.Synced
         try:
             server = open_server(self.server)
             try:
-                message = self.Synced(summary=sync(self.db, server, by=self.by).summary())
+                message = self.Synced(summary=sync(full_database(self.db), server, by=self.by).summary())
             finally:
                 server.dispose()
         except StoreError as exc:

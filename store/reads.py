@@ -1,0 +1,363 @@
+"""The store's reads, written once for both ways of running them.
+
+Each read names the statement it needs (its SQL is defined in `store.queries`) and passes its
+parameters to a `Run`: `store.queries` runs the statement through sqlmodel (SQLite and PostgreSQL);
+`store.fastread` runs the same statement's SQL, compiled for SQLite and stored, with the standard
+library's sqlite3. What the rows mean (progress, overdue, due this month, missed periods, which
+branches show) is decided here, whichever ran them. Nothing here imports a database library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any, Protocol
+
+from store.duties import Duty, duty
+from store.errors import NotFoundError
+from store.months import Month
+from store.owners import closest_names, owner_key, owner_label, written_owner
+from store.rag import Rag
+from store.rows import (
+    ActionDetail,
+    ActionRow,
+    AddresseeNode,
+    HistoryRow,
+    OwnerCount,
+    Progress,
+    RecommendationNode,
+    RegionNode,
+    Revision,
+    View,
+    ViewTree,
+    When,
+)
+from store.targets import Status
+
+# The parameters a statement takes when it is run (every other bound value is part of its definition).
+PARAMETERS = frozenset({
+    "owner_id", "pattern", "today", "region", "addressee_id", "recommendation_id", "action_id", "reference",
+    "owner_ids", "action_ids", "first", "last", "month", "period", "before_month", "before_period",
+    "this_month", "this_period", "this_first", "month_last", "soon_last", "include_closed", "any_status", "status",
+    "any_when", "when_overdue", "when_due", "when_missed", "by_due",
+})
+# The date filter's parameters: one flag per filter (`any_when` when there is none).
+WHEN_FLAGS: tuple[tuple[When, str], ...] = (("overdue", "when_overdue"), ("due", "when_due"),
+                                            ("missed", "when_missed"))
+AMBER = 1 << 32  # a branch's ratings sum: a red action adds 1, an amber one this (more actions than any branch holds)
+
+
+class Run(Protocol):
+    """Runs the named statement with these parameters; rows whose columns are attributes."""
+
+    def __call__(self, name: str, params: Mapping[str, Any], /) -> Iterable[Any]: ...
+
+
+# -- statement names -------------------------------------------------------------------------------
+
+VIEW_STATEMENTS = ("regions", "addressees", "recommendations", "actions", "tree_addressees",
+                   "tree_recommendations", "tree_actions")
+
+
+def view_shape(owner: bool, search: bool, hide_complete: bool) -> str:
+    """The part of a statement's name that says which filters of a view it holds, e.g. ':owner,hide'."""
+    parts = [name for name, on in (("owner", owner), ("search", search), ("hide", hide_complete)) if on]
+    return ":" + ",".join(parts) if parts else ""
+
+
+def view_shapes() -> list[tuple[str, tuple[bool, bool, bool]]]:
+    """Every shape of a view: (name part, (owner, search, hide_complete))."""
+    shapes = [(o, s, h) for o in (False, True) for s in (False, True) for h in (False, True)]
+    return [(view_shape(*shape), shape) for shape in shapes]
+
+
+def _for_view(base: str, view: View) -> str:
+    return base + view_shape(view.owner_id is not None, bool(view.search.strip()), view.hide_complete)
+
+
+def escape_like(text: str) -> str:
+    """Text for a LIKE pattern with `\\` as the escape: its %, _ and \\ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def as_of_params(today: date) -> dict[str, Any]:
+    """The values of the as-of parameters for `today`: the month before (the last that can be missed),
+    this month, and the end of next month (the end of store.rag's 'due soon')."""
+    now = Month.of(today)
+    before = now.plus(-1)
+    return {"today": today, "before_month": before.index, "before_period": before.period, "this_month": now.index,
+            "this_period": now.period, "this_first": now.first, "month_last": now.last, "soon_last": now.plus(1).last}
+
+
+def filter_params(view: View) -> dict[str, Any]:
+    """The parameters of a view's status, date and closed-plan filters (every shape of view takes them)."""
+    return {"include_closed": view.include_closed, "any_status": view.status is None,
+            "status": view.status.value if view.status is not None else "", "any_when": view.when is None,
+            **{name: view.when == when for when, name in WHEN_FLAGS}}
+
+
+def view_params(view: View, today: date) -> dict[str, Any]:
+    """The parameters of a view's statements."""
+    params: dict[str, Any] = {**as_of_params(today), **filter_params(view), "by_due": view.order == "due"}
+    if view.owner_id is not None:
+        params["owner_id"] = view.owner_id
+    if view.search.strip():
+        params["pattern"] = f"%{escape_like(view.search.strip())}%"
+    return params
+
+
+# -- the tree ----------------------------------------------------------------------------------------
+
+def progress_of(row: Any) -> Progress:
+    """The progress in a row of the counts `done`, `total` and `ratings` (red ones plus AMBER per amber one)."""
+    ratings = int(row.ratings or 0)
+    return Progress(done=int(row.done or 0), total=int(row.total or 0), overdue=ratings % AMBER,
+                    amber=ratings // AMBER)
+
+
+def _visible(progress: Progress, view: View) -> bool:
+    return progress.total > 0 and not (view.hide_complete and progress.done == progress.total)
+
+
+def _addressee_node(row: Any) -> AddresseeNode:
+    when = row.plan_submitted or row.report_published
+    return AddresseeNode(
+        id=row.id, name=row.name, kind=row.kind, rating=row.rating, plan_id=row.plan_id,
+        plan_year=str(when.year) if when else row.plan_id, progress=progress_of(row), closed=bool(row.closed),
+    )
+
+
+def _recommendation_node(row: Any) -> RecommendationNode:
+    return RecommendationNode(id=row.id, number=row.number, text=row.text, agreement=row.agreement,
+                              inferred=row.inferred, progress=progress_of(row))
+
+
+_RAGS = {rag.value: rag for rag in Rag}
+
+
+def action_row_of(row: Any, today: date) -> ActionRow:
+    """An action row from a statement's row of the action's list columns (with `missed`, `rag`, `evidence`)."""
+    complete = row.status == Status.COMPLETE
+    missed = 0 if complete else int(row.missed)
+    open_one_off = row.every_months is None and row.deadline is not None and not complete
+    late = open_one_off and row.deadline < today
+    overdue = late or missed > 0
+    due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
+    return ActionRow(
+        id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
+        target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
+        every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
+        due_soon=due_soon, missed=missed, rag=_RAGS[row.rag], evidence=bool(row.evidence),
+        days_overdue=(today - row.deadline).days if late else None,
+    )
+
+
+_CHUNK = 10_000  # SQLite binds at most so many parameters
+
+
+def with_missed_periods(run: Run, listed: list[ActionRow], today: date) -> list[ActionRow]:
+    """The rows, those with missed periods given them (`missed_periods`) and their days overdue counted from the
+    end of the oldest, in a few more queries. The due and overdue lists leave this to what shows them."""
+    missing = [row.id for row in listed if row.missed]
+    if not missing:
+        return listed
+    found: dict[int, Duty] = {}
+    for start in range(0, len(missing), _CHUNK):
+        ids = {"action_ids": missing[start:start + _CHUNK]}
+        ticked: dict[int, set[str]] = {}
+        for row in run("duty_ticks", ids):
+            ticked.setdefault(row.action_id, set()).add(row.period)
+        checkpoints: dict[int, list[date]] = {}
+        for row in run("duty_checkpoints", ids):
+            checkpoints.setdefault(row.action_id, []).append(row.due)
+        found.update({row.id: duty(row.start_month, row.every_months, row.id, ticked, checkpoints)
+                      for row in run("duty_actions", ids)})
+    return [_with_missed(row, found[row.id], today) if row.id in found else row for row in listed]
+
+
+def _with_missed(row: ActionRow, duty: Duty, today: date) -> ActionRow:
+    missed = duty.missed(today)
+    if not missed:
+        return row
+    oldest = (today - missed[0][1]).days
+    days = max(oldest, row.days_overdue) if row.days_overdue is not None else oldest
+    return replace(row, missed_periods=tuple(period for period, _ in missed), days_overdue=days)
+
+
+def regions(run: Run, view: View, today: date) -> list[RegionNode]:
+    """The regions holding actions in view, with their progress."""
+    nodes = [RegionNode(region=row.region, progress=progress_of(row))
+             for row in run(_for_view("regions", view), view_params(view, today))]
+    return [n for n in nodes if _visible(n.progress, view)]
+
+
+def addressees(run: Run, view: View, region: str, today: date) -> list[AddresseeNode]:
+    """The addressees of a region's plans holding actions in view; newest plan first."""
+    rows = run(_for_view("addressees", view), {**view_params(view, today), "region": region})
+    return [n for n in map(_addressee_node, rows) if _visible(n.progress, view)]
+
+
+def recommendations(run: Run, view: View, addressee_id: int, today: date) -> list[RecommendationNode]:
+    """The recommendations to one addressee holding actions in view."""
+    rows = run(_for_view("recommendations", view), {**view_params(view, today), "addressee_id": addressee_id})
+    return [n for n in map(_recommendation_node, rows) if _visible(n.progress, view)]
+
+
+def actions(run: Run, view: View, recommendation_id: int, today: date) -> list[ActionRow]:
+    """The actions of one recommendation in view, in plan order."""
+    rows = run(_for_view("actions", view), {**view_params(view, today), "recommendation_id": recommendation_id})
+    return with_missed_periods(run, [action_row_of(row, today) for row in rows], today)
+
+
+def view_tree(run: Run, view: View, today: date) -> ViewTree:
+    """The whole tree in view in four queries, one per level, for a view small enough to show open
+    (an owner's few hundred actions): the nodes `regions`, `addressees`, `recommendations` and
+    `actions` give branch by branch, without a query per branch."""
+    params = view_params(view, today)
+    by_region: dict[str, list[AddresseeNode]] = {}
+    for row in run(_for_view("tree_addressees", view), params):
+        node = _addressee_node(row)
+        if _visible(node.progress, view):
+            by_region.setdefault(row.region, []).append(node)
+    by_addressee: dict[int, list[RecommendationNode]] = {}
+    for row in run(_for_view("tree_recommendations", view), params):
+        rec = _recommendation_node(row)
+        if _visible(rec.progress, view):
+            by_addressee.setdefault(row.addressee_id, []).append(rec)
+    by_recommendation: dict[int, list[ActionRow]] = {}
+    rows = list(run(_for_view("tree_actions", view), params))
+    parents = {row.id: row.recommendation_id for row in rows}
+    for action in with_missed_periods(run, [action_row_of(row, today) for row in rows], today):
+        by_recommendation.setdefault(parents[action.id], []).append(action)
+    return ViewTree(regions=regions(run, view, today), addressees=by_region, recommendations=by_addressee,
+                    actions=by_recommendation)
+
+
+# -- due and overdue -----------------------------------------------------------------------------
+
+def due_in_month(run: Run, year: int, month: int, today: date, owner_id: int | None = None, *,
+                 include_closed: bool = False) -> list[ActionRow]:
+    """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
+    ticked off (of open plans, unless `include_closed`)."""
+    wanted = Month(year, month)
+    params: dict[str, Any] = {**as_of_params(today), "first": wanted.first, "last": wanted.last,
+                              "month": wanted.index, "period": wanted.period, "include_closed": include_closed}
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    rows = run("due:owner" if owner_id is not None else "due", params)
+    return [action_row_of(row, today) for row in rows]
+
+
+def overdue(run: Run, today: date, owner_id: int | None = None, *, include_closed: bool = False) -> list[ActionRow]:
+    """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
+    occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
+    duties. Each with its count of missed periods; `with_missed_periods` names them."""
+    params: dict[str, Any] = {**as_of_params(today), "include_closed": include_closed}
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    rows = run("overdue:owner" if owner_id is not None else "overdue", params)
+    return [action_row_of(row, today) for row in rows]
+
+
+# -- owners --------------------------------------------------------------------------------------
+
+def owners(run: Run, *, owner_ids: Sequence[int] | None = None) -> list[OwnerCount]:
+    """Every owner (or those of `owner_ids`) with their numbers of open and all actions, most open first.
+    An owner with no action in force is not listed."""
+    rows = run("owners", {}) if owner_ids is None else run("owners:some", {"owner_ids": list(owner_ids)})
+    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total,
+                       organisation=r.organisation)
+            for r in rows]
+
+
+def find_owner(run: Run, text: str) -> OwnerCount:
+    """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
+    wanted = text.strip()
+    # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
+    named = list(run("owner_names", {}))
+    label = {row.id: owner_label(row.name, row.region, row.organisation) for row in named}
+    matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
+    exact = owners(run, owner_ids=matched) if matched else []
+    if not exact:
+        matched = [row.id for row in named if owner_key(row.name) == owner_key(wanted)]
+        exact = owners(run, owner_ids=matched) if matched else []
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        choices = "; ".join(o.label for o in exact)
+        raise NotFoundError(f"{wanted!r} is a role in several regions or organisations: name one of {choices}")
+    near = closest_names(wanted, [o.label for o in owners(run)])
+    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
+    raise NotFoundError(f"no owner is called {wanted!r}{hint}")
+
+
+# -- one action ------------------------------------------------------------------------------------
+
+def no_such_reference(reference: str) -> NotFoundError:
+    """The error for a reference no action has."""
+    return NotFoundError(f"no action has the reference {reference!r} (references look like gm-2023/6/2)")
+
+
+def action_id(run: Run, reference: str) -> int:
+    """The id of the action with this reference (e.g. gm-2023/6/2), or NotFoundError."""
+    found = next(iter(run("action_id", {"reference": reference.strip()})), None)
+    if found is None:
+        raise no_such_reference(reference)
+    return int(found.id)
+
+
+def action_row(run: Run, action_id: int, today: date) -> ActionRow:
+    """One action as lists show it."""
+    row = next(iter(run("action_row", {**as_of_params(today), "action_id": action_id})), None)
+    if row is None:
+        raise NotFoundError(f"no action with id {action_id}")
+    return with_missed_periods(run, [action_row_of(row, today)], today)[0]
+
+
+def revisions_of(rows: Iterable[Any]) -> dict[int, Revision]:
+    """The Revision of each action from its standing target changes (action_id, from_target, to_target,
+    note), in order of action and change."""
+    found: dict[int, Revision] = {}
+    for action_id, before, after, reason in rows:
+        first = found.get(action_id)
+        original = first.original if first else (before or "")
+        found[action_id] = Revision(original, after or "", reason, (first.count if first else 0) + 1)
+    return found
+
+
+def ticked_periods(run: Run, action_id: int) -> list[str]:
+    """The periods whose occurrence is ticked off, oldest first."""
+    return [row.period for row in run("ticked", {"action_id": action_id})]
+
+
+def history(run: Run, action_id: int) -> list[HistoryRow]:
+    """Every change of an action, oldest first, each marked if a later change undid it."""
+    rows = list(run("history", {"action_id": action_id}))
+    undone = {r.undoes_id for r in rows if r.undoes_id is not None}
+    return [
+        HistoryRow(id=r.id or 0, at=r.at, by=r.by, kind=r.kind, from_status=r.from_status, to_status=r.to_status,
+                   period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone,
+                   from_target=r.from_target, to_target=r.to_target)
+        for r in rows
+    ]
+
+
+def action_detail(run: Run, action_id: int, today: date) -> ActionDetail:
+    """The action with its plan, recommendation, ticks and full history."""
+    row = next(iter(run("action_detail", {"action_id": action_id})), None)
+    if row is None:
+        raise NotFoundError(f"no action with id {action_id}")
+    revision = revisions_of(run("revisions", {"action_ids": [action_id]})).get(action_id)
+    return ActionDetail(
+        action=action_row(run, action_id, today), plan_id=row.plan_id, plan_title=row.plan_title,
+        region=row.region, addressee=row.addressee, recommendation_number=row.recommendation_number,
+        recommendation_text=row.recommendation_text, agreement=row.agreement,
+        owners_written=[written_owner(o) for o in row.owners_written],
+        caveat=row.caveat, start=row.start, recurrence=row.recurrence, note=row.note,
+        withdrawn=row.withdrawn, ticked=ticked_periods(run, action_id),
+        history=history(run, action_id), inferred=row.inferred, progress=row.progress,
+        completed=row.completed, review=row.review,
+        checkpoints=[r.due for r in run("checkpoints", {"action_id": action_id})],
+        revision=revision,
+    )

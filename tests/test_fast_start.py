@@ -1,0 +1,160 @@
+"""The screen's start without the import cost: a database file at the current schema shows its first view
+read through store.fastread, and sqlmodel is imported only after that view is painted (before any write).
+The first screen is the one the full start shows."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from helpers.screen import TODAY, press, screen_lines, settle
+
+from store import fastread
+from store.config import Config
+from tui import app as app_module
+from tui.app import prepare_app
+from tui.loading import DeferredDatabase
+
+TAMESIDE = "Head of Tameside PDU (Greater Manchester)"
+ROOT = Path(__file__).resolve().parent.parent
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\|\x1b[@-Z\\-_]")
+
+
+def _fast_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the fast path opened for reading, in order (the real reader runs)."""
+    opened: list[Path] = []
+    real = fastread.reading
+
+    def counted(path: Path):  # type: ignore[no-untyped-def]
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(fastread, "reading", counted)
+    return opened
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["wide", "laptop"])
+@pytest.mark.parametrize("owner", [TAMESIDE, "everyone"])
+async def test_the_fast_first_screen_is_the_full_starts(db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        size: tuple[int, int], owner: str) -> None:
+    opened = _fast_reads(monkeypatch)
+    app = prepare_app(db_path=db_path, today=TODAY, owner=owner, theme=None, config=Config())
+    assert isinstance(app.db, DeferredDatabase)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            fast = app.export_screenshot()
+            fast_lines = screen_lines(app)
+            assert app.db.is_open  # opened once the first view was shown
+    finally:
+        app.db.dispose()
+    assert opened and set(opened) == {db_path}  # find_owner, the tree, the due panel (and the detail, wide)
+
+    monkeypatch.setattr(app_module, "_deferred", lambda path: None)  # the full start, through sqlmodel
+    full_app = prepare_app(db_path=db_path, today=TODAY, owner=owner, theme=None, config=Config())
+    assert not isinstance(full_app.db, DeferredDatabase)
+    try:
+        async with full_app.run_test(size=size) as pilot:
+            await settle(pilot)
+            assert screen_lines(full_app) == fast_lines
+            assert full_app.export_screenshot() == fast
+    finally:
+        full_app.db.dispose()
+    if owner == TAMESIDE:
+        assert "6 due in Sep 2023" in fast_lines[0] and "· 10 overdue" in fast_lines[0]
+        assert any(re.search(r"Greater Manchester\s+\d+/\d+", line) for line in fast_lines)
+
+
+async def test_a_key_after_a_fast_start_is_written_with_its_history(db_path: Path) -> None:
+    app = prepare_app(db_path=db_path, today=TODAY, owner=TAMESIDE, theme=None, config=Config())
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            await press(pilot, "down", "down", "down", "c")
+            lines = "\n".join(screen_lines(app))
+    finally:
+        app.db.dispose()
+    conn = sqlite3.connect(db_path)
+    try:
+        action, kind, to = conn.execute(
+            "SELECT a.reference, c.kind, c.to_status FROM change c JOIN action a ON a.id = c.action_id "
+            "ORDER BY c.id DESC LIMIT 1").fetchone()
+        status = conn.execute("SELECT status FROM action WHERE reference = ?", (action,)).fetchone()[0]
+    finally:
+        conn.close()
+    assert (kind, to, status) == ("status", "complete", "complete")
+    assert "● complete" in lines
+
+
+def test_a_file_the_fast_path_cannot_read_starts_the_full_way(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=DELETE")  # the full open puts it in WAL mode
+    conn.close()
+    app = prepare_app(db_path=db_path, today=TODAY, owner=TAMESIDE, theme=None, config=Config())
+    try:
+        assert not isinstance(app.db, DeferredDatabase)
+    finally:
+        app.db.dispose()
+
+
+PROBE = """\
+import sys, time
+log = open(sys.argv[1], "a", buffering=1)
+def hook(event, args):
+    if event == "import" and args[0] in ("sqlalchemy", "sqlmodel", "pydantic"):
+        log.write(args[0] + "\\n")
+sys.addaudithook(hook)
+from tui.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_the_real_start_paints_before_it_imports_sqlmodel(db_path: Path, tmp_path: Path) -> None:
+    """`actiontrack` in a terminal (a pty, 160x48): the owner's tree and due panel are on the screen before
+    SQLAlchemy, sqlmodel or pydantic is imported; sqlmodel follows after the paint."""
+    probe, log = tmp_path / "probe.py", tmp_path / "imports.log"
+    probe.write_text(PROBE, encoding="utf-8")
+    log.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm-256color", LANG="C.UTF-8")
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    proc = subprocess.Popen([sys.executable, str(probe), str(log), "--db", str(db_path), "--today", "2023-09-15",
+                             "--owner", TAMESIDE], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
+                            start_new_session=True)
+    os.close(slave)
+    markers = [re.compile(r"Due in September 2023 · \d+"), re.compile(r"Greater Manchester\s+\d+/\d+")]
+    raw = bytearray()
+    imported_at_paint: list[str] | None = None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    raw += os.read(master, 1 << 16)
+                except OSError:
+                    break
+            if imported_at_paint is None:
+                if all(m.search(_ANSI.sub("", raw.decode("utf-8", "replace"))) for m in markers):
+                    imported_at_paint = log.read_text(encoding="utf-8").split()
+            elif "sqlmodel" in log.read_text(encoding="utf-8").split():
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+    assert imported_at_paint is not None, _ANSI.sub("", raw.decode("utf-8", "replace"))[-1500:]
+    assert imported_at_paint == []
+    assert "sqlmodel" in log.read_text(encoding="utf-8").split()  # loaded after the paint, in a worker
+

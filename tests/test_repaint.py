@@ -1,0 +1,121 @@
+"""The reaches into Textual's internals (tui/widgets/repaint.py), checked against the installed Textual.
+
+These fail loudly on a Textual upgrade that moves what they use: read the internals again in the new
+version, then add it to `CHECKED_WITH`. If the contrast test fails because `TreeNode.set_label` now
+repaints the node's line alone, the adapter's `relabel` can give way to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import textual
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Tree
+
+from helpers.screen import settle
+from tui.widgets.repaint import CHECKED_WITH, relabel, resize_virtual
+
+
+def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
+    assert textual.__version__ in CHECKED_WITH, (
+        f"tui/widgets/repaint.py uses Textual internals read in {CHECKED_WITH} (TreeNode._label, _updates, "
+        f"_line; Tree._tree_lines_cached, _refresh_line; Widget._scroll_update): read them again in "
+        f"{textual.__version__} and add it to CHECKED_WITH")
+
+
+class TreeApp(App[None]):
+    def compose(self) -> ComposeResult:
+        tree: Tree[int] = Tree(Text("root"))
+        tree.show_root = False
+        branch = tree.root.add(Text("branch 0/10"), data=0, expand=True)
+        for n in range(1, 11):
+            branch.add_leaf(Text(f"leaf {n}"), data=n)
+        yield tree
+
+
+def built_lines(tree: Tree[int]) -> list[int]:
+    """Spy on the tree: the lines it paints from now on."""
+    painted: list[int] = []
+    paint = tree._render_line
+
+    def spy(y: int, *args: Any) -> Strip:
+        painted.append(y)
+        return paint(y, *args)
+
+    tree._render_line = spy  # type: ignore[method-assign]
+    return painted
+
+
+def screen_text(app: App[Any]) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_relabel_repaints_the_node_line_alone() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(Tree)
+        branch = tree.root.children[0]
+        built = built_lines(tree)
+        relabel(tree, branch, Text("branch 1/10"))
+        await settle(pilot)
+        assert "branch 1/10" in screen_text(app)[0]
+        assert "leaf 10" in "".join(screen_text(app))
+        assert built == [0]  # the branch's line only, not its ten children's
+
+
+async def test_textual_set_label_still_repaints_every_line_below() -> None:
+    """Why `relabel` exists: Textual's own call builds the node's line and all its children's again."""
+    app = TreeApp()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(Tree)
+        built = built_lines(tree)
+        tree.root.children[0].set_label(Text("branch 1/10"))
+        await settle(pilot)
+        assert "branch 1/10" in screen_text(app)[0]
+        assert sorted(set(built)) == list(range(11))
+
+
+class Lines(ScrollView):
+    def render_line(self, y: int) -> Strip:
+        return Strip([])
+
+
+class LinesApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Lines()
+
+
+@pytest.mark.parametrize(("height", "scrollbar"), [(5, False), (30, True)])
+async def test_resize_virtual_lays_out_only_when_a_scrollbar_shows(height: int, scrollbar: bool) -> None:
+    app = LinesApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await settle(pilot)
+        lines = app.query_one(Lines)
+        resize_virtual(lines, Size(30, 3))
+        await settle(pilot)
+        layouts = 0
+        refresh_layout = Screen._refresh_layout
+
+        def counted(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(screen, *args, **kwargs)
+
+        Screen._refresh_layout = counted  # type: ignore[method-assign]
+        try:
+            resize_virtual(lines, Size(30, height))
+            await settle(pilot)
+        finally:
+            Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+        assert lines.virtual_size == Size(30, height)
+        assert lines.show_vertical_scrollbar is scrollbar
+        assert (layouts > 0) is scrollbar  # no layout at all while the scrollbars stay as they were

@@ -1,0 +1,121 @@
+"""Reports written plan by plan hold what the whole report held: every format, cell by cell.
+
+The digests below were taken from the files the report code wrote before it streamed (the whole report in
+memory, the workbook by XlsxWriter), for the same databases and scopes; `tests/helpers/report_content.py`
+says what a digest covers (for a workbook: every cell's value, type, number format, fill, font and
+alignment, each sheet's widths, row heights, frozen panes, filter and print settings). The generated set
+is `generate_into(db, 2000, seed=5)`: should the generator change what it makes, these digests are to be
+taken again from the report code of a commit before streaming, with `content()` of the same helper.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store.db import Database, open_database
+from store.generate import generate_into
+from store.queries import View, find_owner
+from store.reports import FORMATS, ReportScope, build_report, render, write_report
+from store.reports.content import ReportReader, _batches
+from tests.helpers.report_content import content, digest
+
+AS_OF = date(2023, 9, 15)
+
+BEFORE_STREAMING = {
+    "samples, everyone": {
+        "xlsx": "81188410113a022046fc1ce92625224000af5dcbaad0882545c24160d2a73fa0",
+        "csv": "8f4c05a089593d4466586cbea836532427891853fcaf074379a6d30998cd6531",
+        "md": "7bd0b459789c844eae113d08e6595d8a7fb2c3752fe0a88f934d3754c17c686a",
+        "html": "f45ebe4ef7d57657f18a2e1ceeabe2e7df5038ac573d3299ed7334966fe909ce",
+    },
+    "samples, one owner, three plans": {
+        "xlsx": "f14e6109b175f440a03a7191520c14badb9253a3d0b240ba46d3fa7e20b2746a",
+        "csv": "4e98d3beb6410771d54cf461af9921dee622efda4c74762c4bb162672a17d4ef",
+        "md": "234d5ef31eee1a97125aa0bd5b37fefec57d06f889572b7d447ab028c38de584",
+        "html": "0e104d53b7a852c7d6495031eb05eb55897d6dd9a64cb71b5061418ce99f96e7",
+    },
+    "generated, everyone, since June": {
+        "xlsx": "896f342e47fd2624bef995371258dcd2ba0eb69cfa9d0687eda080bf2c963375",
+        "csv": "cdc0e9412528acd0808caa87a2b9550fca8768da2d5499190ee68e2c3687b9fb",
+        "md": "1b9bb245460e29d00706d1a2f805ef069e0aaffd73fcd3724cb333514747419a",
+        "html": "f417d7dda5b39cf9404cfa88d1b27249d13ce78e8938d9df886426c69afc6e2b",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """2,000 generated actions in 12 plans, with their history up to the report's day."""
+    database = open_database(tmp_path_factory.mktemp("generated") / "generated.sqlite")
+    generate_into(database, 2000, seed=5)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _scope(name: str, db: Database) -> ReportScope:
+    if name == "samples, one owner, three plans":
+        with db.read() as session:
+            owner = find_owner(session, "Head of Tameside PDU")
+        # cgm-2019 holds none of the owner's actions: asked for by name, it is in the report all the same
+        return ReportScope(as_of=AS_OF, plan_ids=("gm-2023", "nw-2023", "cgm-2019"), view=View(owner_id=owner.id),
+                           owner_label="Head of Tameside PDU (Greater Manchester)", since=date(2023, 1, 1))
+    if name == "generated, everyone, since June":
+        return ReportScope(as_of=AS_OF, since=date(2023, 6, 1))
+    return ReportScope(as_of=AS_OF)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "md", "html"])
+@pytest.mark.parametrize("name", list(BEFORE_STREAMING))
+def test_a_report_read_plan_by_plan_holds_what_the_whole_report_held(
+        name: str, fmt: str, db: Database, generated: Database) -> None:
+    database = generated if name.startswith("generated") else db
+    scope = _scope(name, database)
+    with database.read() as session:
+        streamed = io.BytesIO()
+        written = write_report(session, scope, fmt, streamed)
+        small = io.BytesIO()  # batches of about 150 actions: the 12 generated plans in 12 reads
+        FORMATS[fmt](ReportReader(session, scope, batch=150), small)
+        whole = render(build_report(session, scope), fmt)
+    assert digest(streamed.getvalue(), fmt) == BEFORE_STREAMING[name][fmt]
+    assert content(small.getvalue(), fmt) == content(streamed.getvalue(), fmt) == content(whole, fmt)
+    assert written.action_count == {"samples, everyone": 292, "samples, one owner, three plans": 12,
+                                    "generated, everyone, since June": 2000}[name]
+
+
+def test_plans_are_read_in_batches_of_about_the_size_asked_for() -> None:
+    sizes = [("a", 5), ("b", 5), ("c", 30), ("d", 0), ("e", 1), ("f", 9), ("g", 2)]
+    assert _batches(sizes, 10) == [["a", "b"], ["c"], ["d", "e", "f"], ["g"]]
+    assert _batches([("asked-for, none of the owner's", 0), ("a", 4)], 10) == [["asked-for, none of the owner's", "a"]]
+    assert _batches([], 10) == []
+
+
+def test_a_streamed_report_reads_its_plans_as_they_are_written(generated: Database) -> None:
+    with generated.read() as session:
+        reader = ReportReader(session, ReportScope(as_of=AS_OF), batch=150)
+        sections = reader.sections()
+        first = next(sections)
+        assert reader.action_count == len(first.actions) < 2000  # one batch read, not the whole report
+        assert [first.id, *(plan.id for plan in sections)] == [plan.id for plan in reader.plans]
+    assert reader.action_count == 2000
+    assert sum(line.tally.total for line in reader.addressees) == 2000
+    assert sum(counts.total for counts in reader.by_owner.values()) >= 2000  # an action may have several owners
+
+
+def test_a_streamed_report_goes_to_its_file_whole_or_not_at_all(generated: Database, tmp_path: Path) -> None:
+    from store.files import atomic_file
+
+    target = tmp_path / "report.md"
+    target.write_text("<!-- actiontrack report: an earlier one -->", encoding="utf-8")
+    with pytest.raises(RuntimeError), generated.read() as session, atomic_file(target) as fh:
+        reader = ReportReader(session, ReportScope(as_of=AS_OF), batch=150)
+        FORMATS["md"](reader, fh)
+        raise RuntimeError("stopped half-way")
+    assert target.read_text(encoding="utf-8") == "<!-- actiontrack report: an earlier one -->"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]  # no part-written file left beside it
