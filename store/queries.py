@@ -18,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
+from store.edits import MACHINE_KEY
 from store.errors import NotFoundError
 from store.models import (
     Action,
@@ -25,6 +26,7 @@ from store.models import (
     Addressee,
     Change,
     Checkpoint,
+    Meta,
     Occurrence,
     Owner,
     Plan,
@@ -130,6 +132,7 @@ class HistoryRow:
     undone: bool
     from_target: str | None = None  # for a target revised by a new version of the plan
     to_target: str | None = None
+    origin: str = ""  # where it was made, if not on this machine: another laptop's id, or LOGIN@HOST of a server
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,10 +561,11 @@ def history(session: Session, action_id: int) -> list[HistoryRow]:
     """Every change of an action, oldest first, each marked if a later change undid it."""
     rows = list(session.execute(select(Change).where(Change.action_id == action_id).order_by(Change.id)).scalars())
     undone = {r.undoes_id for r in rows if r.undoes_id is not None}
+    here = session.execute(select(Meta.value).where(Meta.key == MACHINE_KEY)).scalar() or ""  # '' on a server
     return [
         HistoryRow(id=r.id or 0, at=r.at, by=r.by, kind=r.kind, from_status=r.from_status, to_status=r.to_status,
                    period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone,
-                   from_target=r.from_target, to_target=r.to_target)
+                   from_target=r.from_target, to_target=r.to_target, origin=r.origin if r.origin != here else "")
         for r in rows
     ]
 
