@@ -2,13 +2,15 @@
 plans reworded, revised or extended since it last did, history event or not.
 
 A plan's content is everything a plan file defines (texts, records, owners as written, targets,
-withdrawals), not statuses, ticks or history. Triggers in the database itself stamp `plan.edited`
-whenever a row of the plan, its addressees, recommendations or actions is added or its content
-changes, whichever program writes it (an import, a revision, a sync, SQL typed by hand):
+withdrawals), not statuses, ticks or history. `plan.edited` is stamped whenever a row of the plan, its
+addressees, recommendations or actions is added or its content changes, whichever program writes it
+(an import, a revision, a sync, SQL typed by hand):
 - in an SQLite file, with the file's edit clock (`meta` 'edit_clock'), which a sync moves on when it
-  takes its mark (`settled_edits`): edits made after that carry a later stamp;
-- on a PostgreSQL server, with one more than the largest stamp, under the write lock taken alone
-  (store.server.WRITE_LOCK), so stamps grow in commit order as history row ids do.
+  takes its mark (`settled_edits`): edits made after that carry a later stamp. Triggers stamp a new
+  plan and a changed row; rows added to a stored plan are found by id at the next mark (ids only grow,
+  and a trigger on every added row would double an import's cost), from `meta` 'edit_ids';
+- on a PostgreSQL server, by statement triggers, with one more than the largest stamp, under the write
+  lock taken alone (store.server.WRITE_LOCK), so stamps grow in commit order as history row ids do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import os
 import platform
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import text
@@ -35,7 +39,9 @@ CONTENT: dict[str, tuple[str, tuple[str, ...]]] = {
                            "review", "withdrawn")),
 }
 CLOCK_KEY = "edit_clock"
+IDS_KEY = "edit_ids"  # the largest addressee, recommendation and action ids whose plans are stamped
 MACHINE_KEY = "machine"
+_CHILDREN = ("addressee", "recommendation", "action")
 
 _SQLITE_CLOCK = f"(SELECT CAST(value AS INTEGER) FROM meta WHERE key = '{CLOCK_KEY}')"
 
@@ -46,9 +52,11 @@ def _sqlite_triggers() -> list[str]:
         stale = f"(SELECT edited FROM plan WHERE id = NEW.{plan}) IS NOT {_SQLITE_CLOCK}"
         stamp = f"UPDATE plan SET edited = {_SQLITE_CLOCK} WHERE id = NEW.{plan};"
         differs = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in columns)
-        statements.append(f'CREATE TRIGGER IF NOT EXISTS actiontrack_edited_{table}_insert AFTER INSERT ON "{table}" '
-                          f"WHEN {stale} BEGIN {stamp} END")
-        statements.append(f'CREATE TRIGGER IF NOT EXISTS actiontrack_edited_{table}_update AFTER UPDATE ON "{table}" '
+        if table == "plan":
+            statements.append(f'CREATE TRIGGER IF NOT EXISTS actiontrack_edited_plan_insert AFTER INSERT ON "plan" '
+                              f"WHEN {stale} BEGIN {stamp} END")
+        statements.append(f'CREATE TRIGGER IF NOT EXISTS actiontrack_edited_{table}_update '
+                          f'AFTER UPDATE OF {", ".join(columns)} ON "{table}" '
                           f"WHEN ({differs}) AND {stale} BEGIN {stamp} END")
     return statements
 
@@ -102,10 +110,29 @@ def install(conn: Any) -> None:
             conn.exec_driver_sql(statement)
         return
     conn.exec_driver_sql(f"INSERT OR IGNORE INTO meta (key, value) VALUES ('{CLOCK_KEY}', '1')")
+    top = [str(conn.exec_driver_sql(f'SELECT coalesce(max(id), 0) FROM "{t}"').scalar_one()) for t in _CHILDREN]
+    conn.execute(text("INSERT OR IGNORE INTO meta (key, value) VALUES (:k, :v)"), {"k": IDS_KEY, "v": " ".join(top)})
     conn.execute(text("INSERT OR IGNORE INTO meta (key, value) VALUES (:k, :v)"),
                  {"k": MACHINE_KEY, "v": new_machine_id()})
     for statement in _sqlite_triggers():
         conn.exec_driver_sql(statement)
+
+
+def _stamp_added(session: Session) -> None:
+    """In an SQLite file (a write session): stamp the plans that rows were added to since the last time,
+    and move the marks to the largest ids."""
+    marks = [int(n) for n in session.execute(text(f"SELECT value FROM meta WHERE key = '{IDS_KEY}'")).scalar_one()
+             .split()]
+    added = " UNION ".join(f'SELECT plan_id FROM "{t}" WHERE id > {int(mark)}' for t, mark in zip(_CHILDREN, marks,
+                                                                                                    strict=True))
+    session.execute(text(f"UPDATE plan SET edited = {_SQLITE_CLOCK} WHERE id IN ({added}) "
+                         f"AND edited IS NOT {_SQLITE_CLOCK}"))
+    _move_id_marks(session)
+
+
+def _move_id_marks(session: Session) -> None:
+    top = [str(session.execute(text(f'SELECT coalesce(max(id), 0) FROM "{t}"')).scalar_one()) for t in _CHILDREN]
+    session.execute(text(f"UPDATE meta SET value = :v WHERE key = '{IDS_KEY}'"), {"v": " ".join(top)})
 
 
 def settled_edits(session: Session) -> int:
@@ -114,9 +141,21 @@ def settled_edits(session: Session) -> int:
     (a session holding the write lock alone) the largest stamp."""
     if session.connection().dialect.name == "postgresql":
         return int(session.execute(text("SELECT coalesce(max(edited), 0) FROM plan")).scalar_one())
+    _stamp_added(session)
     clock = int(session.execute(text(f"SELECT value FROM meta WHERE key = '{CLOCK_KEY}'")).scalar_one())
     session.execute(text(f"UPDATE meta SET value = :v WHERE key = '{CLOCK_KEY}'"), {"v": str(clock + 1)})
     return clock
+
+
+@contextmanager
+def not_edited_here(session: Session, plan_uid: str) -> Iterator[None]:
+    """What the block writes to the plan in this SQLite write session (what a sync received from the
+    server) is not an edit of this database's own: the plan keeps the stamp it had."""
+    _stamp_added(session)  # rows added before the block are edits here
+    stamp = session.execute(text("SELECT edited FROM plan WHERE uid = :u"), {"u": plan_uid}).scalar()
+    yield
+    session.execute(text("UPDATE plan SET edited = :e WHERE uid = :u"), {"e": stamp or 0, "u": plan_uid})
+    _move_id_marks(session)  # the block's own rows
 
 
 def machine_id(conn: Any) -> str:

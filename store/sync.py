@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from store.applying import apply_changes
 from store.db import Database
-from store.edits import settled_edits
+from store.edits import not_edited_here, settled_edits
 from store.errors import StoreError
 from store.exporting import plan_document
 from store.importing import plan_changes
@@ -353,9 +353,8 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
         say(f"receive {plan_id}")
         with server.read() as session:
             document = plan_document(session, plan_id)
-        with local.write() as session:
-            stamp = session.execute(select(Plan.edited).where(Plan.uid == uid)).scalar()
-            if stamp is None:
+        with local.write() as session, not_edited_here(session, uid):  # not to be sent back
+            if uid not in local_plans:
                 result.plans_received += 1
             elif uid in refused_plans or uid in edited_there:
                 mine = plan_document(session, local_plans[uid])
@@ -364,8 +363,6 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
                 elif _content(mine) != _content(document):
                     result.content_received.append(plan_id)
             result.events_received += _import_document(session, document, f"{plan_id} from {key}", by)
-            # What came from the server is not an edit of this laptop's to send back.
-            session.execute(update(Plan).where(Plan.uid == uid).values(edited=stamp or 0))  # type: ignore[arg-type]
     say("record")
     with local.write() as session:
         row = _state(session, key)
