@@ -3,7 +3,6 @@ changes the server refused are offered again, and every event says where it was 
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,8 @@ from typing import Any
 import pytest
 import tomli_w
 from sqlmodel import select
+from test_sync import laptop
+from test_sync import server as server  # the fixture, shared
 
 from helpers.cli import run_inprocess
 from store import commands
@@ -22,21 +23,6 @@ from store.revising import revise_target
 from store.server import ServerDatabase, open_server
 from store.sync import sync, sync_status
 from store.targets import Status
-
-
-@pytest.fixture
-def server(pg_url: str) -> Any:
-    db = open_server(pg_url)
-    try:
-        yield db
-    finally:
-        db.dispose()
-
-
-def laptop(prepared_db: Path, folder: Path, name: str) -> Database:
-    path = folder / f"{name}.sqlite"
-    shutil.copyfile(prepared_db, path)
-    return open_database(path)
 
 
 def action(db: Database, reference: str) -> Action:
@@ -109,6 +95,23 @@ def test_a_plan_revised_on_a_laptop_reaches_the_server_and_the_other_laptops(
     assert "gm-2023/6/1" in shown
     again = sync(b, server, by="Bob")
     assert (again.content_sent, again.content_received) == ([], [])
+
+
+def test_an_action_added_to_a_stored_plan_on_a_laptop_reaches_the_server(
+        server: ServerDatabase, prepared_db: Path, tmp_path: Path) -> None:
+    a = laptop(prepared_db, tmp_path, "a")
+    sync(a, server, by="Ann")
+    with a.read() as session:
+        document = plan_document(session, "cgm-2019")
+    rec = document["addressees"][0]["recommendations"][0]
+    rec["actions"].append({"ref": "9.9", "text": "An action the revised plan adds", "owners": ["Head of Operations"],
+                           "target": "March 2024"})
+    path = tmp_path / "cgm-2019-revised.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    import_plan_files(a, [path])
+    sent = sync(a, server, by="Ann")
+    assert sent.content_sent == ["cgm-2019"]
+    assert action(server, f"cgm-2019/{rec['number']}/9.9").text == "An action the revised plan adds"
 
 
 def test_a_plan_edited_on_both_sides_keeps_the_servers_text_and_says_so(
