@@ -116,10 +116,9 @@ class SyncStatus:
         """The waiting changes in words, as the sync line and `sync` show them."""
         line = f"{_plural(self.waiting, 'local change')} waiting"
         if self.refused:
-            their = "their actions" if self.refused != 1 else "its action"
-            line += f" ({self.refused} refused by the server: your login may not change {their})"
+            line += f" ({self.refused} refused by the server)"
         if self.plans_refused:
-            line += f" · {_plural(self.plans_refused, 'plan')}' text kept here (your login may not change plans)"
+            line += f" · {_plural(self.plans_refused, 'plan')}' text refused by the server"
         return line
 
 

@@ -140,8 +140,7 @@ def test_a_refused_change_waits_on_the_laptop_and_goes_once_the_login_holds_the_
     with a.read() as session:
         status = sync_status(session)
     assert (status.waiting, status.refused) == (1, 1)
-    assert status.describe() == ("1 local change waiting (1 refused by the server: your login may not change "
-                                 "its action)")
+    assert status.describe() == "1 local change waiting (1 refused by the server)"
     assert sync(a, mine, by="Tess").not_allowed == 1  # offered again, refused again: still waiting
     assert action(a, "nw-2023/2/1").status == Status.ONGOING  # the laptop keeps it meanwhile
     mine.dispose()
