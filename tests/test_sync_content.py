@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import tomli_w
 from sqlmodel import select
-from test_sync import laptop
+from test_sync import laptop, offline_changes, state
 from test_sync import server as server  # the fixture, shared
 
 from helpers.cli import run_inprocess
@@ -18,7 +18,7 @@ from store import commands
 from store.db import Database, open_database
 from store.exporting import plan_document
 from store.importing import bundled_plan_files, import_plan_files
-from store.models import Action, Change
+from store.models import Action, ActionOwner, Change, Owner, Recommendation
 from store.revising import revise_target
 from store.server import ServerDatabase, open_server
 from store.sync import sync, sync_status
@@ -55,6 +55,34 @@ def reworded(db: Database, folder: Path, plan_id: str, reference: str, text: str
     path = folder / f"{plan_id}-revised.toml"
     path.write_text(tomli_w.dumps(tomllib.loads(tomli_w.dumps(document))), encoding="utf-8")
     return path
+
+
+def test_plans_sent_to_a_server_holding_others_keep_every_record_event_and_tick(
+        server: ServerDatabase, prepared_db: Path, tmp_path: Path) -> None:
+    b = open_database(tmp_path / "b.sqlite")  # the server first gets one plan, from another laptop
+    import_plan_files(b, [p for p in bundled_plan_files() if p.stem == "nw-2023"])
+    offline_changes(b, 40, seed=7, by="Bob")
+    sync(b, server, by="Bob")
+    a = laptop(prepared_db, tmp_path, "a")  # its ids overlap the server's: they are numbered anew there
+    offline_changes(a, 120, seed=8, by="Ann")
+    sent = sync(a, server, by="Ann")
+    assert sent.plans_sent == 3
+    sync(b, server, by="Bob")
+    assert state(a) == state(b) == state(server)
+    assert shape(a) == shape(server)
+    c = open_database(tmp_path / "c.sqlite")  # a new laptop receives what was copied
+    sync(c, server, by="Cy")
+    assert state(c) == state(server) and shape(c) == shape(server)
+
+
+def shape(db: Database) -> list[tuple[str, str, str, str, str]]:
+    """Every action with its recommendation's text, target, deadline and the owner roles it is linked to."""
+    with db.read() as session:
+        return sorted(session.execute(
+            select(Action.reference, Recommendation.text, Action.target, Action.deadline, Owner.key)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .join(ActionOwner, ActionOwner.action_id == Action.id).join(Owner, Owner.id == ActionOwner.owner_id)
+        ).all())  # type: ignore[arg-type]
 
 
 def test_a_plan_reworded_on_the_server_without_a_history_event_reaches_every_laptop(
