@@ -29,6 +29,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from store import models  # noqa: F401  (registers the tables)
+from store.edits import install as install_edit_stamps
+from store.edits import machine_id
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 
 SCHEMA_VERSION = 4
@@ -131,13 +133,11 @@ def _add_origins_and_edits(conn: Connection) -> None:
     """Schema 3 -> 4 (a syncstate table made by step 2 -> 3 of this version has its columns already)."""
     from sqlalchemy import inspect
 
-    from store.edits import install
-
     inspector = inspect(conn)
     for table, column, kind in _ORIGINS_AND_EDITS:
         if column not in {c["name"] for c in inspector.get_columns(table)}:
             conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN {column} {kind}')
-    install(conn)
+    install_edit_stamps(conn)
 
 
 # The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
@@ -599,9 +599,7 @@ def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: 
                 SQLModel.metadata.create_all(conn)
                 conn.execute(text("INSERT INTO meta (key, value) VALUES ('schema_version', :v)"),
                              {"v": str(SCHEMA_VERSION)})
-                from store.edits import install
-
-                install(conn)
+                install_edit_stamps(conn)
             elif version > SCHEMA_VERSION:
                 raise _newer(path, version)
             elif version < SCHEMA_VERSION:
@@ -659,8 +657,6 @@ def open_database(path: Path | str, *, read_only: bool = False, create: bool = T
 
 
 def _machine(engine: Engine) -> str:
-    from store.edits import machine_id
-
     with engine.connect() as conn:
         return machine_id(conn)
 

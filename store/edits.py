@@ -15,10 +15,6 @@ addressees, recommendations or actions is added or its content changes, whicheve
 
 from __future__ import annotations
 
-import os
-import platform
-import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -96,6 +92,11 @@ END $$""")
 
 def new_machine_id() -> str:
     """A name for this machine, made once per laptop database: its host name and a random part."""
+    import os
+    import platform
+    import re
+    import uuid
+
     host = re.sub(r"[^A-Za-z0-9.-]+", "-", platform.node() or os.environ.get("COMPUTERNAME", "") or "laptop")
     return f"{host.strip('-.')[:40] or 'laptop'}-{uuid.uuid4().hex[:8]}"
 
