@@ -77,6 +77,7 @@ class EventWrite:
     undoes: str | None
     from_target: str | None = None
     to_target: str | None = None
+    origin: str = ""  # where it was made (store.models.Change.origin)
 
 
 @dataclass(frozen=True, slots=True)

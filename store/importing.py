@@ -177,7 +177,8 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
         events.append(EventWrite(uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target))
+                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target,
+                                 entry.origin or ""))
     return events, kept
 
 

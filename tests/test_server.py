@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from store import commands
+from store.db import SCHEMA_VERSION
 from store.errors import RefusedError, StaleError, StoreError
 from store.importing import bundled_plan_files, import_plan_files
 from store.models import Action, Change
@@ -101,7 +102,8 @@ def test_an_older_schema_on_the_server_is_upgraded_by_the_same_migrations(pg_url
     db = open_server(pg_url)
     try:
         with db.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == "3"
+            assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == str(
+                SCHEMA_VERSION)
             assert conn.exec_driver_sql("SELECT to_regclass('public.syncstate')").scalar() == "syncstate"
     finally:
         db.dispose()

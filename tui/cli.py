@@ -837,7 +837,8 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
             what = describe_change(h.kind, h.from_status, h.to_status, h.period, h.from_target, h.to_target)
             undone = " (undone)" if h.undone else ""
             note = f" — {one_line(h.note, 80)}" if h.note else ""
-            lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
+            where = f" · on {h.origin}" if h.origin else ""
+            lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}{where}")
     print(visible("\n".join(lines)))
     return 0
 

@@ -164,6 +164,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
             text.append(" (undone)", style="italic")
         if change.note:
             text.append(f" — {visible(change.note)}", style="italic")
+        if change.origin:
+            text.append(f" · on {visible(change.origin)}", style=colours.get("muted", ""))
         text.append("\n")
     return text
 
