@@ -275,6 +275,7 @@ class MainScreen(Screen[None]):
                 self.due_with_tree = False
                 if self.state.view == view and self.state.month == month:
                     self._show_due(due)
+                    self.app_.loaded("due")  # read with the tree: the first view may be complete
                 else:  # the month or the view moved on meanwhile
                     self.reload_due()
             if self.owners is None and not self.ask_owner:
