@@ -13,6 +13,7 @@ from typing import Any
 
 from store.matching import Proposal
 from store.owners import ResolvedOwner
+from store.text import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ def preview(changes: ChangeSet) -> list[str]:
             lines.append(f"  ~ {a.reference} owners resolved anew: {_value(a.values['owners_display'])}")
     for w in changes.withdrawn:
         lines.append(f"  - {w.reference} withdrawn; its status ({w.status.replace('_', ' ')}) and "
-                     f"{w.events} history event{'s' if w.events != 1 else ''} are kept with it")
+                     f"{counted(w.events, 'history event')} are kept with it")
     for number in changes.recommendations_withdrawn:
         lines.append(f"  - recommendation {number[1]} withdrawn")
     for s in changes.states:

@@ -42,10 +42,7 @@ from store.models import Action, Change, Plan, SyncState
 from store.permissions import may_edit_plans
 from store.plan_copy import copy_plans, may_copy, may_load_empty
 from store.planfile import validate_plan
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+from store.text import counted
 
 
 @dataclass(slots=True)
@@ -71,18 +68,18 @@ class SyncResult:
 
     def summary(self) -> str:
         """One line for the CLI and the screen."""
-        parts = [f"sent {_plural(self.events_sent, 'change')}", f"received {self.events_received}"]
+        parts = [f"sent {counted(self.events_sent, 'change')}", f"received {self.events_received}"]
         if self.plans_sent:
-            parts.append(f"{_plural(self.plans_sent, 'new plan')} sent")
+            parts.append(f"{counted(self.plans_sent, 'new plan')} sent")
         if self.plans_received:
-            parts.append(f"{_plural(self.plans_received, 'new plan')} received")
+            parts.append(f"{counted(self.plans_received, 'new plan')} received")
         if self.content_sent:
             parts.append(f"the edited text of {_named(self.content_sent)} sent")
         if self.content_received:
             parts.append(f"the edited text of {_named(self.content_received)} received")
         line = f"synced with {self.server}: " + ", ".join(parts)
         if self.refused:
-            line += (f"; {_plural(self.not_allowed, 'change')} to actions your login may not change were kept here, "
+            line += (f"; {counted(self.not_allowed, 'change')} to actions your login may not change were kept here, "
                      "not sent (they are offered again at each sync)")
         if self.plans_refused:
             line += (f"; {_named(self.plans_refused)}: your login may not add plans or change their text on the "
@@ -91,7 +88,7 @@ class SyncResult:
             line += (f"; {_named(self.conflicts)} had its text edited both here and on the server since the last "
                      "sync: the server's was kept")
         if self.unknown:
-            line += (f"; {_plural(len(self.unknown), 'action')} the server's plan lacks kept here "
+            line += (f"; {counted(len(self.unknown), 'action')} the server's plan lacks kept here "
                      f"({', '.join(self.unknown[:3])}{'…' if len(self.unknown) > 3 else ''})")
         return line
 
@@ -114,11 +111,11 @@ class SyncStatus:
 
     def describe(self) -> str:
         """The waiting changes in words, as the sync line and `sync` show them."""
-        line = f"{_plural(self.waiting, 'local change')} waiting"
+        line = f"{counted(self.waiting, 'local change')} waiting"
         if self.refused:
             line += f" ({self.refused} refused by the server)"
         if self.plans_refused:
-            line += f" · {_plural(self.plans_refused, 'plan')}' text refused by the server"
+            line += f" · {counted(self.plans_refused, 'plan')}' text refused by the server"
         return line
 
 

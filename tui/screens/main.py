@@ -33,7 +33,7 @@ from store import reads
 from store.errors import StaleError, StoreError
 from store.rows import ActionDetail, ActionPath, ActionRow, AddresseeNode, OwnerCount, RecommendationDetail, RegionNode
 from store.targets import Status
-from store.text import agreement_words, status_word, visible
+from store.text import agreement_words, counted, status_word, visible
 from tui.commands import what_it_does
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
 from tui.loading import (
@@ -811,7 +811,7 @@ class MainScreen(Screen[None]):
 
         def done(result: tuple[Path, int]) -> None:
             path, count = result
-            self.notify(f"Report of {count} action{'s' if count != 1 else ''} written to {visible(str(path))}",
+            self.notify(f"Report of {counted(count, 'action')} written to {visible(str(path))}",
                         title="Report", timeout=8, markup=False)
 
         self._work(job, done, group="report")
