@@ -194,25 +194,26 @@ class ScreenFloorData:
 def read_floor_data(db: Any, owner: Any, other: Any, today: date, action_id: int, own_region: str,
                     biggest: str) -> ScreenFloorData:
     """Everything the floor shows and its keys change, read now so that its timings read nothing."""
-    from store.queries import View, action_detail, owners
+    from store.queries import View, action_detail, owners, runner
     from tui.loading import children_of, load_due, load_tree
     from tui.nodes import ROOT, NodeKey
 
     mine, theirs, everyone = View(owner_id=owner.id), View(owner_id=other.id), View()
     month = today.replace(day=1)
     with db.read() as session:
-        children, expanded = load_tree(session, mine, today, None)
-        other_children, other_expanded = load_tree(session, theirs, today, None)
-        regions = children_of(session, everyone, today, ROOT)
-        branches = {NodeKey("region", own_region): children_of(session, mine, today, NodeKey("region", own_region)),
-                    NodeKey("region", biggest): children_of(session, everyone, today, NodeKey("region", biggest))}
-        due = (load_due(session, mine, today, month), load_due(session, mine, today, month.replace(
+        run = runner(session)
+        children, expanded = load_tree(run, mine, today, None)
+        other_children, other_expanded = load_tree(run, theirs, today, None)
+        regions = children_of(run, everyone, today, ROOT)
+        branches = {NodeKey("region", own_region): children_of(run, mine, today, NodeKey("region", own_region)),
+                    NodeKey("region", biggest): children_of(run, everyone, today, NodeKey("region", biggest))}
+        due = (load_due(run, mine, today, month), load_due(run, mine, today, month.replace(
             year=month.year + month.month // 12, month=month.month % 12 + 1)))
         detail = action_detail(session, action_id, today)
         return ScreenFloorData(
             who=owner.label, today=today, children=dict(children), expanded=expanded,
             other_children=dict(other_children), other_expanded=other_expanded, everyone={ROOT: regions},
-            branches=branches, due=due, other_due=load_due(session, theirs, today, month), row=detail.action,
+            branches=branches, due=due, other_due=load_due(run, theirs, today, month), row=detail.action,
             detail=detail, owners=owners(session))
 
 

@@ -243,12 +243,12 @@ def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, in
         event_ids.update(session.execute(select(Change.uid, Change.id).where(
             Change.uid.in_(elsewhere[chunk:chunk + 500]))).all())
     rows = [(event_ids[e.uid], e.uid, action_ids[e.action_uid], e.at, e.by, e.kind, e.from_status, e.to_status,
-             e.period, e.note, event_ids.get(e.undoes) if e.undoes else None, e.from_target, e.to_target)
+             e.period, e.note, event_ids.get(e.undoes) if e.undoes else None, e.from_target, e.to_target, e.origin)
             for e in changes.events]
     # at, kind, from and to are as stored: UTC text and values checked against the enums' names
     _bulk_insert(session, Change.__table__, rows, ready=frozenset({"at", "kind", "from_status", "to_status"}),
                  names=("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
-                        "undoes_id", "from_target", "to_target"))
+                        "undoes_id", "from_target", "to_target", "origin"))
     return len(rows)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from store.matching import Proposal
 from store.owners import ResolvedOwner
+from store.text import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class EventWrite:
     undoes: str | None
     from_target: str | None = None
     to_target: str | None = None
+    origin: str = ""  # where it was made (store.models.Change.origin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +179,7 @@ def preview(changes: ChangeSet) -> list[str]:
             lines.append(f"  ~ {a.reference} owners resolved anew: {_value(a.values['owners_display'])}")
     for w in changes.withdrawn:
         lines.append(f"  - {w.reference} withdrawn; its status ({w.status.replace('_', ' ')}) and "
-                     f"{w.events} history event{'s' if w.events != 1 else ''} are kept with it")
+                     f"{counted(w.events, 'history event')} are kept with it")
     for number in changes.recommendations_withdrawn:
         lines.append(f"  - recommendation {number[1]} withdrawn")
     for s in changes.states:

@@ -63,10 +63,16 @@ def _load(session: Session, action_id: int, expected_version: int | None = None)
 
 
 def _record(session: Session, action: Action, kind: ChangeKind, by: str, **values: object) -> Change:
-    change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind, **values)  # type: ignore[arg-type]
+    change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind,  # type: ignore[arg-type]
+                    origin=event_origin(session), **values)
     session.add(change)
     session.flush()
     return change
+
+
+def event_origin(session: Session) -> str:
+    """Where events written in this write session are made (store.db.Database.origin)."""
+    return str(session.connection().get_execution_options().get("origin", ""))
 
 
 def _check_note(note: str) -> str:

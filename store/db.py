@@ -30,10 +30,12 @@ from sqlmodel import Session, SQLModel
 
 from store import models  # noqa: F401  (registers the tables)
 from store.config import BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_MS, busy_timeout_ms  # noqa: F401  (named here too)
+from store.edits import install as install_edit_stamps
+from store.edits import machine_id
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 from store.files import journal_files, why_read_only
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
 # 90 MB (100,000 actions): callers on a start path open with check=False and run Database.quick_check() later.
 # Above this size a damaged page is still reported cleanly when a query meets it.
@@ -114,13 +116,37 @@ _SCOPES_AND_CHECKPOINTS = """
         CREATE INDEX ix_checkpoint_due ON checkpoint (due, action_id)
     """
 # 2 -> 3: the tables of sync (a laptop's progress with a server) and of server logins (`_add_sync_tables`).
+# 3 -> 4: where each history event was made (`origin`), plans' content edit stamps with the triggers that
+# keep them (store.edits: an SQLite file also gets its edit clock and machine id), and sync's marks of
+# them and of what the server refused.
+_ORIGINS_AND_EDITS = (
+    ("change", "origin", "VARCHAR NOT NULL DEFAULT ''"),
+    ("plan", "edited", "INTEGER NOT NULL DEFAULT 0"),
+    ("syncstate", "edits_pushed", "INTEGER NOT NULL DEFAULT 0"),
+    ("syncstate", "edits_pulled", "INTEGER NOT NULL DEFAULT 0"),
+    ("syncstate", "refused_changes", "JSON NOT NULL DEFAULT '[]'"),
+    ("syncstate", "refused_plans", "JSON NOT NULL DEFAULT '[]'"),
+)
+
+
+def _add_origins_and_edits(conn: Connection) -> None:
+    """Schema 3 -> 4 (a syncstate table made by step 2 -> 3 of this version has its columns already)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(conn)
+    for table, column, kind in _ORIGINS_AND_EDITS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN {column} {kind}')
+    install_edit_stamps(conn)
+
+
 # The same migrations upgrade an SQLite file and a PostgreSQL server (store.server): write new ones portably.
-# 3 -> 4: closed plans. A plan is closed by a `close` history row on each of its actions (exported, imported
+# 4 -> 5: closed plans. A plan is closed by a `close` history row on each of its actions (exported, imported
 # and synced as every event is); this index finds those rows without reading the whole history. (An upgrade
 # from schema 1 builds the history table with its indexes as they are now: hence IF NOT EXISTS.)
 _CLOSED_PLANS = 'CREATE INDEX IF NOT EXISTS ix_change_kind ON "change" (kind, action_id)'
 MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,),
-                                                3: (_CLOSED_PLANS,)}
+                                                3: (_add_origins_and_edits,), 4: (_CLOSED_PLANS,)}
 
 
 def _is_file_problem(exc: BaseException) -> bool:
@@ -239,6 +265,7 @@ class Database:
     read_only: bool = False
     read_only_reason: str = ""
     _version: _DataVersion | None = field(default=None, repr=False, compare=False)
+    origin: str = ""  # where the events written here are made: this file's machine id (store.edits)
 
     @property
     def where(self) -> str:
@@ -274,7 +301,7 @@ class Database:
         alone; on a server, ordinary changes run side by side, each locking its action's row."""
         if self.read_only:
             raise ReadOnlyError(f"cannot save changes to {self.where}: {self.read_only_reason or 'it is read-only'}")
-        engine = self.engine.execution_options(begin_immediate=True, exclusive=exclusive)
+        engine = self.engine.execution_options(begin_immediate=True, exclusive=exclusive, origin=self.origin)
         with self._failures_named(), Session(engine) as session:
             try:
                 yield session
@@ -542,6 +569,7 @@ def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: 
                 SQLModel.metadata.create_all(conn)
                 conn.execute(text("INSERT INTO meta (key, value) VALUES ('schema_version', :v)"),
                              {"v": str(SCHEMA_VERSION)})
+                install_edit_stamps(conn)
             elif version > SCHEMA_VERSION:
                 raise _newer(path, version)
             elif version < SCHEMA_VERSION:
@@ -595,7 +623,12 @@ def open_database(path: Path | str, *, read_only: bool = False, create: bool = T
         engine.dispose()
         raise
     return Database(path=path, engine=engine, read_only=read_only, read_only_reason=reason,
-                    _version=_DataVersion(connect))
+                    _version=_DataVersion(connect), origin=_machine(engine))
+
+
+def _machine(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return machine_id(conn)
 
 
 def _remove_with_journals(path: Path) -> None:

@@ -129,6 +129,8 @@ def _action(action: Action, history: list[Change], ticked: list[str], uids: dict
                 row["to_target"] = change.to_target
             if change.note:
                 row["note"] = change.note
+            if change.origin:
+                row["origin"] = change.origin
             if change.undoes_id is not None and change.undoes_id in uids:
                 row["undoes"] = uids[change.undoes_id]
             rows.append(row)

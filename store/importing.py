@@ -53,7 +53,7 @@ from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_
 from store.models import Action, Change, Plan
 from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
 from store.targets import Status
-from store.text import one_line
+from store.text import counted, one_line
 
 __all__ = ["ImportResult", "UncertainImport", "import_plan_files", "plan_changes", "save_plan"]
 
@@ -106,7 +106,7 @@ def _uncertain_message(changes: Sequence[ChangeSet]) -> str:
         what.append(f"the stored plan {first.plan_id} has another {first.doubt}")
     reworded = sum(1 for p in first.proposals if p.stored_ref is not None)
     if reworded:
-        what.append(f"{reworded} stored action{'s' if reworded != 1 else ''} cannot be matched with certainty "
+        what.append(f"{counted(reworded, 'stored action')} cannot be matched with certainty "
                     "(reworded, or a neighbour dropped)")
     return f"{first.source}: {'; '.join(what)}; nothing was written"
 
@@ -178,7 +178,8 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
         events.append(EventWrite(uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target))
+                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target,
+                                 entry.origin or ""))
     return events, kept
 
 

@@ -63,7 +63,7 @@ def action_detail(detail: ActionDetail) -> dict[str, Any]:
                      "reason": detail.revision.reason, "count": detail.revision.count} if detail.revision else None,
         "history": [{"at": h.at, "by": h.by, "change": h.kind, "from": h.from_status, "to": h.to_status,
                      "period": h.period, "note": h.note, "undone": h.undone, "from_target": h.from_target,
-                     "to_target": h.to_target} for h in detail.history],
+                     "to_target": h.to_target, "origin": h.origin or None} for h in detail.history],
     }
 
 

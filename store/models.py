@@ -71,6 +71,9 @@ class Plan(SQLModel, table=True):
     aliases: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     national_owners: list[str] = Field(default_factory=list, sa_type=JSON)
     organisation: str = ""  # '' : the Probation Service of the region
+    # When the plan's content (its text, records, targets: not statuses) last changed, on this
+    # database's own clock (store.edits stamps it): sync sends and receives plans edited since it last did.
+    edited: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Addressee(SQLModel, table=True):
@@ -208,19 +211,29 @@ class Change(SQLModel, table=True):
     undoes_id: int | None = Field(default=None, foreign_key="change.id")
     from_target: str | None = None  # for a target change: the target as written before and after
     to_target: str | None = None
+    # Where the event was made: a laptop's machine id, or LOGIN@HOST on a server ('' : not known, as
+    # for events from files written before origins were kept).
+    origin: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class SyncState(SQLModel, table=True):
     """A laptop's sync with one server: how far each way has gone, and when it last completed.
 
     `pushed_upto` is the highest local history row id the server is known to hold; `pulled_upto` the
-    highest server history row id this database is known to hold. Each moves only after the commit
-    it records, so a sync cut short anywhere resumes from where it stood."""
+    highest server history row id this database is known to hold; `edits_pushed` and `edits_pulled`
+    the same for plans' content edit stamps (Plan.edited). Each moves only after the commit it
+    records, so a sync cut short anywhere resumes from where it stood. `refused_changes` (uids of local
+    history events) and `refused_plans` (uids of plans whose content) the server refused this login:
+    kept here and offered again at every sync."""
 
     server: str = Field(primary_key=True)  # the server's URL, without any password
     pushed_upto: int = 0
     pulled_upto: int = 0
     last_sync: datetime | None = None
+    edits_pushed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    edits_pulled: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    refused_changes: list[str] = Field(default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"})
+    refused_plans: list[str] = Field(default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"})
 
 
 class LoginRole(SQLModel, table=True):

@@ -111,3 +111,10 @@ def login_grants(session: Session) -> list[LoginGrant]:
     rows = session.execute(select(LoginRole.login, Owner).join(Owner, Owner.id == LoginRole.owner_id)
                            .order_by(LoginRole.login, Owner.name)).all()
     return [LoginGrant(login, owner.label) for login, owner in rows]
+
+
+def may_edit_plans(session: Session) -> bool:
+    """Whether this login may add plans and change their content on the server (the region's lead, or any
+    login where the server has no permission rules)."""
+    return bool(session.execute(text(
+        "SELECT has_table_privilege('plan', 'INSERT') AND has_column_privilege('action', 'text', 'UPDATE')")).scalar())

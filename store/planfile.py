@@ -59,6 +59,7 @@ class HistorySpec(_Strict):
     undoes: Uid | int | None = None  # the uid of the event undone (older files: its position, from 1)
     from_target: Target | None = None  # for change = "target": the target before and after a revision
     to_target: Target | None = None
+    origin: Name | None = None  # where it was made: a laptop's machine id, or LOGIN@HOST on a server
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 

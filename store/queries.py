@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from store import reads
 from store.closing import closed_plans_sql
+from store.edits import MACHINE_KEY
 from store.errors import NotFoundError
 from store.models import (
     Action,
@@ -41,6 +42,7 @@ from store.models import (
     Change,
     ChangeKind,
     Checkpoint,
+    Meta,
     Occurrence,
     Owner,
     Plan,
@@ -416,7 +418,8 @@ def _action_statements() -> dict[str, Any]:
         "ticked": (select(Occurrence.period).where(Occurrence.action_id == action_id, Occurrence.done.is_(True))
                    .order_by(Occurrence.period)),
         "history": (select(Change.id, Change.at, Change.by, Change.kind, Change.from_status, Change.to_status,
-                           Change.period, Change.note, Change.undoes_id, Change.from_target, Change.to_target)
+                           Change.period, Change.note, Change.undoes_id, Change.from_target, Change.to_target,
+                           Change.origin)
                     .where(Change.action_id == action_id).order_by(Change.id)),
         "checkpoints": select(Checkpoint.due).where(Checkpoint.action_id == action_id).order_by(Checkpoint.due),
         "revisions": revisions_query(bindparam("action_ids", expanding=True)),
@@ -437,6 +440,7 @@ _OTHER_STATEMENTS: dict[str, Callable[[], Any]] = {
     "overdue": lambda: _overdue_statement(False), "overdue:owner": lambda: _overdue_statement(True),
     "owners": lambda: _owners_statement(False), "owners:some": lambda: _owners_statement(True),
     "owner_names": lambda: select(Owner.id, Owner.name, Owner.region, Owner.organisation),
+    "machine": lambda: select(Meta.value).where(Meta.key == MACHINE_KEY),  # this file's machine id (none on a server)
 }
 
 

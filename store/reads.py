@@ -335,10 +335,12 @@ def history(run: Run, action_id: int) -> list[HistoryRow]:
     """Every change of an action, oldest first, each marked if a later change undid it."""
     rows = list(run("history", {"action_id": action_id}))
     undone = {r.undoes_id for r in rows if r.undoes_id is not None}
+    here = next(iter(run("machine", {})), None)  # events made on this machine name no origin
+    mine = here.value if here is not None else ""
     return [
         HistoryRow(id=r.id or 0, at=r.at, by=r.by, kind=r.kind, from_status=r.from_status, to_status=r.to_status,
                    period=r.period, note=r.note, undoes_id=r.undoes_id, undone=r.id in undone,
-                   from_target=r.from_target, to_target=r.to_target)
+                   from_target=r.from_target, to_target=r.to_target, origin=r.origin if r.origin != mine else "")
         for r in rows
     ]
 

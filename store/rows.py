@@ -138,6 +138,7 @@ class HistoryRow:
     undone: bool
     from_target: str | None = None  # for a target revised by a new version of the plan
     to_target: str | None = None
+    origin: str = ""  # where it was made, if not on this machine: another laptop's id, or LOGIN@HOST of a server
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,8 +162,10 @@ def _create_schema(conn: Any) -> None:
     for table in _WATCHED:
         conn.exec_driver_sql(f'CREATE TRIGGER actiontrack_touch AFTER INSERT OR UPDATE ON "{table}" '
                              "FOR EACH STATEMENT EXECUTE FUNCTION actiontrack_touch()")
+    from store.edits import install
     from store.permissions import install_permissions
 
+    install(conn)
     install_permissions(conn)
 
 
@@ -188,13 +190,16 @@ def open_server(url: str, *, init: bool = True) -> ServerDatabase:
                                       f"{SCHEMA_VERSION}): upgrade actiontrack to use it")
                 elif version < SCHEMA_VERSION:
                     run_migrations(conn, version)
+                login = str(conn.exec_driver_sql("SELECT current_user").scalar_one())
     except StoreError:
         engine.dispose()
         raise
     except (SQLAlchemyError, _operational()) as exc:
         engine.dispose()
         raise problem(where, exc) from None
-    return ServerDatabase(path=Path(where), engine=engine, url=url)
+    # The events written through this connection were made by this login on this server.
+    return ServerDatabase(path=Path(where), engine=engine, url=url,
+                          origin=f"{login}@{make_url(url).host or 'localhost'}")
 
 
 def _stored_version(conn: Any, where: str) -> int | None:

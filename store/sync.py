@@ -1,20 +1,25 @@
-"""Sync: a laptop's SQLite database and the region's server exchange history events by uid.
+"""Sync: a laptop's SQLite database and the region's server exchange history events by uid, and plans'
+content where it changed.
 
 One sync, each step its own transaction on one side, each idempotent:
-1. plans the server lacks are sent whole (as an export of the plan, imported there);
-2. for plans both hold, the history events written here since the last sync are sent: the server's
-   own export of the plan, with these events added to its actions' history, is imported there;
-3. plans and events the server has and this laptop lacks are received the same way, the other
-   way round.
-Every step goes through the import's change set (store.importing.plan_changes, then
+1. plans the server lacks are sent whole: their rows copied as they are (store.plan_copy);
+2. for plans both hold, what changed here since the last sync is sent: the history events written
+   here (and those the server refused before, offered again), and the plan's content (texts, records,
+   targets) if it was edited here. The server's own export of the plan, with these events added to its
+   actions' history (and this laptop's content in place of its own), is imported there;
+3. plans, events and content the server has and this laptop lacks are received the same way, the
+   other way round.
+Steps 2 and 3 go through the import's change set (store.importing.plan_changes, then
 store.applying.apply_changes): events merge as a set keyed by uid, an action's status and ticks are
 derived from its whole merged history (the newest event wins), and an event already held is never
-written twice. How far each way has gone is kept in `syncstate` (store.models.SyncState) and moved
-only after the commit it records: a sync killed or cut off anywhere resumes on the next run, with
-nothing lost and nothing doubled.
+written twice. A plan's content edited on both sides since the last sync keeps the server's (the
+region's record), and the sync says so. How far each way has gone is kept in `syncstate`
+(store.models.SyncState) and moved only after the commit it records: a sync killed or cut off anywhere
+resumes on the next run, with nothing lost and nothing doubled.
 
-The server hands out history row ids under its write lock (store.server), so its ids grow in commit
-order: "every server event above N" is exactly what this laptop has not yet received.
+The server hands out history row ids and content edit stamps (store.edits) under its write lock
+(store.server), so they grow in commit order: "every server event above N" is exactly what this laptop
+has not yet received.
 """
 
 from __future__ import annotations
@@ -25,15 +30,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.applying import apply_changes
 from store.db import Database
+from store.edits import not_edited_here, settled_edits
 from store.errors import StoreError
 from store.exporting import plan_document
 from store.importing import plan_changes
 from store.models import Action, Change, Plan, SyncState
+from store.permissions import may_edit_plans
+from store.plan_copy import copy_plans, may_copy, may_load_empty
 from store.planfile import validate_plan
+from store.text import counted
 
 
 @dataclass(slots=True)
@@ -45,34 +54,69 @@ class SyncResult:
     plans_received: int = 0
     events_sent: int = 0
     events_received: int = 0
-    not_allowed: int = 0  # local events of actions the server lets this login not change: kept here
+    content_sent: list[str] = field(default_factory=list)  # ids of plans whose edited content was sent
+    content_received: list[str] = field(default_factory=list)  # and received
+    refused: list[str] = field(default_factory=list)  # uids of local events the server does not let this login send
+    plans_refused: list[str] = field(default_factory=list)  # ids of plans whose content (or the plan) it refused
+    conflicts: list[str] = field(default_factory=list)  # ids of plans edited on both sides: the server's kept
     unknown: list[str] = field(default_factory=list)  # references of local actions the server's plan lacks
+
+    @property
+    def not_allowed(self) -> int:
+        """How many local events the server refused (kept here, offered again at the next sync)."""
+        return len(self.refused)
 
     def summary(self) -> str:
         """One line for the CLI and the screen."""
-        parts = [f"sent {self.events_sent} change{'s' if self.events_sent != 1 else ''}",
-                 f"received {self.events_received}"]
+        parts = [f"sent {counted(self.events_sent, 'change')}", f"received {self.events_received}"]
         if self.plans_sent:
-            parts.append(f"{self.plans_sent} new plan{'s' if self.plans_sent != 1 else ''} sent")
+            parts.append(f"{counted(self.plans_sent, 'new plan')} sent")
         if self.plans_received:
-            parts.append(f"{self.plans_received} new plan{'s' if self.plans_received != 1 else ''} received")
+            parts.append(f"{counted(self.plans_received, 'new plan')} received")
+        if self.content_sent:
+            parts.append(f"the edited text of {_named(self.content_sent)} sent")
+        if self.content_received:
+            parts.append(f"the edited text of {_named(self.content_received)} received")
         line = f"synced with {self.server}: " + ", ".join(parts)
-        if self.not_allowed:
-            line += (f"; {self.not_allowed} change{'s' if self.not_allowed != 1 else ''} to actions your login "
-                     "may not change were kept here, not sent")
+        if self.refused:
+            line += (f"; {counted(self.not_allowed, 'change')} to actions your login may not change were kept here, "
+                     "not sent (they are offered again at each sync)")
+        if self.plans_refused:
+            line += (f"; {_named(self.plans_refused)}: your login may not add plans or change their text on the "
+                     "server, so the plan's text here was kept here, not sent")
+        if self.conflicts:
+            line += (f"; {_named(self.conflicts)} had its text edited both here and on the server since the last "
+                     "sync: the server's was kept")
         if self.unknown:
-            line += f"; {len(self.unknown)} action{'s' if len(self.unknown) != 1 else ''} the server's plan lacks " \
-                    f"kept here ({', '.join(self.unknown[:3])}{'…' if len(self.unknown) > 3 else ''})"
+            line += (f"; {counted(len(self.unknown), 'action')} the server's plan lacks kept here "
+                     f"({', '.join(self.unknown[:3])}{'…' if len(self.unknown) > 3 else ''})")
         return line
+
+
+def _named(plan_ids: list[str]) -> str:
+    shown = ", ".join(plan_ids[:3]) + ("…" if len(plan_ids) > 3 else "")
+    return f"plan {shown}" if len(plan_ids) == 1 else f"{len(plan_ids)} plans ({shown})"
 
 
 @dataclass(frozen=True, slots=True)
 class SyncStatus:
-    """What the screen shows: the server, when the last sync completed, how many local changes wait."""
+    """What the screen shows: the server, when the last sync completed, how many local changes wait
+    (of them, how many the server refused), and how many plans' text the server refused."""
 
     server: str | None
     last_sync: datetime | None
     waiting: int
+    refused: int = 0
+    plans_refused: int = 0
+
+    def describe(self) -> str:
+        """The waiting changes in words, as the sync line and `sync` show them."""
+        line = f"{counted(self.waiting, 'local change')} waiting"
+        if self.refused:
+            line += f" ({self.refused} refused by the server)"
+        if self.plans_refused:
+            line += f" · {counted(self.plans_refused, 'plan')}' text refused by the server"
+        return line
 
 
 def sync_status(session: Session, server: str | None = None) -> SyncStatus:
@@ -82,8 +126,10 @@ def sync_status(session: Session, server: str | None = None) -> SyncStatus:
         query = query.where(SyncState.server == server)
     state = session.execute(query.order_by(SyncState.last_sync.desc())).scalars().first()  # type: ignore[union-attr]
     pushed = state.pushed_upto if state is not None else 0
+    refused = len(state.refused_changes) if state is not None else 0
     waiting = int(session.execute(select(func.count()).select_from(Change).where(Change.id > pushed)).scalar_one())
-    return SyncStatus(state.server if state else server, state.last_sync if state else None, waiting)
+    return SyncStatus(state.server if state else server, state.last_sync if state else None, waiting + refused,
+                      refused, len(state.refused_plans) if state is not None else 0)
 
 
 def _max_change(session: Session) -> int:
@@ -102,6 +148,23 @@ def _plans_changed_after(session: Session, after: int, upto: int) -> set[str]:
         .where(Change.id > after, Change.id <= upto)).scalars())
 
 
+def _plans_edited_after(session: Session, after: int, upto: int) -> set[str]:
+    """The uids of the plans whose content was edited in (after, upto] (store.edits)."""
+    return set(session.execute(select(Plan.uid).where(Plan.edited > after, Plan.edited <= upto)).scalars())
+
+
+def _plans_of_events(session: Session, uids: Iterable[str]) -> set[str]:
+    """The uids of the plans holding these history events."""
+    wanted = list(uids)
+    found: set[str] = set()
+    for chunk in range(0, len(wanted), 500):
+        found.update(session.execute(
+            select(Plan.uid).distinct().join(Action, Action.plan_id == Plan.id)
+            .join(Change, Change.action_id == Action.id)
+            .where(Change.uid.in_(wanted[chunk:chunk + 500]))).scalars())  # type: ignore[attr-defined]
+    return found
+
+
 def _import_document(session: Session, document: dict[str, Any], source: str, by: str) -> int:
     """Merge a plan document into the open write session through the import's change set; the
     number of history events it added."""
@@ -117,10 +180,26 @@ def _actions(document: dict[str, Any]) -> Iterable[dict[str, Any]]:
             yield from rec.get("actions", [])
 
 
-def _with_events(base: dict[str, Any], extra: dict[str, Any], *, allowed: Callable[[str], bool],
-                 result: SyncResult) -> dict[str, Any]:
+_STATE = ("history", "status", "ticked")  # what an action's history decides, not its plan's content
+
+
+def _content(document: dict[str, Any]) -> dict[str, Any]:
+    """A plan document without its actions' history and state: what a plan file defines."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items() if k not in _STATE}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+    return plain(document)  # type: ignore[no-any-return]
+
+
+def _with_events(base: dict[str, Any], extra: dict[str, Any], *,
+                 allowed: Callable[[str, dict[str, Any]], bool] = lambda _a, _e: True,
+                 result: SyncResult | None = None) -> dict[str, Any]:
     """`base` (one side's plan document) with the history events of `extra` (the other's) that it lacks
-    added to the same actions, by uid."""
+    added to the same actions, by uid; events `allowed` (given the action's uid and the event) refuses
+    are left out (and counted)."""
     by_uid = {a["uid"]: a for a in _actions(base)}
     for action in _actions(extra):
         events = action.get("history", [])
@@ -128,16 +207,16 @@ def _with_events(base: dict[str, Any], extra: dict[str, Any], *, allowed: Callab
             continue
         target = by_uid.get(action["uid"])
         if target is None:
-            result.unknown.append(action["ref"])
+            if result is not None:
+                result.unknown.append(action["ref"])
             continue
         have = {e["uid"] for e in target.get("history", [])}
         fresh = [e for e in events if e["uid"] not in have]
-        if not fresh:
-            continue
-        if not allowed(action["uid"]):
-            result.not_allowed += len(fresh)
-            continue
-        target["history"] = [*target.get("history", []), *fresh]
+        kept = [e for e in fresh if allowed(action["uid"], e)]
+        if result is not None:
+            result.refused.extend(e["uid"] for e in fresh if e not in kept)
+        if kept:
+            target["history"] = [*target.get("history", []), *kept]
     return base
 
 
@@ -145,69 +224,140 @@ def _state(session: Session, server: str) -> SyncState:
     return session.get(SyncState, server) or SyncState(server=server)
 
 
+@dataclass(slots=True)
+class _Marks:
+    """How far this laptop holds the server's history (`pulled`, row ids) and content (`edits`, stamps)."""
+
+    pulled: int
+    edits: int
+
+    def after_push(self, session: Session, before: tuple[int, int]) -> None:
+        """Once a push in this server session commits: if this laptop held everything up to `before` (the
+        server's marks when the push began, under the lock), what the push wrote is its own, so it holds up
+        to the server's marks now; else as far as it did."""
+        now = _server_marks(session)
+        if before[0] == self.pulled:
+            self.pulled = now[0]
+        if before[1] == self.edits:
+            self.edits = now[1]
+
+
+def _server_marks(session: Session) -> tuple[int, int]:
+    """The server's largest history row id and content edit stamp (its write lock held alone)."""
+    return _max_change(session), settled_edits(session)
+
+
 def sync(local: Database, server: Database, *, by: str = "actiontrack",
          step: Callable[[str], None] | None = None) -> SyncResult:
-    """Send this database's new plans and history events to `server`, receive its own, and record how
-    far each way went. `step` is told of each step as it begins (progress; tests cut syncs there)."""
+    """Send this database's new plans, history events and edited content to `server`, receive its own,
+    and record how far each way went. `step` is told of each step as it begins (progress; tests cut
+    syncs there)."""
     key = server.where
     result = SyncResult(key)
     say = step or (lambda _: None)
-    with local.read() as session:
+    with local.write() as session:  # a write: the edit clock moves on (later edits are the next sync's)
         state = _state(session, key)
-        pushed, pulled = state.pushed_upto, state.pulled_upto
+        pushed = state.pushed_upto
+        marks = _Marks(state.pulled_upto, state.edits_pulled)
         local_max = _max_change(session)
+        local_edits = settled_edits(session)
         local_plans = _plans(session)
-        changed_here = _plans_changed_after(session, pushed, local_max)
+        events_here = (_plans_changed_after(session, pushed, local_max)
+                       | _plans_of_events(session, state.refused_changes))
+        content_here = _plans_edited_after(session, state.edits_pushed, local_edits) | set(state.refused_plans)
     with server.read() as session:
         server_plans = _plans(session)
+        may_edit = may_edit_plans(session)
 
-    # 1 and 2: send
+    # 1: plans the server lacks
     missing = sorted((plan_id, uid) for uid, plan_id in local_plans.items() if uid not in server_plans)
-    for batch in _batches(local, missing):
+    refused_plans = {uid for _, uid in missing} if not may_edit else set()
+    result.plans_refused += [plan_id for plan_id, _ in missing] if not may_edit else []
+    if missing and may_edit and not server_plans:
+        say("send every plan")
+        with server.write(exclusive=True) as session:
+            if may_load_empty(session):  # an empty server: nothing to match, every row goes as it is
+                before = _server_marks(session)
+                result.events_sent += copy_plans(local, session, None)
+                result.plans_sent += len(missing)
+                marks.after_push(session, before)
+                missing = []
+    for batch in _batches(local, missing if may_edit else []):
         say(f"send plans {batch[0][0]}…")
         with server.write(exclusive=True) as session:
-            before = _max_change(session)
-            for plan_id, uid in batch:
-                if session.execute(select(Plan.id).where(Plan.uid == uid)).scalar() is not None:
-                    continue  # sent meanwhile (by another sync of this laptop)
-                with local.read() as mine:
-                    document = plan_document(mine, plan_id)
-                result.events_sent += _import_document(session, document, f"{plan_id} from this laptop", by)
-                result.plans_sent += 1
-            pulled = _ours(session, pulled, before)
-    for uid in sorted(changed_here & set(server_plans)):
+            before = _server_marks(session)
+            fresh = _not_there(session, batch)
+            if may_copy(session):
+                result.events_sent += copy_plans(local, session, fresh)
+            else:  # row-level security applies to this login: through the import, row by row
+                for plan_id in fresh:
+                    with local.read() as mine:
+                        document = plan_document(mine, plan_id)
+                    result.events_sent += _import_document(session, document, f"{plan_id} from this laptop", by)
+            result.plans_sent += len(fresh)
+            marks.after_push(session, before)
+
+    # 2: what changed here in plans both hold
+    for uid in sorted((events_here | content_here) & set(server_plans)):
         plan_id = local_plans[uid]
         say(f"send changes of {plan_id}")
         with local.read() as session:
             mine = plan_document(session, plan_id)
         with server.write(exclusive=True) as session:
             theirs = plan_document(session, server_plans[uid])
+            base, text_kept = theirs, False
+            if uid in content_here and _content(mine) != _content(theirs):
+                edited_there = session.execute(select(Plan.edited).where(Plan.uid == uid)).scalar_one() > marks.edits
+                if edited_there:
+                    result.conflicts.append(plan_id)
+                elif not may_edit:
+                    result.plans_refused.append(plan_id)
+                    refused_plans.add(uid)
+                    text_kept = True
+                else:
+                    base = _with_events(mine, theirs)
+                    result.content_sent.append(plan_id)
             refused = _refused(session, server_plans[uid])
-            merged = _with_events(theirs, mine, allowed=lambda a, refused=refused: a not in refused, result=result)
-            before = _max_change(session)
+
+            def allowed(action: str, event: dict[str, Any], refused: set[str] = refused, text_kept: bool = text_kept
+                        ) -> bool:  # a revised target goes with the plan's text, or waits with it
+                return action not in refused and not (text_kept and event.get("to_target") is not None)
+
+            merged = _with_events(base, mine, allowed=allowed, result=result)
+            before = _server_marks(session)
             result.events_sent += _import_document(session, merged, f"{plan_id} from this laptop", by)
-            pulled = _ours(session, pulled, before)
-    if local_max > pushed:
-        with local.write() as session:
-            row = _state(session, key)
-            row.pushed_upto = max(row.pushed_upto, local_max)
-            session.add(row)
-        pushed = local_max
+            marks.after_push(session, before)
+    with local.write() as session:
+        row = _state(session, key)
+        row.pushed_upto = max(row.pushed_upto, local_max)
+        row.edits_pushed = max(row.edits_pushed, local_edits)
+        row.refused_changes = sorted(set(result.refused))
+        row.refused_plans = sorted(refused_plans)
+        row.pulled_upto, row.edits_pulled = max(row.pulled_upto, marks.pulled), max(row.edits_pulled, marks.edits)
+        session.add(row)
+    pushed = max(pushed, local_max)
 
     # 3: receive
-    with server.write(exclusive=True) as session:  # alone: every history row up to the max is committed
-        server_max = _max_change(session)
+    with server.write(exclusive=True) as session:  # alone: every history row and stamp up to the marks is committed
+        server_max, server_edits = _server_marks(session)
         server_plans = _plans(session)
-        changed_there = _plans_changed_after(session, pulled, server_max)
+        edited_there = _plans_edited_after(session, marks.edits, server_edits)
+        changed_there = _plans_changed_after(session, marks.pulled, server_max) | edited_there
     wanted = [uid for uid in server_plans if uid not in local_plans] + sorted(changed_there & set(local_plans))
     for uid in wanted:
         plan_id = server_plans[uid]
         say(f"receive {plan_id}")
         with server.read() as session:
             document = plan_document(session, plan_id)
-        with local.write() as session:
-            if session.execute(select(Plan.id).where(Plan.uid == uid)).scalar() is None:
+        with local.write() as session, not_edited_here(session, uid):  # not to be sent back
+            if uid not in local_plans:
                 result.plans_received += 1
+            elif uid in refused_plans or uid in edited_there:
+                mine = plan_document(session, local_plans[uid])
+                if uid in refused_plans:  # the server would not take this plan's text: keep it here
+                    document = _with_events(mine, document)
+                elif _content(mine) != _content(document):
+                    result.content_received.append(plan_id)
             result.events_received += _import_document(session, document, f"{plan_id} from {key}", by)
     say("record")
     with local.write() as session:
@@ -217,12 +367,13 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
         if row.pushed_upto == pushed and _written_since(session, pushed) == result.events_received:
             row.pushed_upto = _max_change(session)
         row.pulled_upto = max(row.pulled_upto, server_max)
+        row.edits_pulled = max(row.edits_pulled, server_edits)
         row.last_sync = datetime.now(UTC)
         session.add(row)
     return result
 
 
-SEND_BATCH_ACTIONS = 5000  # new plans sent in one server transaction: few commits, and a kill loses little
+SEND_BATCH_ACTIONS = 20_000  # new plans sent in one server transaction: few commits, and a kill loses little
 
 
 def _batches(local: Database, plans: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
@@ -243,11 +394,16 @@ def _batches(local: Database, plans: list[tuple[str, str]]) -> list[list[tuple[s
     return batches
 
 
-def _ours(session: Session, pulled: int, before: int) -> int:
-    """How far this laptop holds the server's history once this push commits: if it held everything up
-    to `before` (the server's max when the push began, under the lock), the rows the push wrote are its
-    own, so it holds up to the new max; else as far as it did."""
-    return _max_change(session) if before == pulled else pulled
+def _not_there(session: Session, batch: list[tuple[str, str]]) -> list[str]:
+    """The ids of the plans (id, uid) the server still lacks (another sync of this laptop may have sent
+    some meanwhile); a plan of another uid under one of these ids is refused in one sentence."""
+    taken = set(session.execute(select(Plan.uid).where(col(Plan.uid).in_([uid for _, uid in batch]))).scalars())
+    fresh = [plan_id for plan_id, uid in batch if uid not in taken]
+    clash = sorted(session.execute(select(Plan.id).where(col(Plan.id).in_(fresh))).scalars())
+    if clash:
+        raise StoreError(f"the server holds another plan under the id {clash[0]}: give one of them another id "
+                         "(the plan file's id) and sync again")
+    return fresh
 
 
 def _written_since(session: Session, after: int) -> int:

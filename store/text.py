@@ -97,3 +97,8 @@ def agreement_words(agreement: str | None, inferred: bool = False) -> str:
     'agreed, inferred' (the document's wording is lost and the answer is worked out), 'not stated'."""
     words = status_word(agreement)
     return f"{words}, inferred" if inferred else words
+
+
+def counted(n: int, word: str) -> str:
+    """A count with its word, plural unless one: '1 action', '3 actions'."""
+    return f"{n} {word}{'s' if n != 1 else ''}"

@@ -10,6 +10,7 @@ import pytest
 from conftest import dump, read_rows
 
 from store.config import load_config
+from store.db import SCHEMA_VERSION
 from tui.cli import main
 
 PLAN = "cgm-2019"
@@ -133,14 +134,14 @@ def test_a_closing_exports_and_imports_with_its_plan(capsys: pytest.CaptureFixtu
     assert dump(other) == again  # the same file twice changes nothing
 
 
-def test_a_schema_3_database_is_upgraded_with_the_closing_index(capsys: pytest.CaptureFixture[str],
+def test_a_schema_4_database_is_upgraded_with_the_closing_index(capsys: pytest.CaptureFixture[str],
                                                                  db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("DROP INDEX ix_change_kind")
-        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     conn.close()
     code, _, err = run(capsys, db_path, "plan", "close", PLAN, "--note", NOTE)
     assert (code, err) == (0, "")
-    assert rows(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [("4",)]
+    assert rows(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     assert rows(db_path, "SELECT name FROM sqlite_master WHERE name = 'ix_change_kind'") == [("ix_change_kind",)]
-    assert list(db_path.parent.glob("*.v3-*.bak"))  # the backup taken before the upgrade
+    assert list(db_path.parent.glob("*.v4-*.bak"))  # the backup taken before the upgrade

@@ -26,12 +26,15 @@ from tests.helpers.report_content import content, digest
 
 AS_OF = date(2023, 9, 15)
 
+# What the reports held before they were streamed. "samples, everyone" was taken again once cgm-2019's actions
+# of "(All) Community Directors" reached the Community Director (the owner column's only change; checked by
+# diffing the csv before and after that fix).
 BEFORE_STREAMING = {
     "samples, everyone": {
-        "xlsx": "81188410113a022046fc1ce92625224000af5dcbaad0882545c24160d2a73fa0",
-        "csv": "8f4c05a089593d4466586cbea836532427891853fcaf074379a6d30998cd6531",
-        "md": "7bd0b459789c844eae113d08e6595d8a7fb2c3752fe0a88f934d3754c17c686a",
-        "html": "f45ebe4ef7d57657f18a2e1ceeabe2e7df5038ac573d3299ed7334966fe909ce",
+        "xlsx": "59e806d8d725f27517947132cc31df09fa621097ecf9b9f81ecbfc80cc487bf3",
+        "csv": "12dc67e93332da5e68b0d046e67b960edf30e0851930beb7e6adeb703dc05c3b",
+        "md": "db24e0bc4efb07ea96eb6efab13379ee90b43c39c30dfb2b67c6736cc8ffd5ed",
+        "html": "eb519f25632148f959e274d48f23f8fc2cb8e66bcd7a7697965706236b384ab7",
     },
     "samples, one owner, three plans": {
         "xlsx": "f14e6109b175f440a03a7191520c14badb9253a3d0b240ba46d3fa7e20b2746a",

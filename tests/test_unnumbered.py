@@ -142,10 +142,10 @@ def test_the_tree_and_the_detail_pane_label_it_without_a_number() -> None:
     node = RecommendationNode(id=1, number=AWARE, text=AWARENESS, agreement="not_stated", inferred=False,
                               progress=Progress(done=0, total=1, overdue=0))
     label = recommendation_label(node, {}).plain
-    assert label.startswith("• [not stated]") and AWARE not in label
+    assert label.startswith("G • [not stated]") and AWARE not in label  # after its RAG letter
     numbered = RecommendationNode(id=2, number="3", text="x", agreement="agreed", inferred=False,
                                   progress=Progress(done=0, total=1, overdue=0))
-    assert recommendation_label(numbered, {}).plain.startswith("3 [agreed]")
+    assert recommendation_label(numbered, {}).plain.startswith("G 3 [agreed]")
     pane = recommendation_detail_text(AWARE, AWARENESS, "not stated", "", "", "Community Safety Partnership",
                                       "Domestic homicide review", {}).plain
     assert pane.startswith("Unnumbered recommendation  not stated")

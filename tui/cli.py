@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from store.errors import StoreError
 from store.text import (
     agreement_words,
+    counted,
     describe_change,
     one_line,
     recommendation_number,
@@ -663,7 +664,7 @@ def _check(files: list[Path], *, as_json: bool) -> int:
             for warning in warnings:
                 print(visible(f"  warning: {warning}"))
             if checks:
-                print(visible(f"{len(checks)} note{'s' if len(checks) != 1 else ''} to check:"))
+                print(visible(f"{counted(len(checks), 'note')} to check:"))
                 for place, note in checks:
                     print(visible(f"  {place}: {note}"))
     if as_json:
@@ -750,7 +751,7 @@ def _due(read: Read, today: date, owner: str, month: tuple[int, int] | None, *, 
         sys.stdout.write(jsonview.dumps("overdue" if overdue_only else "due", today=today, owner=label, **where,
                                         actions=[jsonview.action_row(row) for row in rows]))
         return 0
-    print(visible(f"{title} · {label}{only} · {len(rows)} action{'s' if len(rows) != 1 else ''}"))
+    print(visible(f"{title} · {label}{only} · {counted(len(rows), 'action')}"))
     _print_rows(rows)
     return 0
 
@@ -856,7 +857,8 @@ def _show(db: Database, reference: str, today: date, *, as_json: bool) -> int:
             what = describe_change(h.kind, h.from_status, h.to_status, h.period, h.from_target, h.to_target)
             undone = " (undone)" if h.undone else ""
             note = f" — {one_line(h.note, 80)}" if h.note else ""
-            lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}")
+            where = f" · on {h.origin}" if h.origin else ""
+            lines.append(f"  {h.at:%Y-%m-%d %H:%M} {h.by}: {what}{undone}{note}{where}")
     print(visible("\n".join(lines)))
     return 0
 

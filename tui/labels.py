@@ -223,6 +223,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
             text.append(" (undone)", style="italic")
         if change.note:  # a note of several lines keeps them, indented under its change
             text.append(f" — {visible(change.note)}".replace("\n", "\n      "), style="italic")
+        if change.origin:
+            text.append(f" · on {visible(change.origin)}", style=colours.get("muted", ""))
         text.append("\n")
     return text
 

@@ -2,7 +2,8 @@
 
 Each plan sheet has a frozen header row, an autofilter, widths that fit, wrapped text, real dates, and
 RAG cells filled in their colour with the word in them. Text is always written as text, never as a formula.
-Plan sheets are written as their plans are read; the summary, first in the book, is written last.
+Plan sheets are written as their plans are read (XlsxWriter in constant-memory mode: a row goes to disk
+as soon as the next begins); the summary, first in the book, is written last.
 """
 
 from __future__ import annotations
@@ -10,31 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from store.reports.columns import COLUMNS, Cell, row_values, shown, shown_values
+from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK, Cell, row_values, shown, shown_values
 from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
 from store.reports.output import MARK
-from store.reports.spreadsheet import (
-    DATE,
-    HEADING,
-    MOMENT,
-    NUMBER,
-    RAG_STYLE,
-    TEXT,
-    TITLE,
-    SheetLayout,
-    Workbook,
-    column_letter,
-    number_cell,
-    row,
-    serial,
-    text_cell,
-)
 
 _TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
-_LETTERS = [column_letter(i) for i in range(len(COLUMNS))]
 _RAG_COLUMN = next(i for i, column in enumerate(COLUMNS) if column.key == "rag")
 
 
@@ -59,56 +43,66 @@ def sheet_names(plan_ids: Sequence[str]) -> list[str]:
 
 def write_xlsx(report: ReportSource, out: BinaryIO) -> None:
     """The workbook, written into `out` plan by plan."""
-    plan_names = sheet_names([p.id for p in report.plans])
-    names = ["Summary", *plan_names, *(["Changes"] if report.scope.since else [])]
-    book = Workbook(out, names, title=shown(report.title), author="actiontrack", comments=MARK)
-    for number, plan in enumerate(report.sections(), start=1):
-        _plan_sheet(book, number, plan)
-    _summary(book, report)
+    import xlsxwriter  # type: ignore[import-untyped]  # (it ships no type information)
+
+    # Strings are never read as formulas, numbers or links: plan text stays the text it is.
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False,
+                                     "remove_timezone": True})
+    book.set_properties({"title": shown(report.title), "author": "actiontrack", "comments": MARK})
+    formats = _Formats(book)
+    summary = book.add_worksheet("Summary")  # first in the book, filled once every plan has been counted
+    for plan, name in zip(report.sections(), sheet_names([p.id for p in report.plans]), strict=True):
+        _plan_sheet(book.add_worksheet(name), formats, plan)
+    _summary(summary, formats, report)
     if report.scope.since:
-        _changes(book, len(names) - 1, report)
+        _changes(book, formats, report)
     book.close()
 
 
-def _plan_sheet(book: Workbook, sheet: int, plan: PlanSection) -> None:
+def _plan_sheet(sheet: Any, formats: _Formats, plan: PlanSection) -> None:
     """One row per action under a frozen, filtered header; columns as wide as their text (up to a limit)."""
     values = [row_values(action) for action in plan.actions]
     widths = [min(max(len(column.heading), _longest([line[i] for line in values]), 6), column.width)
               for i, column in enumerate(COLUMNS)]
     per_line = [int(width * _CHARS_PER_WIDTH) for width in widths]
-    rows = [row(1, [text_cell(f"{letter}1", column.heading, HEADING) for letter, column in zip(_LETTERS, COLUMNS,
-                                                                                             strict=True)])]
-    rows += [_action_row(number, line, per_line) for number, line in enumerate(values, start=2)]
-    book.write_sheet(sheet, SheetLayout([w + 2 for w in widths], header=True, filter_columns=len(COLUMNS)), rows,
-                     last_column=len(COLUMNS) - 1)
-
-
-def _action_row(number: int, values: list[Cell], per_line: Sequence[int]) -> str:
-    """An action's row, as tall as its longest text wraps to at the column widths."""
-    cells = []
-    at = str(number)
-    for i, value in enumerate(shown_values(values)):
-        if isinstance(value, str):
+    _print_on_a4(sheet)
+    sheet.repeat_rows(0)
+    for i, (column, width) in enumerate(zip(COLUMNS, widths, strict=True)):
+        sheet.set_column(i, i, width + 2)
+        sheet.write_string(0, i, column.heading, formats.heading)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(values), 1), len(COLUMNS) - 1)
+    for row, line in enumerate(values, start=1):
+        sheet.set_row(row, _height(line, per_line))
+        for i, value in enumerate(shown_values(line)):
             if i == _RAG_COLUMN:
-                cells.append(text_cell(_LETTERS[i] + at, value, RAG_STYLE[value]))
-            elif value:
-                cells.append(text_cell(_LETTERS[i] + at, value, TEXT))
-        elif value is not None:
-            cells.append(_cell(_LETTERS[i] + at, value))
-    height = _height(values, per_line)
-    return row(number, cells, height if height != _LINE_POINTS else None)
+                sheet.write_string(row, i, str(value), formats.rag[str(value)])
+            else:
+                _write(sheet, row, i, value, formats)
 
 
-def _cell(ref: str, value: Cell) -> str:
-    """A cell: times and dates as real dates, whole numbers as numbers, text as text (control characters shown)."""
-    if isinstance(value, str):
-        return text_cell(ref, shown(value), TEXT)
-    if isinstance(value, datetime):
-        return number_cell(ref, serial(value), MOMENT)
-    if isinstance(value, date):
-        return number_cell(ref, serial(value), DATE)
-    assert value is not None
-    return number_cell(ref, value, NUMBER)
+def _print_on_a4(sheet: Any) -> None:
+    """Printed, a sheet fits A4 landscape one page wide (and the header row repeats on each page)."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+
+class _Formats:
+    """The cell formats of one workbook."""
+
+    def __init__(self, book: Any) -> None:
+        self.text = book.add_format({"text_wrap": True, "valign": "top"})
+        self.heading = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True,
+                                        "valign": "top"})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+        self.moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"})
+        self.number = book.add_format({"valign": "top"})
+        self.rag = {word: book.add_format({"bg_color": fill, "font_color": RAG_INK[word], "bold": True,
+                                           "valign": "top"}) for word, fill in RAG_FILL.items()}
 
 
 _LINE_POINTS = 15  # one line of Calibri 11
@@ -148,47 +142,71 @@ def _length(value: Cell) -> int:
     return len(str(value))
 
 
-def _summary(book: Workbook, report: ReportSource) -> None:
+def _write(sheet: Any, row: int, col: int, value: Cell, formats: _Formats) -> None:
+    """A cell: times and dates as real dates, whole numbers as numbers, text as text (control characters
+    shown); nothing for an empty value."""
+    if value is None or value == "":
+        return
+    if isinstance(value, datetime):
+        sheet.write_datetime(row, col, value.replace(tzinfo=None), formats.moment)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, formats.date)
+    elif isinstance(value, int):
+        sheet.write_number(row, col, value, formats.number)
+    else:
+        sheet.write_string(row, col, shown(value), formats.text)
+
+
+def _summary(sheet: Any, formats: _Formats, report: ReportSource) -> None:
     """The first sheet: agreement by plan, counts by addressee and by owner (read once the plans are written)."""
-    rows = [row(1, [text_cell("A1", shown(report.title), TITLE)])]
-    start = _block(rows, 3, "Agreement by plan",
-                   ["Plan", "Title", "Agreed", "Partly agreed", "Not agreed", "Recommendations"],
-                   [[p.id, p.title, *(p.agreement_counts.get(w, 0) for w in ("agreed", "partly agreed", "not agreed")),
-                     sum(p.agreement_counts.values())] for p in report.plans])
-    start = _block(rows, start, "By addressee", ["Plan", "Addressee", *_TALLY_HEADINGS, "RAG"],
-                   _addressee_rows(report.addressees))
-    _block(rows, start, "By owner", ["Owner", "", *_TALLY_HEADINGS],
+    _print_on_a4(sheet)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 40)
+    sheet.set_column(2, 9, 12)
+    sheet.write_string(0, 0, shown(report.title), formats.title)
+    row = _block(sheet, formats, 2, "Agreement by plan",
+                 ["Plan", "Title", "Agreed", "Partly agreed", "Not agreed", "Recommendations"],
+                 [[p.id, p.title, *(p.agreement_counts.get(w, 0) for w in ("agreed", "partly agreed", "not agreed")),
+                   sum(p.agreement_counts.values())] for p in report.plans])
+    row = _block(sheet, formats, row, "By addressee", ["Plan", "Addressee", *_TALLY_HEADINGS, "RAG"],
+                 _addressee_rows(report.addressees))
+    _block(sheet, formats, row, "By owner", ["Owner", "", *_TALLY_HEADINGS],
            [[owner, "", *_tally(counts)] for owner, counts in report.by_owner.items()])
-    book.write_sheet(0, SheetLayout([28, 40, *[12] * 8], header=False), rows, last_column=9)
 
 
 def _addressee_rows(addressees: Sequence[AddresseeCount]) -> list[list[Cell]]:
     return [[a.plan_id, a.name, *_tally(a.tally), a.rag.value] for a in addressees]
 
 
-def _block(rows: list[str], start: int, title: str, headings: list[str], values: list[list[Cell]]) -> int:
-    """A titled table on the summary sheet from row `start`; the row for the next, after a blank one."""
-    rows.append(row(start, [text_cell(f"A{start}", title, TITLE)]))
-    rows.append(row(start + 1, [text_cell(f"{column_letter(i)}{start + 1}", heading, HEADING)
-                                for i, heading in enumerate(headings)]))
-    rag = headings.index("RAG") if "RAG" in headings else -1
-    last = start + 1
-    for last, line in enumerate(values, start=start + 2):
-        rows.append(row(last, [
-            text_cell(f"{column_letter(i)}{last}", value, RAG_STYLE[value])
-            if i == rag and isinstance(value, str) and value in RAG_STYLE
-            else _cell(f"{column_letter(i)}{last}", value) for i, value in enumerate(line)
-            if value is not None and value != ""]))
-    return last + 2
+def _block(sheet: Any, formats: _Formats, row: int, title: str, headings: list[str], rows: list[list[Cell]]) -> int:
+    """A titled table on the summary sheet from `row`; the row for the next, after a blank one."""
+    sheet.write_string(row, 0, title, formats.title)
+    row += 1
+    for i, heading in enumerate(headings):
+        sheet.write_string(row, i, heading, formats.heading)
+    for values in rows:
+        row += 1
+        for i, value in enumerate(values):
+            if isinstance(value, str) and value in RAG_FILL and headings[i] == "RAG":
+                sheet.write_string(row, i, value, formats.rag[value])
+            else:
+                _write(sheet, row, i, value, formats)
+    return row + 2
 
 
-def _changes(book: Workbook, sheet: int, report: ReportSource) -> None:
+def _changes(book: Any, formats: _Formats, report: ReportSource) -> None:
     """The changes since the date asked for, one a row, under a frozen, filtered header."""
-    headings = ["When (UTC)", "By", "Ref", "Change", "Note"]
-    rows = [row(1, [text_cell(f"{column_letter(i)}1", heading, HEADING) for i, heading in enumerate(headings)])]
-    for number, change in enumerate(report.changes, start=2):
+    sheet = book.add_worksheet("Changes")
+    _print_on_a4(sheet)
+    sheet.repeat_rows(0)
+    changes = report.changes
+    for i, (heading, width) in enumerate(zip(["When (UTC)", "By", "Ref", "Change", "Note"], (17, 16, 16, 28, 60),
+                                             strict=True)):
+        sheet.set_column(i, i, width)
+        sheet.write_string(0, i, heading, formats.heading)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(changes), 1), 4)
+    for row, change in enumerate(changes, start=1):
         values: tuple[Cell, ...] = (change.at, change.by, change.reference, change.what, change.note)
-        rows.append(row(number, [_cell(f"{column_letter(i)}{number}", value) for i, value in enumerate(values)
-                                 if value is not None and value != ""]))
-    book.write_sheet(sheet, SheetLayout([17, 16, 16, 28, 60], header=True, filter_columns=len(headings)), rows,
-                     last_column=len(headings) - 1)
+        for i, value in enumerate(values):
+            _write(sheet, row, i, value, formats)

@@ -10,10 +10,16 @@ UID_TABLES = ("plan", "addressee", "recommendation", "action", "change")
 
 def make_schema_1(path: Path) -> None:
     """Schema 1, as actiontrack 0.1 wrote it: no uids, no revised-target columns in the history, no
-    organisations, checkpoints, progress, completion or review dates."""
+    organisations, checkpoints, progress, completion or review dates; nor schema 4's event origins,
+    content edit stamps and their triggers, edit clock and machine id."""
     conn = sqlite3.connect(path)
     try:
         with conn:
+            for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                conn.execute(f'DROP TRIGGER "{trigger}"')
+            conn.execute('ALTER TABLE "change" DROP COLUMN origin')
+            conn.execute("ALTER TABLE plan DROP COLUMN edited")
+            conn.execute("DELETE FROM meta WHERE key IN ('edit_clock', 'edit_ids', 'machine')")
             for table in UID_TABLES:
                 conn.execute(f'DROP INDEX "ix_{table}_uid"')
                 conn.execute(f'ALTER TABLE "{table}" DROP COLUMN uid')

@@ -26,6 +26,7 @@ from textual.events import DescendantFocus
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -42,7 +43,7 @@ from store.rows import (
     When,
 )
 from store.targets import Status
-from store.text import agreement_words, status_word, visible
+from store.text import agreement_words, counted, status_word, visible
 from tui.commands import what_it_does
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
 from tui.loading import (
@@ -193,6 +194,9 @@ class MainScreen(Screen[None]):
         self.query_one(PlanTree).relabel()
         self.query_one(DuePanel).restyle()
         self.query_one(ContextBar).refresh()
+        # the detail's text carries the theme's colours: what it shows is shown again in the new ones
+        due = self.query_one(DuePanel)
+        self._show_detail_of(due if due.has_focus else self.query_one(PlanTree))
 
     def watch_state(self, old: ViewState | None, new: ViewState) -> None:
         """Reload what the change of state touches, and say it in the context bar."""
@@ -291,6 +295,7 @@ class MainScreen(Screen[None]):
                 self.due_with_tree = False
                 if self.state.view == view and self.state.month == month:
                     self._show_due(due)
+                    self.app_.loaded("due")  # read with the tree: the first view may be complete
                 else:  # the month or the view moved on meanwhile
                     self.reload_due()
             if self.owners is None and not self.ask_owner:
@@ -382,12 +387,16 @@ class MainScreen(Screen[None]):
             self._choose(NodeKey("action", message.action_id), message.row)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
-        if isinstance(event.widget, PlanTree):
-            key = event.widget.cursor_key
+        self._show_detail_of(event.widget)
+
+    def _show_detail_of(self, widget: Widget | None) -> None:
+        """Show in the detail pane what is under the cursor of `widget` (the tree or the due panel)."""
+        if isinstance(widget, PlanTree):
+            key = widget.cursor_key
             if key is not None:
-                self._choose(key, event.widget.items.get(key))
-        elif isinstance(event.widget, DuePanel):
-            row = event.widget.highlighted_row
+                self._choose(key, widget.items.get(key))
+        elif isinstance(widget, DuePanel):
+            row = widget.highlighted_row
             if row is not None:
                 self._choose(NodeKey("action", row.id), row)
 
@@ -906,7 +915,7 @@ class MainScreen(Screen[None]):
 
         def done(result: tuple[Path, int]) -> None:
             path, count = result
-            self.notify(f"Report of {count} action{'s' if count != 1 else ''} written to {visible(str(path))}",
+            self.notify(f"Report of {counted(count, 'action')} written to {visible(str(path))}",
                         title="Report", timeout=8, markup=False)
 
         self._work(job, done, group="report")

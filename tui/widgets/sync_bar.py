@@ -4,7 +4,6 @@ be sent; the screen's sync key asks it to sync now."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,6 +14,7 @@ from textual.widgets import Static
 from store.errors import StoreError
 
 if TYPE_CHECKING:
+    from store.sync import SyncStatus
     from tui.loading import OpenDatabase
 
 REFRESH_SECONDS = 10.0
@@ -71,16 +71,16 @@ class SyncBar(Static):
                 status = sync_status(session, os.environ.get("ACTIONTRACK_SERVER") or None)
         except StoreError:
             return
-        self.app.call_from_thread(self._show, status.server, status.last_sync, status.waiting)
+        self.app.call_from_thread(self._show, status)
 
-    def _show(self, server: str | None, last: datetime | None, waiting: int) -> None:
-        self.server = server
+    def _show(self, status: SyncStatus) -> None:
+        self.server = server = status.server
         self.display = server is not None
         if server is None or self.running:
             return
+        last = status.last_sync
         when = f"last sync {last.astimezone():%d %b %H:%M}" if last else "never synced"
-        line = Text(f"{when} · {waiting} local change{'s' if waiting != 1 else ''} waiting · S syncs with {server}")
-        self.update(line)
+        self.update(Text(f"{when} · {status.describe()} · S syncs with {server}"))
 
     def start(self) -> None:
         """Sync now, in a worker; the screen hears of the end through `Synced`."""
