@@ -8,10 +8,12 @@ holds) is refused, never written over a newer one.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from store.db import rows_affected
 from store.errors import NotFoundError, RefusedError, StaleError, StoreError
 from store.models import Action, Change, ChangeKind, Checkpoint, Occurrence
 from store.months import Month, occurs
@@ -26,7 +28,8 @@ REFUSED = ("the server refused: your login may change only the actions of the ow
 
 def find_action(session: Session, reference: str) -> Action:
     """The action with this reference (e.g. gm-2023/6/2), or NotFoundError."""
-    action = session.execute(select(Action).where(Action.reference == reference.strip())).scalar_one_or_none()
+    action: Action | None = session.execute(
+        select(Action).where(col(Action.reference) == reference.strip())).scalar_one_or_none()
     if action is None:
         raise no_such_reference(reference)
     return action
@@ -34,14 +37,14 @@ def find_action(session: Session, reference: str) -> Action:
 
 def _bump(session: Session, action_id: int, expected_version: int | None, **values: object) -> None:
     """Move the action's version on (and set values), refusing a stale expected version."""
-    query = update(Action).where(Action.id == action_id)
+    query = update(Action).where(col(Action.id) == action_id)
     if expected_version is not None:
-        query = query.where(Action.version == expected_version)
-    changed = session.execute(query.values(version=Action.version + 1, **values)).rowcount
+        query = query.where(col(Action.version) == expected_version)
+    changed = rows_affected(session, query.values(version=col(Action.version) + 1, **values))
     if not changed:
         # The row is there (it was just read): either its version moved on, or a shared server's
         # row-level security hid it from this login's update.
-        now = session.execute(select(Action.version).where(Action.id == action_id)).scalar()
+        now = session.execute(select(col(Action.version)).where(col(Action.id) == action_id)).scalar()
         if expected_version is None or now == expected_version:
             raise RefusedError(REFUSED)
         raise StaleError(STALE)
@@ -52,7 +55,7 @@ def _load(session: Session, action_id: int, expected_version: int | None = None)
     # SQLite, one writer at a time, ignores FOR UPDATE).
     action = session.get(Action, action_id, with_for_update=True, populate_existing=True)
     if action is None:
-        if session.execute(select(Action.id).where(Action.id == action_id)).first() is not None:
+        if session.execute(select(col(Action.id)).where(col(Action.id) == action_id)).first() is not None:
             raise RefusedError(REFUSED)  # a server's row-level security keeps this login from locking it
         raise NotFoundError(f"no action with id {action_id}")
     if expected_version is not None and action.version != expected_version:  # what was shown is out of date
@@ -62,7 +65,7 @@ def _load(session: Session, action_id: int, expected_version: int | None = None)
     return action
 
 
-def _record(session: Session, action: Action, kind: ChangeKind, by: str, **values: object) -> Change:
+def _record(session: Session, action: Action, kind: ChangeKind, by: str, **values: Any) -> Change:
     change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind,  # type: ignore[arg-type]
                     origin=event_origin(session), **values)
     session.add(change)
@@ -99,8 +102,8 @@ def set_status(
 
 
 def _has_checkpoint(session: Session, action_id: int, month: Month) -> bool:
-    query = select(Checkpoint.due).where(Checkpoint.action_id == action_id, Checkpoint.due >= month.first,
-                                         Checkpoint.due <= month.last)
+    due = col(Checkpoint.due)
+    query = select(due).where(col(Checkpoint.action_id) == action_id, due >= month.first, due <= month.last)
     return session.execute(query.limit(1)).first() is not None
 
 
@@ -119,7 +122,8 @@ def tick_occurrence(
     recurring = occurs(action.start_month, action.every_months, month.index)
     if not recurring and not _has_checkpoint(session, action_id, month):
         checkpoints = [Month.of(d).period for d in session.execute(
-            select(Checkpoint.due).where(Checkpoint.action_id == action_id).order_by(Checkpoint.due)).scalars()]
+            select(col(Checkpoint.due)).where(col(Checkpoint.action_id) == action_id)
+            .order_by(col(Checkpoint.due))).scalars()]
         if action.every_months is None and not checkpoints:
             raise StoreError(f"{action.reference} is not a recurring action and has no checkpoint; "
                              "mark it complete instead")
@@ -153,19 +157,19 @@ def add_note(
 def last_undoable(session: Session, *, by: str | None = None, action_id: int | None = None) -> Change | None:
     """The newest change that is not an undo (nor a plan closed or reopened), has not been undone, and is of an
     action still in its plan."""
-    undone = select(Change.undoes_id).where(Change.undoes_id.is_not(None))
+    undone = select(col(Change.undoes_id)).where(col(Change.undoes_id).is_not(None))
     query = (
         select(Change)
-        .join(Action, Action.id == Change.action_id)
-        .where(Change.kind.not_in([ChangeKind.UNDO, ChangeKind.CLOSE, ChangeKind.REOPEN]),  # a plan reopens instead
-               Change.id.not_in(undone), Action.withdrawn.is_(False))
-        .order_by(Change.id.desc())
+        .join(Action, col(Action.id) == col(Change.action_id))
+        .where(col(Change.kind).not_in([ChangeKind.UNDO, ChangeKind.CLOSE, ChangeKind.REOPEN]),  # a plan reopens
+               col(Change.id).not_in(undone), col(Action.withdrawn).is_(False))
+        .order_by(col(Change.id).desc())
         .limit(1)
     )
     if by is not None:
-        query = query.where(Change.by == by)
+        query = query.where(col(Change.by) == by)
     if action_id is not None:
-        query = query.where(Change.action_id == action_id)
+        query = query.where(col(Change.action_id) == action_id)
     return session.execute(query).scalar_one_or_none()
 
 
@@ -189,7 +193,7 @@ def undo_last(session: Session, *, by: str, action_id: int | None = None) -> Cha
         row = session.get(Occurrence, (action.id, target.period))
         if row is None:
             if ticked:
-                session.add(Occurrence(action_id=action.id, period=target.period, done=True))
+                session.add(Occurrence(action_id=target.action_id, period=target.period, done=True))
         else:
             row.done = ticked
         _bump(session, action.id or 0, None)

@@ -21,10 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
@@ -681,3 +681,8 @@ def _put_in_place(building: Path, path: Path) -> None:
     except FileExistsError:
         raise DatabaseOpenError(f"{path} was made by another program while this one was building it; "
                                 "nothing was written to it, run the command again") from None
+
+
+def rows_affected(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    return int(cast(CursorResult[Any], session.execute(statement)).rowcount)

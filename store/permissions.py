@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from store.db import rows_affected
 from store.errors import StoreError
 from store.models import LoginRole, Owner
 
@@ -100,16 +101,16 @@ def add_login(session: Session, login: str, owner_id: int | None, *, lead: bool 
 def remove_login(session: Session, login: str, owner_id: int | None) -> int:
     """Take one owner role (or, with None, every one) from `login`; how many it held. The login keeps
     reading the region (revoke CONNECT in PostgreSQL to shut it out)."""
-    query = delete(LoginRole).where(LoginRole.login == login)
+    query = delete(LoginRole).where(col(LoginRole.login) == login)
     if owner_id is not None:
-        query = query.where(LoginRole.owner_id == owner_id)
-    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+        query = query.where(col(LoginRole.owner_id) == owner_id)
+    return rows_affected(session, query)
 
 
 def login_grants(session: Session) -> list[LoginGrant]:
     """Every login with the owner roles it holds, by login then owner."""
-    rows = session.execute(select(LoginRole.login, Owner).join(Owner, Owner.id == LoginRole.owner_id)
-                           .order_by(LoginRole.login, Owner.name)).all()
+    rows = session.execute(select(col(LoginRole.login), Owner).join(Owner, col(Owner.id) == col(LoginRole.owner_id))
+                           .order_by(col(LoginRole.login), col(Owner.name))).all()
     return [LoginGrant(login, owner.label) for login, owner in rows]
 
 

@@ -123,34 +123,36 @@ def sync_status(session: Session, server: str | None = None) -> SyncStatus:
     """The sync state with `server` (default: the server last synced with)."""
     query = select(SyncState)
     if server is not None:
-        query = query.where(SyncState.server == server)
-    state = session.execute(query.order_by(SyncState.last_sync.desc())).scalars().first()  # type: ignore[union-attr]
+        query = query.where(col(SyncState.server) == server)
+    state = session.execute(query.order_by(col(SyncState.last_sync).desc())).scalars().first()
     pushed = state.pushed_upto if state is not None else 0
     refused = len(state.refused_changes) if state is not None else 0
-    waiting = int(session.execute(select(func.count()).select_from(Change).where(Change.id > pushed)).scalar_one())
+    waiting = _written_since(session, pushed)
     return SyncStatus(state.server if state else server, state.last_sync if state else None, waiting + refused,
                       refused, len(state.refused_plans) if state is not None else 0)
 
 
 def _max_change(session: Session) -> int:
-    return int(session.execute(select(func.coalesce(func.max(Change.id), 0))).scalar_one())
+    return int(session.execute(select(func.coalesce(func.max(col(Change.id)), 0))).scalar_one())
 
 
 def _plans(session: Session) -> dict[str, str]:
     """Every plan's id by its uid."""
-    return {uid: plan_id for uid, plan_id in session.execute(select(Plan.uid, Plan.id))}
+    return {uid: plan_id for uid, plan_id in session.execute(select(col(Plan.uid), col(Plan.id)))}
 
 
 def _plans_changed_after(session: Session, after: int, upto: int) -> set[str]:
     """The uids of the plans with history rows in (after, upto]."""
     return set(session.execute(
-        select(Plan.uid).distinct().join(Action, Action.plan_id == Plan.id).join(Change, Change.action_id == Action.id)
-        .where(Change.id > after, Change.id <= upto)).scalars())
+        select(col(Plan.uid)).distinct().join(Action, col(Action.plan_id) == col(Plan.id))
+        .join(Change, col(Change.action_id) == col(Action.id))
+        .where(col(Change.id) > after, col(Change.id) <= upto)).scalars())
 
 
 def _plans_edited_after(session: Session, after: int, upto: int) -> set[str]:
     """The uids of the plans whose content was edited in (after, upto] (store.edits)."""
-    return set(session.execute(select(Plan.uid).where(Plan.edited > after, Plan.edited <= upto)).scalars())
+    edited = col(Plan.edited)
+    return set(session.execute(select(col(Plan.uid)).where(edited > after, edited <= upto)).scalars())
 
 
 def _plans_of_events(session: Session, uids: Iterable[str]) -> set[str]:
@@ -159,9 +161,9 @@ def _plans_of_events(session: Session, uids: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for chunk in range(0, len(wanted), 500):
         found.update(session.execute(
-            select(Plan.uid).distinct().join(Action, Action.plan_id == Plan.id)
-            .join(Change, Change.action_id == Action.id)
-            .where(Change.uid.in_(wanted[chunk:chunk + 500]))).scalars())  # type: ignore[attr-defined]
+            select(col(Plan.uid)).distinct().join(Action, col(Action.plan_id) == col(Plan.id))
+            .join(Change, col(Change.action_id) == col(Action.id))
+            .where(col(Change.uid).in_(wanted[chunk:chunk + 500]))).scalars())
     return found
 
 
@@ -291,8 +293,8 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
                 result.events_sent += copy_plans(local, session, fresh)
             else:  # row-level security applies to this login: through the import, row by row
                 for plan_id in fresh:
-                    with local.read() as mine:
-                        document = plan_document(mine, plan_id)
+                    with local.read() as reading:
+                        document = plan_document(reading, plan_id)
                     result.events_sent += _import_document(session, document, f"{plan_id} from this laptop", by)
             result.plans_sent += len(fresh)
             marks.after_push(session, before)
@@ -307,7 +309,8 @@ def sync(local: Database, server: Database, *, by: str = "actiontrack",
             theirs = plan_document(session, server_plans[uid])
             base, text_kept = theirs, False
             if uid in content_here and _content(mine) != _content(theirs):
-                edited_there = session.execute(select(Plan.edited).where(Plan.uid == uid)).scalar_one() > marks.edits
+                edited = session.execute(select(col(Plan.edited)).where(col(Plan.uid) == uid)).scalar_one()
+                edited_there = edited > marks.edits
                 if edited_there:
                     result.conflicts.append(plan_id)
                 elif not may_edit:
@@ -382,7 +385,7 @@ def _batches(local: Database, plans: list[tuple[str, str]]) -> list[list[tuple[s
         return []
     with local.read() as session:
         sizes = {plan_id: int(n) for plan_id, n in session.execute(
-            select(Action.plan_id, func.count()).group_by(Action.plan_id))}
+            select(col(Action.plan_id), func.count()).group_by(col(Action.plan_id)))}
     batches: list[list[tuple[str, str]]] = [[]]
     held = 0
     for plan in plans:
@@ -397,9 +400,9 @@ def _batches(local: Database, plans: list[tuple[str, str]]) -> list[list[tuple[s
 def _not_there(session: Session, batch: list[tuple[str, str]]) -> list[str]:
     """The ids of the plans (id, uid) the server still lacks (another sync of this laptop may have sent
     some meanwhile); a plan of another uid under one of these ids is refused in one sentence."""
-    taken = set(session.execute(select(Plan.uid).where(col(Plan.uid).in_([uid for _, uid in batch]))).scalars())
+    taken = set(session.execute(select(col(Plan.uid)).where(col(Plan.uid).in_([uid for _, uid in batch]))).scalars())
     fresh = [plan_id for plan_id, uid in batch if uid not in taken]
-    clash = sorted(session.execute(select(Plan.id).where(col(Plan.id).in_(fresh))).scalars())
+    clash = sorted(session.execute(select(col(Plan.id)).where(col(Plan.id).in_(fresh))).scalars())
     if clash:
         raise StoreError(f"the server holds another plan under the id {clash[0]}: give one of them another id "
                          "(the plan file's id) and sync again")
@@ -407,7 +410,7 @@ def _not_there(session: Session, batch: list[tuple[str, str]]) -> list[str]:
 
 
 def _written_since(session: Session, after: int) -> int:
-    return int(session.execute(select(func.count()).select_from(Change).where(Change.id > after)).scalar_one())
+    return int(session.execute(select(func.count()).select_from(Change).where(col(Change.id) > after)).scalar_one())
 
 
 def _refused(session: Session, plan_id: str) -> set[str]:
