@@ -35,7 +35,7 @@ class ReviseScreen(ModalScreen[tuple[str, str] | None]):
                              style="dim"))
             yield Input(placeholder="New target as a plan writes it, e.g. March 2025", id="revise-target")
             yield Label(Text(""), id="revise-reading")
-            yield Input(placeholder="Reason (required): why the date moved; enter saves, escape cancels",
+            yield Input(placeholder="Why the date moved (required); enter saves, esc cancels",
                         id="revise-reason")
             yield Label(Text(""), id="revise-warning")
 
@@ -55,6 +55,7 @@ class ReviseScreen(ModalScreen[tuple[str, str] | None]):
         return reading
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#revise-warning", Label).update(Text(""))  # a warning is about what was there before
         if event.input.id == "revise-target":
             self._reading()
 
