@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tomllib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -141,3 +141,21 @@ def pg_server() -> Iterator[Any]:
 def pg_url(pg_server: Any) -> str:
     """The URL of a fresh, empty database on the test server, as its superuser."""
     return str(pg_server.url(pg_server.new_database()))
+
+
+@pytest.fixture
+async def wide(db_path: Path) -> AsyncIterator[Any]:
+    """The screen at 160×48 on a private copy of the sample database, settled: (app, pilot)."""
+    from helpers.screen import SIZES, open_at  # only screen tests load Textual
+
+    async for running in open_at(db_path, SIZES["wide"]):
+        yield running
+
+
+@pytest.fixture
+async def laptop(db_path: Path) -> AsyncIterator[Any]:
+    """The screen at 80×24 on a private copy of the sample database, settled: (app, pilot)."""
+    from helpers.screen import SIZES, open_at
+
+    async for running in open_at(db_path, SIZES["laptop"]):
+        yield running

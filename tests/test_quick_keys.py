@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from helpers.screen import SIZES, TODAY, due_text, go_to, make_app, settle
+from helpers.screen import SIZES, TODAY, Running, due_text, go_to, make_app, settle
 from store.db import open_database
 from store.queries import due_in_month, find_owner, overdue
 from tui.app import ActionTrackApp
@@ -17,15 +17,7 @@ from tui.screens.owner_picker import OwnerPicker
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.lazy_options import LazyOptionList
 
-Running = tuple[ActionTrackApp, Pilot[None]]
 
-
-@pytest.fixture
-async def wide(db_path: Path) -> AsyncIterator[Running]:
-    app = make_app(db_path)
-    async with app.run_test(size=SIZES["wide"]) as pilot:
-        await settle(pilot)
-        yield app, pilot
 
 
 def listed(db_path: Path, owner: str, month: date) -> tuple[set[str], set[str]]:

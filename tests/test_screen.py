@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,12 @@ from helpers.screen import (
     SIZES,
     TODAY,
     NotifySpy,
+    Running,
     action_id,
     change_elsewhere,
     go_to,
     make_app,
+    open_at,
     press,
     screen_lines,
     settle,
@@ -47,26 +48,9 @@ from tui.widgets.plan_tree import PlanTree
 from tui.writes import OwnVersions
 
 ROOT = Path(__file__).resolve().parent.parent
-Running = tuple[ActionTrackApp, Pilot[None]]
 
 
-async def open_at(db_path: Path, size: tuple[int, int]) -> AsyncIterator[Running]:
-    app = make_app(db_path)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        yield app, pilot
 
-
-@pytest.fixture
-async def laptop(db_path: Path) -> AsyncIterator[Running]:
-    async for running in open_at(db_path, SIZES["laptop"]):
-        yield running
-
-
-@pytest.fixture
-async def wide(db_path: Path) -> AsyncIterator[Running]:
-    async for running in open_at(db_path, SIZES["wide"]):
-        yield running
 
 
 def main_screen(app: ActionTrackApp) -> MainScreen:

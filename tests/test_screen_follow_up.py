@@ -9,21 +9,13 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from helpers.screen import SIZES, due_text, go_to, make_app, press, screen_lines, settle, sql, tree_text
+from helpers.screen import SIZES, Running, due_text, go_to, make_app, press, screen_lines, settle, sql, tree_text
 from tui.app import ActionTrackApp
 from tui.nodes import NodeKey
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.plan_tree import PlanTree
 
-Running = tuple[ActionTrackApp, Pilot[None]]
 
-
-@pytest.fixture
-async def wide(db_path: Path) -> AsyncIterator[Running]:
-    app = make_app(db_path)
-    async with app.run_test(size=SIZES["wide"]) as pilot:
-        await settle(pilot)
-        yield app, pilot
 
 
 def header(app: ActionTrackApp) -> str:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from textual.pilot import Pilot
-
-from helpers.screen import SIZES, NotifySpy, go_to, make_app, press, screen_lines, settle, sql
+from helpers.screen import NotifySpy, Running, go_to, press, screen_lines, sql
 from tui.app import ActionTrackApp
 from tui.screens.main import MainScreen
 from tui.screens.revise import ReviseScreen
 
 REF = "gm-2023/6/3"  # 'November 2023', a Head of Tameside action
-Running = tuple[ActionTrackApp, Pilot[None]]
 
-
-@pytest.fixture
-async def wide(db_path: Path) -> AsyncIterator[Running]:
-    app = make_app(db_path)
-    async with app.run_test(size=SIZES["wide"]) as pilot:
-        await settle(pilot)
-        yield app, pilot
 
 
 def shown(app: ActionTrackApp) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from tui.widgets.plan_tree import PlanTree
 
 SIZES = {"laptop": (80, 24), "medium": (100, 30), "wide": (160, 48)}
 TODAY = date(2023, 9, 15)
+Running = tuple[ActionTrackApp, Pilot[None]]
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -135,3 +136,11 @@ def change_elsewhere(db_path: Path, reference: str) -> None:
             set_status(session, action_id(db_path, reference), Status.ONGOING, by="someone else")
     finally:
         other.dispose()
+
+
+async def open_at(db_path: Path, size: tuple[int, int]) -> AsyncIterator[Running]:
+    """The app on `db_path` at `size`, settled, as (app, pilot) until the test ends."""
+    app = make_app(db_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield app, pilot
