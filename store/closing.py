@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select
 from sqlmodel import Session, col
 
+from store.changing import checked_note, event_origin
 from store.errors import NotFoundError, StoreError
 from store.identity import new_uid
 from store.models import Action, Change, ChangeKind, Plan
@@ -78,9 +79,7 @@ def is_closed(session: Session, plan_id: str) -> bool:
 
 def close_plan(session: Session, plan_id: str, *, note: str, by: str) -> int:
     """Close the plan, with the note (required: why it is signed off); returns how many actions it holds."""
-    from store.commands import _check_note  # (the listing queries import this module: keep them light)
-
-    note = _check_note(note)
+    note = checked_note(note)
     if not note:
         raise StoreError("closing a plan needs a note (--note): what signed it off")
     return _record_all(session, plan_id, ChangeKind.CLOSE, note, by)
@@ -88,9 +87,7 @@ def close_plan(session: Session, plan_id: str, *, note: str, by: str) -> int:
 
 def reopen_plan(session: Session, plan_id: str, *, note: str = "", by: str) -> int:
     """Open a closed plan again; returns how many actions it holds."""
-    from store.commands import _check_note
-
-    return _record_all(session, plan_id, ChangeKind.REOPEN, _check_note(note), by)
+    return _record_all(session, plan_id, ChangeKind.REOPEN, checked_note(note), by)
 
 
 def _record_all(session: Session, plan_id: str, kind: ChangeKind, note: str, by: str) -> int:
@@ -107,7 +104,7 @@ def _record_all(session: Session, plan_id: str, kind: ChangeKind, note: str, by:
                                .order_by(col(Action.id)).with_for_update()).scalars())
     if not ids:
         raise StoreError(f"{plan_id} holds no action to record its closing on")
-    at = datetime.now(UTC)
+    at, origin = datetime.now(UTC), event_origin(session)
     session.execute(insert(Change), [{"uid": new_uid(), "action_id": action_id, "at": at, "by": by, "kind": kind,
-                                      "note": note} for action_id in ids])
+                                      "note": note, "origin": origin} for action_id in ids])
     return len(ids)

@@ -1,29 +1,20 @@
 """Changing an action: status, ticking off an occurrence, notes, undo (revising a target: store.revising).
 
 Each command runs inside the caller's write session (one transaction) and writes the change and
-its history row together. A change made on a stale view (an `expected_version` that no longer
-holds) is refused, never written over a newer one.
+its history row together, by the steps of store.changing.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from store.db import rows_affected
-from store.errors import NotFoundError, RefusedError, StaleError, StoreError
+from store.changing import bump, checked_note, load_action, record
+from store.errors import StaleError, StoreError
 from store.models import Action, Change, ChangeKind, Checkpoint, Occurrence
 from store.months import Month, occurs
 from store.reads import no_such_reference
 from store.targets import Status
-
-MAX_NOTE = 10_000
-STALE = "this action was changed elsewhere since it was shown; nothing was written, look again"
-REFUSED = ("the server refused: your login may change only the actions of the owner roles it holds "
-           "(the region's lead grants them with `actiontrack logins add`); nothing was written")
 
 
 def find_action(session: Session, reference: str) -> Action:
@@ -35,70 +26,20 @@ def find_action(session: Session, reference: str) -> Action:
     return action
 
 
-def _bump(session: Session, action_id: int, expected_version: int | None, **values: object) -> None:
-    """Move the action's version on (and set values), refusing a stale expected version."""
-    query = update(Action).where(col(Action.id) == action_id)
-    if expected_version is not None:
-        query = query.where(col(Action.version) == expected_version)
-    changed = rows_affected(session, query.values(version=col(Action.version) + 1, **values))
-    if not changed:
-        # The row is there (it was just read): either its version moved on, or a shared server's
-        # row-level security hid it from this login's update.
-        now = session.execute(select(col(Action.version)).where(col(Action.id) == action_id)).scalar()
-        if expected_version is None or now == expected_version:
-            raise RefusedError(REFUSED)
-        raise StaleError(STALE)
-
-
-def _load(session: Session, action_id: int, expected_version: int | None = None) -> Action:
-    # Lock the row before reading what the change starts from (a server runs writers side by side;
-    # SQLite, one writer at a time, ignores FOR UPDATE).
-    action = session.get(Action, action_id, with_for_update=True, populate_existing=True)
-    if action is None:
-        if session.execute(select(col(Action.id)).where(col(Action.id) == action_id)).first() is not None:
-            raise RefusedError(REFUSED)  # a server's row-level security keeps this login from locking it
-        raise NotFoundError(f"no action with id {action_id}")
-    if expected_version is not None and action.version != expected_version:  # what was shown is out of date
-        raise StaleError(STALE)
-    if action.withdrawn:
-        raise StoreError(f"{action.reference} was withdrawn from its plan and cannot be changed")
-    return action
-
-
-def _record(session: Session, action: Action, kind: ChangeKind, by: str, **values: Any) -> Change:
-    change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind,  # type: ignore[arg-type]
-                    origin=event_origin(session), **values)
-    session.add(change)
-    session.flush()
-    return change
-
-
-def event_origin(session: Session) -> str:
-    """Where events written in this write session are made (store.db.Database.origin)."""
-    return str(session.connection().get_execution_options().get("origin", ""))
-
-
-def _check_note(note: str) -> str:
-    note = note.strip()
-    if len(note) > MAX_NOTE:
-        raise StoreError(f"a note holds at most {MAX_NOTE:,} characters")
-    return note
-
-
 def set_status(
     session: Session, action_id: int, status: Status, *, by: str, note: str = "",
     expected_version: int | None = None,
 ) -> Change:
     """Set an action not started / ongoing / complete, with its history row."""
-    action = _load(session, action_id, expected_version)
+    action = load_action(session, action_id, expected_version)
     status = Status(status)
     if action.status == status:
         raise StoreError(f"{action.reference} is already {status.replace('_', ' ')}")
     previous = action.status
-    _bump(session, action_id, expected_version, status=status)
+    bump(session, action_id, expected_version, status=status)
     session.refresh(action)
-    return _record(session, action, ChangeKind.STATUS, by, from_status=previous, to_status=status,
-                   note=_check_note(note))
+    return record(session, action, ChangeKind.STATUS, by, from_status=previous, to_status=status,
+                   note=checked_note(note))
 
 
 def _has_checkpoint(session: Session, action_id: int, month: Month) -> bool:
@@ -113,7 +54,7 @@ def tick_occurrence(
 ) -> Change:
     """Tick off one month's occurrence of a recurring action, or a checkpoint of its target that falls
     in that month (the action goes on)."""
-    action = _load(session, action_id, expected_version)
+    action = load_action(session, action_id, expected_version)
     try:
         month = Month.parse(period)
     except ValueError as exc:
@@ -134,24 +75,24 @@ def tick_occurrence(
     row = session.get(Occurrence, (action_id, period))
     if row is not None and row.done:
         raise StoreError(f"{action.reference}: the {period} occurrence is already ticked off")
-    _bump(session, action_id, expected_version)
+    bump(session, action_id, expected_version)
     if row is None:
         session.add(Occurrence(action_id=action_id, period=period, done=True))
     else:
         row.done = True
-    return _record(session, action, ChangeKind.TICK, by, period=period, note=_check_note(note))
+    return record(session, action, ChangeKind.TICK, by, period=period, note=checked_note(note))
 
 
 def add_note(
     session: Session, action_id: int, note: str, *, by: str, expected_version: int | None = None
 ) -> Change:
     """Add a note (e.g. the evidence) to an action's history."""
-    action = _load(session, action_id, expected_version)
-    note = _check_note(note)
+    action = load_action(session, action_id, expected_version)
+    note = checked_note(note)
     if not note:
         raise StoreError("the note is empty")
-    _bump(session, action_id, expected_version)
-    return _record(session, action, ChangeKind.NOTE, by, note=note)
+    bump(session, action_id, expected_version)
+    return record(session, action, ChangeKind.NOTE, by, note=note)
 
 
 def last_undoable(session: Session, *, by: str | None = None, action_id: int | None = None) -> Change | None:
@@ -178,15 +119,15 @@ def undo_last(session: Session, *, by: str, action_id: int | None = None) -> Cha
     target = last_undoable(session, by=by, action_id=action_id)
     if target is None:
         raise StoreError("there is no change of yours to undo")
-    action = _load(session, target.action_id)
+    action = load_action(session, target.action_id)
     if target.kind == ChangeKind.STATUS:
         if target.from_status is None or target.to_status is None:
             raise StoreError(f"{action.reference}: that change does not record the status before it; set the "
                              "status instead")
         if action.status != target.to_status:
             raise StaleError(f"{action.reference} was changed again since; nothing was undone")
-        _bump(session, action.id or 0, None, status=target.from_status)
-        return _record(session, action, ChangeKind.UNDO, by, from_status=target.to_status,
+        bump(session, action.id or 0, None, status=target.from_status)
+        return record(session, action, ChangeKind.UNDO, by, from_status=target.to_status,
                        to_status=target.from_status, undoes_id=target.id)
     if target.kind in (ChangeKind.TICK, ChangeKind.UNTICK) and target.period:
         ticked = target.kind == ChangeKind.UNTICK  # undoing an untick ticks it off again
@@ -196,11 +137,11 @@ def undo_last(session: Session, *, by: str, action_id: int | None = None) -> Cha
                 session.add(Occurrence(action_id=target.action_id, period=target.period, done=True))
         else:
             row.done = ticked
-        _bump(session, action.id or 0, None)
-        return _record(session, action, ChangeKind.UNDO, by, period=target.period, undoes_id=target.id)
+        bump(session, action.id or 0, None)
+        return record(session, action, ChangeKind.UNDO, by, period=target.period, undoes_id=target.id)
     if target.kind == ChangeKind.TARGET:
-        from store.revising import undo_revision  # revising builds on this module's writes
+        from store.revising import undo_revision  # (it reads targets: loaded only for a revision)
 
         return undo_revision(session, action, target, by)
-    _bump(session, action.id or 0, None)
-    return _record(session, action, ChangeKind.UNDO, by, undoes_id=target.id)
+    bump(session, action.id or 0, None)
+    return record(session, action, ChangeKind.UNDO, by, undoes_id=target.id)

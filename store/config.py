@@ -147,7 +147,7 @@ def save_config(config: Config, path: Path | None = None) -> None:
     except (tomllib.TOMLDecodeError, RecursionError):
         old = ""
     text = _config_lines(old, config)
-    from store.db import private_folder  # the database module only when a config is saved
+    from store.files import private_folder
 
     try:
         private_folder(path.parent)

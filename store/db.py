@@ -33,7 +33,7 @@ from store.config import BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_MS, busy_timeout_ms  # n
 from store.edits import install as install_edit_stamps
 from store.edits import machine_id
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
-from store.files import journal_files, why_read_only
+from store.files import journal_files, private_folder, why_read_only
 
 SCHEMA_VERSION = 5
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
@@ -342,19 +342,6 @@ class Database:
         self.engine.dispose()
 
 
-def private_folder(folder: Path) -> None:
-    """Create the folder and any missing parents readable by the user alone (0700, as XDG asks);
-    folders that already exist are left as they are."""
-    missing: list[Path] = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for step in reversed(missing):
-        try:
-            step.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        step.chmod(0o700)  # whatever the umask
 
 
 def _private_file(path: Path) -> None:

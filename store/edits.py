@@ -10,7 +10,7 @@ addressees, recommendations or actions is added or its content changes, whicheve
   plan and a changed row; rows added to a stored plan are found by id at the next mark (ids only grow,
   and a trigger on every added row would double an import's cost), from `meta` 'edit_ids';
 - on a PostgreSQL server, by statement triggers, with one more than the largest stamp, under the write
-  lock taken alone (store.server.WRITE_LOCK), so stamps grow in commit order as history row ids do.
+  lock taken alone (WRITE_LOCK), so stamps grow in commit order as history row ids do.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ CONTENT: dict[str, tuple[str, tuple[str, ...]]] = {
                            "every_months", "recurrence", "caveat", "target_reading", "note", "progress", "completed",
                            "review", "withdrawn")),
 }
+# The key of the advisory lock every writing transaction on a server takes (any fixed number; this spells
+# "actn"): store.server takes it, and the stamping triggers take it alone.
+WRITE_LOCK = 0x6163746E
 CLOCK_KEY = "edit_clock"
 IDS_KEY = "edit_ids"  # the largest addressee, recommendation and action ids whose plans are stamped
 MACHINE_KEY = "machine"
@@ -105,8 +108,6 @@ def install(conn: Any) -> None:
     """The stamping triggers (and, in an SQLite file, its edit clock and machine id), in the caller's
     transaction; for a new database and for the upgrade of an older one."""
     if conn.dialect.name == "postgresql":
-        from store.server import WRITE_LOCK
-
         for statement in _postgres_triggers(WRITE_LOCK):
             conn.exec_driver_sql(statement)
         return

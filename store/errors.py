@@ -13,6 +13,10 @@ class RefusedError(StoreError):
     """A shared server refused the change: the login holds none of the action's owner roles."""
 
 
+REFUSED = ("the server refused: your login may change only the actions of the owner roles it holds "
+           "(the region's lead grants them with `actiontrack logins add`); nothing was written")
+
+
 class NotFoundError(StoreError):
     """No action, plan or owner answers to what was asked for."""
 

@@ -16,6 +16,21 @@ from store.errors import StoreError
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+def private_folder(folder: Path) -> None:
+    """Create the folder and any missing parents readable by the user alone (0700, as XDG asks);
+    folders that already exist are left as they are."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for step in reversed(missing):
+        try:
+            step.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        step.chmod(0o700)  # whatever the umask
+
+
 def read_bounded(path: Path, limit: int, *, what: str, error: type[StoreError] = StoreError) -> bytes:
     """The bytes of a file the user named, at most `limit` of them (one more is read, to tell a larger file);
     a folder, a pipe or device (which could hang or never end), a missing or unreadable file is one

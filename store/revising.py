@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, delete, insert, select
 from sqlmodel import Session, col
 
-from store.commands import _bump, _check_note, _load, _record
+from store.changing import bump, checked_note, load_action, record
 from store.errors import StaleError, StoreError
 from store.interpreting import Reading
 from store.models import Action, Change, ChangeKind, Checkpoint, Plan
@@ -50,7 +50,7 @@ def read_new_target(written: str, plan_written_on: date | None) -> Reading:
 def _set_target(session: Session, action: Action, written: str, reading: Reading,
                 expected_version: int | None) -> None:
     action_id = action.id or 0
-    _bump(session, action_id, expected_version, **reading.columns(written))
+    bump(session, action_id, expected_version, **reading.columns(written))
     session.execute(delete(Checkpoint).where(col(Checkpoint.action_id) == action_id))
     if reading.target.checkpoints:
         session.execute(insert(Checkpoint), [{"action_id": action_id, "due": due}
@@ -61,8 +61,8 @@ def _set_target(session: Session, action: Action, written: str, reading: Reading
 def revise_target(session: Session, action_id: int, written: str, *, reason: str, by: str,
                   expected_version: int | None = None) -> Change:
     """Revise the action's target, with the reason required, and its `target` history row."""
-    action = _load(session, action_id)
-    reason = _check_note(reason)
+    action = load_action(session, action_id)
+    reason = checked_note(reason)
     if not reason:
         raise StoreError("a revised target needs a reason (--reason): why the date moved")
     written = " ".join(written.split())
@@ -71,7 +71,7 @@ def revise_target(session: Session, action_id: int, written: str, *, reason: str
     if before == written:
         raise StoreError(f"{action.reference}'s target is already {one_line(written, 60)!r}")
     _set_target(session, action, written, reading, expected_version)
-    return _record(session, action, ChangeKind.TARGET, by, from_target=before, to_target=written, note=reason)
+    return record(session, action, ChangeKind.TARGET, by, from_target=before, to_target=written, note=reason)
 
 
 def undo_revision(session: Session, action: Action, change: Change, by: str) -> Change:
@@ -82,7 +82,7 @@ def undo_revision(session: Session, action: Action, change: Change, by: str) -> 
         raise StaleError(f"{action.reference}'s target was changed again since; nothing was undone")
     reading = Reading.of(change.from_target, written_on(session, action.id or 0))
     _set_target(session, action, change.from_target, reading, None)
-    return _record(session, action, ChangeKind.UNDO, by, from_target=change.to_target, to_target=change.from_target,
+    return record(session, action, ChangeKind.UNDO, by, from_target=change.to_target, to_target=change.from_target,
                    undoes_id=change.id)
 
 

@@ -30,10 +30,9 @@ from sqlmodel import SQLModel
 from store import models  # noqa: F401  (registers the tables)
 from store.config import busy_timeout_ms
 from store.db import SCHEMA_VERSION, Database, run_migrations
-from store.errors import BusyError, DatabaseProblem, RefusedError, StoreError
+from store.edits import WRITE_LOCK
+from store.errors import REFUSED, BusyError, DatabaseProblem, RefusedError, StoreError
 
-# The key of the advisory lock every writing transaction takes (any fixed number; this spells "actn").
-WRITE_LOCK = 0x6163746E
 # The group roles a region's database uses (see `grant_script`): members read everything and change
 # their own actions; leads change anything and keep the logins table.
 MEMBER_ROLE = "actiontrack_member"
@@ -86,8 +85,6 @@ def problem(where: str, exc: BaseException) -> StoreError:
     state = str(getattr(orig, "sqlstate", "") or "")
     detail = " ".join(str(orig).split())[:200]
     if state == "42501":
-        from store.commands import REFUSED
-
         return RefusedError(f"{where}: {REFUSED}")
     if state in ("55P03", "40P01", "40001"):
         return BusyError(f"{where} is busy: another user's change held it for more than "

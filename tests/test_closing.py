@@ -46,6 +46,8 @@ def test_a_closed_plan_leaves_the_lists_and_the_report_and_keeps_every_record(
     assert (code, err) == (0, "")
     assert out.startswith(f"{PLAN} closed: its 54 actions leave the due and overdue lists")
     assert closing_rows(db_path) == [("close", by(), NOTE, 54)]
+    assert rows(db_path, "SELECT DISTINCT change.origin FROM change WHERE kind = 'close'") == rows(
+        db_path, "SELECT value FROM meta WHERE key = 'machine'")  # made on this laptop, as every event says
     assert rows(db_path, "SELECT id, status, target, withdrawn FROM action WHERE plan_id = ?", PLAN) == actions_before
 
     listed = run(capsys, db_path, "plan", "list")[1]

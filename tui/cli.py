@@ -514,7 +514,7 @@ def _export(db: Database, plan: str | None, output: Path | None) -> int:
         raise StoreError(f"{output} is a file: to export every plan, give a folder with -o (or one plan with --plan)")
     for plan_id in texts:
         _refuse_overwrite(output / f"{plan_id}.toml", db.path)
-    from store.db import private_folder
+    from store.files import private_folder
 
     try:
         private_folder(output)
