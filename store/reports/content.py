@@ -63,7 +63,7 @@ class ReportScope:
         return f"Progress report · {self.owner_label}{filters} · as of {self.as_of.day} {self.as_of:%B %Y}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a national report makes 100,000, and a frozen one costs twice to make
 class ReportAction:
     """One action as the meeting reads it."""
 
