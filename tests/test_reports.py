@@ -18,13 +18,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from store.commands import add_note, find_action, set_status, tick_occurrence
+from store.commands import add_note, find_action, set_status, tick_occurrence, undo_last
 from store.db import Database
 from store.queries import View, find_owner
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.reports import ReportScope, build_report, render
 from store.reports.columns import COLUMNS
 from store.reports.content import Duty, Report
+from store.revising import revise_target
 from store.targets import Status
 from tests.helpers.cli import assert_one_clean_line, fingerprint, run_inprocess
 
@@ -190,6 +191,22 @@ def test_last_change_evidence_and_changes_since(db: Database) -> None:
         ("gm-2023/6/3", "note", "Minutes of the August meeting"),
     ]
     assert _report(db).changes == []  # without --since, no list of changes
+
+
+def test_latest_evidence_passes_over_a_withdrawn_note_and_a_revisions_reason(db: Database) -> None:
+    with db.write() as session:
+        action_id = find_action(session, "gm-2023/7/1").id or 0
+        add_note(session, action_id, "Audit of 20 cases, August", by="SPO")
+        add_note(session, action_id, "written on the wrong action", by="SPO")
+        undo_last(session, by="SPO", action_id=action_id)
+        revise_target(session, action_id, "December 2023", reason="the audit tool came late", by="Head of Tameside")
+    action = next(a for a in _report(db).actions if a.reference == "gm-2023/7/1")
+    # the newest note that stands, not the one withdrawn nor the revision's reason; the last change is the revision
+    assert action.evidence == "Audit of 20 cases, August"
+    assert (action.last_changed_by, action.revised_target, action.revision_reason) == (
+        "Head of Tameside", "December 2023", "the audit tool came late")
+    untouched = next(a for a in _report(db).actions if a.reference == "gm-2023/7/3")
+    assert (untouched.evidence, untouched.last_changed_at, untouched.last_changed_by) == ("", None, "")
 
 
 # --- formats, read back -----------------------------------------------------------------------------------

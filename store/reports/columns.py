@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 
 from store.reports.content import ReportAction
 from store.text import status_word, visible
@@ -23,6 +24,7 @@ class Column:
     heading: str
     value: Callable[[ReportAction], Cell]
     width: int
+    kind: str = "text"  # text (always a str), date, number or moment (each may be None)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -38,12 +40,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("target_reading", "Read as", lambda a: a.target_reading, 22),
     Column("revised_target", "Revised target", lambda a: a.revised_target, 18),
     Column("revision_reason", "Revision reason", lambda a: a.revision_reason, 24),
-    Column("deadline", "Deadline", lambda a: a.deadline, 11),
+    Column("deadline", "Deadline", lambda a: a.deadline, 11, "date"),
     Column("status", "Status", lambda a: status_word(a.status), 11),
     Column("rag", "RAG", lambda a: a.rag.value, 9),
-    Column("days_overdue", "Days overdue", lambda a: a.days_overdue, 8),
+    Column("days_overdue", "Days overdue", lambda a: a.days_overdue, 8, "number"),
     Column("missed_periods", "Missed periods", lambda a: " ".join(a.missed), 16),
-    Column("last_changed_at", "Last change", lambda a: a.last_changed_at, 17),
+    Column("last_changed_at", "Last change", lambda a: a.last_changed_at, 17, "moment"),
     Column("last_changed_by", "Changed by", lambda a: a.last_changed_by, 14),
     Column("latest_evidence", "Latest evidence", lambda a: a.evidence, 40),
 )
@@ -54,7 +56,7 @@ RAG_FILL = {"red": "#FFC7CE", "amber": "#FFEB9C", "green": "#C6EFCE", "complete"
 RAG_INK = {"red": "#9C0006", "amber": "#7F6000", "green": "#006100", "complete": "#1F3864"}
 
 # What a spreadsheet reads as the start of a formula (or of a command, in old versions of Excel).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Plan or user text as every report shows it: control characters made visible. The same function, not a
@@ -65,10 +67,11 @@ shown = visible
 def guarded(text: str) -> str:
     """Shown text that a spreadsheet will show as text, never run: one that could start a formula gets a leading
     apostrophe, which Excel and LibreOffice read as "this cell is text" (OWASP's advice for CSV)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 _VALUES = tuple(column.value for column in COLUMNS)
+_TEXTS = itemgetter(*(i for i, column in enumerate(COLUMNS) if column.kind == "text"))
 
 
 def row_values(action: ReportAction) -> list[Cell]:
@@ -76,10 +79,15 @@ def row_values(action: ReportAction) -> list[Cell]:
     return [value(action) for value in _VALUES]
 
 
+def texts(values: list[Cell]) -> str:
+    """The text cells of a row joined by line breaks: a whole row looked at once, which a national report's
+    1.7 million texts need (a break is plain text to `shown`, and starts a line as the row's start does)."""
+    return "\n".join(_TEXTS(values))
+
+
 def shown_values(values: list[Cell]) -> list[Cell]:
-    """The values with their text shown as every report shows it (`values` itself when no text needs it: a
-    whole row is looked at once, which a national report's 1.7 million texts need)."""
-    texts = "".join([value for value in values if isinstance(value, str)])
-    if shown(texts) is texts:  # nothing was replaced
+    """The values with their text shown as every report shows it (`values` itself when no text needs it)."""
+    joined = texts(values)
+    if shown(joined) is joined:  # nothing was replaced
         return values
     return [shown(value) if isinstance(value, str) else value for value in values]

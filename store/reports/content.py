@@ -4,7 +4,7 @@ a date. Built from the database in a handful of queries; the writers (xlsx, csv,
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,9 +19,7 @@ from store.errors import NotFoundError
 from store.models import (
     Action,
     ActionOwner,
-    Addressee,
     Change,
-    ChangeKind,
     Checkpoint,
     Occurrence,
     Owner,
@@ -31,6 +29,7 @@ from store.models import (
 from store.owners import owner_label
 from store.queries import View, in_view
 from store.rag import Rag, action_rag, branch_rag, due_soon
+from store.reads import as_of_params
 from store.revising import revisions
 from store.targets import Status
 from store.text import agreement_words, describe_change, recommendation_number, status_word
@@ -64,7 +63,7 @@ class ReportScope:
         return f"Progress report · {self.owner_label}{filters} · as of {self.as_of.day} {self.as_of:%B %Y}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a national report makes 100,000, and a frozen one costs twice to make
 class ReportAction:
     """One action as the meeting reads it."""
 
@@ -108,19 +107,22 @@ class Tally:
 
     def add(self, action: ReportAction) -> None:
         """Count one action."""
-        status, rag = action.status, action.rag
+        self.count(action.status, action.rag)
+
+    def count(self, status: Status, rag: Rag, n: int = 1) -> None:
+        """Count `n` actions of this status and rating."""
         if status is Status.COMPLETE:
-            self.complete += 1
+            self.complete += n
         elif status is Status.ONGOING:
-            self.ongoing += 1
+            self.ongoing += n
         else:
-            self.not_started += 1
+            self.not_started += n
         if rag is Rag.RED:
-            self.red += 1
+            self.red += n
         elif rag is Rag.AMBER:
-            self.amber += 1
+            self.amber += n
         elif rag is Rag.GREEN:
-            self.green += 1
+            self.green += n
 
 
 @dataclass(slots=True)
@@ -334,8 +336,10 @@ class ReportReader:
                                                       col(Owner.organisation)))}
         links = (select(col(ActionOwner.action_id), col(ActionOwner.owner_id))
                  .where(col(ActionOwner.action_id).in_(in_scope)))
-        for action_id, owner_id in session.connection().execute(links):
-            self._owners[self._labels[owner_id]].add(actions[action_id])
+        kinds = {action_id: (action.status, action.rag) for action_id, action in actions.items()}
+        counted = Counter((owner_id, kinds[action_id]) for action_id, owner_id in session.connection().execute(links))
+        for (owner_id, (status, rag)), n in counted.items():
+            self._owners[self._labels[owner_id]].count(status, rag, n)
 
 
 def build_report(session: Session, scope: ReportScope) -> Report:
@@ -360,34 +364,26 @@ def _batches(sizes: Sequence[tuple[str, int]], most: int) -> list[list[str]]:
 
 def _read_plans(session: Session, scope: ReportScope, plans: list[PlanSection],
                 count_owners: Callable[[Session, Any, dict[int, ReportAction]], None]) -> list[PlanSection]:
-    """`plans` filled with their actions in scope, read in a few queries; `count_owners` is given the actions."""
-    conditions: list[Any] = [*in_view(scope.view, scope.as_of), col(Action.plan_id).in_([plan.id for plan in plans])]
-    # Core rows (plain tuples), not the ORM's: a national report reads 100,000 of them.
-    rows: Sequence[Any] = session.connection().execute(
-        select(*(col(c) for c in (Action.id, Action.plan_id, Action.reference, Action.text, Action.owners_display,
-                                  Action.target, Action.target_reading, Action.deadline, Action.status,
-                                  Action.start_month, Action.every_months, Recommendation.id, Recommendation.number,
-                                  Recommendation.text, Recommendation.agreement, Recommendation.reason,
-                                  Recommendation.inferred, Addressee.id, Addressee.name)))
-        .join(Recommendation, col(Recommendation.id) == col(Action.recommendation_id))
-        .join(Addressee, col(Addressee.id) == col(Recommendation.addressee_id))
-        .where(*conditions)
-        .order_by(col(Action.plan_id), col(Addressee.position), col(Recommendation.position), col(Action.position))
-    ).all()
-    in_scope = select(col(Action.id)).where(*conditions)
-    ticked, checkpoints = _duties(session, in_scope)
-    last = _last_changes(session, in_scope)
-    evidence = _latest_evidence(session, in_scope)
-    revised = revisions(session, in_scope)
+    """`plans` filled with their actions in scope, read in a few statements; `count_owners` is given the actions."""
+    from store.reports.statements import report_actions
 
+    conditions: list[Any] = [*in_view(scope.view, scope.as_of), col(Action.plan_id).in_([plan.id for plan in plans])]
     as_of = scope.as_of
+    # Core rows (plain tuples), not the ORM's: a national report reads 100,000 of them.
+    rows: Sequence[Any] = session.connection().execute(report_actions(conditions), as_of_params(as_of)).all()
+    in_scope = select(col(Action.id)).where(*conditions)
+    revised = revisions(session, in_scope)
+    # the missed periods named (and their number) only where the statement counted some
+    duties = _duties(session, [row[0] for row in rows if row.missed])
+
     by_id = {plan.id: plan for plan in plans}
     addressees: dict[int, AddresseeSection] = {}
-    recs: dict[int, RecommendationSection] = {}
+    recs: dict[int, tuple[RecommendationSection, str]] = {}  # and its number as people read it
     words: dict[tuple[str, bool], str] = {}
     reports: dict[int, ReportAction] = {}
-    for (action_id, plan_id, reference, text, owners, target, reading, deadline, status, start, every, rec_id,
-         number, rec_text, agreement, reason, inferred, addressee_id, addressee_name) in rows:
+    for (action_id, plan_id, reference, text, owners, target, reading, deadline, status, every, rec_id,
+         number, rec_text, agreement, reason, inferred, addressee_id, addressee_name, counted, open_now, last_at,
+         last_by, evidence) in rows:
         agreed = words.get((agreement, inferred))
         if agreed is None:
             agreed = words[(agreement, inferred)] = agreement_words(agreement, inferred)
@@ -395,22 +391,22 @@ def _read_plans(session: Session, scope: ReportScope, plans: list[PlanSection],
         if addressee is None:
             addressee = addressees[addressee_id] = AddresseeSection(name=addressee_name)
             by_id[plan_id].addressees.append(addressee)
-        rec = recs.get(rec_id)
-        if rec is None:
-            rec = recs[rec_id] = RecommendationSection(number=number, text=rec_text, agreement=agreed, reason=reason)
-            addressee.recommendations.append(rec)
+        found = recs.get(rec_id)
+        if found is None:
+            found = recs[rec_id] = (RecommendationSection(number=number, text=rec_text, agreement=agreed,
+                                                          reason=reason), recommendation_number(number))
+            addressee.recommendations.append(found[0])
+        rec, numbered = found
 
-        status = Status(status)
+        status = _STATUSES[status]
         complete = status is Status.COMPLETE
-        duty = duty_of(start, every, action_id, ticked, checkpoints)
-        missed = [] if complete else duty.missed(as_of)
+        missed = duties[action_id].missed(as_of) if counted else []
         overdue = not complete and every is None and deadline is not None and deadline < as_of
-        soon = not complete and (duty.open_now(as_of) or due_soon(deadline, as_of))
+        soon = not complete and (bool(open_now) or due_soon(deadline, as_of))
         days = (as_of - deadline).days if overdue else (as_of - missed[0][1]).days if missed else None
-        changed = last.get(action_id)
         revision = revised.get(action_id)
         action = reports[action_id] = ReportAction(
-            plan_id=plan_id, addressee=addressee_name, recommendation=recommendation_number(number),
+            plan_id=plan_id, addressee=addressee_name, recommendation=numbered,
             reference=reference,
             text=text, owners=owners, agreement=agreed,
             agreement_reason=reason, target=revision.original if revision else target,
@@ -419,12 +415,15 @@ def _read_plans(session: Session, scope: ReportScope, plans: list[PlanSection],
             rag=action_rag(complete=complete, overdue=overdue, missed=len(missed), due_soon=soon,
                            revisions=revision.count if revision else 0),
             days_overdue=days, missed=tuple(period for period, _ in missed),
-            last_changed_at=changed[0] if changed else None,
-            last_changed_by=changed[1] if changed else "", evidence=evidence.get(action_id, ""),
+            last_changed_at=last_at if last_at is None or last_at.tzinfo is UTC else _utc(last_at),
+            last_changed_by=last_by or "", evidence=evidence or "",
         )
         rec.actions.append(action)
     count_owners(session, in_scope, reports)
     return plans
+
+
+_STATUSES = {status.value: status for status in Status}
 
 
 def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
@@ -446,38 +445,27 @@ def _plans(session: Session, plan_ids: Sequence[str]) -> dict[str, PlanSection]:
     return plans
 
 
-def _duties(session: Session, in_scope: Any) -> tuple[dict[int, set[str]], dict[int, list[date]]]:
-    """Per action in scope, its ticked-off periods, and its checkpoints (in date order)."""
-    ticked: dict[int, set[str]] = defaultdict(set)
+_CHUNK = 10_000  # ids bound in one statement (SQLite binds at most 32,766 values)
+
+
+def _duties(session: Session, action_ids: list[int]) -> dict[int, Duty]:
+    """The Duty (recurrence, checkpoints, ticked-off periods) of each action among `action_ids`."""
+    found: dict[int, Duty] = {}
     rows = session.connection()
-    for action_id, period in rows.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
-            col(Occurrence.done).is_(True), col(Occurrence.action_id).in_(in_scope))):
-        ticked[action_id].add(period)
-    checkpoints: dict[int, list[date]] = defaultdict(list)
-    for action_id, day in rows.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
-            col(Checkpoint.action_id).in_(in_scope)).order_by(col(Checkpoint.due))):
-        checkpoints[action_id].append(day)
-    return ticked, checkpoints
-
-
-def _last_changes(session: Session, in_scope: Any) -> dict[int, tuple[datetime, str]]:
-    newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope))
-              .group_by(col(Change.action_id))
-              .scalar_subquery())
-    query = select(col(Change.action_id), col(Change.at), col(Change.by)).where(col(Change.id).in_(newest))
-    return {action_id: (_utc(at), by) for action_id, at, by in session.connection().execute(query)}
-
-
-def _latest_evidence(session: Session, in_scope: Any) -> dict[int, str]:
-    """Per action, the newest note given with a change (a note, a status, a tick; a revision's reason is not
-    evidence) that was not withdrawn."""
-    undone = select(col(Change.undoes_id)).where(col(Change.action_id).in_(in_scope),  # an undo is of its own action
-                                                 col(Change.undoes_id).is_not(None))
-    newest = (select(func.max(col(Change.id))).where(col(Change.action_id).in_(in_scope), col(Change.note) != "",
-                                                col(Change.kind) != ChangeKind.TARGET, col(Change.id).not_in(undone))
-              .group_by(col(Change.action_id)).scalar_subquery())
-    query = select(col(Change.action_id), col(Change.note)).where(col(Change.id).in_(newest))
-    return {action_id: note for action_id, note in session.connection().execute(query)}
+    for first in range(0, len(action_ids), _CHUNK):
+        ids = action_ids[first:first + _CHUNK]
+        ticked: dict[int, set[str]] = defaultdict(set)
+        for action_id, period in rows.execute(select(col(Occurrence.action_id), col(Occurrence.period)).where(
+                col(Occurrence.done).is_(True), col(Occurrence.action_id).in_(ids))):
+            ticked[action_id].add(period)
+        checkpoints: dict[int, list[date]] = defaultdict(list)
+        for action_id, day in rows.execute(select(col(Checkpoint.action_id), col(Checkpoint.due)).where(
+                col(Checkpoint.action_id).in_(ids)).order_by(col(Checkpoint.due))):
+            checkpoints[action_id].append(day)
+        for row in rows.execute(select(col(Action.id), col(Action.start_month), col(Action.every_months))
+                                .where(col(Action.id).in_(ids))):
+            found[row.id] = duty_of(row.start_month, row.every_months, row.id, ticked, checkpoints)
+    return found
 
 
 def _changes(session: Session, in_scope: Any, since: date) -> list[ChangeLine]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from typing import BinaryIO
 
-from store.reports.columns import COLUMNS, Cell, guarded, row_values, shown_values
+from store.reports.columns import COLUMNS, FORMULA_START, Cell, guarded, row_values, shown_values, texts
 from store.reports.content import ReportSource
 
 
@@ -25,6 +26,23 @@ def csv_value(value: Cell) -> str | int:
     return value
 
 
+# A text cell that could start a formula: at the start of a row's joined texts, or after a break (a false alarm,
+# a line of a text starting so, only costs the careful way).
+_FORMULA = re.compile("(?:^|\n)[" + re.escape("".join(FORMULA_START)) + "]")
+_MOMENT = next(i for i, column in enumerate(COLUMNS) if column.kind == "moment")
+
+
+def csv_row(values: list[Cell]) -> list[Cell]:
+    """A row's values (text shown) as `csv_value` makes them: the csv module writes None, dates and numbers as
+    `csv_value` does, so only a time and text that could start a formula need work."""
+    if _FORMULA.search(texts(values)):
+        return [csv_value(value) for value in values]
+    moment = values[_MOMENT]
+    if moment is not None:
+        values[_MOMENT] = csv_value(moment)
+    return values
+
+
 def write_csv(report: ReportSource, out: BinaryIO) -> None:
     """The CSV file, plan by plan, with a byte-order mark so that Excel reads UTF-8 rather than the local code
     page."""
@@ -32,7 +50,6 @@ def write_csv(report: ReportSource, out: BinaryIO) -> None:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow([column.key for column in COLUMNS])
     for plan in report.sections():
-        writer.writerows([[csv_value(value) for value in shown_values(row_values(action))]
-                          for action in plan.actions])
+        writer.writerows([csv_row(shown_values(row_values(action))) for action in plan.actions])
     text.flush()
     text.detach()  # the caller's file stays open
