@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")  # Unicode-aware: also no-break and other wide spaces
@@ -269,6 +268,8 @@ def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     """Pairs of owner names that differ so little they are likely one role spelt two ways
     ("Regional Equality Lead" / "Regional Equalities Lead"); names that differ only in the PDU they
     name are not near-duplicates."""
+    from difflib import SequenceMatcher  # not at import: reading commands never compare names
+
     unique = sorted({owner_key(n): n for n in names}.items())
     pairs = []
     for i, (key_a, a) in enumerate(unique):
@@ -304,6 +305,8 @@ _SCOPE = re.compile(r"\s*\([^()]*\)\s*$")
 def closest_names(wanted: str, names: Sequence[str], limit: int = 3) -> list[str]:
     """The names most like `wanted`, best first, for a 'did you mean' (by key, so case and spacing
     do not count; a label's '(scope)' counts only when `wanted` names one)."""
+    from difflib import get_close_matches
+
     scoped = "(" in wanted
     keyed = {owner_key(n if scoped else _SCOPE.sub("", n)): n for n in names}
     target = owner_key(wanted)

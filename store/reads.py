@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from store.duties import Duty, duty
 from store.errors import NotFoundError
+from store.kinds import Status
 from store.months import Month
 from store.owners import closest_names, owner_key, owner_label, written_owner
 from store.rag import Rag
@@ -33,7 +34,6 @@ from store.rows import (
     ViewTree,
     When,
 )
-from store.targets import Status
 
 # The parameters a statement takes when it is run (every other bound value is part of its definition).
 PARAMETERS = frozenset({
@@ -274,13 +274,13 @@ def owners(run: Run, *, owner_ids: Sequence[int] | None = None) -> list[OwnerCou
 def find_owner(run: Run, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
     wanted = text.strip()
+    key = owner_key(wanted)
     # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
     named = list(run("owner_names", {}))
-    label = {row.id: owner_label(row.name, row.region, row.organisation) for row in named}
-    matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
+    matched = [row.id for row in named if owner_key(owner_label(row.name, row.region, row.organisation)) == key]
     exact = owners(run, owner_ids=matched) if matched else []
     if not exact:
-        matched = [row.id for row in named if owner_key(row.name) == owner_key(wanted)]
+        matched = [row.id for row in named if owner_key(row.name) == key]
         exact = owners(run, owner_ids=matched) if matched else []
     if len(exact) == 1:
         return exact[0]

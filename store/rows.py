@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from store.kinds import Status
 from store.owners import owner_label
 from store.rag import Rag
-from store.targets import Status
 from store.text import status_word
 
 When = Literal["overdue", "due", "missed"]

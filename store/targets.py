@@ -3,8 +3,8 @@
 A small grammar of the forms the action plans use; anything else is UNREADABLE: no deadline, flagged,
 never guessed. Two-digit years are years (May 19 is May 2019); '2024/25' is a UK financial year
 (April 2024 - March 2025). When a recurring duty falls is `store.months`' one rule. Pure and cached:
-safe to call for every action at import. Importing this module is cheap (the CLI's read commands need
-only its enums): the grammar is compiled on the first reading.
+safe to call for every action at import. The grammar is compiled on the first reading. `Status` and
+`TargetKind` live in `store.kinds` (the CLI's read commands need them without this reader).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from store.kinds import Status, TargetKind
 from store.months import Month, month_end, occurs
 
 __all__ = [
@@ -25,27 +25,6 @@ __all__ = [
     "read_target",
     "split_targets",
 ]
-
-
-class TargetKind(StrEnum):
-    """How a target date reads."""
-
-    ONE_OFF = "one-off"
-    RECURRING = "recurring"
-    COMPLETE = "complete"
-    COMPLETE_RECURRING = "complete-recurring"
-    ONGOING = "ongoing"
-    DEADLINE_ONGOING = "deadline-ongoing"  # due by a date, then continuing ("September 2019 and on-going")
-    PERIOD = "period"
-    UNREADABLE = "unreadable"
-
-
-class Status(StrEnum):
-    """Progress of an action."""
-
-    NOT_STARTED = "not_started"
-    ONGOING = "ongoing"
-    COMPLETE = "complete"
 
 
 def _month_label(d: date) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from store.identity import is_unnumbered
-
 # C0 controls but tab and newline; DEL and the C1 controls; bidi marks, embeddings, overrides
 # and isolates; the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -84,11 +82,15 @@ def describe_change(kind: str, from_status: str | None, to_status: str | None, p
 def recommendation_number(number: str) -> str:
     """A recommendation's number as people read it: '6', or 'unnumbered' where the document prints none
     (its reference, made from its words, stays in its actions' references)."""
+    from store.identity import is_unnumbered  # not at import: it loads uuid and hashlib, which lists never need
+
     return "unnumbered" if is_unnumbered(number) else number
 
 
 def recommendation_title(number: str) -> str:
     """A recommendation as a heading names it: 'Recommendation 6', or 'Unnumbered recommendation'."""
+    from store.identity import is_unnumbered
+
     return "Unnumbered recommendation" if is_unnumbered(number) else f"Recommendation {number}"
 
 
