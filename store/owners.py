@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from store.patterns import LazyPattern
+
 _SPACE = re.compile(r"\s+")  # Unicode-aware: also no-break and other wide spaces
 # Characters that show as nothing: zero-width space/joiners, word joiner, invisible operators,
 # byte-order mark, soft hyphen, Mongolian vowel separator. A name holding them looks like another.
@@ -23,7 +25,7 @@ _GENERIC_HEAD = re.compile(r"^(?:the\s+)?(?:head\s+of\s+(?:the\s+)?pdu|pdu\s+hea
 _PLURAL_HEAD = re.compile(r"^(?:the\s+|all\s+)?(?:heads\s+of\s+(?:the\s+)?pdus?|pdu\s+heads)$", re.IGNORECASE)
 # Roles held in each PDU (a PDU has its own business manager and senior probation officers). The plural
 # forms mean every holder in scope; the singular ones the holder of each PDU in scope.
-_PDU_ROLE = re.compile(
+_PDU_ROLE = LazyPattern(
     r"^(?:the\s+)?(?:pdu\s+)?(?P<role>business\s+managers?|senior\s+probation\s+officers?|spos?"
     r"|(?:spo|senior\s+probation\s+officer)\s+complaints\s+lead|pdu\s+management\s+team|management\s+team)$",
     re.IGNORECASE,

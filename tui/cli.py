@@ -29,9 +29,9 @@ from store.text import (
 
 if TYPE_CHECKING:
     from store.db import Database
+    from store.lists import ActionRow
     from store.planfile import PlanFile
     from store.reads import Run
-    from store.rows import ActionRow
 
 T = TypeVar("T")
 
@@ -761,7 +761,7 @@ def _check_notes(plan: PlanFile) -> list[tuple[str, str]]:
 
 
 def _owners(read: Read, *, as_json: bool) -> int:
-    from store.reads import owners
+    from store.lists import owners
 
     rows = read(owners)
     if as_json:
@@ -779,7 +779,7 @@ def _owners(read: Read, *, as_json: bool) -> int:
 def _owner_id(read: Read, owner: str) -> tuple[int | None, str]:
     if owner.strip().casefold() in ("everyone", "all", "*"):
         return None, "everyone"
-    from store.reads import find_owner
+    from store.lists import find_owner
 
     found = read(lambda run: find_owner(run, owner))
     return found.id, found.label
@@ -797,7 +797,7 @@ def _status_filter(parser: argparse.ArgumentParser) -> None:
 
 def _due(read: Read, today: date, owner: str, month: tuple[int, int] | None, *, overdue_only: bool,
          as_json: bool, statuses: Sequence[str] = (), include_closed: bool = False) -> int:
-    from store.reads import due_in_month, overdue
+    from store.lists import due_in_month, overdue
 
     owner_id, label = _owner_id(read, owner)
     if overdue_only:
