@@ -149,7 +149,7 @@ def screen_floor_app(data: Any) -> App[None]:
             self.show_lists(data.due[self.month % 2])
 
         def action_picker(self) -> None:
-            self.app.push_screen(OwnerPicker(data.owners))
+            self.app.push_screen(OwnerPicker.kept(self.app, data.owners))  # as the app keeps its picker
 
         def switch_owner(self) -> None:
             """The other owner's tree and due panel, then back (as choosing an owner repaints)."""

@@ -755,15 +755,15 @@ class MainScreen(Screen[None]):
                 self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
 
         def ask(owners: list[OwnerCount]) -> None:
-            self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
+            self.app.push_screen(OwnerPicker.kept(self.app, owners, first_run=first_run), chosen)
 
         if self.owners is None:
             self._read_owners(ask)
             return
-        picker = OwnerPicker(self.owners, first_run=first_run)  # at once, with the owners as last read
+        picker = OwnerPicker.kept(self.app, self.owners, first_run=first_run)  # at once, with the owners as last read
         self.app.push_screen(picker, chosen)
         if self.owners_stale:  # counts moved since: show fresh ones when they are read
-            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_attached else None)
+            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_current else None)
 
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
