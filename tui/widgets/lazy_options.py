@@ -20,9 +20,8 @@ class LazyOptionList(OptionList):
 
     def show_options(self, options: Sequence[Option], *, reach: int = 0) -> None:
         """Show `options` in place of those shown, holding at first those up to `reach` and a batch."""
-        self.clear_options()
         shown = reach + BATCH
-        self.add_options(options[:shown])
+        self.set_options(options[:shown])  # not clear, then add: a scrollbar gone between would lay the screen out
         self._waiting = list(options[shown:])
 
     def feed(self, count: int | None = None) -> None:

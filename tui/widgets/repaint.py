@@ -6,7 +6,8 @@ Two public calls do more than that in Textual 8.2:
 - `TreeNode.set_label` repaints the node's line and every visible line under it, each built again:
   relabelling a region's counts rebuilt the whole tree. `relabel` repaints the node's own line only.
 - Setting `Widget.virtual_size` always asks for a layout of the screen, even when the scrollbars stay
-  as they are. `resize_virtual` lays out only when they change.
+  as they are. `resize_virtual` lays out only when they change; `steady_virtual_size` does the same for a
+  widget that sets its own virtual size (an OptionList whose options change in number).
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -18,6 +19,7 @@ from typing import TypeVar
 
 from rich.text import Text
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -46,3 +48,9 @@ def resize_virtual(widget: Widget, size: Size) -> None:
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)  # updates the scrollbars; showing or hiding one asks for a layout itself
 
+
+def steady_virtual_size() -> Reactive[Size]:
+    """A widget's `virtual_size`, declared in its class (`virtual_size = steady_virtual_size()`), whose changes
+    ask for a repaint and not for a layout of the screen, however they are made (an OptionList sets its own);
+    the scrollbars' update still lays out when one shows or hides."""
+    return Reactive(Size(0, 0), layout=False)
