@@ -71,13 +71,15 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
 
     def reopen(self, owners: list[OwnerCount], *, first_run: bool = False) -> None:
         """Ask again as a new picker would (no filter, the cursor at the top), over these owners."""
-        self.owners, self._keys, self.first_run = owners, None, first_run
+        asked, self.owners, self._keys, self.first_run = self.first_run, owners, None, first_run
         if not self.is_mounted:
             return  # composed with them when first shown
-        self.query_one("#picker-question", Label).update(self._question())
+        if asked != first_run:  # a label's new text lays the screen out: only when it changes
+            self.query_one("#picker-question", Label).update(self._question())
         typed = self.query_one("#picker-filter", Input)
-        with typed.prevent(Input.Changed):
-            typed.value = ""
+        if typed.value:
+            with typed.prevent(Input.Changed):
+                typed.value = ""
         self._fill("")
         self.set_focus(typed)
 

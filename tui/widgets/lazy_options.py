@@ -7,12 +7,17 @@ from collections.abc import Sequence
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.widgets.repaint import steady_virtual_size
+
 BATCH = 40  # options put in the list at a time: more than a screenful
 
 
 class LazyOptionList(OptionList):
     """An OptionList fed in batches: moving or scrolling near the end of what it holds puts the next
-    batch in, and `end` puts in everything first. Filling it costs a batch, not every option."""
+    batch in, and `end` puts in everything first. Filling it costs a batch, not every option, and no layout of
+    the screen while its height is set by the screen (a scrollbar showing or hiding aside)."""
+
+    virtual_size = steady_virtual_size()
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
