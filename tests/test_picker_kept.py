@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.screen import SIZES, make_app, settle
+from helpers.screen import SIZES, make_app, press, settle
 from textual.widgets import Input, Label, OptionList
 
 from tui.app import ActionTrackApp
@@ -22,20 +22,17 @@ async def test_the_picker_opened_again_asks_afresh(db_path: Path) -> None:
     app = make_app(db_path)
     async with app.run_test(size=SIZES["wide"]) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         first = app.screen
         assert isinstance(first, OwnerPicker)
         everyone = prompts(app)
-        await pilot.press(*"wigan")
-        await settle(pilot)
+        await press(pilot, *"wigan")
         assert not prompts(app)[0].startswith("Everyone") and all("Wigan" in p for p in prompts(app))
         await pilot.press("down", "down", "escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
 
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert app.screen is first  # the same picker, not built again
         assert app.screen.query_one("#picker-filter", Input).value == ""
         assert app.screen.query_one("#picker-filter", Input).has_focus
@@ -51,8 +48,7 @@ async def test_the_picker_covers_the_screen_so_it_is_not_drawn_under_it(db_path:
     app = make_app(db_path)
     async with app.run_test(size=SIZES["laptop"]) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert isinstance(app.screen, OwnerPicker)
         assert app.screen.styles.background.a == 1
         lines = [strip.text for strip in app.screen._compositor.render_strips()]
