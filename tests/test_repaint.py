@@ -17,10 +17,11 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import OptionList, Tree
+from textual.widgets import Footer, OptionList, Tree
+from textual.widgets._footer import FooterKey
 
 from helpers.screen import settle
-from tui.widgets.repaint import CHECKED_WITH, relabel, resize_virtual, steady_virtual_size
+from tui.widgets.repaint import CHECKED_WITH, SteadyFooter, relabel, resize_virtual, steady_virtual_size
 
 
 def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
@@ -184,3 +185,72 @@ async def test_textual_option_list_still_lays_out_when_its_length_changes() -> N
         finally:
             Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
         assert layouts[0] > 0
+
+
+class FooterApp(App[None]):
+    BINDINGS = [("k", "bump", "Bump"), ("j", "other", "Other")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bumps = 0
+
+    def compose(self) -> ComposeResult:
+        yield SteadyFooter()
+
+    def action_bump(self) -> None:
+        self.bumps += 1
+        self.refresh_bindings()
+
+    def action_other(self) -> None:
+        """Nothing: a key for check_action to take away."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "other" and self.bumps % 2)
+
+
+async def test_a_steady_footer_builds_its_keys_again_only_when_they_change() -> None:
+    """A screen covering the footer's and going again rebuilt every key in Textual 8.2 (Footer.bindings_changed)."""
+    app = FooterApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        await settle(pilot)
+        footer = app.query_one(SteadyFooter)
+        built: list[int] = []
+        recompose = footer.recompose
+
+        async def counted() -> None:
+            built.append(1)
+            await recompose()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        await app.push_screen(Screen())
+        await settle(pilot)
+        app.pop_screen()
+        await settle(pilot)
+        assert built == []
+        assert "Other" in " ".join(screen_text(app))
+        await pilot.press("k")  # the Other key no longer applies: no longer shown
+        await settle(pilot)
+        assert built == [1]
+        assert [key.action for key in footer.query(FooterKey)] == ["bump", "command_palette"]
+
+
+async def test_textual_footer_still_builds_its_keys_again_when_covered() -> None:
+    """Why `SteadyFooter` exists."""
+    app = FooterApp()
+    app.compose = lambda: iter([Footer()])  # type: ignore[method-assign]
+    async with app.run_test(size=(60, 10)) as pilot:
+        await settle(pilot)
+        footer = app.query_one(Footer)
+        built: list[int] = []
+        recompose = footer.recompose
+
+        async def counted() -> None:
+            built.append(1)
+            await recompose()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        await app.push_screen(Screen())
+        await settle(pilot)
+        app.pop_screen()
+        await settle(pilot)
+        assert built

@@ -27,7 +27,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import reads
@@ -66,6 +66,7 @@ from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
+from tui.widgets.repaint import SteadyFooter
 from tui.widgets.sync_bar import SyncBar
 from tui.writes import OwnVersions, WriteQueue, Written, undo_change
 
@@ -177,7 +178,7 @@ class MainScreen(Screen[None]):
                 yield DetailPane(id="detail")
                 yield DuePanel(id="due")
         yield SyncBar(self.db, by=self.by, id="sync-bar")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
