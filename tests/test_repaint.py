@@ -208,24 +208,30 @@ class FooterApp(App[None]):
         return not (action == "other" and self.bumps % 2)
 
 
+async def built_when_covered(app: FooterApp, pilot: Any, footer: Footer) -> list[int]:
+    """Spy on the footer's rebuilds, then cover its screen with another and uncover it; the rebuilds so far."""
+    built: list[int] = []
+    recompose = footer.recompose
+
+    async def counted() -> None:
+        built.append(1)
+        await recompose()
+
+    footer.recompose = counted  # type: ignore[method-assign]
+    await app.push_screen(Screen())
+    await settle(pilot)
+    app.pop_screen()
+    await settle(pilot)
+    return built
+
+
 async def test_a_steady_footer_builds_its_keys_again_only_when_they_change() -> None:
     """A screen covering the footer's and going again rebuilt every key in Textual 8.2 (Footer.bindings_changed)."""
     app = FooterApp()
     async with app.run_test(size=(60, 10)) as pilot:
         await settle(pilot)
         footer = app.query_one(SteadyFooter)
-        built: list[int] = []
-        recompose = footer.recompose
-
-        async def counted() -> None:
-            built.append(1)
-            await recompose()
-
-        footer.recompose = counted  # type: ignore[method-assign]
-        await app.push_screen(Screen())
-        await settle(pilot)
-        app.pop_screen()
-        await settle(pilot)
+        built = await built_when_covered(app, pilot, footer)
         assert built == []
         assert "Other" in " ".join(screen_text(app))
         await pilot.press("k")  # the Other key no longer applies: no longer shown
@@ -240,17 +246,4 @@ async def test_textual_footer_still_builds_its_keys_again_when_covered() -> None
     app.compose = lambda: iter([Footer()])  # type: ignore[method-assign]
     async with app.run_test(size=(60, 10)) as pilot:
         await settle(pilot)
-        footer = app.query_one(Footer)
-        built: list[int] = []
-        recompose = footer.recompose
-
-        async def counted() -> None:
-            built.append(1)
-            await recompose()
-
-        footer.recompose = counted  # type: ignore[method-assign]
-        await app.push_screen(Screen())
-        await settle(pilot)
-        app.pop_screen()
-        await settle(pilot)
-        assert built
+        assert await built_when_covered(app, pilot, app.query_one(Footer))
