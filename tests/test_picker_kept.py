@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.screen import SIZES, make_app, press, settle
 from textual.widgets import Input, Label, OptionList
 
+from helpers.screen import SIZES, make_app, press, settle
 from tui.app import ActionTrackApp
 from tui.screens.main import MainScreen
 from tui.screens.owner_picker import OwnerPicker
@@ -68,3 +68,17 @@ async def test_the_first_run_question_then_the_usual_one(db_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, OwnerPicker)
         assert "Whose actions?" in str(app.screen.query_one("#picker-question", Label).render())
+
+
+async def test_the_kept_picker_takes_a_theme_chosen_while_it_was_away(db_path: Path) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZES["wide"]) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        before = app.screen.styles.background
+        await press(pilot, "escape")
+        await press(pilot, "T")
+        await press(pilot, "p")
+        assert isinstance(app.screen, OwnerPicker)
+        assert app.screen.styles.background != before
+        assert app.screen.styles.background == app.current_theme.to_color_system().background
