@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 from conftest import ROOT, load_sample
-
 from helpers.cli import run_inprocess
 from helpers.schema import make_schema_1
+
 from store import commands, fastread, queries, reads, sqlcompile
 from store.db import SCHEMA_VERSION, Database, open_database
 from store.errors import NotFoundError, StoreError
