@@ -80,7 +80,7 @@ def screen_floor_app(data: Any) -> App[None]:
     from textual.binding import Binding
     from textual.containers import Horizontal, Vertical
     from textual.screen import Screen
-    from textual.widgets import Footer, Input
+    from textual.widgets import Input
 
     from store.targets import Status
     from tui.labels import action_detail_text
@@ -90,6 +90,7 @@ def screen_floor_app(data: Any) -> App[None]:
     from tui.widgets.detail import DetailPane
     from tui.widgets.due_panel import DuePanel
     from tui.widgets.plan_tree import PlanTree
+    from tui.widgets.repaint import SteadyFooter
 
     class MainScreen(Screen[None]):  # named as the app's screen: the stylesheet's rules name it
         """The app's widgets at the app's sizes; each key repaints as the app's does, with the data in hand."""
@@ -117,7 +118,7 @@ def screen_floor_app(data: Any) -> App[None]:
                 with Vertical(id="right"):
                     yield DetailPane(id="detail")
                     yield DuePanel(id="due")
-            yield Footer(compact=True)
+            yield SteadyFooter(compact=True)  # as the app's screen
 
         def on_mount(self) -> None:
             self.query_one("#search", Input).display = False
@@ -149,7 +150,7 @@ def screen_floor_app(data: Any) -> App[None]:
             self.show_lists(data.due[self.month % 2])
 
         def action_picker(self) -> None:
-            self.app.push_screen(OwnerPicker(data.owners))
+            self.app.push_screen(OwnerPicker.kept(self.app, data.owners))  # as the app keeps its picker
 
         def switch_owner(self) -> None:
             """The other owner's tree and due panel, then back (as choosing an owner repaints)."""

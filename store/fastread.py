@@ -25,8 +25,7 @@ from store.compiled_sql import SCHEMA_VERSION, STATEMENTS
 from store.config import busy_timeout_ms
 from store.errors import StoreError
 from store.files import journal_files, why_read_only
-from store.kinds import AddresseeKind, Agreement, ChangeKind
-from store.targets import Status, TargetKind
+from store.kinds import AddresseeKind, Agreement, ChangeKind, Status, TargetKind
 
 _ENUMS: dict[str, type[StrEnum]] = {e.__name__: e for e in (Status, TargetKind, Agreement, AddresseeKind, ChangeKind)}
 

@@ -1,5 +1,6 @@
-"""The stored words of a recommendation's agreement, an addressee's kind and a history row's kind
-(the status and target kinds are in `store.targets`); free of any database library."""
+"""The stored words of an action's status and target kind, a recommendation's agreement, an addressee's
+kind and a history row's kind; free of any database library (and of the target reader, which a reading
+command does not need)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,24 @@ class ChangeKind(StrEnum):
     TARGET = "target"  # a revision of the plan changed the action's target (from_target -> to_target)
     CLOSE = "close"  # the action's plan was closed (signed off): one row on each of its actions
     REOPEN = "reopen"  # the action's plan was opened again
+
+
+class TargetKind(StrEnum):
+    """How a target date reads."""
+
+    ONE_OFF = "one-off"
+    RECURRING = "recurring"
+    COMPLETE = "complete"
+    COMPLETE_RECURRING = "complete-recurring"
+    ONGOING = "ongoing"
+    DEADLINE_ONGOING = "deadline-ongoing"  # due by a date, then continuing ("September 2019 and on-going")
+    PERIOD = "period"
+    UNREADABLE = "unreadable"
+
+
+class Status(StrEnum):
+    """Progress of an action."""
+
+    NOT_STARTED = "not_started"
+    ONGOING = "ongoing"
+    COMPLETE = "complete"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
+
+from store.patterns import LazyPattern
 
 _SPACE = re.compile(r"\s+")  # Unicode-aware: also no-break and other wide spaces
 # Characters that show as nothing: zero-width space/joiners, word joiner, invisible operators,
@@ -24,7 +25,7 @@ _GENERIC_HEAD = re.compile(r"^(?:the\s+)?(?:head\s+of\s+(?:the\s+)?pdu|pdu\s+hea
 _PLURAL_HEAD = re.compile(r"^(?:the\s+|all\s+)?(?:heads\s+of\s+(?:the\s+)?pdus?|pdu\s+heads)$", re.IGNORECASE)
 # Roles held in each PDU (a PDU has its own business manager and senior probation officers). The plural
 # forms mean every holder in scope; the singular ones the holder of each PDU in scope.
-_PDU_ROLE = re.compile(
+_PDU_ROLE = LazyPattern(
     r"^(?:the\s+)?(?:pdu\s+)?(?P<role>business\s+managers?|senior\s+probation\s+officers?|spos?"
     r"|(?:spo|senior\s+probation\s+officer)\s+complaints\s+lead|pdu\s+management\s+team|management\s+team)$",
     re.IGNORECASE,
@@ -269,6 +270,8 @@ def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     """Pairs of owner names that differ so little they are likely one role spelt two ways
     ("Regional Equality Lead" / "Regional Equalities Lead"); names that differ only in the PDU they
     name are not near-duplicates."""
+    from difflib import SequenceMatcher  # not at import: reading commands never compare names
+
     unique = sorted({owner_key(n): n for n in names}.items())
     pairs = []
     for i, (key_a, a) in enumerate(unique):
@@ -304,6 +307,8 @@ _SCOPE = re.compile(r"\s*\([^()]*\)\s*$")
 def closest_names(wanted: str, names: Sequence[str], limit: int = 3) -> list[str]:
     """The names most like `wanted`, best first, for a 'did you mean' (by key, so case and spacing
     do not count; a label's '(scope)' counts only when `wanted` names one)."""
+    from difflib import get_close_matches
+
     scoped = "(" in wanted
     keyed = {owner_key(n if scoped else _SCOPE.sub("", n)): n for n in names}
     target = owner_key(wanted)

@@ -4,27 +4,31 @@ Each read names the statement it needs (its SQL is defined in `store.queries`) a
 parameters to a `Run`: `store.queries` runs the statement through sqlmodel (SQLite and PostgreSQL);
 `store.fastread` runs the same statement's SQL, compiled for SQLite and stored, with the standard
 library's sqlite3. What the rows mean (progress, overdue, due this month, missed periods, which
-branches show) is decided here, whichever ran them. Nothing here imports a database library.
+branches show) is decided here, whichever ran them (the due, overdue and owner lists in `store.lists`).
+Nothing here imports a database library.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
 
 from store.duties import Duty, duty
 from store.errors import NotFoundError
-from store.months import Month
-from store.owners import closest_names, owner_key, owner_label, written_owner
-from store.rag import Rag
+from store.lists import action_row_of as action_row_of
+from store.lists import as_of_params as as_of_params
+from store.lists import due_in_month as due_in_month
+from store.lists import find_owner as find_owner
+from store.lists import overdue as overdue
+from store.lists import owners as owners
+from store.owners import written_owner
 from store.rows import (
     ActionDetail,
     ActionRow,
     AddresseeNode,
     HistoryRow,
-    OwnerCount,
     Progress,
     RecommendationNode,
     RegionNode,
@@ -33,7 +37,6 @@ from store.rows import (
     ViewTree,
     When,
 )
-from store.targets import Status
 
 # The parameters a statement takes when it is run (every other bound value is part of its definition).
 PARAMETERS = frozenset({
@@ -81,15 +84,6 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def as_of_params(today: date) -> dict[str, Any]:
-    """The values of the as-of parameters for `today`: the month before (the last that can be missed),
-    this month, and the end of next month (the end of store.rag's 'due soon')."""
-    now = Month.of(today)
-    before = now.plus(-1)
-    return {"today": today, "before_month": before.index, "before_period": before.period, "this_month": now.index,
-            "this_period": now.period, "this_first": now.first, "month_last": now.last, "soon_last": now.plus(1).last}
-
-
 def filter_params(view: View) -> dict[str, Any]:
     """The parameters of a view's status, date and closed-plan filters (every shape of view takes them)."""
     return {"include_closed": view.include_closed, "any_status": view.status is None,
@@ -131,26 +125,6 @@ def _addressee_node(row: Any) -> AddresseeNode:
 def _recommendation_node(row: Any) -> RecommendationNode:
     return RecommendationNode(id=row.id, number=row.number, text=row.text, agreement=row.agreement,
                               inferred=row.inferred, progress=progress_of(row))
-
-
-_RAGS = {rag.value: rag for rag in Rag}
-
-
-def action_row_of(row: Any, today: date) -> ActionRow:
-    """An action row from a statement's row of the action's list columns (with `missed`, `rag`, `evidence`)."""
-    complete = row.status == Status.COMPLETE
-    missed = 0 if complete else int(row.missed)
-    open_one_off = row.every_months is None and row.deadline is not None and not complete
-    late = open_one_off and row.deadline < today
-    overdue = late or missed > 0
-    due_soon = open_one_off and not overdue and (row.deadline.year, row.deadline.month) == (today.year, today.month)
-    return ActionRow(
-        id=row.id, reference=row.reference, text=row.text, status=Status(row.status), target=row.target,
-        target_reading=row.target_reading, target_kind=row.target_kind, deadline=row.deadline,
-        every_months=row.every_months, owners=row.owners_display, version=row.version, overdue=overdue,
-        due_soon=due_soon, missed=missed, rag=_RAGS[row.rag], evidence=bool(row.evidence),
-        days_overdue=(today - row.deadline).days if late else None,
-    )
 
 
 _CHUNK = 10_000  # SQLite binds at most so many parameters
@@ -235,62 +209,6 @@ def view_tree(run: Run, view: View, today: date) -> ViewTree:
 
 
 # -- due and overdue -----------------------------------------------------------------------------
-
-def due_in_month(run: Run, year: int, month: int, today: date, owner_id: int | None = None, *,
-                 include_closed: bool = False) -> list[ActionRow]:
-    """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
-    ticked off (of open plans, unless `include_closed`)."""
-    wanted = Month(year, month)
-    params: dict[str, Any] = {**as_of_params(today), "first": wanted.first, "last": wanted.last,
-                              "month": wanted.index, "period": wanted.period, "include_closed": include_closed}
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    rows = run("due:owner" if owner_id is not None else "due", params)
-    return [action_row_of(row, today) for row in rows]
-
-
-def overdue(run: Run, today: date, owner_id: int | None = None, *, include_closed: bool = False) -> list[ActionRow]:
-    """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
-    occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
-    duties. Each with its count of missed periods; `with_missed_periods` names them."""
-    params: dict[str, Any] = {**as_of_params(today), "include_closed": include_closed}
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    rows = run("overdue:owner" if owner_id is not None else "overdue", params)
-    return [action_row_of(row, today) for row in rows]
-
-
-# -- owners --------------------------------------------------------------------------------------
-
-def owners(run: Run, *, owner_ids: Sequence[int] | None = None) -> list[OwnerCount]:
-    """Every owner (or those of `owner_ids`) with their numbers of open and all actions, most open first.
-    An owner with no action in force is not listed."""
-    rows = run("owners", {}) if owner_ids is None else run("owners:some", {"owner_ids": list(owner_ids)})
-    return [OwnerCount(id=r.id, name=r.name, region=r.region, open=int(r.open or 0), total=r.total,
-                       organisation=r.organisation)
-            for r in rows]
-
-
-def find_owner(run: Run, text: str) -> OwnerCount:
-    """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
-    wanted = text.strip()
-    # Match names on the owner table alone (a few thousand rows); count actions only for the matches.
-    named = list(run("owner_names", {}))
-    label = {row.id: owner_label(row.name, row.region, row.organisation) for row in named}
-    matched = [row.id for row in named if owner_key(label[row.id]) == owner_key(wanted)]
-    exact = owners(run, owner_ids=matched) if matched else []
-    if not exact:
-        matched = [row.id for row in named if owner_key(row.name) == owner_key(wanted)]
-        exact = owners(run, owner_ids=matched) if matched else []
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
-        choices = "; ".join(o.label for o in exact)
-        raise NotFoundError(f"{wanted!r} is a role in several regions or organisations: name one of {choices}")
-    near = closest_names(wanted, [o.label for o in owners(run)])
-    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else "; `actiontrack owners` lists them"
-    raise NotFoundError(f"no owner is called {wanted!r}{hint}")
-
 
 # -- one action ------------------------------------------------------------------------------------
 

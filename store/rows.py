@@ -1,4 +1,5 @@
-"""The plain rows the store's reads return: tree nodes, action rows, details, owners.
+"""The plain rows the store's reads return: tree nodes, action rows, details, owners (the action rows and
+owners are made in `store.lists`, apart so that a list can be printed without making the rest).
 
 They hold values only and import no database library, so both ways of reading (sqlmodel in
 `store.queries`, the stored SQL run by `store.fastread`) return the same types.
@@ -10,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from store.owners import owner_label
+from store.kinds import Status
+from store.lists import ActionRow as ActionRow
+from store.lists import OwnerCount as OwnerCount
 from store.rag import Rag
-from store.targets import Status
 from store.text import status_word
 
 When = Literal["overdue", "due", "missed"]
@@ -99,30 +101,6 @@ class RecommendationNode:
 
 
 @dataclass(frozen=True, slots=True)
-class ActionRow:
-    """One action as lists show it."""
-
-    id: int
-    reference: str
-    text: str
-    status: Status
-    target: str
-    target_reading: str
-    target_kind: str
-    deadline: date | None
-    every_months: int | None
-    owners: str
-    version: int
-    overdue: bool
-    due_soon: bool = False  # a one-off deadline in today's month, not complete
-    missed: int = 0  # occurrences and checkpoints passed without being ticked off
-    rag: Rag = Rag.GREEN  # store.rag's rule, worked out by the query (`store.queries._rag`)
-    missed_periods: tuple[str, ...] = ()  # the months missed ('2023-08'), oldest first, where `missed`
-    days_overdue: int | None = None  # from the deadline, or the end of the oldest missed period
-    evidence: bool = False  # a note was given with a change of it (a note, a status, a tick)
-
-
-@dataclass(frozen=True, slots=True)
 class HistoryRow:
     """One change of an action, for the detail pane and export."""
 
@@ -177,23 +155,6 @@ class ActionDetail:
     review: str = ""
     checkpoints: list[date] = field(default_factory=list)
     revision: Revision | None = None  # the target first agreed and its revisions, if it was revised
-
-
-@dataclass(frozen=True, slots=True)
-class OwnerCount:
-    """An owner and how many open (not complete) actions they hold."""
-
-    id: int
-    name: str
-    region: str
-    open: int
-    total: int
-    organisation: str = ""
-
-    @property
-    def label(self) -> str:
-        """The name with its organisation or region, as people pick it."""
-        return owner_label(self.name, self.region, self.organisation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 A small grammar of the forms the action plans use; anything else is UNREADABLE: no deadline, flagged,
 never guessed. Two-digit years are years (May 19 is May 2019); '2024/25' is a UK financial year
 (April 2024 - March 2025). When a recurring duty falls is `store.months`' one rule. Pure and cached:
-safe to call for every action at import. Importing this module is cheap (the CLI's read commands need
-only its enums): the grammar is compiled on the first reading.
+safe to call for every action at import. The grammar is compiled on the first reading. `Status` and
+`TargetKind` live in `store.kinds` (the CLI's read commands need them without this reader).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 
+from store.kinds import Status, TargetKind
 from store.months import Month, month_end, occurs
+from store.patterns import LazyPattern
 
 __all__ = [
     "Status",
@@ -25,27 +25,6 @@ __all__ = [
     "read_target",
     "split_targets",
 ]
-
-
-class TargetKind(StrEnum):
-    """How a target date reads."""
-
-    ONE_OFF = "one-off"
-    RECURRING = "recurring"
-    COMPLETE = "complete"
-    COMPLETE_RECURRING = "complete-recurring"
-    ONGOING = "ongoing"
-    DEADLINE_ONGOING = "deadline-ongoing"  # due by a date, then continuing ("September 2019 and on-going")
-    PERIOD = "period"
-    UNREADABLE = "unreadable"
-
-
-class Status(StrEnum):
-    """Progress of an action."""
-
-    NOT_STARTED = "not_started"
-    ONGOING = "ongoing"
-    COMPLETE = "complete"
 
 
 def _month_label(d: date) -> str:
@@ -190,55 +169,26 @@ _FROM = r"(?:from|starting|commencing|beginning)(?:\s+(?:in|from))?"
 _FLAGS = re.IGNORECASE
 
 
-class _Lazy:
-    """A regular expression compiled when first used: compiling the grammar costs ~7 ms, which a command
-    that reads no target (the CLI's `due`) should not pay at import."""
-
-    __slots__ = ("_compiled", "_source")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._source = (pattern, flags)
-        self._compiled: re.Pattern[str] | None = None
-
-    def _pattern(self) -> re.Pattern[str]:
-        compiled = self._compiled
-        if compiled is None:  # two threads may both compile: harmless
-            compiled = self._compiled = re.compile(*self._source)
-        return compiled
-
-    def fullmatch(self, string: str) -> re.Match[str] | None:
-        return self._pattern().fullmatch(string)
-
-    def match(self, string: str) -> re.Match[str] | None:
-        return self._pattern().match(string)
-
-    def split(self, string: str) -> list[str | Any]:
-        return self._pattern().split(string)
-
-    def sub(self, repl: str, string: str) -> str:
-        return self._pattern().sub(repl, string)
-
-
-_RE_COMPLETE = _Lazy(r"(?:complete|completed|done)\.?", _FLAGS)
-_RE_COMPLETE_RECURRING = _Lazy(
+_RE_COMPLETE = LazyPattern(r"(?:complete|completed|done)\.?", _FLAGS)
+_RE_COMPLETE_RECURRING = LazyPattern(
     rf"complete(?:d)?\s*,?\s*(?:and|&)\s+"
     rf"(?:{_REC_WORD}(?:\s+thereafter)?(?:\s+{_FROM}\s+{_my(1)})?"
     rf"|(?P<ong>{_ONGOING_WORD})"
     rf"|(?P<adhoc>(?:as\s+and\s+when|as|when)\s+(?:required|needed|necessary)))\.?",
     _FLAGS,
 )
-_RE_RECURRING = _Lazy(rf"{_REC_WORD}(?:\s+{_FROM}\s+{_my(1)})?\.?", _FLAGS)
-_RE_RECURRING_AFTER = _Lazy(
+_RE_RECURRING = LazyPattern(rf"{_REC_WORD}(?:\s+{_FROM}\s+{_my(1)})?\.?", _FLAGS)
+_RE_RECURRING_AFTER = LazyPattern(
     rf"{_my(1)}\s*,?\s*(?:and|then|&)\s+(?:then\s+)?{_REC_WORD}(?:\s+(?:thereafter|after\s+that))?\.?",
     _FLAGS,
 )
-_RE_ONGOING = _Lazy(rf"(?:(?:current(?:ly)?|continuing)\s+and\s+)?{_ONGOING_WORD}\.?", _FLAGS)
-_RE_ONGOING_FROM = _Lazy(
+_RE_ONGOING = LazyPattern(rf"(?:(?:current(?:ly)?|continuing)\s+and\s+)?{_ONGOING_WORD}\.?", _FLAGS)
+_RE_ONGOING_FROM = LazyPattern(
     rf"(?:{_ONGOING_WORD}\s+)?{_FROM}\s+{_my(1)}(?:\s+onwards?)?\.?"
     rf"|{_my(2)}\s*,?\s*onwards?\.?",
     _FLAGS,
 )
-_RE_DEADLINE_ONGOING = _Lazy(
+_RE_DEADLINE_ONGOING = LazyPattern(
     rf"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?{_my(1)}\s*,?\s*(?:and|&|then)\s+(?:then\s+)?"
     rf"{_ONGOING_WORD}(?:\s+(?:thereafter|after(?:wards)?))?\.?",
     _FLAGS,
@@ -248,47 +198,47 @@ _DAY = (
     r"|(?P<nd>\d{1,2})[/.](?P<nm>\d{1,2})[/.](?P<ny>\d{4}|\d{2}))(?!\d)"
 )
 _COMPLETE_WORD = r"(?:complete|completed|done)"
-_RE_DAY = _Lazy(rf"(?:(?:by|before|on)\s+)?(?:the\s+)?{_DAY}\.?", _FLAGS)
-_RE_COMPLETE_ON = _Lazy(rf"{_COMPLETE_WORD}\s*(?:[:\-–]|on)?\s*{_DAY}\.?", _FLAGS)
-_RE_COMPLETE_ONGOING_ON = _Lazy(
+_RE_DAY = LazyPattern(rf"(?:(?:by|before|on)\s+)?(?:the\s+)?{_DAY}\.?", _FLAGS)
+_RE_COMPLETE_ON = LazyPattern(rf"{_COMPLETE_WORD}\s*(?:[:\-–]|on)?\s*{_DAY}\.?", _FLAGS)
+_RE_COMPLETE_ONGOING_ON = LazyPattern(
     rf"{_COMPLETE_WORD}\s*,?\s*(?:and|&)\s+{_ONGOING_WORD}\s*(?:[:\-–]|from|since|on)?\s*{_DAY}\.?", _FLAGS
 )
-_RE_IMMEDIATE = _Lazy(r"(?:immediate(?:ly)?|with\s+immediate\s+effect)\.?", _FLAGS)
+_RE_IMMEDIATE = LazyPattern(r"(?:immediate(?:ly)?|with\s+immediate\s+effect)\.?", _FLAGS)
 _BY_END = r"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?(?:the\s+)?"
 _FY_YEARS = r"(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{4}|\d{2})(?!\d)"
-_RE_QUARTER = _Lazy(
+_RE_QUARTER = LazyPattern(
     rf"{_BY_END}(?:q(?P<q>[1-4])|(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)\s*(?:of\s+)?"
     rf"(?P<fy>(?:fy|financial\s+year)\s*)?(?:{_FY_YEARS}|(?P<y>\d{{4}})(?!\s*[/-]\s*\d))\.?",
     _FLAGS,
 )
-_RE_FINANCIAL_YEAR = _Lazy(rf"{_BY_END}(?:(?:fy|financial\s+year)\s*)?{_FY_YEARS}\.?", _FLAGS)
+_RE_FINANCIAL_YEAR = LazyPattern(rf"{_BY_END}(?:(?:fy|financial\s+year)\s*)?{_FY_YEARS}\.?", _FLAGS)
 _QUARTER_WORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_RE_PERIOD = _Lazy(
+_RE_PERIOD = LazyPattern(
     rf"(?:from\s+)?\b(?P<m1>{_MONTH})\.?(?:\s*[.'’/-]?\s*(?P<y1>{_YEAR})(?!\d))?"
     rf"\s*(?:–|—|-|to|until|till)\s*{_my(2)}",
     _FLAGS,
 )
-_RE_ONE_OFF = _Lazy(
+_RE_ONE_OFF = LazyPattern(
     rf"(?:(?:by|before)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?{_my(1)}\.?",
     _FLAGS,
 )
-_RE_MILESTONE = _Lazy(
+_RE_MILESTONE = LazyPattern(
     rf"(?P<what>\S.*?)\s+(?:concluded|completed|finished|ended)\s+(?:in\s+)?{_my(1)}\.?",
     _FLAGS,
 )
-_RE_CAVEAT = _Lazy(
+_RE_CAVEAT = LazyPattern(
     r"(?P<head>.*?\S)\s*[,;:]?\s*"
     r"(?P<cav>(?:\(|(?:tbc|tba|tbd|nb|n\.b\.?|subject\s+to|depend[ae]nt|provisional(?:ly)?|tentative(?:ly)?"
     r"|approx(?:imately)?|with\s+(?:an?\s+)?(?:checkpoints?|interim|review)|checkpoints?)(?![a-z])).*)",
     _FLAGS,
 )
-_RE_CHECKPOINTS = _Lazy(
+_RE_CHECKPOINTS = LazyPattern(
     r"(?:with\s+(?:an?\s+)?)?(?:interim\s+)?checkpoints?\s*(?:in|at|of|on|:)?\s*(?P<dates>.+)",
     _FLAGS,
 )
-_RE_LIST_SEP = _Lazy(r"\s*(?:,|&|\band\b)\s*", _FLAGS)
-_RE_SPACE = _Lazy(r"\s+")
-_RE_TRAILING_IN = _Lazy(r"(?:\s+in)?\s*$", _FLAGS)
+_RE_LIST_SEP = LazyPattern(r"\s*(?:,|&|\band\b)\s*", _FLAGS)
+_RE_SPACE = LazyPattern(r"\s+")
+_RE_TRAILING_IN = LazyPattern(r"(?:\s+in)?\s*$", _FLAGS)
 
 _EVERY = {
     "weekly": (1, "weekly"),

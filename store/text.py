@@ -7,18 +7,14 @@ CSI ...) and every bidirectional control is replaced by a visible symbol before 
 
 from __future__ import annotations
 
-import re
-
-from store.identity import is_unnumbered
-
 # C0 controls but tab and newline; DEL and the C1 controls; bidi marks, embeddings, overrides
-# and isolates; the Unicode line and paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_OR_BREAK = re.compile(_CONTROL.pattern.replace(r"\x00-\x08\x0b-\x1f", r"\x00-\x1f"))
+# and isolates; the Unicode line and paragraph separators. Replaced with str.translate: the same
+# character class as a regular expression takes ~3 ms to compile, a third of a reading command's own work.
+_BIDI_AND_SEPARATORS = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROLS = (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *_BIDI_AND_SEPARATORS)
 
 
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
+def _picture(code: int) -> str:
     if code < 0x20:
         return chr(0x2400 + code)  # ␛ for ESC, ␇ for BEL ...
     if code == 0x7F:
@@ -26,14 +22,18 @@ def _picture(match: re.Match[str]) -> str:
     return f"<U+{code:04X}>"
 
 
+_PICTURES = {code: _picture(code) for code in _CONTROLS}
+_PICTURES_OF_LINE = {**_PICTURES, 0x09: _picture(0x09), 0x0A: _picture(0x0A)}
+
+
 def visible(text: str) -> str:
     """The text with every control character (ESC, BEL, C1, bidi overrides) shown as a visible symbol."""
-    return _CONTROL.sub(_picture, text)
+    return text.translate(_PICTURES)
 
 
 def visible_line(text: str) -> str:
     """Like `visible`, and tabs and newlines shown as symbols too, so the text stays one line."""
-    return _CONTROL_OR_BREAK.sub(_picture, text)
+    return text.translate(_PICTURES_OF_LINE)
 
 
 def one_line(text: str, width: int) -> str:
@@ -42,7 +42,7 @@ def one_line(text: str, width: int) -> str:
     return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
 
 
-_RAW_IN_TOML = re.compile(r"[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_RAW_IN_TOML = {code: f"\\u{code:04X}" for code in (*range(0x80, 0xA0), *_BIDI_AND_SEPARATORS)}
 
 
 def escape_raw_controls(toml_text: str) -> str:
@@ -52,7 +52,7 @@ def escape_raw_controls(toml_text: str) -> str:
     shown in a terminal must not carry them. They only occur inside strings, where the escape means
     the same character in both languages, so the text reads back unchanged.
     """
-    return _RAW_IN_TOML.sub(lambda m: f"\\u{ord(m.group(0)):04X}", toml_text)
+    return toml_text.translate(_RAW_IN_TOML)
 
 
 def status_word(status: str | None) -> str:
@@ -84,11 +84,15 @@ def describe_change(kind: str, from_status: str | None, to_status: str | None, p
 def recommendation_number(number: str) -> str:
     """A recommendation's number as people read it: '6', or 'unnumbered' where the document prints none
     (its reference, made from its words, stays in its actions' references)."""
+    from store.identity import is_unnumbered  # not at import: it loads uuid and hashlib, which lists never need
+
     return "unnumbered" if is_unnumbered(number) else number
 
 
 def recommendation_title(number: str) -> str:
     """A recommendation as a heading names it: 'Recommendation 6', or 'Unnumbered recommendation'."""
+    from store.identity import is_unnumbered
+
     return "Unnumbered recommendation" if is_unnumbered(number) else f"Recommendation {number}"
 
 

@@ -17,10 +17,11 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Tree
+from textual.widgets import Footer, OptionList, Tree
+from textual.widgets._footer import FooterKey
 
 from helpers.screen import settle
-from tui.widgets.repaint import CHECKED_WITH, relabel, resize_virtual
+from tui.widgets.repaint import CHECKED_WITH, SteadyFooter, relabel, resize_virtual, steady_virtual_size
 
 
 def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
@@ -119,3 +120,130 @@ async def test_resize_virtual_lays_out_only_when_a_scrollbar_shows(height: int, 
         assert lines.virtual_size == Size(30, height)
         assert lines.show_vertical_scrollbar is scrollbar
         assert (layouts > 0) is scrollbar  # no layout at all while the scrollbars stay as they were
+
+
+class SteadyOptions(OptionList):
+    virtual_size = steady_virtual_size()
+
+
+class OptionsApp(App[None]):
+    CSS = "OptionList { height: 1fr; }"  # a panel's height, as the due panel's (an auto height follows the options)
+
+    def __init__(self, options: OptionList) -> None:
+        super().__init__()
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        yield self.options
+
+
+def count_layouts() -> tuple[list[int], Any]:
+    """Count the screen's layouts from now on; the second value puts Textual's method back."""
+    layouts = [0]
+    refresh_layout = Screen._refresh_layout
+
+    def counted(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        layouts[0] += 1
+        refresh_layout(screen, *args, **kwargs)
+
+    Screen._refresh_layout = counted  # type: ignore[method-assign]
+    return layouts, refresh_layout
+
+
+@pytest.mark.parametrize(("before", "after", "laid_out"), [(30, 60, False), (60, 25, False), (3, 30, True)])
+async def test_a_steady_option_list_lays_out_only_when_its_scrollbar_shows(before: int, after: int,
+                                                                          laid_out: bool) -> None:
+    """A due panel's lists change length with each month: only a scrollbar showing or hiding needs a layout.
+    (Reads Widget.virtual_size's reactive, which asks for a layout on any change in Textual 8.2.)"""
+    options = SteadyOptions()
+    app = OptionsApp(options)
+    async with app.run_test(size=(40, 10)) as pilot:
+        options.set_options([f"option {n}" for n in range(before)])
+        await settle(pilot)
+        layouts, refresh_layout = count_layouts()
+        try:
+            options.set_options([f"option {n}" for n in range(after)])
+            await settle(pilot)
+        finally:
+            Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+        assert options.virtual_size.height == after
+        assert options.show_vertical_scrollbar
+        assert (layouts[0] > 0) is laid_out
+
+
+async def test_textual_option_list_still_lays_out_when_its_length_changes() -> None:
+    """Why `steady_virtual_size` exists: a plain OptionList asks for a layout of the screen on every change."""
+    options = OptionList()
+    app = OptionsApp(options)
+    async with app.run_test(size=(40, 10)) as pilot:
+        options.set_options([f"option {n}" for n in range(30)])
+        await settle(pilot)
+        layouts, refresh_layout = count_layouts()
+        try:
+            options.set_options([f"option {n}" for n in range(60)])
+            await settle(pilot)
+        finally:
+            Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+        assert layouts[0] > 0
+
+
+class FooterApp(App[None]):
+    BINDINGS = [("k", "bump", "Bump"), ("j", "other", "Other")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bumps = 0
+
+    def compose(self) -> ComposeResult:
+        yield SteadyFooter()
+
+    def action_bump(self) -> None:
+        self.bumps += 1
+        self.refresh_bindings()
+
+    def action_other(self) -> None:
+        """Nothing: a key for check_action to take away."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "other" and self.bumps % 2)
+
+
+async def built_when_covered(app: FooterApp, pilot: Any, footer: Footer) -> list[int]:
+    """Spy on the footer's rebuilds, then cover its screen with another and uncover it; the rebuilds so far."""
+    built: list[int] = []
+    recompose = footer.recompose
+
+    async def counted() -> None:
+        built.append(1)
+        await recompose()
+
+    footer.recompose = counted  # type: ignore[method-assign]
+    await app.push_screen(Screen())
+    await settle(pilot)
+    app.pop_screen()
+    await settle(pilot)
+    return built
+
+
+async def test_a_steady_footer_builds_its_keys_again_only_when_they_change() -> None:
+    """A screen covering the footer's and going again rebuilt every key in Textual 8.2 (Footer.bindings_changed)."""
+    app = FooterApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        await settle(pilot)
+        footer = app.query_one(SteadyFooter)
+        built = await built_when_covered(app, pilot, footer)
+        assert built == []
+        assert "Other" in " ".join(screen_text(app))
+        await pilot.press("k")  # the Other key no longer applies: no longer shown
+        await settle(pilot)
+        assert built == [1]
+        assert [key.action for key in footer.query(FooterKey)] == ["bump", "command_palette"]
+
+
+async def test_textual_footer_still_builds_its_keys_again_when_covered() -> None:
+    """Why `SteadyFooter` exists."""
+    app = FooterApp()
+    app.compose = lambda: iter([Footer()])  # type: ignore[method-assign]
+    async with app.run_test(size=(60, 10)) as pilot:
+        await settle(pilot)
+        assert await built_when_covered(app, pilot, app.query_one(Footer))

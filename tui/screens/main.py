@@ -27,7 +27,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import reads
@@ -66,6 +66,7 @@ from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
+from tui.widgets.repaint import SteadyFooter
 from tui.widgets.sync_bar import SyncBar
 from tui.writes import OwnVersions, WriteQueue, Written, undo_change
 
@@ -177,7 +178,7 @@ class MainScreen(Screen[None]):
                 yield DetailPane(id="detail")
                 yield DuePanel(id="due")
         yield SyncBar(self.db, by=self.by, id="sync-bar")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
@@ -755,15 +756,15 @@ class MainScreen(Screen[None]):
                 self.choose_owner(choice if isinstance(choice, OwnerCount) else None)
 
         def ask(owners: list[OwnerCount]) -> None:
-            self.app.push_screen(OwnerPicker(owners, first_run=first_run), chosen)
+            self.app.push_screen(OwnerPicker.kept(self.app, owners, first_run=first_run), chosen)
 
         if self.owners is None:
             self._read_owners(ask)
             return
-        picker = OwnerPicker(self.owners, first_run=first_run)  # at once, with the owners as last read
+        picker = OwnerPicker.kept(self.app, self.owners, first_run=first_run)  # at once, with the owners as last read
         self.app.push_screen(picker, chosen)
         if self.owners_stale:  # counts moved since: show fresh ones when they are read
-            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_attached else None)
+            self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_current else None)
 
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""

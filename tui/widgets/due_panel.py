@@ -14,10 +14,14 @@ from textual.widgets.option_list import Option
 from store.rows import ActionRow
 from tui.labels import due_label
 from tui.loading import MAX_LISTED
+from tui.widgets.repaint import steady_virtual_size
 
 
 class DuePanel(OptionList):
-    """'Due in <Month YYYY>' and 'Overdue', one action per entry; choosing one selects it in the tree."""
+    """'Due in <Month YYYY>' and 'Overdue', one action per entry; choosing one selects it in the tree. Its
+    lists growing or shrinking repaint it alone (no layout of the screen unless its scrollbar shows or hides)."""
+
+    virtual_size = steady_virtual_size()
 
     @dataclass
     class ActionHighlighted(Message):
@@ -63,8 +67,8 @@ class DuePanel(OptionList):
         options += self._listed("overdue", overdue, colours)
         if not overdue:
             options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
-        self.clear_options()
-        self.add_options([o for o in options if o is not None])
+        # at once, not cleared then added: a scrollbar hidden in between and shown again lays the screen out
+        self.set_options([o for o in options if o is not None])
         if keep is not None and keep.id in self.rows:
             for index in range(self.option_count):
                 option_id = self.get_option_at_index(index).id or ""

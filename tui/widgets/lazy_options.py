@@ -7,12 +7,17 @@ from collections.abc import Sequence
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.widgets.repaint import steady_virtual_size
+
 BATCH = 40  # options put in the list at a time: more than a screenful
 
 
 class LazyOptionList(OptionList):
     """An OptionList fed in batches: moving or scrolling near the end of what it holds puts the next
-    batch in, and `end` puts in everything first. Filling it costs a batch, not every option."""
+    batch in, and `end` puts in everything first. Filling it costs a batch, not every option, and no layout of
+    the screen while its height is set by the screen (a scrollbar showing or hiding aside)."""
+
+    virtual_size = steady_virtual_size()
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -20,9 +25,8 @@ class LazyOptionList(OptionList):
 
     def show_options(self, options: Sequence[Option], *, reach: int = 0) -> None:
         """Show `options` in place of those shown, holding at first those up to `reach` and a batch."""
-        self.clear_options()
         shown = reach + BATCH
-        self.add_options(options[:shown])
+        self.set_options(options[:shown])  # not clear, then add: a scrollbar gone between would lay the screen out
         self._waiting = list(options[shown:])
 
     def feed(self, count: int | None = None) -> None:
