@@ -51,13 +51,20 @@ def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: 
 
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
-    pending: deque[tuple[Item, Future[Any]]] = deque()
+    pending: deque[tuple[Item, Future[Any] | None]] = deque()  # None: the writer does the item itself
     upcoming = iter(items)
     broken = False
 
     def submit() -> None:
+        nonlocal broken
         for item in upcoming:
-            pending.append((item, pool.submit(_run, work, expected, item)))
+            future = None
+            if not broken:
+                try:
+                    future = pool.submit(_run, work, expected, item)
+                except BrokenProcessPool:  # a worker was killed: the writer does the rest itself
+                    broken = True
+            pending.append((item, future))
             return
 
     try:
@@ -66,19 +73,16 @@ def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: 
         while pending:
             item, future = pending.popleft()
             answer: Any = None
-            if not broken:
+            if future is not None:
                 try:
                     answer = future.result()
-                    submit()
-                except BrokenProcessPool:  # a worker was killed: the writer does the rest itself
+                except BrokenProcessPool:
                     broken = True
+            submit()
             if answer is None:
                 answer = work(item)
             elif isinstance(answer, Failed):
                 raise answer.error
             yield answer
-        if broken:
-            for item in upcoming:
-                yield work(item)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
