@@ -8,6 +8,7 @@ two cores. A few items run ahead of the writer, never all of them, so memory sta
 from __future__ import annotations
 
 import gc
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +42,10 @@ def _run(work: Callable[[Any], Any], expected: tuple[type[Exception], ...], item
 
 def _start_worker() -> None:
     gc.disable()  # workers make no cyclic garbage worth the collector's rescans of what they inherited
+    # Ctrl-C reaches the whole process group: the writer stops the import and its workers; a worker
+    # interrupted on its own would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # forked while the writer held it back
 
 
 def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: int,
@@ -68,8 +73,13 @@ def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: 
             return
 
     try:
-        for _ in range(workers * AHEAD_PER_WORKER):
-            submit()
+        # Ctrl-C while the workers are forked would be lost in the fork handlers: it waits until they run
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for _ in range(workers * AHEAD_PER_WORKER):
+                submit()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         while pending:
             item, future = pending.popleft()
             answer: Any = None

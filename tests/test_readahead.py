@@ -120,3 +120,36 @@ def test_a_file_the_fast_parser_refuses_is_reported_with_its_line_and_column(tmp
     broken.write_text(_PLAN.replace('by = "hop"', 'by = hop'), encoding="utf-8")
     with pytest.raises(PlanFileError, match=r"broken\.toml, line 24, column 6: TOML syntax error: invalid value"):
         read_plan_file(broken)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the reading processes through /proc")
+def test_ctrl_c_during_a_large_import_stops_it_quietly_and_writes_nothing(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from store.generate import write_plan_files
+
+    paths = write_plan_files(tmp_path / "plans", 12_000, seed=2)  # over the size that starts reading processes
+    db = tmp_path / "new.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = subprocess.Popen([sys.executable, "-m", "tui", "--db", str(db), "import", *map(str, paths)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True,  # its own process group, as a terminal gives it
+                               # Ctrl-C as a terminal delivers it, even where this runs with SIGINT ignored
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        children = Path(f"/proc/{command.pid}/task/{command.pid}/children")
+        deadline = time.monotonic() + 60
+        while command.poll() is None and not children.read_text().split() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert command.poll() is None, "the import ended before its reading processes started"
+        os.killpg(command.pid, signal.SIGINT)  # Ctrl-C: the whole group, the reading processes included
+        _, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert command.returncode == 130
+    assert err == ""  # no traceback from any process
+    assert not db.exists() and not list(tmp_path.glob(".new.sqlite*"))
