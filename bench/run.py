@@ -414,11 +414,12 @@ def bare_sqlite_query(db_path: Path, runs: int, owner: str) -> list[float]:
     return times[1:]
 
 
-def parse_floor(paths: list[Path], runs: int) -> list[float]:
-    """The floor of an import: reading and parsing the TOML files, no validation, no database."""
+def parse_floor(paths: list[Path], runs: int, *, reference: bool = False) -> list[float]:
+    """The floor of an import: reading and parsing the TOML files with the import's parser, no validation,
+    no database (`reference`: with tomli, the parser that words a failing file's error)."""
     from store import planfile
 
-    loads = planfile.tomllib.loads
+    loads = planfile.tomllib.loads if reference else planfile.parse_toml
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -541,7 +542,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     under = lambda limit: (lambda fig, flo: fig <= limit)  # noqa: E731
     rows = {
         "import": Row("import (actiontrack import, new db)", "s", "≤ 10 s", under(10.0),
-                      floor_name="parse the TOML only"),
+                      floor_name="parse the TOML only, rtoml"),
+        "parse_tomli": Row("for comparison: parse the plan files with tomli", "s"),
         "paint": Row("start → first paint: owner's tree + due panel", "s", "≤ 1.0× floor", ceiling(1.0),
                      floor_name="bare Textual + sqlmodel, one label"),
         "paint_bare": Row("bare Textual app, one label (floor of floors)", "s"),
@@ -562,7 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mem_session": Row("peak memory: app session (Pilot, all of the above)", "MB", "≤ 200 MB", under(200)),
         "mem_import": Row("peak memory: import", "MB", "≤ 200 MB", under(200)),
         "merge": Row("merge an export of every plan into the database holding them", "s", "≤ 15 s", under(15.0),
-                     floor_name="parse the export's TOML only"),
+                     floor_name="parse the export's TOML only, rtoml"),
         "mem_merge": Row("peak memory: merge", "MB", "≤ 200 MB", under(200)),
         **{f"report_{fmt}": Row(f"report of everyone, {fmt} (actiontrack report -o FILE)", "s", "≤ 10 s", under(10.0),
                                 floor_name=REPORT_FLOORS.get(fmt, REPORT_FLOORS["csv"]))
@@ -601,6 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows["import"].values[size] = times
                 rows["mem_import"].values[size] = mems
                 rows["import"].floors[size] = parse_floor(paths, runs)
+                rows["parse_tomli"].values[size] = parse_floor(paths, runs, reference=True)
         if "merge" not in skip:
             exported = out / f"export-{size}"
             shutil.rmtree(exported, ignore_errors=True)
@@ -679,7 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     notes.append(f"machine: {platform.node() or 'unknown'}, {os.cpu_count()} cores, "
                  f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-                 f"TOML parser {planfile.tomllib.__name__}; today {TODAY}; "
+                 f"TOML parser {'rtoml' if planfile.rtoml else planfile.tomllib.__name__}; today {TODAY}; "
                  f"benchmark took {total:.0f} s")
     table = render([*rows.values(), *query_rows.values()], sizes, runs, notes)
     if sessions:

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlmodel import Session
 
 from store.changeset import ChangeSet
@@ -156,6 +156,8 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     by_uid: dict[str, int] = {}
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []  # stored actions to update, each with its id as "_id"
+    relinked: list[int] = []  # stored actions whose owner links are written again
     for action in changes.actions:
         if action.stored_id is None or action.changes or action.relink:  # else its owners are linked already
             owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
@@ -169,19 +171,21 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
         else:
             action_id = action.stored_id
             if action.changes or action.relink:
-                owners.write_new()
-                session.execute(update(Action).where(Action.id == action_id).values(**action.values))
-                session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
-                session.execute(insert(ActionOwner), [
-                    {"action_id": action_id, "owner_id": oid, "position": i} for i, oid in enumerate(owner_ids)])
+                changed_rows.append({"_id": action_id, **action.values})
+                relinked.append(action_id)
+                new_links.extend({"action_id": action_id, "owner_id": oid, "position": i}
+                                 for i, oid in enumerate(owner_ids))
                 result.updated += 1
             else:
                 if action.moved:  # a neighbour came or went: the action itself is unchanged
-                    session.execute(update(Action).where(Action.id == action_id)
-                                    .values(position=action.values["position"]))
+                    changed_rows.append({"_id": action_id, "position": action.values["position"]})
                 result.unchanged += 1
         by_uid[action.uid] = action_id
     owners.write_new()
+    _update_actions(session, changed_rows)
+    for chunk in range(0, len(relinked), 500):
+        session.execute(delete(ActionOwner.__table__).where(
+            ActionOwner.__table__.c.action_id.in_(relinked[chunk:chunk + 500])))
     if new_rows:
         _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
     if new_links:
@@ -204,6 +208,17 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
                      names=("action_id", "period", "done"))
     _ids_given(session)
     return result
+
+
+def _update_actions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Update stored actions: one executemany per set of columns written (not a statement per action)."""
+    table = Action.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row)].append(row)
+    for columns, group in groups.items():
+        session.execute(update(table).where(table.c.id == bindparam("_id"))
+                        .values({name: bindparam(name) for name in columns if name != "_id"}), group)
 
 
 def _write_header(session: Session, changes: ChangeSet) -> None:

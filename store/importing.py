@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from store import readahead
 from store.applying import ImportResult, _OwnerTable, apply_changes
 from store.changeset import ActionWrite, ChangeSet, EventWrite, FieldChange, RowWrite, StateWrite, Withdrawal
 from store.db import Database, DatabaseOpenError, create_atomically, open_database
@@ -51,7 +53,7 @@ from store.interpreting import Interpretation, Owners, Reading, interpret
 from store.kinds import ChangeKind
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
 from store.models import Action, Change, Plan
-from store.planfile import ActionSpec, PlanFile, PlanFileError, load_plan_toml, read_plan_file, validate_plan
+from store.planfile import ActionSpec, PlanFile, PlanFileError, PlanHeader, read_plan_file
 from store.targets import Status
 from store.text import counted, one_line
 
@@ -112,35 +114,61 @@ def _uncertain_message(changes: Sequence[ChangeSet]) -> str:
 
 
 def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping: Mapping | None = None,
-                 by: str = "actiontrack", now: datetime | None = None) -> ChangeSet:
-    """The change set importing the plan file would write (stages 2 to 4); reads, never writes."""
+                 by: str = "actiontrack", now: datetime | None = None,
+                 meaning: Interpretation | None = None) -> ChangeSet:
+    """The change set importing the plan file would write (stages 2 to 4); reads, never writes.
+    `meaning` is the file's interpretation where it was made already (by a reading process)."""
     header = plan_file.plan
-    meaning = interpret(plan_file)
-    stored = session.execute(select(Plan).where(Plan.id == header.id)).scalar_one_or_none()
-    if header.uid is not None:
-        other = session.execute(select(Plan.id).where(Plan.uid == header.uid, Plan.id != header.id)).scalar()
-        if other is not None:
-            raise PlanFileError(f"{source}: this plan is stored here under the id {other!r}, not {header.id!r}")
-        if stored is not None and stored.uid != header.uid:
-            raise PlanFileError(f"{source}: the plan id {header.id!r} is already used here by another plan "
-                                "(its uid differs); give one of them another id")
-    puid = header.uid or (stored.uid if stored is not None else plan_uid(header.id))
-    fields = header.model_dump(exclude={"uid"})
-    fields["aliases"] = dict(plan_file.aliases)
-    fields["uid"] = puid
-    changes = ChangeSet(plan_id=header.id, plan_uid=puid, source=source, new_plan=stored is None, header=fields)
+    stored = _stored_plan(session, header, source)
+    if stored is None:
+        return new_plan_changes(plan_file, source=source, meaning=meaning)
+    meaning = meaning or interpret(plan_file)
+    fields = _header_fields(plan_file, header.uid or stored.uid)
+    changes = ChangeSet(plan_id=header.id, plan_uid=fields["uid"], source=source, new_plan=False, header=fields)
     if mapping is not None and mapping.plan_id != header.id:
         mapping = None  # another plan's answer
-    if stored is not None:
-        changes.header_changes = [FieldChange(name, getattr(stored, name), value) for name, value in fields.items()
-                                  if getattr(stored, name) != value]
-        if header.uid is None and not (mapping and mapping.same_plan):
-            changes.doubt = header_doubt(stored, plan_file)
-    if stored is None:
-        _new_plan(changes, plan_file, meaning)
-    else:
-        _revised_plan(session, changes, plan_file, meaning, mapping, by, now or datetime.now(UTC))
+    changes.header_changes = [FieldChange(name, getattr(stored, name), value) for name, value in fields.items()
+                              if getattr(stored, name) != value]
+    if header.uid is None and not (mapping and mapping.same_plan):
+        changes.doubt = header_doubt(stored, plan_file)
+    _revised_plan(session, changes, plan_file, meaning, mapping, by, now or datetime.now(UTC))
     return changes
+
+
+def new_plan_changes(plan_file: PlanFile, *, source: str, meaning: Interpretation | None = None) -> ChangeSet:
+    """The change set of a plan the database does not hold: everything in the file is added. It needs no
+    database, so a reading process builds it while the writer writes the plans before it."""
+    header = plan_file.plan
+    fields = _header_fields(plan_file, header.uid or plan_uid(header.id))
+    changes = ChangeSet(plan_id=header.id, plan_uid=fields["uid"], source=source, new_plan=True, header=fields)
+    _new_plan(changes, plan_file, meaning or interpret(plan_file))
+    return changes
+
+
+def _stored_plan(session: Session, header: PlanHeader, source: str) -> Plan | None:
+    """The stored plan of the file's id, if any; a uid that names another stored plan is an error."""
+    found = session.connection().execute(_PLANS_BY_ID_OR_UID, {"id": header.id, "uid": header.uid}).all()
+    if header.uid is not None:
+        other = next((plan_id for plan_id, uid in found if uid == header.uid and plan_id != header.id), None)
+        if other is not None:
+            raise PlanFileError(f"{source}: this plan is stored here under the id {other!r}, not {header.id!r}")
+        if any(plan_id == header.id and uid != header.uid for plan_id, uid in found):
+            raise PlanFileError(f"{source}: the plan id {header.id!r} is already used here by another plan "
+                                "(its uid differs); give one of them another id")
+    if not any(plan_id == header.id for plan_id, _ in found):
+        return None  # a new plan (most plans of a large import): no ORM object read
+    return session.execute(select(Plan).where(Plan.id == header.id)).scalar_one()
+
+
+_PLANS_BY_ID_OR_UID = text("SELECT id, uid FROM plan WHERE id = :id OR uid = :uid")
+
+
+def _header_fields(plan_file: PlanFile, puid: str) -> dict[str, Any]:
+    """The plan row's columns as the file gives them."""
+    fields = plan_file.plan.model_dump(exclude={"uid"})
+    fields["aliases"] = dict(plan_file.aliases)
+    fields["uid"] = puid
+    return fields
 
 
 def _action_values(spec: ActionSpec, position: int, reading: Reading, owners: Owners, *, new: bool) -> dict[str, Any]:
@@ -511,22 +539,22 @@ def _large_cache(session: Session) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
 
 
-# The uid indexes an import into an empty database builds at the end, in one sorted pass, rather than by
-# hundreds of thousands of inserts at random places (uids are not in insertion order).
-_BUILT_AFTER = ("action", "change")
+# The tables whose indexes an import into an empty database builds at the end, each in one sorted pass,
+# rather than by hundreds of thousands of inserts at random places (uids are not in insertion order).
+_BUILT_AFTER = ("action", "change", "actionowner")
 
 
 @contextmanager
-def _uid_indexes_built_after(session: Session) -> Iterator[None]:
-    """Into a database holding no action yet, insert without the large uid indexes and build them at the
-    end of the transaction; a uid given twice then fails the import there, as it would have on insert."""
+def _indexes_built_after(session: Session) -> Iterator[None]:
+    """Into a database holding no action yet, insert without the large tables' indexes and build them at
+    the end of the transaction; a uid given twice then fails the import there, as it would have on insert."""
     conn = session.connection()
     if conn.dialect.name != "sqlite" or conn.exec_driver_sql("SELECT 1 FROM action LIMIT 1").first() is not None:
         yield
         return
     found = {name: sql for name, sql in conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({})".format(
-            ", ".join(f"'ix_{table}_uid'" for table in _BUILT_AFTER)))}
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({})".format(
+            ", ".join(f"'{table}'" for table in _BUILT_AFTER)))}
     for name in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
@@ -561,14 +589,15 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     A file that is not valid, a second file holding a plan already given, or a match that is not
     certain (UncertainImport, raised once every file has been looked at) rolls back every plan
     written before it, so nothing is written. Plans are read one at a time (a few are in memory at
-    once, not all), and with two cores or more a reading process parses ahead while this one writes.
+    once, not all), and with two cores or more reading processes prepare the next files (parsed,
+    validated, interpreted, and a new plan's change set built) while this one writes.
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
     with db.write(exclusive=True) as session, _collector_paused(), _large_cache(session), \
-            _uid_indexes_built_after(session):
-        for path, plan in _plans_in_order(paths):
-            changes = plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings), by=by)
+            _indexes_built_after(session):
+        for ready in _plans_in_order(paths, _stored_plan_ids(session)):
+            changes = ready.changes_in(session, mapping=_for(ready.header.id, mappings), by=by)
             if not changes.certain:
                 uncertain.append(changes)
             elif not uncertain:  # once one is uncertain all is rolled back: no need to write the rest
@@ -577,8 +606,8 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
                 except (IntegrityError, sqlite3.IntegrityError) as exc:
                     if ".uid" not in str(exc):
                         raise
-                    raise StoreError(f"{path}: a uid in it already belongs to another record of this database "
-                                     "(another plan's); nothing was written") from None
+                    raise StoreError(f"{ready.path}: a uid in it already belongs to another record of this "
+                                     "database (another plan's); nothing was written") from None
         if uncertain:
             raise UncertainImport(_uncertain_message(uncertain), uncertain)
         _refresh_statistics(session, results)
@@ -589,24 +618,55 @@ def preview_plan_files(db: Database, paths: Sequence[Path | str], *,
                        mappings: Sequence[Mapping] = ()) -> list[ChangeSet]:
     """The change set each file's import would write; nothing is written (`import --dry-run`)."""
     with db.read() as session, _collector_paused():
-        return [plan_changes(session, plan, source=str(path), mapping=_for(plan, mappings))
-                for path, plan in _plans_in_order(paths)]
+        return [ready.changes_in(session, mapping=_for(ready.header.id, mappings))
+                for ready in _plans_in_order(paths, _stored_plan_ids(session))]
 
 
-def _for(plan: PlanFile, mappings: Sequence[Mapping]) -> Mapping | None:
+def _for(plan_id: str, mappings: Sequence[Mapping]) -> Mapping | None:
     """The mapping the user gave for this plan, if any."""
-    return next((m for m in mappings if m.plan_id == plan.plan.id), None)
+    return next((m for m in mappings if m.plan_id == plan_id), None)
 
 
-def _plans_in_order(paths: Sequence[Path | str]) -> Iterator[tuple[Path, PlanFile]]:
-    """Each file with its plan, validated, refusing a plan given twice."""
+def _stored_plan_ids(session: Session) -> frozenset[str]:
+    return frozenset(session.execute(select(Plan.id)).scalars())
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A plan file read, validated and interpreted, ready for the writer (a reading process may have made
+    it). A plan the database did not hold comes with its change set, which needs no database."""
+
+    path: Path
+    header: PlanHeader
+    plan: PlanFile | None = None  # None where `changes` is all the writer needs
+    meaning: Interpretation | None = None
+    changes: ChangeSet | None = None
+
+    @classmethod
+    def of(cls, stored: frozenset[str], path: Path) -> _Prepared:
+        """The file prepared, given the ids of the plans the database held when the import began."""
+        plan = read_plan_file(path)
+        meaning = interpret(plan)
+        if plan.plan.id in stored:
+            return cls(path, plan.plan, plan, meaning)
+        return cls(path, plan.plan, changes=new_plan_changes(plan, source=str(path), meaning=meaning))
+
+    def changes_in(self, session: Session, *, mapping: Mapping | None = None, by: str = "actiontrack") -> ChangeSet:
+        """The change set of this file's import into the database of `session`."""
+        if self.changes is not None and _stored_plan(session, self.header, str(self.path)) is None:
+            return self.changes
+        plan = self.plan or read_plan_file(self.path)
+        return plan_changes(session, plan, source=str(self.path), mapping=mapping, by=by, meaning=self.meaning)
+
+
+def _plans_in_order(paths: Sequence[Path | str], stored: frozenset[str]) -> Iterator[_Prepared]:
+    """Each file prepared, in order, refusing a plan given twice."""
     seen: set[str] = set()
-    files = [Path(p) for p in paths]
-    for path, plan in zip(files, _read_in_order(files), strict=False):
-        if plan.plan.id in seen:
-            raise PlanFileError(f"plan id {plan.plan.id!r} is in more than one of the files given")
-        seen.add(plan.plan.id)
-        yield path, plan
+    for ready in _prepare_in_order([Path(p) for p in paths], stored):
+        if ready.header.id in seen:
+            raise PlanFileError(f"plan id {ready.header.id!r} is in more than one of the files given")
+        seen.add(ready.header.id)
+        yield ready
 
 
 def _refresh_statistics(session: Session, results: Sequence[ImportResult]) -> None:
@@ -616,38 +676,22 @@ def _refresh_statistics(session: Session, results: Sequence[ImportResult]) -> No
         session.connection().exec_driver_sql("ANALYZE")
 
 
-# A reading process pays off from about this much TOML (a plan file holds ~75 KB per 100 actions).
+# Reading processes pay off from about this much TOML (a plan file holds ~75 KB per 100 actions).
 READ_AHEAD_BYTES = 4 * 1024 * 1024
+# At most this many reading processes: beyond it the writer is the bottleneck.
+MAX_READERS = 4
 
 
-def _read_in_order(paths: list[Path]) -> Iterator[PlanFile]:
-    """Each file validated, in order; parsed by a reading process running ahead when that pays."""
+def _prepare_in_order(paths: list[Path], stored: frozenset[str]) -> Iterator[_Prepared]:
+    """Each file prepared, in order; by reading processes running ahead when that pays."""
+    prepare = partial(_Prepared.of, stored)
     if not _worth_reading_ahead(paths):
-        for path in paths:
-            yield read_plan_file(path)
+        yield from map(prepare, paths)
         return
-    import multiprocessing
+    import os
 
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    reader = context.Process(target=_read_ahead, args=(paths, sender), daemon=True, name="actiontrack-reader")
-    reader.start()
-    sender.close()
-    try:
-        for path in paths:
-            try:
-                kind, payload = receiver.recv()
-            except EOFError:  # the reader is gone: read the rest here
-                kind, payload = "retry", None
-            if kind == "error":
-                raise payload
-            raw = payload if kind == "ok" else load_plan_toml(path)
-            yield validate_plan(raw, str(path))
-    finally:
-        receiver.close()
-        if reader.is_alive():
-            reader.terminate()
-        reader.join()
+    yield from readahead.in_order(prepare, paths, workers=min(os.cpu_count() or 2, MAX_READERS),
+                                  expected=(PlanFileError,))
 
 
 def _worth_reading_ahead(paths: list[Path]) -> bool:
@@ -667,25 +711,6 @@ def _worth_reading_ahead(paths: list[Path]) -> bool:
         except OSError:
             return False  # read_plan_file says what is wrong with it
     return total >= READ_AHEAD_BYTES
-
-
-def _read_ahead(paths: list[Path], sender: Any) -> None:
-    """In the reading process: each file's TOML to the writer, in order, or the error that stops it."""
-    gc.disable()
-    try:
-        for path in paths:
-            try:
-                message: tuple[str, Any] = ("ok", load_plan_toml(path))
-            except PlanFileError as exc:
-                sender.send(("error", exc))
-                return
-            except Exception:
-                message = ("retry", None)
-            sender.send(message)
-    except OSError:
-        pass  # the writer stopped listening: it failed, or is done
-    finally:
-        sender.close()
 
 
 def bundled_plan_files() -> list[Path]:

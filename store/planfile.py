@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +25,10 @@ try:  # tomli's compiled build reads the same TOML ~3x faster than the stdlib's 
     import tomli as tomllib
 except ImportError:  # pragma: no cover - the same parser, slower
     import tomllib  # type: ignore[no-redef]
+try:  # rtoml (Rust) reads the same TOML ~3.5x faster again; tomli still words the error of a file that fails
+    import rtoml
+except ImportError:  # pragma: no cover - tomli reads every file
+    rtoml = None  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 100_000
@@ -66,6 +70,9 @@ class HistorySpec(_Strict):
     @field_validator("at")
     @classmethod
     def _in_utc_range(cls, at: datetime) -> datetime:
+        if at.tzinfo is not None and type(at.tzinfo) is not timezone:
+            # rtoml's own offset type cannot be pickled to the writing process; the standard library's can
+            at = at.replace(tzinfo=timezone(at.utcoffset()))  # type: ignore[arg-type]
         if 1 < at.year < 9999:  # an offset moves a time by less than a day: only the end years can overflow
             return at
         try:
@@ -423,6 +430,17 @@ _UNICODE_BOMS = (
 )
 
 
+def parse_toml(content: str) -> dict[str, Any]:
+    """A plan file's text parsed: by rtoml where it reads it, else by tomli, whose error (with its line and
+    column, and RecursionError for deep nesting) is the one a file that fails reports."""
+    if rtoml is not None:
+        try:
+            return rtoml.loads(content)
+        except Exception:  # rtoml's messages are worded otherwise: let tomli say what is wrong, and where
+            pass
+    return tomllib.loads(content)
+
+
 def read_plan_file(path: Path | str) -> PlanFile:
     """Read and validate one plan file; every failure is a PlanFileError naming file and place."""
     return validate_plan(load_plan_toml(path), str(Path(path)))
@@ -450,7 +468,7 @@ def load_plan_toml(path: Path | str) -> dict[str, Any]:
     if content.startswith("\ufeff"):
         content = content[1:]
     try:
-        raw = tomllib.loads(content)
+        raw = parse_toml(content)
     except RecursionError:
         raise PlanFileError(f"{path}: arrays or tables are nested too deeply to be a plan file") from None
     except tomllib.TOMLDecodeError as exc:

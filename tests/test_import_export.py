@@ -478,3 +478,24 @@ def test_a_first_run_cut_short_leaves_no_database_and_the_next_run_starts_afresh
             assert sorted(plan_ids(session)) == ["cgm-2019", "gm-2023", "nps-ne-2019", "nw-2023"]
     finally:
         db.dispose()
+
+
+def test_the_actions_after_a_dropped_one_take_their_new_places_and_keep_their_owners(
+    db: Database, tmp_path: Path
+) -> None:
+    refs = [f"nw-2023/2/{n}" for n in range(1, 7)]
+    owners = {ref: action(db, ref).owners_display for ref in refs}
+    revised = load_sample("nw-2023")
+    del find(revised, "2")["actions"][0]
+    find(revised, "2")["actions"][0]["owners"] = ["Head of Performance and Quality"]  # 2/2 changes owner
+    path = tmp_path / "nw.toml"
+    path.write_text(tomli_w.dumps(revised), encoding="utf-8")
+    [result] = import_plan_files(db, [path])
+    assert (result.withdrawn, result.updated) == (1, 1)
+    assert [action(db, ref).position for ref in refs[1:]] == [1, 2, 3, 4, 5]
+    assert action(db, refs[1]).owners_display == "Head of Performance and Quality"
+    assert [action(db, ref).owners_display for ref in refs[2:]] == [owners[ref] for ref in refs[2:]]
+    with db.read() as session:
+        linked = session.execute(select(Owner.name).join(ActionOwner, ActionOwner.owner_id == Owner.id)
+                                 .where(ActionOwner.action_id == action(db, refs[1]).id)).scalars().all()
+    assert linked == ["Head of Performance and Quality"]

@@ -1,0 +1,155 @@
+"""Reading plan files ahead of the writer in worker processes: same results, in order, whatever befalls a worker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from store import readahead
+from store.db import open_database
+from store.importing import import_plan_files
+from store.planfile import PlanFileError, parse_toml, read_plan_file
+
+_PARENT = os.getpid()
+
+
+def _square_or_fail(n: int) -> int:
+    if n == 3:
+        raise ValueError("three is refused")
+    return n * n
+
+
+def _die_in_a_worker(n: int) -> int:
+    if n == 2 and os.getpid() != _PARENT:
+        os._exit(1)  # a worker killed (out of memory, say): the pool breaks
+    return n * n
+
+
+def _pid(n: int) -> int:
+    return os.getpid()
+
+
+pytestmark = pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                                reason="worker processes are forked")
+
+
+def test_results_come_back_in_the_items_order_and_an_expected_error_in_its_turn() -> None:
+    got = []
+    with pytest.raises(ValueError, match="three is refused"):
+        for value in readahead.in_order(_square_or_fail, list(range(8)), workers=2, expected=(ValueError,)):
+            got.append(value)
+    assert got == [0, 1, 4]
+
+
+def test_the_work_runs_in_other_processes() -> None:
+    pids = list(readahead.in_order(_pid, list(range(6)), workers=2, expected=()))
+    assert _PARENT not in pids
+
+
+def test_a_killed_worker_leaves_the_writer_to_do_the_rest_itself() -> None:
+    assert list(readahead.in_order(_die_in_a_worker, list(range(10)), workers=2, expected=())) == [
+        n * n for n in range(10)]
+
+
+_PLAN = """\
+[plan]
+id = "t-1"
+title = "A plan"
+region = "Greater Manchester"
+plan_submitted = 2023-06-22
+
+[[addressees]]
+name = "Wigan PDU"
+kind = "pdu"
+
+[[addressees.recommendations]]
+number = "1"
+text = "Improve the quality of work."
+agreement = "agreed"
+
+[[addressees.recommendations.actions]]
+text = "Deliver training."
+owners = ["Head of Wigan PDU"]
+target = "September 2023"
+status = "complete"
+
+[[addressees.recommendations.actions.history]]
+at = 2023-07-12T10:31:00+01:00
+by = "hop"
+change = "status"
+from = "not_started"
+to = "complete"
+note = "Training delivered 12 July"
+"""
+
+
+def test_a_history_time_with_an_offset_is_stored_in_utc_through_the_reading_processes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import store.importing
+
+    monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0)
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"t-{n}.toml"
+        path.write_text(_PLAN.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
+        paths.append(path)
+    db = open_database(tmp_path / "db.sqlite")
+    try:
+        assert [r.added for r in import_plan_files(db, paths)] == [1, 1, 1]
+        again = import_plan_files(db, paths)  # stored plans: validated and interpreted ahead, matched here
+        assert [r.changed for r in again] == [False, False, False]
+        with db.read() as session:
+            stored = session.execute(text("SELECT DISTINCT at FROM change")).scalars().all()
+        assert stored == ["2023-07-12 09:31:00.000000"]
+    finally:
+        db.dispose()
+
+
+def test_the_fast_parser_reads_a_plan_as_the_reference_parser_does() -> None:
+    import tomli
+
+    assert parse_toml(_PLAN) == tomli.loads(_PLAN)
+
+
+def test_a_file_the_fast_parser_refuses_is_reported_with_its_line_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(_PLAN.replace('by = "hop"', 'by = hop'), encoding="utf-8")
+    with pytest.raises(PlanFileError, match=r"broken\.toml, line 24, column 6: TOML syntax error: invalid value"):
+        read_plan_file(broken)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the reading processes through /proc")
+def test_ctrl_c_during_a_large_import_stops_it_quietly_and_writes_nothing(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from store.generate import write_plan_files
+
+    paths = write_plan_files(tmp_path / "plans", 12_000, seed=2)  # over the size that starts reading processes
+    db = tmp_path / "new.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = subprocess.Popen([sys.executable, "-m", "tui", "--db", str(db), "import", *map(str, paths)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True,  # its own process group, as a terminal gives it
+                               # Ctrl-C as a terminal delivers it, even where this runs with SIGINT ignored
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        children = Path(f"/proc/{command.pid}/task/{command.pid}/children")
+        deadline = time.monotonic() + 60
+        while command.poll() is None and not children.read_text().split() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert command.poll() is None, "the import ended before its reading processes started"
+        os.killpg(command.pid, signal.SIGINT)  # Ctrl-C: the whole group, the reading processes included
+        _, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert command.returncode == 130
+    assert err == ""  # no traceback from any process
+    assert not db.exists() and not list(tmp_path.glob(".new.sqlite*"))
