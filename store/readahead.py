@@ -8,7 +8,9 @@ two cores. A few items run ahead of the writer, never all of them, so memory sta
 from __future__ import annotations
 
 import gc
+import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,7 +42,25 @@ def _run(work: Callable[[Any], Any], expected: tuple[type[Exception], ...], item
         return None
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the process that started it ends, however it ended (a `kill -9` too): an
+    orphaned worker would wait for work forever."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])  # ready once the parent has gone
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _start_worker() -> None:
+    _exit_with_parent()
     gc.disable()  # workers make no cyclic garbage worth the collector's rescans of what they inherited
     # Ctrl-C reaches the whole process group: the writer stops the import and its workers; a worker
     # interrupted on its own would only print a traceback

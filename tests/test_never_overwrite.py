@@ -116,6 +116,22 @@ def test_an_import_killed_while_making_a_new_database_leaves_no_database_to_fill
     child.send_signal(signal.SIGKILL)
     child.wait(10)
     assert not path.exists()  # whatever the kill left is beside it, never at the path
+    deadline = time.monotonic() + 10
+    while processes_naming(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_naming(path) == []  # the import's reading processes ended with it
+
+
+def processes_naming(path: Path) -> list[int]:
+    """The processes whose command line names `path` (Linux's /proc; none where there is no /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(path).encode() in entry.read_bytes():
+                found.append(int(entry.parent.name))
+        except OSError:  # it ended meanwhile
+            continue
+    return found
 
 
 @pytest.mark.parametrize("kind", ["0-byte file", "another program's empty SQLite file"])
