@@ -42,40 +42,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -87,19 +82,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete'}),
     'actions': ('SELECT action.id, action.reference, action.text, action.status, action.target, action.target_reading, '
@@ -121,40 +118,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -171,53 +163,44 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL "
-     'ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE "
+     ':param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -226,18 +209,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -262,40 +244,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -312,53 +289,44 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.status != :status_5 ORDER BY CASE WHEN :by_due "
-     'THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN "
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -367,18 +335,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -404,40 +371,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -454,55 +416,46 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE '
-     ':param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     ':param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -511,18 +464,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -547,40 +499,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -597,55 +544,46 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN '
-     'action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -654,18 +592,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -691,40 +628,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -741,57 +673,48 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
-     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, "
+     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, "
      'CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -800,18 +723,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -836,40 +758,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -886,57 +803,48 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN action.deadline "
-     'IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -945,18 +853,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -982,40 +889,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -1032,55 +934,46 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
-     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, "
      'CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -1089,18 +982,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -1125,40 +1017,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -1175,55 +1062,46 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN action.deadline "
-     'IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -1232,18 +1110,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -1261,40 +1138,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1307,49 +1179,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) AND "plan".region = :region GROUP BY addressee.id ORDER '
-     'BY coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
+     'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
      (None, None, None, 'enum:AddresseeKind', None, None, 'date', 'date', 'bool', None, None, None),
@@ -1360,25 +1222,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1395,40 +1253,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1441,49 +1294,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) AND "plan".region = :region GROUP BY addressee.id ORDER '
-     'BY coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
+     'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
      (None, None, None, 'enum:AddresseeKind', None, None, 'date', 'date', 'bool', None, None, None),
@@ -1494,25 +1337,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1529,40 +1368,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1575,48 +1409,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -1630,25 +1454,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1665,40 +1485,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1711,48 +1526,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -1766,25 +1571,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1801,40 +1602,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1847,48 +1643,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -1904,25 +1690,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1939,40 +1721,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1985,48 +1762,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -2042,25 +1809,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2077,40 +1840,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -2123,49 +1881,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -2178,25 +1926,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2213,40 +1957,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -2259,49 +1998,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -2314,25 +2043,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2359,40 +2084,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2402,7 +2122,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
      'action.deadline >= :first AND action.deadline <= :last OR (action.every_months IS NOT NULL AND '
      'action.start_month IS NOT NULL AND action.start_month <= :month AND (:month - action.start_month) % '
-     'action.every_months = :param_12 OR action.id IN (SELECT checkpoint.action_id \n'
+     'action.every_months = :param_13 OR action.id IN (SELECT checkpoint.action_id \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.due >= :first AND checkpoint.due <= :last)) AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
@@ -2420,6 +2140,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2428,16 +2149,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
+      'param_13': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2460,40 +2182,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2503,7 +2220,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
      'action.deadline >= :first AND action.deadline <= :last OR (action.every_months IS NOT NULL AND '
      'action.start_month IS NOT NULL AND action.start_month <= :month AND (:month - action.start_month) % '
-     'action.every_months = :param_12 OR action.id IN (SELECT checkpoint.action_id \n'
+     'action.every_months = :param_13 OR action.id IN (SELECT checkpoint.action_id \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.due >= :first AND checkpoint.due <= :last)) AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
@@ -2524,6 +2241,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2532,16 +2250,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
+      'param_13': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2586,40 +2305,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2627,24 +2341,19 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE change_2.action_id = change.action_id AND change_2.undoes_id = change.id))) AS evidence \n'
      'FROM action \n'
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
-     'action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND '
-     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
-     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT "
-     'DISTINCT action.plan_id \n'
+     "strftime('%Y-%m', checkpoint.due)))))) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT "
+     'action.plan_id \n'
      'FROM action \n'
      'WHERE action.id IN (SELECT change.action_id \n'
      'FROM change \n'
@@ -2657,6 +2366,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2665,16 +2375,16 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2697,40 +2407,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2738,24 +2443,19 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE change_2.action_id = change.action_id AND change_2.undoes_id = change.id))) AS evidence \n'
      'FROM action \n'
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
-     'action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND '
-     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
-     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT "
-     'DISTINCT action.plan_id \n'
+     "strftime('%Y-%m', checkpoint.due)))))) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT "
+     'action.plan_id \n'
      'FROM action \n'
      'WHERE action.id IN (SELECT change.action_id \n'
      'FROM change \n'
@@ -2771,6 +2471,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2779,16 +2480,16 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2815,40 +2516,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -2860,48 +2556,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND recommendation.addressee_id = :addressee_id GROUP BY "
+     "strftime('%Y-%m', checkpoint.due))))))) AND recommendation.addressee_id = :addressee_id GROUP BY "
      'recommendation.id ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
@@ -2912,25 +2598,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2940,40 +2622,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -2985,48 +2662,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND recommendation.addressee_id = :addressee_id GROUP BY "
+     "strftime('%Y-%m', checkpoint.due))))))) AND recommendation.addressee_id = :addressee_id GROUP BY "
      'recommendation.id ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
@@ -3037,25 +2704,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3065,40 +2728,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3110,48 +2768,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND recommendation.addressee_id = :addressee_id GROUP BY '
      'recommendation.id ORDER BY recommendation.position',
@@ -3164,25 +2812,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3192,40 +2836,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3237,48 +2876,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND recommendation.addressee_id = :addressee_id GROUP BY '
      'recommendation.id ORDER BY recommendation.position',
@@ -3291,25 +2920,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3319,40 +2944,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3364,48 +2984,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -3420,25 +3030,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3448,40 +3054,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3493,48 +3094,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -3549,25 +3140,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3577,40 +3164,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3622,49 +3204,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id GROUP BY recommendation.id "
      'ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -3676,25 +3248,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3704,40 +3272,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3749,49 +3312,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id GROUP BY recommendation.id "
      'ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -3803,25 +3356,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3829,41 +3378,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3875,48 +3419,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY "plan".region ORDER BY "plan".region',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
@@ -3925,25 +3459,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3951,41 +3481,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3997,48 +3522,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY "plan".region ORDER BY "plan".region',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
@@ -4047,25 +3562,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4073,41 +3584,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4119,48 +3625,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
@@ -4171,25 +3667,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4197,41 +3689,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner,hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4243,48 +3730,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
@@ -4295,25 +3772,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4321,41 +3794,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner,search': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4367,48 +3835,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -4421,25 +3879,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4447,41 +3901,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner,search,hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4493,48 +3942,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -4547,25 +3986,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4573,41 +4008,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:search': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4619,49 +4049,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
@@ -4671,25 +4091,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4697,41 +4113,36 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:search,hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4743,49 +4154,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
@@ -4795,25 +4196,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4849,40 +4246,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -4900,54 +4292,45 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) ORDER BY action.recommendation_id, CASE WHEN :by_due THEN "
-     'action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) ORDER BY action.recommendation_id, CASE WHEN :by_due THEN "
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -4956,18 +4339,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -4992,40 +4374,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5043,55 +4420,46 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.status != :status_5 ORDER BY "
-     'action.recommendation_id, CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN '
-     ':by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status != :status_5 ORDER BY action.recommendation_id, "
+     'CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline '
+     'END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5100,18 +4468,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5137,40 +4504,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5188,56 +4550,47 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) ORDER BY action.recommendation_id, CASE WHEN :by_due THEN '
-     'action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5246,18 +4599,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5282,40 +4634,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5333,57 +4680,48 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND action.status != :status_5 ORDER BY action.recommendation_id, '
-     'CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline '
+     'CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline '
      'END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5392,18 +4730,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5429,40 +4766,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5480,58 +4812,49 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') ORDER BY action.recommendation_id, CASE WHEN :by_due THEN action.deadline IS "
-     'NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5540,18 +4863,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5576,40 +4898,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5627,59 +4944,50 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY action.recommendation_id, CASE WHEN "
-     ':by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, '
+     ':by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, '
      'action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5688,18 +4996,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5725,40 +5032,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5776,56 +5078,47 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') ORDER BY action.recommendation_id, CASE WHEN :by_due THEN action.deadline IS "
-     'NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5834,18 +5127,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5870,40 +5162,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_4 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5921,57 +5208,48 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY action.recommendation_id, CASE WHEN "
-     ':by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, '
+     ':by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, '
      'action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5980,18 +5258,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -6009,40 +5286,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6055,48 +5327,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY addressee.id ORDER BY "plan".region, '
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
@@ -6108,25 +5370,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6143,40 +5401,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6189,48 +5442,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY addressee.id ORDER BY "plan".region, '
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
@@ -6242,25 +5485,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6277,40 +5516,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6323,48 +5557,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -6378,25 +5602,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6413,40 +5633,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6459,48 +5674,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -6514,25 +5719,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6549,40 +5750,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6595,48 +5791,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -6652,25 +5838,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6687,40 +5869,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6733,48 +5910,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -6790,25 +5957,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6825,40 +5988,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6871,49 +6029,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY addressee.id ORDER BY "plan".region, coalesce("plan".plan_submitted, '
      '"plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -6926,25 +6074,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6961,40 +6105,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -7007,49 +6146,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY addressee.id ORDER BY "plan".region, coalesce("plan".plan_submitted, '
      '"plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -7062,25 +6191,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7090,40 +6215,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7135,49 +6255,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) GROUP BY recommendation.id ORDER BY "
-     'recommendation.addressee_id, recommendation.position',
+     "strftime('%Y-%m', checkpoint.due))))))) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
+     'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
      {'every_months_1': 0,
@@ -7187,25 +6297,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7215,40 +6321,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7260,49 +6361,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) GROUP BY recommendation.id ORDER BY "
-     'recommendation.addressee_id, recommendation.position',
+     "strftime('%Y-%m', checkpoint.due))))))) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
+     'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
      {'every_months_1': 0,
@@ -7312,25 +6403,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7340,40 +6427,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7385,48 +6467,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, '
      'recommendation.position',
@@ -7439,25 +6511,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7467,40 +6535,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7512,48 +6575,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, '
      'recommendation.position',
@@ -7566,25 +6619,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7594,40 +6643,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7639,48 +6683,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -7695,25 +6729,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7723,40 +6753,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7768,48 +6793,38 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -7824,25 +6839,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7852,40 +6863,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7897,49 +6903,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
      'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -7951,25 +6947,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7979,40 +6971,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     '(SELECT count(*) AS count_2 \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -8024,49 +7011,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     '(EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
      'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -8078,25 +7055,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',

@@ -77,6 +77,8 @@ class Changes:
     tree: bool
     due: bool
     filters: bool = False  # the status or date filter changed: branches new to the view open as a fresh view's
+    reorder: bool = False  # only the order of the actions changed: the branches and their counts stay
+    hiding: bool = False  # only "hide completed" came on: the rows shown less the complete ones
 
 
 def changes(old: ViewState | None, new: ViewState) -> Changes:
@@ -86,4 +88,6 @@ def changes(old: ViewState | None, new: ViewState) -> Changes:
     owner = old.view.owner_id != new.view.owner_id
     closed = old.include_closed != new.include_closed
     return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or closed or old.month != new.month,
-                   filters=(old.status, old.when) != (new.status, new.when))
+                   filters=(old.status, old.when) != (new.status, new.when),
+                   reorder=old.order != new.order and replace(old.view, order=new.order) == new.view,
+                   hiding=new.hide_complete and replace(old.view, hide_complete=True) == new.view)
