@@ -20,13 +20,23 @@ from textual.strip import Strip
 from textual.widgets import Tree
 
 from helpers.screen import settle
-from tui.widgets.repaint import CHECKED_WITH, relabel, resize_virtual
+from tui.widgets.repaint import (
+    CHECKED_WITH,
+    lay_out,
+    new_node,
+    relabel,
+    resize_virtual,
+    set_children,
+    set_expanded,
+    set_label,
+)
 
 
 def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
     assert textual.__version__ in CHECKED_WITH, (
         f"tui/widgets/repaint.py uses Textual internals read in {CHECKED_WITH} (TreeNode._label, _updates, "
-        f"_line; Tree._tree_lines_cached, _refresh_line; Widget._scroll_update): read them again in "
+        f"_line, _children, _expanded, _allow_expand, _remove; Tree._tree_lines_cached, _tree_lines, "
+        f"_refresh_line, _add_node, _invalidate, _cursor_node; Widget._scroll_update): read them again in "
         f"{textual.__version__} and add it to CHECKED_WITH")
 
 
@@ -119,3 +129,30 @@ async def test_resize_virtual_lays_out_only_when_a_scrollbar_shows(height: int, 
         assert lines.virtual_size == Size(30, height)
         assert lines.show_vertical_scrollbar is scrollbar
         assert (layouts > 0) is scrollbar  # no layout at all while the scrollbars stay as they were
+
+
+async def test_nodes_moved_added_and_removed_in_one_layout_with_the_cursor_on_its_node() -> None:
+    """`new_node`, `set_children`, `set_expanded` and `lay_out`: the tree in view changed in one pass."""
+    app = TreeApp()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(Tree)
+        branch = tree.root.children[0]
+        leaves = list(branch.children)
+        tree.move_cursor(leaves[4])  # leaf 5
+        await settle(pilot)
+        added = new_node(tree, branch, Text("leaf 11"), 11, leaf=True)
+        assert set_children(branch, [added, *reversed(leaves[2:])])  # leaves 1 and 2 go
+        assert not set_children(branch, list(branch.children))  # the same children: nothing to do
+        other = new_node(tree, tree.root, Text("branch 2"), 20, leaf=False)
+        set_children(other, [new_node(tree, other, Text("leaf 21"), 21, leaf=True)])
+        assert set_expanded(other, True) and not set_expanded(other, True)
+        set_children(tree.root, [branch, other])
+        set_label(tree, added, Text("leaf eleven"))
+        lay_out(tree, leaves[4])
+        await settle(pilot)
+        shown = [line.strip(" ▼├└─│") for line in screen_text(app) if line.strip()]
+        assert shown == ["branch 0/10", "leaf eleven", *(f"leaf {n}" for n in range(10, 2, -1)), "branch 2",
+                         "leaf 21"]
+        assert tree.cursor_node is leaves[4] and tree.cursor_line == 7  # leaf 5, on its new line
+        assert all(node not in tree._tree_nodes.values() for node in leaves[:2])

@@ -72,11 +72,13 @@ class PlanTree(Tree[NodeKey]):
         lines are laid out once. The cursor goes to `cursor` if it is shown, else to the first row."""
         old, rows = self.nodes_by_key, self.items
         self.items, self.nodes_by_key, self.loaded = {}, {ROOT: self.root}, set()
-        self._sync(self.root, children, expanded, old, rows)
-        set_expanded(self.root, True)
+        changed = self._sync(self.root, children, expanded, old, rows)
+        changed = set_expanded(self.root, True) or changed
         target = self.nodes_by_key.get(cursor) if cursor else None
         if target is None:
             target = next(iter(self.root.children), None)
+        if not changed and target is self.cursor_node:
+            return  # the same rows in the same places: nothing to repaint
         lay_out(self, target)
         if target is not None:
             if self.size.height:  # laid out: the cursor's line is shown with the rest, in one repaint
@@ -96,17 +98,17 @@ class PlanTree(Tree[NodeKey]):
             self.post_message(self.NodeChosen(node.data, self.items.get(node.data)))
 
     def _sync(self, node: TreeNode[NodeKey], children: Children, expanded: set[NodeKey] | None,
-              old: Mapping[NodeKey, TreeNode[NodeKey]], rows: Mapping[NodeKey, Item]) -> None:
+              old: Mapping[NodeKey, TreeNode[NodeKey]], rows: Mapping[NodeKey, Item]) -> bool:
         """Give `node` the children listed for it (none if its branch is not loaded), reusing its own child
-        nodes (`old`, showing `rows`) where the key is the same, relabelled only where the row changed."""
+        nodes (`old`, showing `rows`) where the key is the same, relabelled only where the row changed. False
+        if nothing under `node` changed."""
         key = node.data or ROOT
         items = children.get(key)
         if items is None:
-            if node.children:
-                set_children(node, [])
-            return
+            return set_children(node, [])
         self.loaded.add(key)
         colours = self.app.theme_variables
+        changed = False
         kids: list[TreeNode[NodeKey]] = []
         for item in items:
             child_key = NodeKey.of(item)
@@ -114,6 +116,7 @@ class PlanTree(Tree[NodeKey]):
             if child is not None and child.parent is node and child_key not in self.nodes_by_key:
                 if rows.get(child_key) != item:
                     set_label(self, child, self._cached_label(item, colours))
+                    changed = True
             else:
                 child = new_node(self, node, self._cached_label(item, colours), child_key,
                                  leaf=isinstance(item, ActionRow))
@@ -121,16 +124,17 @@ class PlanTree(Tree[NodeKey]):
             self.nodes_by_key[child_key] = child
             kids.append(child)
             if not isinstance(item, ActionRow):
-                self._sync(child, children, expanded, old, rows)
-                set_expanded(child, child_key in children and (expanded is None or child_key in expanded))
-        set_children(node, kids)
+                changed = self._sync(child, children, expanded, old, rows) or changed
+                opened = child_key in children and (expanded is None or child_key in expanded)
+                changed = set_expanded(child, opened) or changed
+        return set_children(node, kids) or changed
 
     def fill(self, key: NodeKey, items: list[Item]) -> None:
         """Load the children of one branch (after BranchExpanded)."""
         node = self.nodes_by_key.get(key)
         if node is not None:
-            self._sync(node, {key: items}, set(), {}, {})
-            lay_out(self, self.cursor_node)
+            if self._sync(node, {key: items}, set(), {}, {}):
+                lay_out(self, self.cursor_node)
 
     def update_item(self, item: Item) -> None:
         """Show new data for one loaded node (a status change, new progress)."""

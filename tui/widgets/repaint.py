@@ -56,21 +56,26 @@ def set_label(tree: Tree[T], node: TreeNode[T], label: Text) -> None:
     node._updates += 1
 
 
-def set_children(parent: TreeNode[T], children: list[TreeNode[T]]) -> None:
+def set_children(parent: TreeNode[T], children: list[TreeNode[T]]) -> bool:
     """Make `children` (its own, or from `new_node`) the children of `parent`, in this order; those it had
-    that are not among them leave the tree with theirs. Shown once `lay_out` runs."""
+    that are not among them leave the tree with theirs. Shown once `lay_out` runs. False if nothing changed."""
+    if len(children) == len(parent._children) and all(a is b for a, b in zip(children, parent._children, strict=True)):
+        return False
     kept = {id(child) for child in children}
     for old in [child for child in parent._children if id(child) not in kept]:
         old._remove()
     parent._children = list(children)
     parent._updates += 1
+    return True
 
 
-def set_expanded(node: TreeNode[T], expanded: bool) -> None:
-    """Open or close `node` without a message or a repaint (shown once `lay_out` runs)."""
-    if node._expanded != expanded:
-        node._expanded = expanded
-        node._updates += 1
+def set_expanded(node: TreeNode[T], expanded: bool) -> bool:
+    """Open or close `node` without a message or a repaint (shown once `lay_out` runs). False if it already was."""
+    if node._expanded == expanded:
+        return False
+    node._expanded = expanded
+    node._updates += 1
+    return True
 
 
 def lay_out(tree: Tree[T], cursor: TreeNode[T] | None) -> None:
