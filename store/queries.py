@@ -110,6 +110,12 @@ def _missed() -> ColumnElement[int]:
     return missed
 
 
+def _among(ids: Any) -> ColumnElement[bool]:
+    """The action is among the ids a statement of its own selects: worked out once per query, not per action,
+    so that a correlated test behind it runs only for the few actions it can hold for."""
+    return Action.id.in_(ids)
+
+
 @cache
 def _missed_any() -> ColumnElement[bool]:
     """`_missed() > 0`, cheaper: a recurring duty with more periods passed than ticked, or a checkpoint dated
@@ -120,7 +126,7 @@ def _missed_any() -> ColumnElement[bool]:
     passed = exists().where(Checkpoint.action_id == Action.id, Checkpoint.due < _as_of("today"),
                             ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
                                             Occurrence.period == period_sql(Checkpoint.due)))
-    return or_(and_(Action.every_months.is_not(None), due > ticks), passed)
+    return or_(and_(Action.every_months.is_not(None), due > ticks), and_(_among(select(Checkpoint.action_id)), passed))
 
 
 @cache
@@ -133,7 +139,8 @@ def _revised_twice() -> ColumnElement[bool]:
                 .where(Change.action_id == Action.id, targets,
                        ~exists().where(undo.action_id == Change.action_id, undo.undoes_id == Change.id))
                 .scalar_subquery())
-    return and_(every > 1, standing > 1)  # the cheap count first: most actions were never revised
+    revised = _among(select(Change.action_id).where(targets))  # most actions were never revised
+    return and_(revised, every > 1, standing > 1)
 
 
 @cache
@@ -143,7 +150,8 @@ def _open_now() -> ColumnElement[bool]:
                                 Checkpoint.due <= _as_of("month_last"))
     ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
                             Occurrence.period == _as_of("this_period"))
-    return and_(or_(occurs_sql(Action.start_month, Action.every_months, _as_of("this_month")), checkpoint), ~ticked)
+    return and_(or_(occurs_sql(Action.start_month, Action.every_months, _as_of("this_month")),
+                    and_(_among(select(Checkpoint.action_id)), checkpoint)), ~ticked)
 
 
 @cache

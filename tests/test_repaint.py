@@ -29,6 +29,7 @@ from tui.widgets.repaint import (
     set_children,
     set_expanded,
     set_label,
+    tree_line,
 )
 
 
@@ -156,3 +157,19 @@ async def test_nodes_moved_added_and_removed_in_one_layout_with_the_cursor_on_it
                          "leaf 21"]
         assert tree.cursor_node is leaves[4] and tree.cursor_line == 7  # leaf 5, on its new line
         assert all(node not in tree._tree_nodes.values() for node in leaves[:2])
+
+
+async def test_tree_line_paints_what_the_tree_paints() -> None:
+    """`tree_line` with the style worked out once gives the strips `Tree.render_line` gives, line by line."""
+    app = TreeApp()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(Tree)
+        tree.move_cursor(tree.root.children[0].children[2])
+        await settle(pilot)
+        style = tree.rich_style
+        for y in range(tree.size.height):
+            tree._line_cache.clear()  # each line painted afresh, not taken from the cache the other filled
+            ours = list(tree_line(tree, y, style))
+            tree._line_cache.clear()
+            assert ours == list(Tree.render_line(tree, y)), y

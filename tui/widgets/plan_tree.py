@@ -6,9 +6,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -21,7 +24,7 @@ from store.rows import (
 )
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
-from tui.widgets.repaint import lay_out, new_node, relabel, set_children, set_expanded, set_label
+from tui.widgets.repaint import lay_out, new_node, relabel, set_children, set_expanded, set_label, tree_line
 
 LABELS_KEPT = 5000  # labels kept for rows shown lately (a view switched back shows them again)
 
@@ -64,6 +67,7 @@ class PlanTree(Tree[NodeKey]):
         self._chosen: NodeKey | None = None  # the node last reported chosen (NodeChosen)
         # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
         self._labels: dict[Item, Text] = {}
+        self._line_style: Style | None = None  # the tree's style while it paints its lines
 
     # -- what the screen calls -------------------------------------------------------------
     def rebuild(self, children: Children, expanded: set[NodeKey] | None, cursor: NodeKey | None) -> None:
@@ -193,6 +197,17 @@ class PlanTree(Tree[NodeKey]):
         """The key under the cursor."""
         node = self.cursor_node
         return node.data if node is not None else None
+
+    # -- painting --------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = self.rich_style  # the same for every line of one repaint
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
+    def render_line(self, y: int) -> Strip:
+        return tree_line(self, y, self._line_style or self.rich_style)
 
     # -- labels ----------------------------------------------------------------------------
     def process_label(self, label: str | Text) -> Text:

@@ -11,6 +11,8 @@ Two public calls do more than that in Textual 8.2:
   node, and nodes cannot be reordered: a reload of the tree in view (a filter key) rebuilt every node.
   `new_node`, `set_children` and `set_expanded` change the nodes without that, so that nodes whose row
   did not change are kept as they are, and `lay_out` lays the lines out once at the end.
+- `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
+  it paints; `tree_line` paints a line with a style worked out once for the whole repaint.
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -20,8 +22,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -95,6 +99,12 @@ def lay_out(tree: Tree[T], cursor: TreeNode[T] | None) -> None:
         tree._invalidate()
         lines = tree._tree_lines
     tree.cursor_line = cursor._line
+
+
+def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
+    """Line `y` of the tree's view as `Tree.render_line` paints it, with `style` its `rich_style`."""
+    scroll_x, scroll_y = tree.scroll_offset
+    return tree._render_line(y + scroll_y, scroll_x, scroll_x + tree.size.width, style)
 
 
 def resize_virtual(widget: Widget, size: Size) -> None:
