@@ -78,12 +78,17 @@ async def time_keys(db_path: Path, owner_label: str, runs: int, size: tuple[int,
                 await settle(app, pilot)
             screen.query_one(PlanTree).focus()
             await settle(app, pilot)
-            for key, cycle in KEYS.items():
-                times = found.setdefault(f"{key} ({who})", [])
-                for _ in range(runs):
-                    times += [await timed(app, pilot, lambda k=key: send_key(app, k)) for _ in range(cycle)]
+            await press_cycles(app, pilot, who, runs, found)
     db.dispose()
     return found
+
+
+async def press_cycles(app: Any, pilot: Any, who: str, runs: int, found: dict[str, list[float]]) -> None:
+    """Each key through its whole cycle, `runs` times, its timings added to `found` by key and whose."""
+    for key, cycle in KEYS.items():
+        times = found.setdefault(f"{key} ({who})", [])
+        for _ in range(runs):
+            times += [await timed(app, pilot, lambda k=key: send_key(app, k)) for _ in range(cycle)]
 
 
 def read_floor(db_path: Path, owner_label: str, other_label: str) -> Any:
@@ -122,10 +127,7 @@ async def time_floor_keys(data: Any, runs: int, size: tuple[int, int]) -> dict[s
                 screen.query_one(PlanTree).rebuild(data.everyone, set(), None)
             screen.query_one(PlanTree).focus()
             await settle(app, pilot)
-            for key, cycle in KEYS.items():
-                times = found.setdefault(f"{key} ({who})", [])
-                for _ in range(runs):
-                    times += [await timed(app, pilot, lambda k=key: send_key(app, k)) for _ in range(cycle)]
+            await press_cycles(app, pilot, who, runs, found)
     return found
 
 
