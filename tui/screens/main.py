@@ -202,9 +202,9 @@ class MainScreen(Screen[None]):
     def watch_state(self, old: ViewState | None, new: ViewState) -> None:
         """Reload what the change of state touches, and say it in the context bar."""
         touched = changes(old, new)
-        if touched.tree and touched.hiding and not self._tree_busy():
+        if touched.tree and touched.hiding and self._tree_settled():
             self._hide_complete_shown()  # nothing to read: the rows shown less the complete ones
-        elif touched.tree and touched.reorder and not self._tree_busy():
+        elif touched.tree and touched.reorder and self._tree_settled():
             self._reorder_actions()  # the actions read again in the new order; the branches stay
         elif touched.tree:
             # both in one read, one repaint
@@ -313,10 +313,12 @@ class MainScreen(Screen[None]):
 
         self._work(job, done, group="tree")
 
-    def _tree_busy(self) -> bool:
-        """Whether a read for the tree is under way (its result would land on a change made meanwhile)."""
-        return any(not worker.is_finished and (worker.group in ("tree", "reveal") or worker.group.startswith("expand-"))
+    def _tree_settled(self) -> bool:
+        """Whether the tree shows a view read in full, with no read for it under way (whose result would land on
+        a change made meanwhile): then a change of view can start from the rows shown."""
+        busy = any(not worker.is_finished and (worker.group in ("tree", "reveal") or worker.group.startswith("expand-"))
                    for worker in self.workers)
+        return bool(self.query_one(PlanTree).loaded) and not busy
 
     def _hide_complete_shown(self) -> None:
         """Hide the complete actions, and the branches all complete, from the rows shown: the counts stay."""
