@@ -19,7 +19,7 @@ import gc
 import json
 import resource
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -75,25 +75,11 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         from tui.widgets.plan_tree import PlanTree
     except ImportError as exc:
         return {"unavailable": f"app not yet available ({exc})"}
-    from sqlalchemy import select
-
     from store.config import Config
     from store.db import open_database
-    from store.models import Action, ActionOwner
-    from store.queries import find_owner, regions, View
 
     db = open_database(db_path)
-    with db.read() as session:
-        owner = find_owner(session, owner_label)
-        other = find_owner(session, other_label)
-        # An action of the owner's, open, for the status key: not started <-> ongoing, back and forth.
-        action_id = session.execute(
-            select(Action.id).join(ActionOwner, ActionOwner.action_id == Action.id)
-            .where(ActionOwner.owner_id == owner.id, Action.status == "not_started", Action.withdrawn.is_(False))
-            .order_by(Action.id).limit(1)
-        ).scalar_one()
-        biggest = max(regions(session, View(), today), key=lambda r: r.progress.total)
-        own_region = max(regions(session, View(owner_id=owner.id), today), key=lambda r: r.progress.total)
+    owner, other, action_id, own_region, biggest = subjects(db, owner_label, other_label, today)
 
     found: dict[str, Any] = {}
     app = ActionTrackApp(db, today=today, config=Config(user="bench", owner=owner.label), owner=owner,
@@ -172,6 +158,27 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
     return found
 
 
+def subjects(db: Any, owner_label: str, other_label: str, today: date) -> tuple[Any, Any, int, Any, Any]:
+    """The owner and the one switched to, an open action of the owner's for the status key (not started <->
+    ongoing, back and forth), the owner's largest region and everyone's."""
+    from sqlalchemy import select
+
+    from store.models import Action, ActionOwner
+    from store.queries import View, find_owner, regions
+
+    with db.read() as session:
+        owner = find_owner(session, owner_label)
+        other = find_owner(session, other_label)
+        action_id = session.execute(
+            select(Action.id).join(ActionOwner, ActionOwner.action_id == Action.id)
+            .where(ActionOwner.owner_id == owner.id, Action.status == "not_started", Action.withdrawn.is_(False))
+            .order_by(Action.id).limit(1)
+        ).scalar_one()
+        biggest = max(regions(session, View(), today), key=lambda r: r.progress.total)
+        own_region = max(regions(session, View(owner_id=owner.id), today), key=lambda r: r.progress.total)
+    return owner, other, action_id, own_region, biggest
+
+
 @dataclass
 class ScreenFloorData:
     """What the floor of the same widgets shows, read from the database before it starts."""
@@ -189,6 +196,9 @@ class ScreenFloorData:
     row: Any  # the action the status key changes, and its detail
     detail: Any
     owners: list[Any]
+    # the filter and sort keys' views in the order each key steps through them, by key and whose tree
+    # (bench/follow_up.py): each the tree's children, the branches to open, and the view
+    views: dict[str, list[tuple[Any, Any, Any]]] = field(default_factory=dict)
 
 
 def read_floor_data(db: Any, owner: Any, other: Any, today: date, action_id: int, own_region: str,

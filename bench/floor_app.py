@@ -101,13 +101,16 @@ def screen_floor_app(data: Any) -> App[None]:
                     Binding("p", "picker", "Owner"), Binding("slash", "status", "Search"),
                     Binding("question_mark", "status", "Help"),
                     Binding("left_square_bracket", "month(-1)", "Previous month", show=False),
-                    Binding("right_square_bracket", "month(1)", "Next month", show=False)]
+                    Binding("right_square_bracket", "month(1)", "Next month", show=False),
+                    *(Binding(key, f"view('{key}')", key, show=False) for key in "dfsh")]
 
         def __init__(self) -> None:
             super().__init__()
             self.row = data.row
             self.month = 0
             self.mine = True
+            self.who = "owner"  # whose views the filter keys step through (bench/follow_up.py sets it)
+            self.steps: dict[str, int] = {}
 
         def compose(self) -> ComposeResult:
             yield ContextBar(id="context")
@@ -148,6 +151,21 @@ def screen_floor_app(data: Any) -> App[None]:
         def action_month(self, step: int) -> None:
             self.month += step
             self.show_lists(data.due[self.month % 2])
+
+        def action_view(self, key: str) -> None:
+            """The next view of a filter or sort key: the tree rebuilt as the app rebuilds it (the cursor kept),
+            and the context bar saying the filters."""
+            views = data.views.get(f"{key} ({self.who})")
+            if not views:
+                return
+            step = self.steps[key] = (self.steps.get(key, -1) + 1) % len(views)
+            children, expanded, view = views[step]
+            tree = self.query_one(PlanTree)
+            tree.rebuild(children, expanded, tree.cursor_key)
+            lists = data.due[self.month % 2]
+            self.query_one(ContextBar).context = Context(
+                who=data.who, today=data.today, month=lists.month, due=len(lists.due), overdue=len(lists.overdue),
+                hide_complete=view.hide_complete, filters=tuple(view.filter_words), by_due_date=view.order == "due")
 
         def action_picker(self) -> None:
             self.app.push_screen(OwnerPicker.kept(self.app, data.owners))  # as the app keeps its picker

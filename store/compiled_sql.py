@@ -42,40 +42,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -87,19 +86,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete'}),
     'actions': ('SELECT action.id, action.reference, action.text, action.status, action.target, action.target_reading, '
@@ -121,40 +122,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -171,53 +171,48 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL "
-     'ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE "
+     ':param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -226,18 +221,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -262,40 +256,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -312,53 +305,48 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.status != :status_5 ORDER BY CASE WHEN :by_due "
-     'THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN "
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -367,18 +355,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -404,40 +391,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -454,55 +440,50 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE '
-     ':param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     ':param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -511,18 +492,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -547,40 +527,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -597,55 +576,50 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN '
-     'action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -654,18 +628,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -691,40 +664,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -741,57 +713,52 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
-     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, "
+     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, "
      'CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -800,18 +767,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -836,40 +802,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -886,57 +851,52 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN action.deadline "
-     'IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -945,18 +905,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -982,40 +941,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -1032,55 +990,50 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
-     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') ORDER BY CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, "
      'CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -1089,18 +1042,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -1125,40 +1077,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -1175,55 +1126,50 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY CASE WHEN :by_due THEN action.deadline "
-     'IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -1232,18 +1178,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -1261,40 +1206,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1307,49 +1251,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) AND "plan".region = :region GROUP BY addressee.id ORDER '
-     'BY coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
+     'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
      (None, None, None, 'enum:AddresseeKind', None, None, 'date', 'date', 'bool', None, None, None),
@@ -1360,25 +1298,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1395,40 +1329,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1441,49 +1374,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) AND "plan".region = :region GROUP BY addressee.id ORDER '
-     'BY coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
+     'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
      (None, None, None, 'enum:AddresseeKind', None, None, 'date', 'date', 'bool', None, None, None),
@@ -1494,25 +1421,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1529,40 +1452,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1575,48 +1497,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -1630,25 +1546,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1665,40 +1577,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1711,48 +1622,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -1766,25 +1671,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1801,40 +1702,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1847,48 +1747,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -1904,25 +1798,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -1939,40 +1829,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -1985,48 +1874,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -2042,25 +1925,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2077,40 +1956,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -2123,49 +2001,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -2178,25 +2050,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2213,40 +2081,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -2259,49 +2126,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region GROUP BY addressee.id ORDER BY '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -2314,25 +2175,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2359,40 +2216,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2402,7 +2258,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
      'action.deadline >= :first AND action.deadline <= :last OR (action.every_months IS NOT NULL AND '
      'action.start_month IS NOT NULL AND action.start_month <= :month AND (:month - action.start_month) % '
-     'action.every_months = :param_12 OR action.id IN (SELECT checkpoint.action_id \n'
+     'action.every_months = :param_13 OR action.id IN (SELECT checkpoint.action_id \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.due >= :first AND checkpoint.due <= :last)) AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
@@ -2420,6 +2276,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2428,16 +2285,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
+      'param_13': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2460,40 +2318,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2503,7 +2360,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
      'action.deadline >= :first AND action.deadline <= :last OR (action.every_months IS NOT NULL AND '
      'action.start_month IS NOT NULL AND action.start_month <= :month AND (:month - action.start_month) % '
-     'action.every_months = :param_12 OR action.id IN (SELECT checkpoint.action_id \n'
+     'action.every_months = :param_13 OR action.id IN (SELECT checkpoint.action_id \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.due >= :first AND checkpoint.due <= :last)) AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
@@ -2524,6 +2381,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2532,16 +2390,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
+      'param_13': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2586,40 +2445,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2627,24 +2485,20 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE change_2.action_id = change.action_id AND change_2.undoes_id = change.id))) AS evidence \n'
      'FROM action \n'
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
-     'action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND '
-     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
-     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT "
-     'DISTINCT action.plan_id \n'
+     "strftime('%Y-%m', checkpoint.due)))))) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT "
+     'action.plan_id \n'
      'FROM action \n'
      'WHERE action.id IN (SELECT change.action_id \n'
      'FROM change \n'
@@ -2657,6 +2511,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2665,16 +2520,16 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2697,40 +2552,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -2738,24 +2592,20 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE change_2.action_id = change.action_id AND change_2.undoes_id = change.id))) AS evidence \n'
      'FROM action \n'
      'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_2 AND (action.every_months IS NULL AND '
-     'action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND '
-     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
-     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT "
-     'DISTINCT action.plan_id \n'
+     "strftime('%Y-%m', checkpoint.due)))))) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT "
+     'action.plan_id \n'
      'FROM action \n'
      'WHERE action.id IN (SELECT change.action_id \n'
      'FROM change \n'
@@ -2771,6 +2621,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'owners_display', 'version', 'missed', 'rag', 'evidence'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -2779,16 +2630,16 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
@@ -2815,40 +2666,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -2860,48 +2710,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND recommendation.addressee_id = :addressee_id GROUP BY "
+     "strftime('%Y-%m', checkpoint.due))))))) AND recommendation.addressee_id = :addressee_id GROUP BY "
      'recommendation.id ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
@@ -2912,25 +2756,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -2940,40 +2780,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -2985,48 +2824,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND recommendation.addressee_id = :addressee_id GROUP BY "
+     "strftime('%Y-%m', checkpoint.due))))))) AND recommendation.addressee_id = :addressee_id GROUP BY "
      'recommendation.id ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
@@ -3037,25 +2870,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3065,40 +2894,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3110,48 +2938,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND recommendation.addressee_id = :addressee_id GROUP BY '
      'recommendation.id ORDER BY recommendation.position',
@@ -3164,25 +2986,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3192,40 +3010,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3237,48 +3054,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND recommendation.addressee_id = :addressee_id GROUP BY '
      'recommendation.id ORDER BY recommendation.position',
@@ -3291,25 +3102,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3319,40 +3126,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3364,48 +3170,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -3420,25 +3220,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3448,40 +3244,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3493,48 +3288,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -3549,25 +3338,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3577,40 +3362,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3622,49 +3406,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id GROUP BY recommendation.id "
      'ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -3676,25 +3454,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3704,40 +3478,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3749,49 +3522,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id GROUP BY recommendation.id "
      'ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -3803,25 +3570,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3829,41 +3592,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3875,48 +3637,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY "plan".region ORDER BY "plan".region',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
@@ -3925,25 +3681,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -3951,41 +3703,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -3997,48 +3748,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY "plan".region ORDER BY "plan".region',
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
@@ -4047,25 +3792,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4073,41 +3814,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4119,48 +3859,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
@@ -4171,25 +3905,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4197,41 +3927,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner,hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4243,48 +3972,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
@@ -4295,25 +4018,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4321,41 +4040,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner,search': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4367,48 +4085,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -4421,25 +4133,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4447,41 +4155,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:owner,search,hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4493,48 +4200,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -4547,25 +4248,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4573,41 +4270,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:search': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4619,49 +4315,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
@@ -4671,25 +4361,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4697,41 +4383,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_5': 'complete'}),
     'regions:search,hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
      '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
      'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -4743,49 +4428,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY "plan".region ORDER BY "plan".region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
@@ -4795,25 +4474,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -4849,40 +4524,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -4900,54 +4574,49 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) ORDER BY action.recommendation_id, CASE WHEN :by_due THEN "
-     'action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) ORDER BY action.recommendation_id, CASE WHEN :by_due THEN "
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -4956,18 +4625,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -4992,40 +4660,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5043,55 +4710,50 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.status != :status_5 ORDER BY "
-     'action.recommendation_id, CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN '
-     ':by_due THEN action.deadline END, action.position',
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status != :status_5 ORDER BY action.recommendation_id, "
+     'CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline '
+     'END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5100,18 +4762,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5137,40 +4798,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5188,56 +4848,51 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) ORDER BY action.recommendation_id, CASE WHEN :by_due THEN '
-     'action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5246,18 +4901,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5282,40 +4936,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5333,57 +4986,52 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) AND action.status != :status_5 ORDER BY action.recommendation_id, '
-     'CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline '
+     'CASE WHEN :by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline '
      'END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5392,18 +5040,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5429,40 +5076,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5480,58 +5126,53 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') ORDER BY action.recommendation_id, CASE WHEN :by_due THEN action.deadline IS "
-     'NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5540,18 +5181,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5576,40 +5216,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5627,59 +5266,54 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY action.recommendation_id, CASE WHEN "
-     ':by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, '
+     ':by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, '
      'action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5688,18 +5322,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5725,40 +5358,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5776,56 +5408,51 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') ORDER BY action.recommendation_id, CASE WHEN :by_due THEN action.deadline IS "
-     'NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, action.position',
+     'NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5834,18 +5461,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -5870,40 +5496,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
      "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN '
-     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
-     'AS count_1 \n'
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_5) THEN :param_6 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END AS rag, EXISTS (SELECT * \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
      '(SELECT * \n'
@@ -5921,57 +5546,52 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_6) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_6) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_5) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_2 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_12) OR :when_due = 1 AND action.status != :status_3 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_3 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_8 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_4 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     ':when_missed = 1 AND action.status != :status_4 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_2 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) AS count_3 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_13) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') AND action.status != :status_5 ORDER BY action.recommendation_id, CASE WHEN "
-     ':by_due THEN action.deadline IS NULL ELSE :param_14 END, CASE WHEN :by_due THEN action.deadline END, '
+     ':by_due THEN action.deadline IS NULL ELSE :param_13 END, CASE WHEN :by_due THEN action.deadline END, '
      'action.position',
      ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
       'owners_display', 'version', 'missed', 'rag', 'evidence', 'recommendation_id'),
      (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool',
       None),
      {'every_months_1': 0,
+      'every_months_2': 0,
       'kind_1': 'target',
       'kind_2': 'target',
       'kind_3': 'close',
@@ -5980,18 +5600,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_6': 'reopen',
       'note_1': '',
       'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 0,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
       'param_13': 0,
-      'param_14': 0,
       'param_2': 0,
       'param_3': 0,
       'param_4': 'complete',
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
@@ -6009,40 +5628,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6055,48 +5673,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY addressee.id ORDER BY "plan".region, '
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
@@ -6108,25 +5720,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6143,40 +5751,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6189,48 +5796,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due)))) > :param_20) GROUP BY addressee.id ORDER BY "plan".region, '
+     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
       'total', 'ratings'),
@@ -6242,25 +5843,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6277,40 +5874,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6323,48 +5919,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -6378,25 +5968,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6413,40 +5999,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6459,48 +6044,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY addressee.id ORDER BY "plan".region, '
      'coalesce("plan".plan_submitted, "plan".report_published) DESC, "plan".id, addressee.position',
@@ -6514,25 +6093,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6549,40 +6124,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6595,48 +6169,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -6652,25 +6220,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6687,40 +6251,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6733,48 +6296,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -6790,25 +6347,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6825,40 +6378,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -6871,49 +6423,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY addressee.id ORDER BY "plan".region, coalesce("plan".plan_submitted, '
      '"plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -6926,25 +6472,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -6961,40 +6503,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))) AS closed, sum(CASE WHEN (action.status = '
      ':status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN '
      '(action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL '
-     'AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT '
+     'NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
+     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
+     '> (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_5) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_5) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_5 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM addressee JOIN "plan" ON "plan".id = addressee.plan_id JOIN recommendation ON '
      'recommendation.addressee_id = addressee.id JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
@@ -7007,49 +6548,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      'lower(:pattern) ESCAPE \'\\\') GROUP BY addressee.id ORDER BY "plan".region, coalesce("plan".plan_submitted, '
      '"plan".report_published) DESC, "plan".id, addressee.position',
      ('region', 'id', 'name', 'kind', 'rating', 'plan_id', 'plan_submitted', 'report_published', 'closed', 'done',
@@ -7062,25 +6597,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'reopen',
       'kind_5': 'target',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7090,40 +6621,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7135,49 +6665,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) GROUP BY recommendation.id ORDER BY "
-     'recommendation.addressee_id, recommendation.position',
+     "strftime('%Y-%m', checkpoint.due))))))) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
+     'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
      {'every_months_1': 0,
@@ -7187,25 +6711,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7215,40 +6735,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7260,49 +6779,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) GROUP BY recommendation.id ORDER BY "
-     'recommendation.addressee_id, recommendation.position',
+     "strftime('%Y-%m', checkpoint.due))))))) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
+     'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
      {'every_months_1': 0,
@@ -7312,25 +6825,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7340,40 +6849,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7385,48 +6893,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, '
      'recommendation.position',
@@ -7439,25 +6941,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7467,40 +6965,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7512,48 +7009,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      'WHERE actionowner.owner_id = :owner_id) GROUP BY recommendation.id ORDER BY recommendation.addressee_id, '
      'recommendation.position',
@@ -7566,25 +7057,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7594,40 +7081,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7639,48 +7125,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -7695,25 +7175,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7723,40 +7199,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7768,48 +7243,42 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND action.id IN (SELECT actionowner.action_id \n"
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
      'FROM actionowner \n'
      "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
      "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
@@ -7824,25 +7293,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7852,40 +7317,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -7897,49 +7361,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
      'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -7951,25 +7409,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',
@@ -7979,40 +7433,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
      ':param_3 WHEN (action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND '
-     'action.every_months > :every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= '
-     ':before_month) THEN (:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END '
-     '> (SELECT count(*) AS count_1 \n'
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
+     'AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_7) THEN :param_8 WHEN (action.deadline IS NOT NULL AND "
-     'action.deadline >= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) '
-     '% action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     '(SELECT count(*) AS count_3 \n'
+     'action.id IN (SELECT change.action_id \n'
      'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_10 AND (SELECT count(*) AS count_4 \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
      'FROM change \n'
      'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
      'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_11) THEN '
-     ':param_12 ELSE :param_13 END WHEN :param_14 THEN :param_15 WHEN :param_16 THEN :param_17 ELSE :param_18 END) '
-     'AS ratings \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
      'FROM recommendation JOIN action ON action.recommendation_id = recommendation.id \n'
      'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
      'action.plan_id \n'
@@ -8024,49 +7477,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
      'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
      ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR CASE WHEN (action.every_months IS NOT '
-     'NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_19) OR :when_due = 1 AND action.status != :status_4 AND "
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
      '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
      '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_9 OR (EXISTS (SELECT * \n'
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
      'NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
      '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
      'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
      'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
      'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
-     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
-     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
-     'action.start_month) / action.every_months + :param_4 ELSE :param_5 END - (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
-     'ELSE :param_6 END + (SELECT count(*) AS count_2 \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
      'FROM checkpoint \n'
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))) > :param_20) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' "
-     "OR lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
      "lower(:pattern) ESCAPE '\\') GROUP BY recommendation.id ORDER BY recommendation.addressee_id, "
      'recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
@@ -8078,25 +7525,21 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'kind_4': 'close',
       'kind_5': 'reopen',
       'param_1': 1,
-      'param_10': 1,
-      'param_11': 1,
-      'param_12': 'amber',
-      'param_13': 'green',
-      'param_14': 'red',
-      'param_15': 1,
-      'param_16': 'amber',
-      'param_17': 4294967296,
-      'param_18': 0,
-      'param_19': 0,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
       'param_2': 0,
-      'param_20': 0,
       'param_3': 'complete',
       'param_4': 1,
       'param_5': 0,
-      'param_6': 0,
+      'param_6': 'red',
       'param_7': 0,
-      'param_8': 'red',
-      'param_9': 0,
+      'param_8': 1,
+      'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete',
       'status_3': 'complete',

@@ -110,6 +110,25 @@ def _missed() -> ColumnElement[int]:
     return missed
 
 
+def _among(ids: Any) -> ColumnElement[bool]:
+    """The action is among the ids a statement of its own selects: worked out once per query, not per action,
+    so that a correlated test behind it runs only for the few actions it can hold for."""
+    return Action.id.in_(ids)
+
+
+@cache
+def _missed_any() -> ColumnElement[bool]:
+    """`_missed() > 0`, cheaper: a recurring duty with more periods passed than ticked, or a checkpoint dated
+    before today not ticked off (nothing is counted where one is enough)."""
+    ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
+                                        Occurrence.period <= _as_of("before_period")).scalar_subquery())
+    due = occurrences_through_sql(Action.start_month, Action.every_months, _as_of("before_month"))
+    passed = exists().where(Checkpoint.action_id == Action.id, Checkpoint.due < _as_of("today"),
+                            ~exists().where(Occurrence.action_id == Checkpoint.action_id, Occurrence.done.is_(True),
+                                            Occurrence.period == period_sql(Checkpoint.due)))
+    return or_(and_(Action.every_months.is_not(None), due > ticks), and_(_among(select(Checkpoint.action_id)), passed))
+
+
 @cache
 def _revised_twice() -> ColumnElement[bool]:
     """The target was revised more than once (revisions undone left out; `store.revising.revisions`)."""
@@ -120,7 +139,8 @@ def _revised_twice() -> ColumnElement[bool]:
                 .where(Change.action_id == Action.id, targets,
                        ~exists().where(undo.action_id == Change.action_id, undo.undoes_id == Change.id))
                 .scalar_subquery())
-    return and_(every > 1, standing > 1)  # the cheap count first: most actions were never revised
+    revised = _among(select(Change.action_id).where(targets))  # most actions were never revised
+    return and_(revised, every > 1, standing > 1)
 
 
 @cache
@@ -130,7 +150,8 @@ def _open_now() -> ColumnElement[bool]:
                                 Checkpoint.due <= _as_of("month_last"))
     ticked = exists().where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
                             Occurrence.period == _as_of("this_period"))
-    return and_(or_(occurs_sql(Action.start_month, Action.every_months, _as_of("this_month")), checkpoint), ~ticked)
+    return and_(or_(occurs_sql(Action.start_month, Action.every_months, _as_of("this_month")),
+                    and_(_among(select(Checkpoint.action_id)), checkpoint)), ~ticked)
 
 
 @cache
@@ -141,7 +162,7 @@ def _rag() -> ColumnElement[str]:
                 Action.deadline <= _as_of("soon_last"))
     rag: ColumnElement[str] = case(
         (Action.status == Status.COMPLETE, Rag.COMPLETE.value),
-        (or_(_late(), _missed() > 0), Rag.RED.value),
+        (or_(_late(), _missed_any()), Rag.RED.value),
         (or_(soon, _open_now(), _revised_twice()), Rag.AMBER.value),
         else_=Rag.GREEN.value,
     )
@@ -162,9 +183,9 @@ def _when(when: When) -> ColumnElement[bool]:
     it for today's month), or a period missed."""
     open_ = Action.status != Status.COMPLETE
     if when == "overdue":
-        return and_(open_, or_(_late(), _missed() > 0))
+        return and_(open_, or_(_late(), _missed_any()))
     if when == "missed":
-        return and_(open_, _missed() > 0)
+        return and_(open_, _missed_any())
     this_month = and_(Action.every_months.is_(None), Action.deadline >= _as_of("this_first"),
                       Action.deadline <= _as_of("month_last"))
     return and_(open_, or_(this_month, _open_now()))
@@ -369,7 +390,7 @@ def _closed_param() -> ColumnElement[bool]:
 def _overdue_statement(by_owner: bool) -> Any:
     """The overdue query: its dates and owner are parameters (`reads.overdue`), so a call pays for running
     it, not for building a statement of a dozen subqueries again."""
-    conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed() > 0), _closed_param()]
+    conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed_any()), _closed_param()]
     if by_owner:
         conditions.append(_owned_by_param())
     return (select(*_row_columns()).where(*conditions)

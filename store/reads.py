@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from store.duties import Duty, duty
 from store.errors import NotFoundError
+from store.kinds import Status
 from store.lists import action_row_of as action_row_of
 from store.lists import as_of_params as as_of_params
 from store.lists import due_in_month as due_in_month
@@ -184,10 +185,10 @@ def actions(run: Run, view: View, recommendation_id: int, today: date) -> list[A
     return with_missed_periods(run, [action_row_of(row, today) for row in rows], today)
 
 
-def view_tree(run: Run, view: View, today: date) -> ViewTree:
+def view_tree(run: Run, view: View, today: date, *, known: list[RegionNode] | None = None) -> ViewTree:
     """The whole tree in view in four queries, one per level, for a view small enough to show open
     (an owner's few hundred actions): the nodes `regions`, `addressees`, `recommendations` and
-    `actions` give branch by branch, without a query per branch."""
+    `actions` give branch by branch, without a query per branch. `known`: its regions, read already."""
     params = view_params(view, today)
     by_region: dict[str, list[AddresseeNode]] = {}
     for row in run(_for_view("tree_addressees", view), params):
@@ -199,13 +200,26 @@ def view_tree(run: Run, view: View, today: date) -> ViewTree:
         rec = _recommendation_node(row)
         if _visible(rec.progress, view):
             by_addressee.setdefault(row.addressee_id, []).append(rec)
+    return ViewTree(regions=known if known is not None else regions(run, view, today), addressees=by_region,
+                    recommendations=by_addressee, actions=actions_in_view(run, view, today))
+
+
+def actions_in_view(run: Run, view: View, today: date) -> dict[int, list[ActionRow]]:
+    """Every action in view by recommendation id, each list in the view's order, in one query."""
     by_recommendation: dict[int, list[ActionRow]] = {}
-    rows = list(run(_for_view("tree_actions", view), params))
+    rows = list(run(_for_view("tree_actions", view), view_params(view, today)))
     parents = {row.id: row.recommendation_id for row in rows}
     for action in with_missed_periods(run, [action_row_of(row, today) for row in rows], today):
         by_recommendation.setdefault(parents[action.id], []).append(action)
-    return ViewTree(regions=regions(run, view, today), addressees=by_region, recommendations=by_addressee,
-                    actions=by_recommendation)
+    return by_recommendation
+
+
+def kept_when_hiding(item: RegionNode | AddresseeNode | RecommendationNode | ActionRow) -> bool:
+    """Whether a row shown stays when "hide completed" comes on: the counts do not change, a branch goes when
+    every action in it is complete (`_visible`), and an action when it is complete (the `hide` statements)."""
+    if isinstance(item, ActionRow):
+        return item.status != Status.COMPLETE
+    return _visible(item.progress, View(hide_complete=True))
 
 
 # -- due and overdue -----------------------------------------------------------------------------

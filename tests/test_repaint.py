@@ -21,13 +21,26 @@ from textual.widgets import Footer, OptionList, Tree
 from textual.widgets._footer import FooterKey
 
 from helpers.screen import settle
-from tui.widgets.repaint import CHECKED_WITH, SteadyFooter, relabel, resize_virtual, steady_virtual_size
+from tui.widgets.repaint import (
+    CHECKED_WITH,
+    SteadyFooter,
+    lay_out,
+    new_node,
+    relabel,
+    resize_virtual,
+    set_children,
+    set_expanded,
+    set_label,
+    steady_virtual_size,
+    tree_line,
+)
 
 
 def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
     assert textual.__version__ in CHECKED_WITH, (
         f"tui/widgets/repaint.py uses Textual internals read in {CHECKED_WITH} (TreeNode._label, _updates, "
-        f"_line; Tree._tree_lines_cached, _refresh_line; Widget._scroll_update): read them again in "
+        f"_line, _children, _expanded, _allow_expand, _remove; Tree._tree_lines_cached, _tree_lines, "
+        f"_refresh_line, _add_node, _invalidate, _cursor_node; Widget._scroll_update): read them again in "
         f"{textual.__version__} and add it to CHECKED_WITH")
 
 
@@ -247,3 +260,46 @@ async def test_textual_footer_still_builds_its_keys_again_when_covered() -> None
     async with app.run_test(size=(60, 10)) as pilot:
         await settle(pilot)
         assert await built_when_covered(app, pilot, app.query_one(Footer))
+
+
+async def test_nodes_moved_added_and_removed_in_one_layout_with_the_cursor_on_its_node() -> None:
+    """`new_node`, `set_children`, `set_expanded` and `lay_out`: the tree in view changed in one pass."""
+    app = TreeApp()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(Tree)
+        branch = tree.root.children[0]
+        leaves = list(branch.children)
+        tree.move_cursor(leaves[4])  # leaf 5
+        await settle(pilot)
+        added = new_node(tree, branch, Text("leaf 11"), 11, leaf=True)
+        assert set_children(branch, [added, *reversed(leaves[2:])])  # leaves 1 and 2 go
+        assert not set_children(branch, list(branch.children))  # the same children: nothing to do
+        other = new_node(tree, tree.root, Text("branch 2"), 20, leaf=False)
+        set_children(other, [new_node(tree, other, Text("leaf 21"), 21, leaf=True)])
+        assert set_expanded(other, True) and not set_expanded(other, True)
+        set_children(tree.root, [branch, other])
+        set_label(tree, added, Text("leaf eleven"))
+        lay_out(tree, leaves[4])
+        await settle(pilot)
+        shown = [line.strip(" ▼├└─│") for line in screen_text(app) if line.strip()]
+        assert shown == ["branch 0/10", "leaf eleven", *(f"leaf {n}" for n in range(10, 2, -1)), "branch 2",
+                         "leaf 21"]
+        assert tree.cursor_node is leaves[4] and tree.cursor_line == 7  # leaf 5, on its new line
+        assert all(node not in tree._tree_nodes.values() for node in leaves[:2])
+
+
+async def test_tree_line_paints_what_the_tree_paints() -> None:
+    """`tree_line` with the style worked out once gives the strips `Tree.render_line` gives, line by line."""
+    app = TreeApp()
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(Tree)
+        tree.move_cursor(tree.root.children[0].children[2])
+        await settle(pilot)
+        style = tree.rich_style
+        for y in range(tree.size.height):
+            tree._line_cache.clear()  # each line painted afresh, not taken from the cache the other filled
+            ours = list(tree_line(tree, y, style))
+            tree._line_cache.clear()
+            assert ours == list(Tree.render_line(tree, y)), y

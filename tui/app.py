@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,7 @@ class ActionTrackApp(App[None]):
         wanted = theme or config.theme
         self.theme = wanted if wanted in ORDER else DEFAULT_THEME
         self._first_view: set[str] = set()  # of the tree and the due panel, those loaded (or failed) once
+        self._saving = threading.Lock()  # the config is written by one worker at a time
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -94,12 +96,20 @@ class ActionTrackApp(App[None]):
         self.theme = name
 
     def remember(self, **settings: str) -> None:
-        """Change settings and save them: the app holds the one config, so no change undoes another."""
-        self.config = self.config.with_(**settings)
-        try:
-            save_config(self.config)
-        except StoreError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        """Change settings and save them: the app holds the one config, so no change undoes another. The file
+        is written (and synced to disk) in a worker, never holding up the screen; the newest config is saved."""
+        self.config = config = self.config.with_(**settings)
+
+        def save() -> None:
+            with self._saving:
+                if config is not self.config:
+                    return  # a newer change is being saved, this one with it
+                try:
+                    save_config(config)
+                except StoreError as exc:
+                    self.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+
+        self.run_worker(save, thread=True, group="config", exit_on_error=False)
 
     def action_help(self) -> None:
         """Show every key."""

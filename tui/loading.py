@@ -191,7 +191,7 @@ def load_tree(
     regions = list(reads.regions(run, view, today))
     small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
     if small:
-        whole = reads.view_tree(run, view, today)
+        whole = reads.view_tree(run, view, today, known=regions)
         children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
         for region, items in whole.addressees.items():
             children[NodeKey("region", region)] = list(items)
@@ -212,6 +212,16 @@ def load_tree(
         children[key] = children_of(run, view, today, key)
         pending.extend(children[key])
     return children, expanded
+
+
+def load_actions(run: Run, view: View, today: date, recommendations: list[int] | None) -> dict[NodeKey, list[Item]]:
+    """The actions of these recommendations in view, in the view's order (None: of every recommendation in
+    view, in one query)."""
+    if recommendations is None:
+        found = reads.actions_in_view(run, view, today)
+        return {NodeKey("recommendation", rec): list(rows) for rec, rows in found.items()}
+    return {NodeKey("recommendation", rec): children_of(run, view, today, NodeKey("recommendation", rec))
+            for rec in recommendations}
 
 
 @dataclass(frozen=True, slots=True)

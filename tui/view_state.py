@@ -76,7 +76,11 @@ class Changes:
     owner: bool
     tree: bool
     due: bool
-    filters: bool = False  # the status or date filter changed: branches new to the view open as a fresh view's
+    # the status or date filter changed, or completed actions are shown again: branches new to the view open
+    # as a fresh view's
+    filters: bool = False
+    reorder: bool = False  # only the order of the actions changed: the branches and their counts stay
+    hiding: bool = False  # only "hide completed" came on: the rows shown less the complete ones
 
 
 def changes(old: ViewState | None, new: ViewState) -> Changes:
@@ -86,4 +90,6 @@ def changes(old: ViewState | None, new: ViewState) -> Changes:
     owner = old.view.owner_id != new.view.owner_id
     closed = old.include_closed != new.include_closed
     return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or closed or old.month != new.month,
-                   filters=(old.status, old.when) != (new.status, new.when))
+                   filters=(old.status, old.when) != (new.status, new.when) or old.hide_complete > new.hide_complete,
+                   reorder=old.order != new.order and replace(old.view, order=new.order) == new.view,
+                   hiding=new.hide_complete and replace(old.view, hide_complete=True) == new.view)

@@ -52,6 +52,7 @@ from tui.loading import (
     OpenDatabase,
     action_version,
     children_of,
+    load_actions,
     load_after_change,
     load_due,
     load_tree,
@@ -202,7 +203,11 @@ class MainScreen(Screen[None]):
     def watch_state(self, old: ViewState | None, new: ViewState) -> None:
         """Reload what the change of state touches, and say it in the context bar."""
         touched = changes(old, new)
-        if touched.tree:
+        if touched.tree and touched.hiding and self._tree_settled():
+            self._hide_complete_shown()  # nothing to read: the rows shown less the complete ones
+        elif touched.tree and touched.reorder and self._tree_settled():
+            self._reorder_actions()  # the actions read again in the new order; the branches stay
+        elif touched.tree:
             # both in one read, one repaint
             self.reload_tree(fresh=touched.owner, reopen=touched.filters, with_due=touched.due)
         elif touched.due:
@@ -303,8 +308,43 @@ class MainScreen(Screen[None]):
                 self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
-            elif cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key:
+            elif (cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key
+                  and not tree.fully_loaded):
                 self.select_action(int(cursor.id), quiet=True)  # in a branch not loaded: open down to it
+
+        self._work(job, done, group="tree")
+
+    def _tree_settled(self) -> bool:
+        """Whether the tree shows a view read in full, with no read for it under way (whose result would land on
+        a change made meanwhile): then a change of view can start from the rows shown."""
+        busy = any(not worker.is_finished and (worker.group in ("tree", "reveal") or worker.group.startswith("expand-"))
+                   for worker in self.workers)
+        return bool(self.query_one(PlanTree).loaded) and not busy
+
+    def _hide_complete_shown(self) -> None:
+        """Hide the complete actions, and the branches all complete, from the rows shown: the counts stay."""
+        tree = self.query_one(PlanTree)
+        kept = {key: [item for item in items if reads.kept_when_hiding(item)] for key, items in tree.shown().items()}
+        tree.rebuild(kept, tree.expanded_keys(), tree.cursor_key)
+        if not kept.get(ROOT):
+            self.query_one(DetailPane).show(Text(self._empty_message()))
+
+    def _reorder_actions(self) -> None:
+        """Read the actions of the branches loaded again in the view's order; the branches stay as they are."""
+        tree = self.query_one(PlanTree)
+        view, today = self.state.view, self.today
+        recommendations = None if tree.fully_loaded else [int(key.id) for key in tree.loaded
+                                                          if key.kind == "recommendation"]
+
+        def job() -> dict[NodeKey, list[Item]]:
+            if recommendations == []:
+                return {}
+            return read_with(self.db, lambda run: load_actions(run, view, today, recommendations))
+
+        def done(actions: dict[NodeKey, list[Item]]) -> None:
+            shown = tree.shown()
+            shown.update({key: rows for key, rows in actions.items() if key in shown})
+            tree.rebuild(shown, tree.expanded_keys(), tree.cursor_key)
 
         self._work(job, done, group="tree")
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -20,7 +24,9 @@ from store.rows import (
 )
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
-from tui.widgets.repaint import relabel
+from tui.widgets.repaint import lay_out, new_node, relabel, set_children, set_expanded, set_label, tree_line
+
+LABELS_KEPT = 5000  # labels kept for rows shown lately (a view switched back shows them again)
 
 
 class PlanTree(Tree[NodeKey]):
@@ -58,54 +64,81 @@ class PlanTree(Tree[NodeKey]):
         self.items: dict[NodeKey, Item] = {}
         self.nodes_by_key: dict[NodeKey, TreeNode[NodeKey]] = {}
         self.loaded: set[NodeKey] = set()
+        self._chosen: NodeKey | None = None  # the node last reported chosen (NodeChosen)
+        # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
+        self._labels: dict[Item, Text] = {}
+        self._line_style: Style | None = None  # the tree's style while it paints its lines
 
     # -- what the screen calls -------------------------------------------------------------
     def rebuild(self, children: Children, expanded: set[NodeKey] | None, cursor: NodeKey | None) -> None:
-        """Replace the whole tree with `children` (by parent key); expand `expanded` (None: all loaded)."""
-        self.clear()
-        self.items.clear()
-        self.nodes_by_key = {ROOT: self.root}
-        self.loaded = set()
-        self._fill(self.root, children, expanded)
-        self.root.expand()
+        """Show `children` (by parent key) as the whole tree; expand `expanded` (None: all loaded). Nodes
+        whose row is unchanged are kept as they are (a label is built only for a new or changed row), and the
+        lines are laid out once. The cursor goes to `cursor` if it is shown, else to the first row."""
+        old, rows = self.nodes_by_key, self.items
+        self.items, self.nodes_by_key, self.loaded = {}, {ROOT: self.root}, set()
+        changed = self._sync(self.root, children, expanded, old, rows)
+        changed = set_expanded(self.root, True) or changed
         target = self.nodes_by_key.get(cursor) if cursor else None
         if target is None:
             target = next(iter(self.root.children), None)
+        if not changed and target is self.cursor_node:
+            return  # the same rows in the same places: nothing to repaint
+        lay_out(self, target)
         if target is not None:
-            self.call_after_refresh(self._go_to, target)
+            if self.size.height:  # laid out: the cursor's line is shown with the rest, in one repaint
+                self._shown(target)
+            else:
+                self.call_after_refresh(self._go_to, target)
 
     def _go_to(self, node: TreeNode[NodeKey]) -> None:
         self.move_cursor(node)
+        self._shown(node)
+
+    def _shown(self, node: TreeNode[NodeKey]) -> None:
+        """Scroll to the cursor's node and say it is chosen (unless it was already)."""
         self.scroll_to_node(node, animate=False)
-        if node.data is not None:
+        if node.data is not None and node.data != self._chosen:
+            self._chosen = node.data
             self.post_message(self.NodeChosen(node.data, self.items.get(node.data)))
 
-    def _fill(self, node: TreeNode[NodeKey], children: Children, expanded: set[NodeKey] | None) -> None:
+    def _sync(self, node: TreeNode[NodeKey], children: Children, expanded: set[NodeKey] | None,
+              old: Mapping[NodeKey, TreeNode[NodeKey]], rows: Mapping[NodeKey, Item]) -> bool:
+        """Give `node` the children listed for it (none if its branch is not loaded), reusing its own child
+        nodes (`old`, showing `rows`) where the key is the same, relabelled only where the row changed. False
+        if nothing under `node` changed."""
         key = node.data or ROOT
         items = children.get(key)
         if items is None:
-            return
+            return set_children(node, [])
         self.loaded.add(key)
-        node.remove_children()
         colours = self.app.theme_variables
+        changed = False
+        kids: list[TreeNode[NodeKey]] = []
         for item in items:
             child_key = NodeKey.of(item)
-            self.items[child_key] = item
-            if isinstance(item, ActionRow):
-                child = node.add_leaf(action_label(item, colours), data=child_key)
+            child = old.get(child_key)
+            if child is not None and child.parent is node and child_key not in self.nodes_by_key:
+                if rows.get(child_key) != item:
+                    set_label(self, child, self._cached_label(item, colours))
+                    changed = True
             else:
-                child = node.add(self._label(item, colours), data=child_key)
+                child = new_node(self, node, self._cached_label(item, colours), child_key,
+                                 leaf=isinstance(item, ActionRow))
+            self.items[child_key] = item
             self.nodes_by_key[child_key] = child
-            if child_key in children:
-                self._fill(child, children, expanded)
-                if expanded is None or child_key in expanded:
-                    child.expand()
+            kids.append(child)
+            if not isinstance(item, ActionRow):
+                changed = self._sync(child, children, expanded, old, rows) or changed
+                opened = child_key in children and (expanded is None or child_key in expanded)
+                changed = set_expanded(child, opened) or changed
+        return set_children(node, kids) or changed
 
     def fill(self, key: NodeKey, items: list[Item]) -> None:
         """Load the children of one branch (after BranchExpanded)."""
         node = self.nodes_by_key.get(key)
         if node is not None:
-            self._fill(node, {key: items}, set())
+            if self._sync(node, {key: items}, set(), {}, {}):
+                lay_out(self, self.cursor_node)
 
     def update_item(self, item: Item) -> None:
         """Show new data for one loaded node (a status change, new progress)."""
@@ -114,7 +147,7 @@ class PlanTree(Tree[NodeKey]):
         if node is None:
             return
         self.items[key] = item
-        relabel(self, node, self._label(item, self.app.theme_variables))  # its own line only, not the lines below
+        relabel(self, node, self._cached_label(item, self.app.theme_variables))  # its own line only
 
     def update_progress(self, key: NodeKey, progress: Progress) -> None:
         """New counts for a region, addressee or recommendation."""
@@ -124,11 +157,22 @@ class PlanTree(Tree[NodeKey]):
 
     def relabel(self) -> None:
         """Build every label again (after a theme change)."""
+        self._labels.clear()
         colours = self.app.theme_variables
         for key, item in self.items.items():
             node = self.nodes_by_key.get(key)
             if node is not None:
                 node.set_label(self._label(item, colours))
+
+    def shown(self) -> dict[NodeKey, list[Item]]:
+        """The children of every loaded branch, as `rebuild` takes them."""
+        return {key: [self.items[child.data] for child in self.nodes_by_key[key].children if child.data is not None]
+                for key in self.loaded if key in self.nodes_by_key}
+
+    @property
+    def fully_loaded(self) -> bool:
+        """Whether every branch in the tree has its children loaded (the whole view is at hand)."""
+        return all(key in self.loaded for key in self.items if key.kind != "action")
 
     def expanded_keys(self) -> set[NodeKey]:
         """The keys of the branches open now."""
@@ -154,7 +198,39 @@ class PlanTree(Tree[NodeKey]):
         node = self.cursor_node
         return node.data if node is not None else None
 
+    # -- painting --------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = self.rich_style  # the same for every line of one repaint
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
+    def render_line(self, y: int) -> Strip:
+        return tree_line(self, y, self._line_style or self.rich_style)
+
     # -- labels ----------------------------------------------------------------------------
+    def process_label(self, label: str | Text) -> Text:
+        """A label as the tree shows it: ours are one line of `Text` already (never markup)."""
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
+    def _cached_label(self, item: Item, colours: Mapping[str, str]) -> Text:
+        """The label of a row, built once while the theme stays (a few thousand rows at most are kept)."""
+        label = self._labels.get(item)
+        if label is None:
+            if len(self._labels) >= LABELS_KEPT:
+                self._labels.clear()
+            label = self._labels[item] = self._label(item, colours)
+        return label
+
+    def get_label_width(self, node: TreeNode[NodeKey]) -> int:
+        """The label's width with its expand icon, counted without rendering it (Textual's default renders
+        every label in view to measure it, at every change of the tree)."""
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        return cell_len(icon) + node.label.cell_len  # type: ignore[union-attr]
+
     @staticmethod
     def _label(item: Item, colours: Mapping[str, str]) -> Text:
         if isinstance(item, RegionNode):
@@ -175,7 +251,8 @@ class PlanTree(Tree[NodeKey]):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeKey]) -> None:
         event.stop()
         key = event.node.data
-        if key is not None:
+        if key is not None and key != self._chosen:  # not when a reload moved the same node to another line
+            self._chosen = key
             self.post_message(self.NodeChosen(key, self.items.get(key)))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[NodeKey]) -> None:

@@ -10,6 +10,12 @@ Two public calls do more than that in Textual 8.2:
 - Setting `Widget.virtual_size` always asks for a layout of the screen, even when the scrollbars stay
   as they are. `resize_virtual` lays out only when they change; `steady_virtual_size` does the same for a
   widget that sets its own virtual size (an OptionList whose options change in number).
+- `TreeNode.add` and `TreeNode.remove` lay the tree's lines out again (and ask for a repaint) at every
+  node, and nodes cannot be reordered: a reload of the tree in view (a filter key) rebuilt every node.
+  `new_node`, `set_children` and `set_expanded` change the nodes without that, so that nodes whose row
+  did not change are kept as they are, and `lay_out` lays the lines out once at the end.
+- `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
+  it paints; `tree_line` paints a line with a style worked out once for the whole repaint.
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -19,10 +25,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
@@ -42,6 +50,66 @@ def relabel(tree: Tree[T], node: TreeNode[T], label: Text) -> None:
     line = node._line
     if line >= 0:
         tree._refresh_line(line)
+
+
+def new_node(tree: Tree[T], parent: TreeNode[T], label: Text, data: T, *, leaf: bool) -> TreeNode[T]:
+    """A node for `parent` (collapsed), not yet among its children: `set_children` places it."""
+    node = tree._add_node(parent, tree.process_label(label), data)
+    node._allow_expand = not leaf
+    return node
+
+
+def set_label(tree: Tree[T], node: TreeNode[T], label: Text) -> None:
+    """Give `node` a new label, repainted when the tree's lines are laid out again (`lay_out`)."""
+    node._label = tree.process_label(label)
+    node._updates += 1
+
+
+def set_children(parent: TreeNode[T], children: list[TreeNode[T]]) -> bool:
+    """Make `children` (its own, or from `new_node`) the children of `parent`, in this order; those it had
+    that are not among them leave the tree with theirs. Shown once `lay_out` runs. False if nothing changed."""
+    if len(children) == len(parent._children) and all(a is b for a, b in zip(children, parent._children, strict=True)):
+        return False
+    kept = {id(child) for child in children}
+    for old in [child for child in parent._children if id(child) not in kept]:
+        old._remove()
+    parent._children = list(children)
+    parent._updates += 1
+    return True
+
+
+def set_expanded(node: TreeNode[T], expanded: bool) -> bool:
+    """Open or close `node` without a message or a repaint (shown once `lay_out` runs). False if it already was."""
+    if node._expanded == expanded:
+        return False
+    node._expanded = expanded
+    node._updates += 1
+    return True
+
+
+def lay_out(tree: Tree[T], cursor: TreeNode[T] | None) -> None:
+    """Lay the tree's lines out again, once, after `new_node`, `set_children`, `set_expanded` or `set_label`,
+    with the cursor on `cursor` (None: no cursor), where Textual would leave it on a line a removed node had."""
+    tree._cursor_node = cursor
+    tree._invalidate()
+    if cursor is None:
+        tree.cursor_line = -1
+        return
+    lines = tree._tree_lines  # laid out now, so the line numbers are the new ones
+    if not 0 <= cursor._line < len(lines) or lines[cursor._line].node is not cursor:  # under a closed branch
+        above = cursor.parent
+        while above is not None:
+            above._expanded = True
+            above = above.parent
+        tree._invalidate()
+        lines = tree._tree_lines
+    tree.cursor_line = cursor._line
+
+
+def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
+    """Line `y` of the tree's view as `Tree.render_line` paints it, with `style` its `rich_style`."""
+    scroll_x, scroll_y = tree.scroll_offset
+    return tree._render_line(y + scroll_y, scroll_x, scroll_x + tree.size.width, style)
 
 
 def resize_virtual(widget: Widget, size: Size) -> None:
