@@ -1195,6 +1195,910 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_3': 'complete',
       'status_4': 'complete',
       'status_5': 'complete'}),
+    'addressee_progress': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND recommendation.addressee_id = :addressee_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND recommendation.addressee_id = :addressee_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:owner': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) AND recommendation.addressee_id = :addressee_id',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:owner,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) AND recommendation.addressee_id = :addressee_id',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:owner,search': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:owner,search,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:search': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'addressee_progress:search,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND recommendation.addressee_id = :addressee_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
     'addressees': ('SELECT "plan".region, addressee.id, addressee.name, addressee.kind, addressee.rating, "plan".id AS plan_id, '
      '"plan".plan_submitted, "plan".report_published, "plan".id IN (SELECT DISTINCT action.plan_id \n'
      'FROM action \n'
@@ -2662,6 +3566,910 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'owner.region, owner.organisation',
      ('id', 'name', 'region', 'organisation', 'open', 'total'), (None, None, None, None, None, None),
      {'param_1': 1, 'param_2': 0, 'status_1': 'complete'}),
+    'recommendation_progress': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.recommendation_id = :recommendation_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.recommendation_id = :recommendation_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:owner': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) AND action.recommendation_id = :recommendation_id',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:owner,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) AND action.recommendation_id = :recommendation_id',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:owner,search': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND action.recommendation_id = :recommendation_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:owner,search,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND action.recommendation_id = :recommendation_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:search': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND action.recommendation_id = :recommendation_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'recommendation_progress:search,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     "lower(:pattern) ESCAPE '\\') AND action.recommendation_id = :recommendation_id",
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
     'recommendations': ('SELECT recommendation.addressee_id, recommendation.id, recommendation.number, recommendation.text, '
      'recommendation.agreement, recommendation.inferred, sum(CASE WHEN (action.status = :status_1) THEN :param_1 '
      'ELSE :param_2 END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN '
@@ -3563,6 +5371,910 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'ORDER BY recommendation.position',
      ('addressee_id', 'id', 'number', 'text', 'agreement', 'inferred', 'done', 'total', 'ratings'),
      (None, None, None, None, 'enum:Agreement', 'bool', None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     'strftime(\'%Y-%m\', checkpoint.due))))))) AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     'strftime(\'%Y-%m\', checkpoint.due))))))) AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:owner': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:owner,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:owner,search': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:owner,search,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.id IN (SELECT actionowner.action_id \n"
+     'FROM actionowner \n'
+     "WHERE actionowner.owner_id = :owner_id) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:search': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 1,
+      'param_10': 'amber',
+      'param_11': 'green',
+      'param_12': 'red',
+      'param_13': 1,
+      'param_14': 'amber',
+      'param_15': 4294967296,
+      'param_16': 0,
+      'param_2': 0,
+      'param_3': 'complete',
+      'param_4': 1,
+      'param_5': 0,
+      'param_6': 'red',
+      'param_7': 0,
+      'param_8': 1,
+      'param_9': 1,
+      'status_1': 'complete',
+      'status_2': 'complete',
+      'status_3': 'complete',
+      'status_4': 'complete',
+      'status_5': 'complete'}),
+    'region_progress:search,hide': ('SELECT sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, count(action.id) '
+     'AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
+     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
+     'ratings \n'
+     'FROM action JOIN recommendation ON recommendation.id = action.recommendation_id JOIN "plan" ON "plan".id = '
+     'action.plan_id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND (lower(action.text) LIKE lower(:pattern) ESCAPE '\\' OR "
+     "lower(action.reference) LIKE lower(:pattern) ESCAPE '\\' OR lower(action.owners_display) LIKE "
+     'lower(:pattern) ESCAPE \'\\\') AND "plan".region = :region',
+     ('done', 'total', 'ratings'), (None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
       'kind_2': 'close',

@@ -356,7 +356,20 @@ def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
                                  .order_by(Recommendation.addressee_id, Recommendation.position)),
         "tree_actions": (select(*_row_columns(), Action.recommendation_id).where(*listing)
                          .order_by(Action.recommendation_id, *_action_order())),
+        # the counts of the three branches above one action, read again after it changed (`reads.path_progress`)
+        "region_progress": _progress_query(where).where(Plan.region == bindparam("region", type_=String())),
+        "addressee_progress": _progress_query(where).where(
+            Recommendation.addressee_id == bindparam("addressee_id", type_=Integer())),
+        "recommendation_progress": _progress_query(where).where(
+            Action.recommendation_id == bindparam("recommendation_id", type_=Integer())),
     }
+
+
+def _progress_query(where: list[ColumnElement[bool]]) -> Any:
+    """The progress of the actions in view that a further condition keeps (one row)."""
+    return (select(*_progress_columns()).select_from(Action)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .join(Plan, Plan.id == Action.plan_id).where(*where))
 
 
 def _owned_by_param() -> ColumnElement[bool]:
@@ -623,15 +636,4 @@ def action_path(session: Session, action_id: int) -> ActionPath:
 
 def path_progress(session: Session, view: View, today: date, path: ActionPath) -> tuple[Progress, Progress, Progress]:
     """The progress of the region, addressee and recommendation above one action, after a change."""
-    def one(*conditions: ColumnElement[bool]) -> Progress:
-        query = (select(*_progress_columns()).select_from(Action)
-                 .join(Recommendation, Recommendation.id == Action.recommendation_id)
-                 .join(Plan, Plan.id == Action.plan_id)
-                 .where(*_view_filters(view), *conditions))
-        return reads.progress_of(session.execute(query, as_of_params(today)).one())
-
-    return (
-        one(Plan.region == path.region),
-        one(Recommendation.addressee_id == path.addressee_id),
-        one(Action.recommendation_id == path.recommendation_id),
-    )
+    return reads.path_progress(runner(session), view, today, path.region, path.addressee_id, path.recommendation_id)

@@ -61,7 +61,8 @@ class Run(Protocol):
 # -- statement names -------------------------------------------------------------------------------
 
 VIEW_STATEMENTS = ("regions", "addressees", "recommendations", "actions", "tree_addressees",
-                   "tree_recommendations", "tree_actions")
+                   "tree_recommendations", "tree_actions", "region_progress", "addressee_progress",
+                   "recommendation_progress")
 
 
 def view_shape(owner: bool, search: bool, hide_complete: bool) -> str:
@@ -113,6 +114,17 @@ def progress_of(row: Any) -> Progress:
 
 def _visible(progress: Progress, view: View) -> bool:
     return progress.total > 0 and not (view.hide_complete and progress.done == progress.total)
+
+
+def path_progress(run: Run, view: View, today: date, region: str, addressee_id: int,
+                  recommendation_id: int) -> tuple[Progress, Progress, Progress]:
+    """The progress of the region, addressee and recommendation above one action (after it changed)."""
+    params = view_params(view, today)
+    return (progress_of(next(iter(run(_for_view("region_progress", view), {**params, "region": region})))),
+            progress_of(next(iter(run(_for_view("addressee_progress", view),
+                                      {**params, "addressee_id": addressee_id})))),
+            progress_of(next(iter(run(_for_view("recommendation_progress", view),
+                                      {**params, "recommendation_id": recommendation_id})))))
 
 
 def _addressee_node(row: Any) -> AddresseeNode:

@@ -124,6 +124,11 @@ def test_both_paths_read_the_same_tree(both: tuple[reads.Run, reads.Run, Databas
                 assert reads.recommendations(fast, view, addressee.id, today) == recs, who
                 for rec in recs:
                     assert reads.actions(fast, view, rec.id, today) == reads.actions(full, view, rec.id, today)
+                if recs:  # the counts read again after a change equal the tree's, on both paths
+                    counts = (region.progress, addressee.progress, recs[0].progress)
+                    for run in (full, fast):
+                        assert reads.path_progress(run, view, today, region.region, addressee.id,
+                                                   recs[0].id) == counts, who
         if who == "tameside" and view_name == "plain" and today == date(2023, 9, 15):
             assert [r.region for r in regions] == ["Greater Manchester"]  # the comparison compared something
             assert regions[0].progress.total > 10 and regions[0].progress.overdue > 0

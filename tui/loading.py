@@ -281,7 +281,8 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
     return AfterChange(
         row=detail.action,
         path=path,
-        progress=queries.path_progress(session, view, today, path) if counts else None,
+        progress=reads.path_progress(run, view, today, path.region, path.addressee_id, path.recommendation_id)
+        if counts else None,
         due=load_due(run, view, today, month) if counts else None,
         detail=detail,
     )
