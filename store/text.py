@@ -28,12 +28,13 @@ _PICTURES_OF_LINE = {**_PICTURES, 0x09: _picture(0x09), 0x0A: _picture(0x0A)}
 
 def visible(text: str) -> str:
     """The text with every control character (ESC, BEL, C1, bidi overrides) shown as a visible symbol."""
-    return text.translate(_PICTURES)
+    # Every character replaced is one Python does not call printable: most text is, and is checked at C speed
+    return text if text.isprintable() else text.translate(_PICTURES)
 
 
 def visible_line(text: str) -> str:
     """Like `visible`, and tabs and newlines shown as symbols too, so the text stays one line."""
-    return text.translate(_PICTURES_OF_LINE)
+    return text if text.isprintable() else text.translate(_PICTURES_OF_LINE)
 
 
 def one_line(text: str, width: int) -> str:

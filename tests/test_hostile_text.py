@@ -252,3 +252,16 @@ async def test_the_screen_shows_hostile_text_literally_and_does_not_quit(hostile
             assert app.is_running and app.return_code is None
     finally:
         db.dispose()
+
+
+def test_every_character_is_shown_as_itself_or_as_its_picture() -> None:
+    """`visible` skips the replacing for text Python calls printable: no character it must replace is."""
+    from store.text import _PICTURES, _PICTURES_OF_LINE, visible, visible_line
+
+    for code in range(0x30000):
+        if 0xD800 <= code <= 0xDFFF:  # surrogates are no characters of their own
+            continue
+        char = chr(code)
+        text = f"a{char}b"
+        assert visible(text) == f"a{_PICTURES.get(code, char)}b", hex(code)
+        assert visible_line(text) == f"a{_PICTURES_OF_LINE.get(code, char)}b", hex(code)
