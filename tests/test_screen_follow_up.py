@@ -108,6 +108,21 @@ async def test_rag_marks_use_the_themes_colours_and_a_letter(db_path: Path, them
         assert "10 overdue" in app.screen.query_one(ContextBar).render().plain  # type: ignore[attr-defined]
 
 
+async def test_a_theme_change_colours_every_mark_in_the_new_theme(db_path: Path) -> None:
+    app = make_app(db_path, theme="actiontrack-dark")
+    async with app.run_test(size=SIZES["laptop"]) as pilot:
+        await settle(pilot)
+        app.theme = "actiontrack-light"
+        await settle(pilot)
+        colours = app.theme_variables
+        tree = app.screen.query_one(PlanTree)
+        marks = [node.label for key, node in tree.nodes_by_key.items() if key.kind == "action"]
+        rags = {"R": "red", "A": "amber", "G": "green", "C": "complete"}
+        assert marks and all(colours[f"rag-{rags[label.plain[0]]}"].lower() in str(label.spans[0].style).lower()
+                             for label in marks)
+        assert any(line.lstrip("│ ├└─").startswith("R ○ 6/1") for line in screen_lines(app))
+
+
 # -- filters and sort ---------------------------------------------------------------------------------
 
 def action_refs(app: ActionTrackApp) -> list[str]:

@@ -156,13 +156,14 @@ class PlanTree(Tree[NodeKey]):
             self.update_item(replace(item, progress=progress))
 
     def relabel(self) -> None:
-        """Build every label again (after a theme change)."""
+        """Build every label again (after a theme change), the lines laid out once."""
         self._labels.clear()
         colours = self.app.theme_variables
         for key, item in self.items.items():
             node = self.nodes_by_key.get(key)
             if node is not None:
-                node.set_label(self._label(item, colours))
+                set_label(self, node, self._cached_label(item, colours))
+        lay_out(self, self.cursor_node)
 
     def shown(self) -> dict[NodeKey, list[Item]]:
         """The children of every loaded branch, as `rebuild` takes them."""

@@ -43,8 +43,7 @@ CHECKED_WITH = ("8.2.8",)
 
 def relabel(tree: Tree[T], node: TreeNode[T], label: Text) -> None:
     """Give `node` a new label and repaint its own line only (its children's lines do not change)."""
-    node._label = tree.process_label(label)
-    node._updates += 1  # part of the line cache's key: the node's line is built again when painted
+    set_label(tree, node, label)
     if tree._tree_lines_cached is None:
         return  # the tree is being rebuilt: every line will be painted anyway
     line = node._line
@@ -62,7 +61,7 @@ def new_node(tree: Tree[T], parent: TreeNode[T], label: Text, data: T, *, leaf: 
 def set_label(tree: Tree[T], node: TreeNode[T], label: Text) -> None:
     """Give `node` a new label, repainted when the tree's lines are laid out again (`lay_out`)."""
     node._label = tree.process_label(label)
-    node._updates += 1
+    node._updates += 1  # part of the line cache's key: the node's line is built again when painted
 
 
 def set_children(parent: TreeNode[T], children: list[TreeNode[T]]) -> bool:
