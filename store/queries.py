@@ -31,10 +31,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import Session
 
-from store import reads
+from store import lists, reads
 from store.closing import closed_plans_sql
 from store.edits import MACHINE_KEY
 from store.errors import NotFoundError
+from store.lists import as_of_params
 from store.models import (
     Action,
     ActionOwner,
@@ -50,7 +51,7 @@ from store.models import (
 )
 from store.months import occurrences_through_sql, occurs_sql, period_sql
 from store.rag import Rag
-from store.reads import AMBER, WHEN_FLAGS, Run, as_of_params, escape_like, filter_params, view_shapes
+from store.reads import AMBER, WHEN_FLAGS, Run, escape_like, filter_params, view_shapes
 from store.rows import (
     WHEN_WORDS,
     ActionDetail,
@@ -556,7 +557,7 @@ def due_in_month(session: Session, year: int, month: int, today: date, owner_id:
                  include_closed: bool = False) -> list[ActionRow]:
     """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
     ticked off (of open plans, unless `include_closed`)."""
-    return reads.due_in_month(runner(session), year, month, today, owner_id, include_closed=include_closed)
+    return lists.due_in_month(runner(session), year, month, today, owner_id, include_closed=include_closed)
 
 
 def overdue(session: Session, today: date, owner_id: int | None = None, *,
@@ -564,7 +565,7 @@ def overdue(session: Session, today: date, owner_id: int | None = None, *,
     """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
     occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
     duties. Each with its count of missed periods; `with_missed_periods` names them."""
-    return reads.overdue(runner(session), today, owner_id, include_closed=include_closed)
+    return lists.overdue(runner(session), today, owner_id, include_closed=include_closed)
 
 
 def with_missed_periods(session: Session, listed: list[ActionRow], today: date) -> list[ActionRow]:
@@ -575,12 +576,12 @@ def with_missed_periods(session: Session, listed: list[ActionRow], today: date) 
 def owners(session: Session, *, owner_ids: Sequence[int] | None = None) -> list[OwnerCount]:
     """Every owner (or those of `owner_ids`) with their numbers of open and all actions, most open first.
     An owner with no action in force is not listed."""
-    return reads.owners(runner(session), owner_ids=owner_ids)
+    return lists.owners(runner(session), owner_ids=owner_ids)
 
 
 def find_owner(session: Session, text: str) -> OwnerCount:
     """The owner named `text` ("Head of Tameside PDU" or "Name (Region)"); NotFoundError if none or several."""
-    return reads.find_owner(runner(session), text)
+    return lists.find_owner(runner(session), text)
 
 
 def action_detail(session: Session, action_id: int, today: date) -> ActionDetail:

@@ -18,12 +18,7 @@ from typing import Any, Protocol
 from store.duties import Duty, duty
 from store.errors import NotFoundError
 from store.kinds import Status
-from store.lists import action_row_of as action_row_of
-from store.lists import as_of_params as as_of_params
-from store.lists import due_in_month as due_in_month
-from store.lists import find_owner as find_owner
-from store.lists import overdue as overdue
-from store.lists import owners as owners
+from store.lists import action_row_of, as_of_params
 from store.owners import written_owner
 from store.rows import (
     ActionDetail,

@@ -20,7 +20,7 @@ from conftest import ROOT, load_sample
 from helpers.cli import run_inprocess
 from helpers.schema import make_schema_1
 
-from store import commands, fastread, queries, reads, sqlcompile
+from store import commands, fastread, lists, queries, reads, sqlcompile
 from store.db import SCHEMA_VERSION, Database, open_database
 from store.errors import NotFoundError, StoreError
 from store.importing import import_plan_files
@@ -141,26 +141,26 @@ def test_both_paths_read_the_same_due_and_overdue_lists(both: tuple[reads.Run, r
     months = [(today.year, today.month), (2023, 8), (2024, 3), (2019, 9)]
     for who, owner_id in _owner_ids(db).items():
         for year, month in months:
-            due = reads.due_in_month(full, year, month, today, owner_id)
-            assert reads.due_in_month(fast, year, month, today, owner_id) == due, (who, year, month)
-        late = reads.overdue(full, today, owner_id)
-        assert reads.overdue(fast, today, owner_id) == late, who
+            due = lists.due_in_month(full, year, month, today, owner_id)
+            assert lists.due_in_month(fast, year, month, today, owner_id) == due, (who, year, month)
+        late = lists.overdue(full, today, owner_id)
+        assert lists.overdue(fast, today, owner_id) == late, who
     mine = _owner_ids(db)["tameside"]
     if today == date(2023, 9, 15):
-        late = reads.overdue(fast, today, mine)
+        late = lists.overdue(fast, today, mine)
         assert any(row.missed for row in late) and any(row.deadline for row in late)  # missed periods and dates
 
 
 def test_both_paths_read_the_same_owners_and_find_the_same_ones(both: tuple[reads.Run, reads.Run, Database]) -> None:
     full, fast, _ = both
-    assert reads.owners(fast) == reads.owners(full)
+    assert lists.owners(fast) == lists.owners(full)
     for text in (TAMESIDE, "head of tameside pdu", "Head of Performance and Quality (North West)"):
-        assert reads.find_owner(fast, text) == reads.find_owner(full, text)
+        assert lists.find_owner(fast, text) == lists.find_owner(full, text)
     for text in ("Head of Tameside", "Nobody at all", "Head of Performance and Quality"):
         with pytest.raises(NotFoundError) as on_full:
-            reads.find_owner(full, text)
+            lists.find_owner(full, text)
         with pytest.raises(NotFoundError) as on_fast:
-            reads.find_owner(fast, text)
+            lists.find_owner(fast, text)
         assert str(on_fast.value) == str(on_full.value)
 
 

@@ -143,7 +143,7 @@ def prepare_app(*, db_path: Path | str, today: date, owner: str | None, theme: s
                 config: Config) -> ActionTrackApp:
     """The app on its database, with the owner chosen. A file at the current schema is read without
     sqlmodel until the first view is shown (a DeferredDatabase)."""
-    from store import reads
+    from store import lists
 
     db = _deferred(db_path) or _opened(db_path)
     try:
@@ -151,7 +151,7 @@ def prepare_app(*, db_path: Path | str, today: date, owner: str | None, theme: s
         chosen: OwnerCount | None = None
         if wanted and wanted.strip().casefold() not in ("everyone", "all"):
             try:
-                chosen = read_with(db, lambda run: reads.find_owner(run, wanted))
+                chosen = read_with(db, lambda run: lists.find_owner(run, wanted))
             except StoreError:
                 if owner:  # named on the command line: say so and stop
                     raise

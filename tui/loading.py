@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from store import fastread, reads
+from store import fastread, lists, reads
 from store.reads import Run
 from store.rows import ActionDetail, ActionPath, ActionRow, Progress, View
 from tui.nodes import ROOT, Item, NodeKey
@@ -249,10 +249,10 @@ class DueLists:
 def load_due(run: Run, view: View, today: date, month: date) -> DueLists:
     """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
     they missed."""
-    late = reads.overdue(run, today, view.owner_id, include_closed=view.include_closed)
+    late = lists.overdue(run, today, view.owner_id, include_closed=view.include_closed)
     return DueLists(
         month=month,
-        due=reads.due_in_month(run, month.year, month.month, today, view.owner_id,
+        due=lists.due_in_month(run, month.year, month.month, today, view.owner_id,
                                include_closed=view.include_closed),
         overdue=reads.with_missed_periods(run, late[:MAX_LISTED], today) + late[MAX_LISTED:],
     )

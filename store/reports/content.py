@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from store.duties import Duty as Duty  # where a report's missed periods come from
 from store.duties import duty as duty_of
 from store.errors import NotFoundError
+from store.lists import as_of_params
 from store.models import (
     Action,
     ActionOwner,
@@ -29,7 +30,6 @@ from store.models import (
 from store.owners import owner_label
 from store.queries import View, in_view
 from store.rag import Rag, action_rag, branch_rag, due_soon
-from store.reads import as_of_params
 from store.revising import revisions
 from store.targets import Status
 from store.text import agreement_words, describe_change, recommendation_number, status_word

@@ -30,7 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import reads
+from store import lists, reads
 from store.errors import StaleError, StoreError
 from store.rows import (
     ActionDetail,
@@ -810,7 +810,7 @@ class MainScreen(Screen[None]):
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
 
         def job() -> list[OwnerCount]:
-            return read_with(self.db, lambda run: reads.owners(run))
+            return read_with(self.db, lambda run: lists.owners(run))
 
         def done(owners: list[OwnerCount]) -> None:
             self.owners, self.owners_stale = owners, False
