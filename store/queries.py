@@ -95,7 +95,7 @@ def _late() -> ColumnElement[bool]:
 
 
 @cache
-def _missed() -> ColumnElement[int]:
+def missed_periods_sql() -> ColumnElement[int]:
     """How many of the action's periods passed without a tick: occurrences of a recurring duty in the months
     before today's, and checkpoints dated before today (`store.duties.Duty.missed` is its Python twin)."""
     ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
@@ -119,7 +119,7 @@ def _among(ids: Any) -> ColumnElement[bool]:
 
 @cache
 def _missed_any() -> ColumnElement[bool]:
-    """`_missed() > 0`, cheaper: a recurring duty with more periods passed than ticked, or a checkpoint dated
+    """`missed_periods_sql() > 0`, cheaper: a recurring duty with more periods passed than ticked, or a checkpoint dated
     before today not ticked off (nothing is counted where one is enough)."""
     ticks = (select(func.count()).where(Occurrence.action_id == Action.id, Occurrence.done.is_(True),
                                         Occurrence.period <= _as_of("before_period")).scalar_subquery())
@@ -145,7 +145,7 @@ def _revised_twice() -> ColumnElement[bool]:
 
 
 @cache
-def _open_now() -> ColumnElement[bool]:
+def open_now_sql() -> ColumnElement[bool]:
     """An occurrence or a checkpoint falls in today's month (the checkpoint not before today), not ticked off."""
     checkpoint = exists().where(Checkpoint.action_id == Action.id, Checkpoint.due >= _as_of("today"),
                                 Checkpoint.due <= _as_of("month_last"))
@@ -164,7 +164,7 @@ def _rag() -> ColumnElement[str]:
     rag: ColumnElement[str] = case(
         (Action.status == Status.COMPLETE, Rag.COMPLETE.value),
         (or_(_late(), _missed_any()), Rag.RED.value),
-        (or_(soon, _open_now(), _revised_twice()), Rag.AMBER.value),
+        (or_(soon, open_now_sql(), _revised_twice()), Rag.AMBER.value),
         else_=Rag.GREEN.value,
     )
     return rag
@@ -189,7 +189,7 @@ def _when(when: When) -> ColumnElement[bool]:
         return and_(open_, _missed_any())
     this_month = and_(Action.every_months.is_(None), Action.deadline >= _as_of("this_first"),
                       Action.deadline <= _as_of("month_last"))
-    return and_(open_, or_(this_month, _open_now()))
+    return and_(open_, or_(this_month, open_now_sql()))
 
 
 class _Unindexed(UnaryExpression[bool]):
@@ -325,7 +325,7 @@ _ROW_COLUMNS = (
 @cache
 def _row_columns() -> tuple[Any, ...]:
     """An action as lists show it: its columns, its missed periods, RAG and evidence (as-of parameters)."""
-    return (*_ROW_COLUMNS, _missed().label("missed"), _rag().label("rag"), _evidence().label("evidence"))
+    return (*_ROW_COLUMNS, missed_periods_sql().label("missed"), _rag().label("rag"), _evidence().label("evidence"))
 
 
 @cache

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from store.models import Action, Addressee, Change, ChangeKind, Recommendation
-from store.queries import _missed, _open_now
+from store.queries import missed_periods_sql, open_now_sql
 from store.targets import Status
 
 
@@ -49,8 +49,8 @@ def report_actions(conditions: list[ColumnElement[bool]]) -> Any:
                                   Action.every_months, Recommendation.id, Recommendation.number,
                                   Recommendation.text, Recommendation.agreement, Recommendation.reason,
                                   Recommendation.inferred, Addressee.id, Addressee.name)),
-               case((open_, _missed()), else_=0).label("missed"),
-               and_(open_, _open_now()).label("open_now"),
+               case((open_, missed_periods_sql()), else_=0).label("missed"),
+               and_(open_, open_now_sql()).label("open_now"),
                col(last.at).label("last_at"), col(last.by).label("last_by"),
                col(evidence.note).label("evidence"))
         .join(Recommendation, col(Recommendation.id) == col(Action.recommendation_id))
