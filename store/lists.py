@@ -1,6 +1,6 @@
 """The lists a reading command prints (due in a month, overdue, the owners): their rows and their reads.
 
-`store.rows` and `store.reads` hold these too (they import them from here); they are apart so that the
+`store.rows` takes its two row types from here; they are apart so that the
 CLI's `due`, `overdue` and `owners` make only these two row types and import nothing of the tree's or the
 detail pane's: each row type takes about a millisecond to make, and the whole command a tenth of a second.
 Nothing here imports a database library.
