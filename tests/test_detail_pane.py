@@ -49,3 +49,19 @@ async def test_a_long_history_scrolls_inside_the_pane(db_path: Path) -> None:
         await settle(pilot)
         assert pane.scroll_y == pane.max_scroll_y
         assert any("History" in line for line in [strip.text for strip in app.screen._compositor.render_strips()])
+
+
+async def test_a_field_that_wraps_continues_under_its_value_not_its_label(db_path: Path) -> None:
+    app = make_app(db_path, who="Head of Knowsley & St Helens PDU")
+    async with app.run_test(size=SIZES["laptop"]) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "nw-2023/11/2", db_path)
+        await pilot.press("enter")  # read in full, in the tree's place
+        await settle(pilot)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        for label, rest in (("Owners ", "North PDU"), ("Plan ", "Knowsley")):
+            at = next(i for i, line in enumerate(lines) if line.lstrip("│ ").startswith(label))
+            value_column = lines[at].index(label) + 15
+            continued = lines[at + 1]
+            assert continued[:value_column].strip("│ ") == "", continued  # nothing under the label
+            assert continued[value_column] != " " and rest in continued, continued

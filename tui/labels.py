@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from rich.style import Style
 from rich.text import Text
 
 from store.identity import is_unnumbered
@@ -32,6 +33,7 @@ from store.text import (
 MARKS = {Status.NOT_STARTED: "○", Status.ONGOING: "◐", Status.COMPLETE: "●"}
 EVIDENCE = "✎"  # after an action's reference: it has evidence (a note given with a change)
 Colours = Mapping[str, str]
+HANG = "hang"  # a style's meta key: the column a line's wrapped continuation starts at
 
 
 def rag_mark(rag: Rag, colours: Colours) -> Text:
@@ -170,9 +172,17 @@ def due_label(row: ActionRow, colours: Colours, *, late: bool = False) -> Text:
     return text
 
 
+FIELD_WIDTH = 15  # the detail pane's label column; a value that wraps continues under its own column
+
+
 def _field(text: Text, name: str, value: str, style: str = "") -> None:
-    text.append(f"{name:<15}", style="bold")
+    text.append(f"{name:<{FIELD_WIDTH}}", style=hanging(FIELD_WIDTH, "bold"))
     text.append(visible(value) + "\n", style=style)
+
+
+def hanging(indent: int, style: str = "") -> Style:
+    """A style that marks its line as wrapping under column `indent` (the detail pane reads it)."""
+    return Style.parse(style) + Style(meta={HANG: indent}) if style else Style(meta={HANG: indent})
 
 
 def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> Text:
@@ -217,8 +227,8 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
         what = describe_change(change.kind, change.from_status, change.to_status, change.period, change.from_target,
                                change.to_target)
-        line = f"  {when}  {visible(change.by)}: {visible(what)}"
-        text.append(line, style="strike" if change.undone else "")
+        text.append(f"  {when}  ", style=hanging(len(when) + 4))
+        text.append(f"{visible(change.by)}: {visible(what)}", style="strike" if change.undone else "")
         if change.undone:
             text.append(" (undone)", style="italic")
         if change.note:  # a note of several lines keeps them, indented under its change

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -9,6 +10,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual, visualize
 
+from tui.labels import HANG
 from tui.widgets.repaint import resize_virtual
 
 
@@ -77,10 +79,37 @@ class DetailPane(ScrollView):
 
     def _render_at(self, width: int) -> list[Strip]:
         """The text as lines `width` cells wide, as a Static of that width paints it."""
-        visual = visualize(self, self._text, markup=False)
+        visual = visualize(self, hang_lines(self._text, width, self.app.console), markup=False)
         return Visual.to_strips(self, visual, width, None, self.visual_style)
 
     def render_line(self, y: int) -> Strip:
         """One line of the pane (Textual pads it to the width in the pane's own style)."""
         index = y + self.scroll_offset.y
         return self._lines[index] if 0 <= index < len(self._lines) else Strip([])
+
+
+def hang_lines(text: Text, width: int, console: Console) -> Text:
+    """`text` with each line that is marked to hang (labels.HANG) wrapped under its own column at `width`.
+
+    A field's value ("Owners  A; B; C") continues under the value, not under the label; other lines wrap as
+    the pane wraps them.
+    """
+    if width <= 0 or all(HANG not in span.style.meta for span in text.spans if not isinstance(span.style, str)):
+        return text
+    out = Text(end="", style=text.style)
+    for number, line in enumerate(text.split("\n", allow_blank=True)):
+        if number:
+            out.append("\n")
+        indent = next((span.style.meta[HANG] for span in line.spans
+                       if not isinstance(span.style, str) and HANG in span.style.meta), 0)
+        if not indent or line.cell_len <= width or indent >= width // 2:
+            out.append_text(line)
+            continue
+        head, body = line[:indent], line[indent:]
+        for row, part in enumerate(body.wrap(console, width - indent)):
+            if row:
+                out.append("\n" + " " * indent)
+            else:
+                out.append_text(head)
+            out.append_text(part)
+    return out
