@@ -153,3 +153,84 @@ def test_ctrl_c_during_a_large_import_stops_it_quietly_and_writes_nothing(tmp_pa
     assert command.returncode == 130
     assert err == ""  # no traceback from any process
     assert not db.exists() and not list(tmp_path.glob(".new.sqlite*"))
+
+
+_REVISED = _PLAN.replace('kind = "pdu"', 'kind = "pdu"\nrating = "Good"') + """
+[[addressees.recommendations.actions.history]]
+at = 2023-08-01T09:00:00Z
+by = "hop"
+change = "status"
+from = "complete"
+to = "ongoing"
+note = "Reopened: the register was incomplete"
+
+[[addressees.recommendations.actions]]
+text = "Audit the training register."
+owners = ["Head of Wigan PDU", "Business Manager"]
+target = "December 2023"
+"""
+
+
+def _rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                for table in ("plan", "addressee", "recommendation", "action", "change", "actionowner", "owner",
+                              "occurrence", "checkpoint")}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["writer alone", "reading processes"])
+def test_a_revision_merged_through_the_reading_processes_writes_what_the_writer_alone_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: bool) -> None:
+    import store.importing
+
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
+    originals, revised = [], []
+    for n in range(3):
+        for folder, text_, paths in (("first", _PLAN, originals), ("revised", _REVISED, revised)):
+            path = tmp_path / folder / f"t-{n}.toml"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text_.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
+            paths.append(path)
+    results = {}
+    for run, read_ahead in (("alone", False), ("ahead", ahead)):
+        monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0 if read_ahead else 1 << 40)
+        db = open_database(tmp_path / f"{run}.sqlite")
+        try:
+            import_plan_files(db, originals)
+            results[run] = [r.summary() for r in import_plan_files(db, revised)]
+        finally:
+            db.dispose()
+    assert results["ahead"] == results["alone"] == [
+        f"t-{n}: 1 added, 0 updated, 1 unchanged, 1 history events added, 1 statuses or ticks moved by history"
+        for n in range(3)]
+    assert _rows(tmp_path / "ahead.sqlite") == _rows(tmp_path / "alone.sqlite")
+
+
+def test_a_reworded_action_met_by_a_reading_process_stops_the_import_before_anything_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import store.importing
+    from store.importing import UncertainImport
+
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0)
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"t-{n}.toml"
+        path.write_text(_PLAN.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
+        paths.append(path)
+    db = open_database(tmp_path / "db.sqlite")
+    try:
+        import_plan_files(db, paths)
+        before = _rows(tmp_path / "db.sqlite")
+        paths[1].write_text(paths[1].read_text(encoding="utf-8").replace("Deliver training.", "Deliver the training."),
+                            encoding="utf-8")
+        with pytest.raises(UncertainImport, match=r"t-1\.toml: 1 stored action cannot be matched with certainty"):
+            import_plan_files(db, paths)
+        assert _rows(tmp_path / "db.sqlite") == before
+    finally:
+        db.dispose()
