@@ -563,12 +563,19 @@ def _indexes_built_after(session: Session) -> Iterator[None]:
     for name in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
-    for sql in found.values():
-        try:
-            conn.exec_driver_sql(sql)
-        except IntegrityError:
-            raise StoreError("the files given hold one uid twice (two records claim one identity); "
-                             "nothing was written") from None
+    import os
+
+    # the reading processes have ended by now: SQLite's sorter may use the other cores for the indexes
+    conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, MAX_READERS)}")
+    try:
+        for sql in found.values():
+            try:
+                conn.exec_driver_sql(sql)
+            except IntegrityError:
+                raise StoreError("the files given hold one uid twice (two records claim one identity); "
+                                 "nothing was written") from None
+    finally:
+        conn.exec_driver_sql("PRAGMA threads=0")
 
 
 @contextmanager
@@ -652,17 +659,19 @@ class _Import:
         return cls(stored, readable, tuple(mappings), by, datetime.now(UTC))
 
 
-# The database each reading process reads stored plans from, opened on its first stored plan.
-_READERS: dict[Path, Database] = {}
+# The session each reading process reads stored plans in, opened on its first stored plan.
+_READERS: dict[Path, Session] = {}
 
 
-def _reader(path: Path) -> Database:
-    """This reading process's own read-only connection to the database being imported into. While the
-    import runs, its writer holds the write lock: what is read here is the database as it was when the
-    import began, which is what the writer compares each plan with (no plan is written by two files)."""
+def _reader(path: Path) -> Session:
+    """This reading process's own read-only session on the database being imported into: one read
+    transaction for all the plans it prepares (the owners, say, are read once). While the import runs,
+    its writer holds the write lock: what is read here is the database as it was when the import began,
+    which is what the writer compares each plan with (no plan is written by two files). The process
+    ends, and its transaction with it, before the writer commits."""
     found = _READERS.get(path)
     if found is None:
-        found = _READERS[path] = open_database(path, read_only=True, check=False, init=False)
+        found = _READERS[path] = Session(open_database(path, read_only=True, check=False, init=False).engine)
     return found
 
 
@@ -688,10 +697,9 @@ class _Prepared:
         if header.id not in run.stored:
             return cls(path, header, changes=new_plan_changes(plan, source=str(path), meaning=meaning))
         if run.database is not None and readahead.in_worker():
-            with _reader(run.database).read() as session:
-                return cls(path, header, changes=plan_changes(
-                    session, plan, source=str(path), mapping=_for(header.id, run.mappings), by=run.by, now=run.now,
-                    meaning=meaning))
+            return cls(path, header, changes=plan_changes(
+                _reader(run.database), plan, source=str(path), mapping=_for(header.id, run.mappings), by=run.by,
+                now=run.now, meaning=meaning))
         return cls(path, header, plan, meaning)
 
     def changes_in(self, session: Session, *, mapping: Mapping | None = None, by: str = "actiontrack") -> ChangeSet:
