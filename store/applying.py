@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from store.changeset import ChangeSet
@@ -149,15 +149,14 @@ def _write_checkpoints(session: Session, changes: ChangeSet, by_uid: dict[str, i
         for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).join(
                 Action, Action.id == Checkpoint.action_id).where(Action.plan_id == changes.plan_id)):
             stored[action_id].add(due)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, date]] = []
     for action in changes.actions:
         action_id = by_uid[action.uid]
         if (action.checkpoints or action_id in stored) and stored.get(action_id, set()) != set(action.checkpoints):
             if action_id in stored:
                 session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
-            rows.extend({"action_id": action_id, "due": due} for due in action.checkpoints)
-    if rows:
-        session.execute(insert(Checkpoint), rows)
+            rows.extend((action_id, due) for due in action.checkpoints)
+    _bulk_insert(session, Checkpoint.__table__, rows, names=("action_id", "due"))
 
 
 def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
