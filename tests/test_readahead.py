@@ -11,6 +11,7 @@ from sqlalchemy import text
 from store import readahead
 from store.db import open_database
 from store.importing import import_plan_files
+from store.matching import read_mapping
 from store.planfile import PlanFileError, parse_toml, read_plan_file
 
 _PARENT = os.getpid()
@@ -211,7 +212,7 @@ def test_a_revision_merged_through_the_reading_processes_writes_what_the_writer_
     assert _rows(tmp_path / "ahead.sqlite") == _rows(tmp_path / "alone.sqlite")
 
 
-def test_a_reworded_action_met_by_a_reading_process_stops_the_import_before_anything_is_written(
+def test_a_reworded_action_met_by_a_reading_process_stops_the_import_until_its_mapping_is_given(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import store.importing
     from store.importing import UncertainImport
@@ -229,8 +230,13 @@ def test_a_reworded_action_met_by_a_reading_process_stops_the_import_before_anyt
         before = _rows(tmp_path / "db.sqlite")
         paths[1].write_text(paths[1].read_text(encoding="utf-8").replace("Deliver training.", "Deliver the training."),
                             encoding="utf-8")
-        with pytest.raises(UncertainImport, match=r"t-1\.toml: 1 stored action cannot be matched with certainty"):
+        uncertain = r"t-1\.toml: 1 stored action cannot be matched with certainty"
+        with pytest.raises(UncertainImport, match=uncertain) as caught:
             import_plan_files(db, paths)
         assert _rows(tmp_path / "db.sqlite") == before
+        proposal = tmp_path / "t-1.mapping.toml"  # the user confirms the proposal: the reworded action is 1/1
+        proposal.write_text(caught.value.mapping(caught.value.changes[0]), encoding="utf-8")
+        results = import_plan_files(db, paths, mappings=[read_mapping(proposal)])
+        assert [r.summary() for r in results][1] == "t-1: 0 added, 1 updated, 0 unchanged"
     finally:
         db.dispose()
