@@ -87,17 +87,24 @@ note = "Training delivered 12 July"
 """
 
 
+def _three_plans(folder: Path, plan: str) -> list[Path]:
+    """Three plan files t-0 to t-2 of the same content in `folder`."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for n in range(3):
+        path = folder / f"t-{n}.toml"
+        path.write_text(plan.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def test_a_history_time_with_an_offset_is_stored_in_utc_through_the_reading_processes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import store.importing
 
     monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0)
     monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
-    paths = []
-    for n in range(3):
-        path = tmp_path / f"t-{n}.toml"
-        path.write_text(_PLAN.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
-        paths.append(path)
+    paths = _three_plans(tmp_path, _PLAN)
     db = open_database(tmp_path / "db.sqlite")
     try:
         assert [r.added for r in import_plan_files(db, paths)] == [1, 1, 1]
@@ -184,21 +191,14 @@ def _rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
         conn.close()
 
 
-@pytest.mark.parametrize("ahead", [False, True], ids=["writer alone", "reading processes"])
 def test_a_revision_merged_through_the_reading_processes_writes_what_the_writer_alone_writes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: bool) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import store.importing
 
     monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
-    originals, revised = [], []
-    for n in range(3):
-        for folder, text_, paths in (("first", _PLAN, originals), ("revised", _REVISED, revised)):
-            path = tmp_path / folder / f"t-{n}.toml"
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(text_.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
-            paths.append(path)
+    originals, revised = _three_plans(tmp_path / "first", _PLAN), _three_plans(tmp_path / "revised", _REVISED)
     results = {}
-    for run, read_ahead in (("alone", False), ("ahead", ahead)):
+    for run, read_ahead in (("alone", False), ("ahead", True)):
         monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0 if read_ahead else 1 << 40)
         db = open_database(tmp_path / f"{run}.sqlite")
         try:
@@ -219,11 +219,7 @@ def test_a_reworded_action_met_by_a_reading_process_stops_the_import_until_its_m
 
     monkeypatch.setattr("threading.active_count", lambda: 1)
     monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0)
-    paths = []
-    for n in range(3):
-        path = tmp_path / f"t-{n}.toml"
-        path.write_text(_PLAN.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
-        paths.append(path)
+    paths = _three_plans(tmp_path, _PLAN)
     db = open_database(tmp_path / "db.sqlite")
     try:
         import_plan_files(db, paths)
