@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from store.changeset import ChangeSet
@@ -79,6 +80,12 @@ class _Ids:
         self.next += 1
         return value
 
+    def take_many(self, count: int) -> range:
+        """`count` ids at once (a plan's history events)."""
+        taken = range(self.next, self.next + count)
+        self.next += count
+        return taken
+
 
 class _OwnerTable:
     """Finds or creates owner rows by (key, region), caching ids for one import."""
@@ -119,6 +126,21 @@ class _OwnerTable:
             self.pending = []
 
 
+class _OwnerLinks:
+    """An action's owner link rows; the owners' ids are looked up once per owner cell (actions written
+    with the same cell share its roles)."""
+
+    def __init__(self, owners: _OwnerTable) -> None:
+        self.owners = owners
+        self.cells: dict[int, tuple[tuple[ResolvedOwner, ...], list[int]]] = {}  # by id() of the roles
+
+    def of(self, action_id: int, roles: tuple[ResolvedOwner, ...]) -> list[tuple[int, int, int]]:
+        """(action id, owner id, position) for each of the action's owners, in order."""
+        found = self.cells.get(id(roles))
+        if found is None:  # the roles are kept beside their ids, so that id() stays theirs
+            found = self.cells[id(roles)] = (roles, list(dict.fromkeys(map(self.owners.id_for, roles))))
+        return [(action_id, owner_id, position) for position, owner_id in enumerate(found[1])]
+
 
 def _write_checkpoints(session: Session, changes: ChangeSet, by_uid: dict[str, int]) -> None:
     """Make each action's stored checkpoints those its target reads as (a revised target, or a better reading)."""
@@ -127,15 +149,14 @@ def _write_checkpoints(session: Session, changes: ChangeSet, by_uid: dict[str, i
         for action_id, due in session.execute(select(Checkpoint.action_id, Checkpoint.due).join(
                 Action, Action.id == Checkpoint.action_id).where(Action.plan_id == changes.plan_id)):
             stored[action_id].add(due)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, date]] = []
     for action in changes.actions:
         action_id = by_uid[action.uid]
         if (action.checkpoints or action_id in stored) and stored.get(action_id, set()) != set(action.checkpoints):
             if action_id in stored:
                 session.execute(delete(Checkpoint).where(Checkpoint.action_id == action_id))
-            rows.extend({"action_id": action_id, "due": due} for due in action.checkpoints)
-    if rows:
-        session.execute(insert(Checkpoint), rows)
+            rows.extend((action_id, due) for due in action.checkpoints)
+    _bulk_insert(session, Checkpoint.__table__, rows, names=("action_id", "due"))
 
 
 def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
@@ -154,27 +175,29 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     owners = _OwnerTable.of(session)
     action_ids = _Ids.of(session, Action.__table__)
     by_uid: dict[str, int] = {}
-    new_rows: list[dict[str, Any]] = []
-    new_links: list[dict[str, Any]] = []
+    new_rows: list[tuple[Any, ...]] = []  # in the order of `new_columns`
+    new_columns: tuple[str, ...] = ()
+    new_values: Callable[[dict[str, Any]], tuple[Any, ...]] = tuple
+    new_links: list[tuple[int, int, int]] = []  # action id, owner id, position
     changed_rows: list[dict[str, Any]] = []  # stored actions to update, each with its id as "_id"
     relinked: list[int] = []  # stored actions whose owner links are written again
+    links = _OwnerLinks(owners)
     for action in changes.actions:
-        if action.stored_id is None or action.changes or action.relink:  # else its owners are linked already
-            owner_ids = list(dict.fromkeys(owners.id_for(role) for role in action.roles))
         if action.stored_id is None:
             action_id = action_ids.take()
-            new_rows.append({"id": action_id, "uid": action.uid, "plan_id": changes.plan_id,
-                             "recommendation_id": rec_ids[action.recommendation_uid], **action.values})
-            new_links.extend({"action_id": action_id, "owner_id": oid, "position": i}
-                             for i, oid in enumerate(owner_ids))
+            if not new_rows:  # every added action's values hold the same columns
+                new_columns = ("id", "uid", "plan_id", "recommendation_id", *action.values)
+                new_values = itemgetter(*action.values)
+            new_rows.append((action_id, action.uid, changes.plan_id, rec_ids[action.recommendation_uid],
+                             *new_values(action.values)))
+            new_links.extend(links.of(action_id, action.roles))
             result.added += 1
         else:
             action_id = action.stored_id
-            if action.changes or action.relink:
+            if action.changes or action.relink:  # else its owners are linked already
                 changed_rows.append({"_id": action_id, **action.values})
                 relinked.append(action_id)
-                new_links.extend({"action_id": action_id, "owner_id": oid, "position": i}
-                                 for i, oid in enumerate(owner_ids))
+                new_links.extend(links.of(action_id, action.roles))
                 result.updated += 1
             else:
                 if action.moved:  # a neighbour came or went: the action itself is unchanged
@@ -186,10 +209,11 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     for chunk in range(0, len(relinked), 500):
         session.execute(delete(ActionOwner.__table__).where(
             ActionOwner.__table__.c.action_id.in_(relinked[chunk:chunk + 500])))
-    if new_rows:
-        _bulk_insert(session, Action.__table__, new_rows, ready=frozenset({"owners_written"}))
+    if new_rows:  # the JSON as it is stored; enums (StrEnum) and booleans as the driver binds them
+        _bulk_insert(session, Action.__table__, new_rows, names=new_columns,
+                     ready=frozenset({"owners_written", "target_kind", "status", "withdrawn"}))
     if new_links:
-        _bulk_insert(session, ActionOwner.__table__, new_links)
+        _bulk_insert(session, ActionOwner.__table__, new_links, names=("action_id", "owner_id", "position"))
     _write_checkpoints(session, changes, by_uid)
     if changes.withdrawn:
         session.execute(update(Action).where(Action.id.in_([w.stored_id for w in changes.withdrawn]))
@@ -205,7 +229,7 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     result.moved = len(changes.states)
     if changes.new_ticks:
         _bulk_insert(session, Occurrence.__table__, [(by_uid[uid], period, True) for uid, period in changes.new_ticks],
-                     names=("action_id", "period", "done"))
+                     names=("action_id", "period", "done"), ready=frozenset({"done"}))
     _ids_given(session)
     return result
 
@@ -251,15 +275,16 @@ def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, in
     """Add the history events the database lacks, in one statement; an undo points at its event by uid."""
     if not changes.events:
         return 0
-    ids = _Ids.of(session, Change.__table__)
-    event_ids = {e.uid: ids.take() for e in changes.events}
+    taken = _Ids.of(session, Change.__table__).take_many(len(changes.events))
+    event_ids = dict(zip([e.uid for e in changes.events], taken, strict=True))
     elsewhere = [e.undoes for e in changes.events if e.undoes is not None and e.undoes not in event_ids]
     for chunk in range(0, len(elsewhere), 500):
         event_ids.update(session.execute(select(Change.uid, Change.id).where(
             Change.uid.in_(elsewhere[chunk:chunk + 500]))).all())
-    rows = [(event_ids[e.uid], e.uid, action_ids[e.action_uid], e.at, e.by, e.kind, e.from_status, e.to_status,
-             e.period, e.note, event_ids.get(e.undoes) if e.undoes else None, e.from_target, e.to_target, e.origin)
-            for e in changes.events]
+    rows = [(event_id, uid, action_ids[action_uid], at, by, kind, from_status, to_status, period, note,
+             event_ids.get(undoes) if undoes else None, from_target, to_target, origin)
+            for event_id, (uid, action_uid, at, by, kind, from_status, to_status, period, note, undoes, from_target,
+                           to_target, origin) in zip(taken, changes.events, strict=True)]
     # at, kind, from and to are as stored: UTC text and values checked against the enums' names
     _bulk_insert(session, Change.__table__, rows, ready=frozenset({"at", "kind", "from_status", "to_status"}),
                  names=("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",

@@ -7,9 +7,12 @@ change sets alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from functools import partial
+from itertools import starmap
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from store.matching import Proposal
 from store.owners import ResolvedOwner
@@ -62,9 +65,9 @@ class Withdrawal:
     events: int
 
 
-@dataclass(slots=True)  # not frozen: a national import makes hundreds of thousands
-class EventWrite:
-    """A history event to add (one the database lacks), as stored."""
+class EventWrite(NamedTuple):
+    """A history event to add (one the database lacks), as stored. A tuple: a national import makes
+    hundreds of thousands, and hands them from its reading processes to the writer (see ChangeSet)."""
 
     uid: str
     action_uid: str
@@ -116,6 +119,23 @@ class ChangeSet:
     doubt: str = ""  # why the stored plan under this id may be another plan
     proposals: list[Proposal] = field(default_factory=list)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The change set as a reading process hands it to the writer: its many records as plain tuples,
+        which pickle several times faster than objects (a national import hands over 100,000 actions
+        and 235,000 events)."""
+        state = {name: getattr(self, name) for name in _FIELDS}
+        state["events"] = list(map(tuple, self.events))
+        for name, getter in _PACKED.items():
+            state[name] = list(map(getter, state[name]))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["events"] = list(map(_event, state["events"]))
+        for name, kind in _PACKED_AS.items():
+            state[name] = list(starmap(kind, state[name]))
+        for name, value in state.items():
+            setattr(self, name, value)
+
     @property
     def certain(self) -> bool:
         """Whether the import may be applied: every match certain or confirmed."""
@@ -138,6 +158,13 @@ class ChangeSet:
         return bool(self.new_plan or self.header_changes or any(r.stored_id is None or r.changes for r in (
             *self.addressees, *self.recommendations)) or self.recommendations_withdrawn or self.added
             or self.changed or self.withdrawn or self.events or self.states)
+
+
+_FIELDS = tuple(f.name for f in fields(ChangeSet))
+# The change set's lists of records handed over as tuples of their fields (ChangeSet.__getstate__).
+_PACKED_AS = {"addressees": RowWrite, "recommendations": RowWrite, "actions": ActionWrite}
+_PACKED = {name: attrgetter(*(f.name for f in fields(kind))) for name, kind in _PACKED_AS.items()}
+_event = partial(tuple.__new__, EventWrite)  # an EventWrite from its plain tuple, without a call into Python
 
 
 def _value(value: Any) -> str:

@@ -357,8 +357,9 @@ def _private_file(path: Path) -> None:
         os.close(fd)
 
 
-def _connector(path: Path, *, read_only: bool, immutable: bool, timeout_ms: int) -> Callable[[], sqlite3.Connection]:
-    """A function opening one connection with our pragmas."""
+def _connector(path: Path, *, read_only: bool, immutable: bool, timeout_ms: int,
+               building: bool = False) -> Callable[[], sqlite3.Connection]:
+    """A function opening one connection with our pragmas (`building`: see create_atomically)."""
     uri = "file:" + quote(str(path.absolute()), safe="/")
     if immutable:
         # Nobody here can write the file and no journal lies beside it: read it without creating
@@ -376,7 +377,10 @@ def _connector(path: Path, *, read_only: bool, immutable: bool, timeout_ms: int)
             conn.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
             conn.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
             conn.execute("PRAGMA foreign_keys=ON")
-            if not read_only:
+            if building:  # a new file nobody else sees, flushed to disk once whole (create_atomically)
+                conn.execute("PRAGMA journal_mode=MEMORY")
+                conn.execute("PRAGMA synchronous=OFF")
+            elif not read_only:
                 # WAL itself is set once, in the file, when it is known to be ours (_use_wal).
                 conn.execute("PRAGMA synchronous=FULL")
         except BaseException:
@@ -515,10 +519,12 @@ def _use_wal(engine: Engine, before_write: Callable[[], None]) -> None:
             raw.execute("PRAGMA journal_mode=WAL")
 
 
-def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: bool, init: bool = True) -> None:
+def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: bool, init: bool = True,
+             building: bool = False) -> None:
     """Check the schema version; create the schema in a new file (only if `init`), or upgrade an old one.
 
-    Unless the file was `checked` at open, it is checked before anything is written to it."""
+    Unless the file was `checked` at open, it is checked before anything is written to it. A file
+    `building` is put in WAL mode once it is whole (create_atomically)."""
 
     def before_write() -> None:
         if not checked:
@@ -545,7 +551,8 @@ def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: 
         raise DatabaseOpenError(f"{path} needs an upgrade from schema {version} but cannot be written: {reason}")
     # Create or upgrade under the write lock, checking again: another process may have done it.
     before_write()
-    _use_wal(engine, lambda: None)
+    if not building:
+        _use_wal(engine, lambda: None)
     with engine.connect() as conn:
         conn.execution_options(begin_immediate=True)
         with conn.begin():
@@ -564,7 +571,7 @@ def _prepare(engine: Engine, path: Path, read_only: bool, reason: str, checked: 
 
 
 def open_database(path: Path | str, *, read_only: bool = False, create: bool = True, check: bool = True,
-                  init: bool = True) -> Database:
+                  init: bool = True, building: bool = False) -> Database:
     """Open (creating if need be) the database at `path`, checking it is ours, whole and of a known version.
 
     With init=False a file holding no schema (empty, or another program's empty SQLite file) is refused
@@ -594,12 +601,13 @@ def open_database(path: Path | str, *, read_only: bool = False, create: bool = T
     reason = why or ("it was opened read-only" if read_only else "")
     read_only = read_only or bool(why)
     immutable = bool(why) and not journal_files(path)
-    connect = _connector(path, read_only=read_only, immutable=immutable, timeout_ms=busy_timeout_ms())
+    connect = _connector(path, read_only=read_only, immutable=immutable, timeout_ms=busy_timeout_ms(),
+                         building=building)
     engine = _make_engine(path, connect)
     try:
         if check:
             _quick_check(engine, path)
-        _prepare(engine, path, read_only, reason, check, init)
+        _prepare(engine, path, read_only, reason, check, init, building)
     except StoreError:
         engine.dispose()
         raise
@@ -629,7 +637,10 @@ def create_atomically(path: Path | str, *, keep: bool = True) -> Iterator[Databa
     well, only if no file has appeared at `path` meanwhile (DatabaseOpenError then; nothing is replaced).
 
     A block that fails, or a process killed inside it, leaves no database at `path`. keep=False
-    discards the file (a dry run)."""
+    discards the file (a dry run). Nobody else sees the file while it is built, so it is written without
+    a journal on disk or a flush at each commit (a national import writes 100 MB in one transaction, which
+    WAL would write twice); once whole it is put in WAL mode, as every actiontrack file is, and flushed
+    to disk before it takes its name."""
     path = Path(path).expanduser()
     if path.exists():
         raise DatabaseOpenError(f"{path} already exists")
@@ -639,17 +650,29 @@ def create_atomically(path: Path | str, *, keep: bool = True) -> Iterator[Databa
         raise DatabaseOpenError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
     building = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.new")
     _remove_with_journals(building)  # a leftover of a process with our pid, killed
-    db = open_database(building)
+    db = open_database(building, building=True)
     try:
         yield db
-        with db.engine.connect() as conn:  # everything into the main file: it alone is moved
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with db.engine.connect() as conn:  # no open transaction: the mode is written into the file
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA journal_mode=WAL")
         db.dispose()
         if keep:
+            _flush(building)
             _put_in_place(building, path)
     finally:
         db.dispose()
         _remove_with_journals(building)
+
+
+def _flush(path: Path) -> None:
+    """Write the file's data through to the disk."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _put_in_place(building: Path, path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from hashlib import sha1
 
 # The root of every derived uid (itself derived from the project's name, so it never changes).
@@ -30,6 +31,7 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
+@lru_cache(maxsize=1024)  # an action's events are derived one after another from its uid
 def _space(uid: str) -> bytes:
     """A uid's 16 bytes (uuid.UUID(uid).bytes of a well-formed uid, without building the object)."""
     space = bytes.fromhex(uid.replace("-", ""))
@@ -112,5 +114,5 @@ def as_utc(moment: datetime) -> datetime:
 def utc_text(moment: datetime) -> str:
     """A datetime as the database stores it (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff', as sqlmodel writes it)."""
     if moment.tzinfo is UTC or moment.utcoffset() == _ZERO:  # already UTC, as exported files write it
-        return moment.isoformat(" ", "microseconds")[:26]
+        return moment.replace(tzinfo=None).isoformat(" ", "microseconds")  # faster than without the offset
     return as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -147,6 +147,13 @@ def new_plan_changes(plan_file: PlanFile, *, source: str, meaning: Interpretatio
 
 def _stored_plan(session: Session, header: PlanHeader, source: str) -> Plan | None:
     """The stored plan of the file's id, if any; a uid that names another stored plan is an error."""
+    if not _holds(session, header, source):
+        return None  # a new plan (most plans of a large import): no ORM object read
+    return session.execute(select(Plan).where(Plan.id == header.id)).scalar_one()
+
+
+def _holds(session: Session, header: PlanHeader, source: str) -> bool:
+    """Whether the database holds a plan of the file's id; a uid that names another stored plan is an error."""
     found = session.connection().execute(_PLANS_BY_ID_OR_UID, {"id": header.id, "uid": header.uid}).all()
     if header.uid is not None:
         other = next((plan_id for plan_id, uid in found if uid == header.uid and plan_id != header.id), None)
@@ -155,9 +162,7 @@ def _stored_plan(session: Session, header: PlanHeader, source: str) -> Plan | No
         if any(plan_id == header.id and uid != header.uid for plan_id, uid in found):
             raise PlanFileError(f"{source}: the plan id {header.id!r} is already used here by another plan "
                                 "(its uid differs); give one of them another id")
-    if not any(plan_id == header.id for plan_id, _ in found):
-        return None  # a new plan (most plans of a large import): no ORM object read
-    return session.execute(select(Plan).where(Plan.id == header.id)).scalar_one()
+    return any(plan_id == header.id for plan_id, _ in found)
 
 
 _PLANS_BY_ID_OR_UID = text("SELECT id, uid FROM plan WHERE id = :id OR uid = :uid")
@@ -558,12 +563,19 @@ def _indexes_built_after(session: Session) -> Iterator[None]:
     for name in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
-    for sql in found.values():
-        try:
-            conn.exec_driver_sql(sql)
-        except IntegrityError:
-            raise StoreError("the files given hold one uid twice (two records claim one identity); "
-                             "nothing was written") from None
+    import os
+
+    # the reading processes have ended by now: SQLite's sorter may use the other cores for the indexes
+    conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, MAX_READERS)}")
+    try:
+        for sql in found.values():
+            try:
+                conn.exec_driver_sql(sql)
+            except IntegrityError:
+                raise StoreError("the files given hold one uid twice (two records claim one identity); "
+                                 "nothing was written") from None
+    finally:
+        conn.exec_driver_sql("PRAGMA threads=0")
 
 
 @contextmanager
@@ -596,7 +608,7 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     uncertain: list[ChangeSet] = []
     with db.write(exclusive=True) as session, _collector_paused(), _large_cache(session), \
             _indexes_built_after(session):
-        for ready in _plans_in_order(paths, _stored_plan_ids(session)):
+        for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by)):
             changes = ready.changes_in(session, mapping=_for(ready.header.id, mappings), by=by)
             if not changes.certain:
                 uncertain.append(changes)
@@ -619,7 +631,7 @@ def preview_plan_files(db: Database, paths: Sequence[Path | str], *,
     """The change set each file's import would write; nothing is written (`import --dry-run`)."""
     with db.read() as session, _collector_paused():
         return [ready.changes_in(session, mapping=_for(ready.header.id, mappings))
-                for ready in _plans_in_order(paths, _stored_plan_ids(session))]
+                for ready in _plans_in_order(paths, _Import.of(db, session, mappings))]
 
 
 def _for(plan_id: str, mappings: Sequence[Mapping]) -> Mapping | None:
@@ -627,14 +639,46 @@ def _for(plan_id: str, mappings: Sequence[Mapping]) -> Mapping | None:
     return next((m for m in mappings if m.plan_id == plan_id), None)
 
 
-def _stored_plan_ids(session: Session) -> frozenset[str]:
-    return frozenset(session.execute(select(Plan.id)).scalars())
+@dataclass(frozen=True, slots=True)
+class _Import:
+    """What each file of one import is prepared against: the ids of the plans the database held when it
+    began, the SQLite file a reading process may read those plans from (None: only the writer reads the
+    database, as for a server), and the import's mappings, author and time."""
+
+    stored: frozenset[str]
+    database: Path | None
+    mappings: tuple[Mapping, ...]
+    by: str
+    now: datetime
+
+    @classmethod
+    def of(cls, db: Database, session: Session, mappings: Sequence[Mapping], by: str = "actiontrack") -> _Import:
+        """The import about to run in `session` (which holds the database as it stands before it)."""
+        stored = frozenset(session.execute(select(Plan.id)).scalars())
+        readable = db.path if stored and session.connection().dialect.name == "sqlite" else None
+        return cls(stored, readable, tuple(mappings), by, datetime.now(UTC))
+
+
+# The session each reading process reads stored plans in, opened on its first stored plan.
+_READERS: dict[Path, Session] = {}
+
+
+def _reader(path: Path) -> Session:
+    """This reading process's own read-only session on the database being imported into: one read
+    transaction for all the plans it prepares (the owners, say, are read once). While the import runs,
+    its writer holds the write lock: what is read here is the database as it was when the import began,
+    which is what the writer compares each plan with (no plan is written by two files). The process
+    ends, and its transaction with it, before the writer commits."""
+    found = _READERS.get(path)
+    if found is None:
+        found = _READERS[path] = Session(open_database(path, read_only=True, check=False, init=False).engine)
+    return found
 
 
 @dataclass(slots=True)
 class _Prepared:
     """A plan file read, validated and interpreted, ready for the writer (a reading process may have made
-    it). A plan the database did not hold comes with its change set, which needs no database."""
+    it) and, where it could be built ahead, its change set."""
 
     path: Path
     header: PlanHeader
@@ -643,26 +687,34 @@ class _Prepared:
     changes: ChangeSet | None = None
 
     @classmethod
-    def of(cls, stored: frozenset[str], path: Path) -> _Prepared:
-        """The file prepared, given the ids of the plans the database held when the import began."""
+    def of(cls, run: _Import, path: Path) -> _Prepared:
+        """The file prepared. A plan the database did not hold comes with its change set, which needs no
+        database; a stored plan, in a reading process that may read the database, with its change set
+        built against the stored plan as it was when the import began."""
         plan = read_plan_file(path)
         meaning = interpret(plan)
-        if plan.plan.id in stored:
-            return cls(path, plan.plan, plan, meaning)
-        return cls(path, plan.plan, changes=new_plan_changes(plan, source=str(path), meaning=meaning))
+        header = plan.plan
+        if header.id not in run.stored:
+            return cls(path, header, changes=new_plan_changes(plan, source=str(path), meaning=meaning))
+        if run.database is not None and readahead.in_worker():
+            return cls(path, header, changes=plan_changes(
+                _reader(run.database), plan, source=str(path), mapping=_for(header.id, run.mappings), by=run.by,
+                now=run.now, meaning=meaning))
+        return cls(path, header, plan, meaning)
 
     def changes_in(self, session: Session, *, mapping: Mapping | None = None, by: str = "actiontrack") -> ChangeSet:
-        """The change set of this file's import into the database of `session`."""
-        if self.changes is not None and _stored_plan(session, self.header, str(self.path)) is None:
+        """The change set of this file's import into the database of `session`: the one built ahead where it
+        was built against what `session` holds (the stored plan, or none), else built here."""
+        if self.changes is not None and _holds(session, self.header, str(self.path)) != self.changes.new_plan:
             return self.changes
         plan = self.plan or read_plan_file(self.path)
         return plan_changes(session, plan, source=str(self.path), mapping=mapping, by=by, meaning=self.meaning)
 
 
-def _plans_in_order(paths: Sequence[Path | str], stored: frozenset[str]) -> Iterator[_Prepared]:
+def _plans_in_order(paths: Sequence[Path | str], run: _Import) -> Iterator[_Prepared]:
     """Each file prepared, in order, refusing a plan given twice."""
     seen: set[str] = set()
-    for ready in _prepare_in_order([Path(p) for p in paths], stored):
+    for ready in _prepare_in_order([Path(p) for p in paths], run):
         if ready.header.id in seen:
             raise PlanFileError(f"plan id {ready.header.id!r} is in more than one of the files given")
         seen.add(ready.header.id)
@@ -682,9 +734,9 @@ READ_AHEAD_BYTES = 4 * 1024 * 1024
 MAX_READERS = 4
 
 
-def _prepare_in_order(paths: list[Path], stored: frozenset[str]) -> Iterator[_Prepared]:
+def _prepare_in_order(paths: list[Path], run: _Import) -> Iterator[_Prepared]:
     """Each file prepared, in order; by reading processes running ahead when that pays."""
-    prepare = partial(_Prepared.of, stored)
+    prepare = partial(_Prepared.of, run)
     if not _worth_reading_ahead(paths):
         yield from map(prepare, paths)
         return

@@ -51,6 +51,11 @@ class ResolvedOwner:
     region: str
     organisation: str = ""
 
+    def __reduce__(self) -> tuple[type[ResolvedOwner], tuple[str, str, str, str]]:
+        # An import's reading processes hand owners to the writer: pickled as their fields, not as the
+        # generic state of a frozen dataclass, which looks up the fields again for every object
+        return (ResolvedOwner, (self.name, self.key, self.region, self.organisation))
+
 
 def is_blank(written: str) -> bool:
     """Whether a name shows nothing: empty, spaces, or only invisible characters."""

@@ -400,25 +400,30 @@ def _check_unique(plan: PlanFile, source: str) -> None:
             if rec.number in numbers:
                 raise PlanFileError(f"{source}: {rec.label} appears twice")
             numbers.add(rec.number)
-            once(rec.uid, rec.label)
+            # a national file holds hundreds of thousands of uids: a label is made only for a uid seen twice
+            if rec.uid in uids:
+                once(rec.uid, rec.label)
+            if rec.uid is not None:
+                uids.add(rec.uid)
             refs: set[str] = set()
             for position, action in enumerate(rec.actions, start=1):
                 ref = action.ref or str(position)
                 if ref in refs:
                     raise PlanFileError(f"{source}: {rec.label} › action {ref!r} appears twice")
                 refs.add(ref)
-                where = f"{rec.label} › action {ref!r}"
+                if action.uid in uids:
+                    once(action.uid, f"{rec.label} › action {ref!r}")
                 if action.uid is not None:
-                    once(action.uid, where)
+                    uids.add(action.uid)
                 for n, entry in enumerate(action.history, start=1):
                     uid = entry.uid
-                    if uid is not None:  # a national file holds hundreds of thousands: no call per uid
+                    if uid is not None:
                         if uid in uids:
-                            once(uid, f"{where} › history entry {n}")
+                            once(uid, f"{rec.label} › action {ref!r} › history entry {n}")
                         uids.add(uid)
                     if type(entry.undoes) is int and not 1 <= entry.undoes < n:
-                        raise PlanFileError(f"{source}: {where} › history entry {n} › undoes must name an "
-                                            "earlier entry of the same action")
+                        raise PlanFileError(f"{source}: {rec.label} › action {ref!r} › history entry {n} › "
+                                            "undoes must name an earlier entry of the same action")
     if not numbers:
         raise PlanFileError(f"{source}: the plan has no recommendations")
 

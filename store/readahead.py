@@ -59,7 +59,17 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+_in_worker = False
+
+
+def in_worker() -> bool:
+    """Whether this process is one of in_order's workers."""
+    return _in_worker
+
+
 def _start_worker() -> None:
+    global _in_worker
+    _in_worker = True
     _exit_with_parent()
     gc.disable()  # workers make no cyclic garbage worth the collector's rescans of what they inherited
     # Ctrl-C reaches the whole process group: the writer stops the import and its workers; a worker

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from store import readahead
 from store.db import open_database
 from store.importing import import_plan_files
+from store.matching import read_mapping
 from store.planfile import PlanFileError, parse_toml, read_plan_file
 
 _PARENT = os.getpid()
@@ -86,17 +87,24 @@ note = "Training delivered 12 July"
 """
 
 
+def _three_plans(folder: Path, plan: str) -> list[Path]:
+    """Three plan files t-0 to t-2 of the same content in `folder`."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for n in range(3):
+        path = folder / f"t-{n}.toml"
+        path.write_text(plan.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def test_a_history_time_with_an_offset_is_stored_in_utc_through_the_reading_processes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import store.importing
 
     monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0)
     monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
-    paths = []
-    for n in range(3):
-        path = tmp_path / f"t-{n}.toml"
-        path.write_text(_PLAN.replace('id = "t-1"', f'id = "t-{n}"'), encoding="utf-8")
-        paths.append(path)
+    paths = _three_plans(tmp_path, _PLAN)
     db = open_database(tmp_path / "db.sqlite")
     try:
         assert [r.added for r in import_plan_files(db, paths)] == [1, 1, 1]
@@ -153,3 +161,78 @@ def test_ctrl_c_during_a_large_import_stops_it_quietly_and_writes_nothing(tmp_pa
     assert command.returncode == 130
     assert err == ""  # no traceback from any process
     assert not db.exists() and not list(tmp_path.glob(".new.sqlite*"))
+
+
+_REVISED = _PLAN.replace('kind = "pdu"', 'kind = "pdu"\nrating = "Good"') + """
+[[addressees.recommendations.actions.history]]
+at = 2023-08-01T09:00:00Z
+by = "hop"
+change = "status"
+from = "complete"
+to = "ongoing"
+note = "Reopened: the register was incomplete"
+
+[[addressees.recommendations.actions]]
+text = "Audit the training register."
+owners = ["Head of Wigan PDU", "Business Manager"]
+target = "December 2023"
+"""
+
+
+def _rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                for table in ("plan", "addressee", "recommendation", "action", "change", "actionowner", "owner",
+                              "occurrence", "checkpoint")}
+    finally:
+        conn.close()
+
+
+def test_a_revision_merged_through_the_reading_processes_writes_what_the_writer_alone_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import store.importing
+
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
+    originals, revised = _three_plans(tmp_path / "first", _PLAN), _three_plans(tmp_path / "revised", _REVISED)
+    results = {}
+    for run, read_ahead in (("alone", False), ("ahead", True)):
+        monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0 if read_ahead else 1 << 40)
+        db = open_database(tmp_path / f"{run}.sqlite")
+        try:
+            import_plan_files(db, originals)
+            results[run] = [r.summary() for r in import_plan_files(db, revised)]
+        finally:
+            db.dispose()
+    assert results["ahead"] == results["alone"] == [
+        f"t-{n}: 1 added, 0 updated, 1 unchanged, 1 history events added, 1 statuses or ticks moved by history"
+        for n in range(3)]
+    assert _rows(tmp_path / "ahead.sqlite") == _rows(tmp_path / "alone.sqlite")
+
+
+def test_a_reworded_action_met_by_a_reading_process_stops_the_import_until_its_mapping_is_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import store.importing
+    from store.importing import UncertainImport
+
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0)
+    paths = _three_plans(tmp_path, _PLAN)
+    db = open_database(tmp_path / "db.sqlite")
+    try:
+        import_plan_files(db, paths)
+        before = _rows(tmp_path / "db.sqlite")
+        paths[1].write_text(paths[1].read_text(encoding="utf-8").replace("Deliver training.", "Deliver the training."),
+                            encoding="utf-8")
+        uncertain = r"t-1\.toml: 1 stored action cannot be matched with certainty"
+        with pytest.raises(UncertainImport, match=uncertain) as caught:
+            import_plan_files(db, paths)
+        assert _rows(tmp_path / "db.sqlite") == before
+        proposal = tmp_path / "t-1.mapping.toml"  # the user confirms the proposal: the reworded action is 1/1
+        proposal.write_text(caught.value.mapping(caught.value.changes[0]), encoding="utf-8")
+        results = import_plan_files(db, paths, mappings=[read_mapping(proposal)])
+        assert [r.summary() for r in results][1] == "t-1: 0 added, 1 updated, 0 unchanged"
+    finally:
+        db.dispose()
