@@ -119,7 +119,11 @@ def _laid_out(report: ReportSource, names: dict[str, str], spool: IO[bytes]) -> 
         job.write_bytes(pickle.dumps(_PartJob(database, reader.scope, reader.batches[half:], names, other_spool)))
         with subprocess.Popen([sys.executable, "-P", "-m", "store.reports.second_reader", str(job), str(answer)],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as other:
-            plans = [_lay_out(plan, names[plan.id], spool) for plan in reader.sections(reader.batches[:half])]
+            try:
+                plans = [_lay_out(plan, names[plan.id], spool) for plan in reader.sections(reader.batches[:half])]
+            except BaseException:
+                other.kill()  # this half failed (or was interrupted): the other's work is of no use
+                raise
             _, problem = other.communicate()
         part = _answer(answer, problem)
         reader.count_in(part.addressees, part.by_owner, part.actions)
