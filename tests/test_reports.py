@@ -428,6 +428,19 @@ def test_someone_elses_workbook_is_not_written_over(db_path: Path, tmp_path: Pat
     assert out.read_bytes() == kept
 
 
+def test_a_workbook_an_earlier_version_wrote_is_written_again(db_path: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import Workbook
+
+    out = tmp_path / "tameside.xlsx"
+    earlier = Workbook()  # marked as XlsxWriter's reports were: in the document's properties
+    earlier.properties.title, earlier.properties.creator = "Progress report", "actiontrack"
+    earlier.properties.description = "actiontrack report"
+    earlier.save(out)
+    assert run_inprocess(capsys, "--db", str(db_path), "report", "-o", str(out)).code == 0
+    assert load_workbook(out)["Summary"]["A2"].value == "Written by actiontrack report"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="the workbook library's temporary folder comes from TMP there")
 def test_a_workbook_that_cannot_be_written_is_said_in_one_line_and_leaves_the_old_one(
         db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
