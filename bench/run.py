@@ -79,11 +79,11 @@ def run_timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, str
 
 
 REPORT_FLOORS = {"csv": "sqlite3 + csv module: the action rows to a file",
-                 "xlsx": "XlsxWriter writing the csv report's cells, read beforehand"}
+                 "xlsx": "rustpy-xlsxwriter writing the csv report's cells, read beforehand"}
 
 
 def report_floor(fmt: str, db_path: Path, out: Path, size: int, env: dict[str, str]) -> float:
-    """Seconds of a report's floor: for xlsx, XlsxWriter's own time for the cells of the csv report written just
+    """Seconds of a report's floor: for xlsx, the xlsx library's own time for the cells of the csv report written just
     before (`bench/xlsx_floor.py`); for the others, the action rows read with sqlite3 and written with the csv
     module (`bench/report_floor.py`)."""
     if fmt == "xlsx":

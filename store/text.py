@@ -32,6 +32,12 @@ def visible(text: str) -> str:
     return text if text.isprintable() else text.translate(_PICTURES)
 
 
+def is_visible(text: str) -> bool:
+    """Whether `visible` surely leaves the text as it is, line breaks and all (at C speed, with no new string made:
+    `visible` makes one for any text with a break). False for some texts it leaves, e.g. with a no-break space."""
+    return text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable()
+
+
 def visible_line(text: str) -> str:
     """Like `visible`, and tabs and newlines shown as symbols too, so the text stays one line."""
     return text if text.isprintable() else text.translate(_PICTURES_OF_LINE)

@@ -255,8 +255,9 @@ async def test_the_screen_shows_hostile_text_literally_and_does_not_quit(hostile
 
 
 def test_every_character_is_shown_as_itself_or_as_its_picture() -> None:
-    """`visible` skips the replacing for text Python calls printable: no character it must replace is."""
-    from store.text import _PICTURES, _PICTURES_OF_LINE, visible, visible_line
+    """`visible` skips the replacing for text Python calls printable: no character it must replace is; and
+    `is_visible` never says a text is left as it is, line breaks among it, when `visible` would change it."""
+    from store.text import _PICTURES, _PICTURES_OF_LINE, is_visible, visible, visible_line
 
     for code in range(0x30000):
         if 0xD800 <= code <= 0xDFFF:  # surrogates are no characters of their own
@@ -265,3 +266,4 @@ def test_every_character_is_shown_as_itself_or_as_its_picture() -> None:
         text = f"a{char}b"
         assert visible(text) == f"a{_PICTURES.get(code, char)}b", hex(code)
         assert visible_line(text) == f"a{_PICTURES_OF_LINE.get(code, char)}b", hex(code)
+        assert not is_visible(f"a\n{char}b") or visible(text) == text, hex(code)  # never wrongly

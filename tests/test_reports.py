@@ -11,6 +11,7 @@ import csv
 import io
 import shutil
 import subprocess
+import sys
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,11 +24,12 @@ from store.db import Database
 from store.queries import View, find_owner
 from store.rag import Rag, action_rag, branch_rag, due_soon
 from store.reports import ReportScope, build_report, render
-from store.reports.columns import COLUMNS
+from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK
 from store.reports.content import Duty, Report
 from store.revising import revise_target
 from store.targets import Status
 from tests.helpers.cli import assert_one_clean_line, fingerprint, run_inprocess
+from tests.helpers.report_content import shown_fill
 
 AS_OF = date(2023, 9, 15)
 SAMPLE_ACTIONS = {"cgm-2019": 54, "gm-2023": 109, "nps-ne-2019": 24, "nw-2023": 105}
@@ -226,7 +228,11 @@ def test_xlsx_has_a_summary_a_sheet_per_plan_frozen_filtered_filled_and_dated(re
     overdue = next(row for row in body if row[3].value == "gm-2023/6/1")
     rag = overdue[headings.index("RAG")]
     assert rag.value == "red"
-    assert rag.fill.fgColor.rgb == "FFFFC7CE"
+    assert shown_fill(sheet, rag) == ("FFFFC7CE", "rgb FF9C0006", True)  # Excel's "bad" fill and ink, in bold
+    fills = {row[headings.index("RAG")].value: shown_fill(sheet, row[headings.index("RAG")]) for row in body}
+    assert fills == {word: (f"FF{fill[1:]}", f"rgb FF{RAG_INK[word][1:]}", True) for word, fill in RAG_FILL.items()
+                     if word in fills} and len(fills) >= 3
+    assert shown_fill(sheet, overdue[headings.index("Status")]) is None
     deadline = overdue[headings.index("Deadline")]
     assert deadline.value == datetime(2023, 7, 31) and deadline.is_date
     assert overdue[headings.index("Days overdue")].value == 46
@@ -403,6 +409,72 @@ def test_report_names_an_unknown_plan_and_needs_a_file_for_xlsx(db_path: Path, c
                           "no plan has the id 'nope'")
     assert_one_clean_line(run_inprocess(capsys, "--db", str(db_path), "report", "--format", "xlsx"),
                           "needs a file")
+
+
+def test_someone_elses_workbook_is_not_written_over(db_path: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import Workbook
+
+    out = tmp_path / "tameside.xlsx"
+    assert run_inprocess(capsys, "--db", str(db_path), "report", "-o", str(out)).code == 0
+    assert load_workbook(out)["Summary"]["A2"].value == "Written by actiontrack report"  # how ours is known
+    theirs = Workbook()
+    theirs.active["A1"] = "Budget"
+    theirs.active["A2"] = "actiontrack report costs"
+    theirs.save(out)
+    kept = out.read_bytes()
+    assert_one_clean_line(run_inprocess(capsys, "--db", str(db_path), "report", "-o", str(out)),
+                          "is not an actiontrack xlsx report")
+    assert out.read_bytes() == kept
+
+
+def test_a_workbook_an_earlier_version_wrote_is_written_again(db_path: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import Workbook
+
+    out = tmp_path / "tameside.xlsx"
+    earlier = Workbook()  # marked as XlsxWriter's reports were: in the document's properties
+    earlier.properties.title, earlier.properties.creator = "Progress report", "actiontrack"
+    earlier.properties.description = "actiontrack report"
+    earlier.save(out)
+    assert run_inprocess(capsys, "--db", str(db_path), "report", "-o", str(out)).code == 0
+    assert load_workbook(out)["Summary"]["A2"].value == "Written by actiontrack report"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the workbook library's temporary folder comes from TMP there")
+def test_a_workbook_that_cannot_be_written_is_said_in_one_line_and_leaves_the_old_one(
+        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "tameside.xlsx"
+    assert run_inprocess(capsys, "--db", str(db_path), "report", "-o", str(out)).code == 0
+    kept = out.read_bytes()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "gone"))  # where the library spools its sheets
+    line = assert_one_clean_line(run_inprocess(capsys, "--db", str(db_path), "report", "-o", str(out)),
+                                 f"cannot write {out}", "No such file or directory")
+    assert "Excel write error" not in line
+    assert out.read_bytes() == kept
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tameside")] == []  # no half-written file
+
+
+def test_a_text_longer_than_a_cell_holds_is_cut_to_fit(db_path: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from store.db import open_database
+
+    plan = tmp_path / "long.toml"
+    plan.write_text(HOSTILE_PLAN.replace("formula-2023", "long-2023").replace(
+        '"=1+2 \\u001b[31mred\\u001b[0m"', '"' + "evidence " * 5000 + '"'), encoding="utf-8")
+    assert run_inprocess(capsys, "--db", str(db_path), "import", str(plan)).code == 0
+    db = open_database(db_path)
+    try:
+        report = _report(db, plan_ids=("long-2023",))
+    finally:
+        db.dispose()
+    assert len(report.actions[0].text) == 45_000
+    path = tmp_path / "long.xlsx"
+    path.write_bytes(render(report, "xlsx"))  # Excel's cells hold 32,767 characters at most
+    sheet = load_workbook(path)["long-2023"]
+    text = sheet["E2"].value
+    assert len(text) == 32_767 and text.startswith("evidence evidence") and text.endswith("…")
+    assert sheet["E3"].value == "\tcmd|' /C calc'!A0"
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

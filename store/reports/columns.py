@@ -11,7 +11,7 @@ from datetime import date, datetime
 from operator import itemgetter
 
 from store.reports.content import ReportAction
-from store.text import status_word, visible
+from store.text import is_visible, status_word, visible
 
 Cell = str | int | date | datetime | None
 
@@ -87,7 +87,6 @@ def texts(values: list[Cell]) -> str:
 
 def shown_values(values: list[Cell]) -> list[Cell]:
     """The values with their text shown as every report shows it (`values` itself when no text needs it)."""
-    joined = texts(values)
-    if shown(joined) is joined:  # nothing was replaced
+    if is_visible(texts(values)):  # nothing to replace
         return values
     return [shown(value) if isinstance(value, str) else value for value in values]

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -108,6 +109,15 @@ class Tally:
     def add(self, action: ReportAction) -> None:
         """Count one action."""
         self.count(action.status, action.rag)
+
+    def add_all(self, other: Tally) -> None:
+        """Count another tally's actions too."""
+        self.not_started += other.not_started
+        self.ongoing += other.ongoing
+        self.complete += other.complete
+        self.red += other.red
+        self.amber += other.amber
+        self.green += other.green
 
     def count(self, status: Status, rag: Rag, n: int = 1) -> None:
         """Count `n` actions of this status and rating."""
@@ -304,9 +314,21 @@ class ReportReader:
         """Counts per owner, by label (complete once `sections()` has run out)."""
         return dict(sorted(self._owners.items()))
 
-    def sections(self) -> Iterator[PlanSection]:
-        """Every plan of the report in order, with its addressees, recommendations and actions in scope."""
-        for plan_ids in self._batches:
+    @property
+    def batches(self) -> list[list[str]]:
+        """The plan ids in the batches they are read in, in order."""
+        return self._batches
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file read (for a reader in another process), or None for a server."""
+        url = self._session.get_bind().engine.url
+        return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+    def sections(self, batches: Sequence[Sequence[str]] | None = None) -> Iterator[PlanSection]:
+        """Every plan of the report in order (or of the `batches` given, a run of `batches`), with its addressees,
+        recommendations and actions in scope."""
+        for plan_ids in self._batches if batches is None else batches:
             filled = _read_plans(self._session, self.scope, [self._header(plan_id) for plan_id in plan_ids],
                                  self._owner_counts)
             for plan in filled:
@@ -315,6 +337,14 @@ class ReportReader:
                                                           addressee.rag))
                     self.action_count += sum(len(rec.actions) for rec in addressee.recommendations)
                 yield plan
+
+    def count_in(self, addressees: Sequence[AddresseeCount], by_owner: dict[str, Tally], actions: int) -> None:
+        """Add to the summary the counts of plans read elsewhere (by a reader in another process), as if they had
+        been read here: after the plans before them, so that the addressees stay in plan order."""
+        self.addressees.extend(addressees)
+        for owner, counts in by_owner.items():
+            self._owners[owner].add_all(counts)
+        self.action_count += actions
 
     @property
     def changes(self) -> list[ChangeLine]:

@@ -19,8 +19,7 @@ def is_report(path: Path, fmt: str) -> bool:
     """Whether the file at `path` is a report in `fmt` that actiontrack wrote."""
     try:
         if fmt == "xlsx":
-            with zipfile.ZipFile(path) as book:
-                return MARK in book.read("docProps/core.xml").decode("utf-8", "replace")
+            return _is_our_workbook(path)
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8-sig", "replace")
     except (OSError, KeyError, zipfile.BadZipFile):
@@ -32,6 +31,20 @@ def is_report(path: Path, fmt: str) -> bool:
     if fmt == "html":
         return f'<meta name="generator" content="{MARK}">' in head
     return head.startswith(f"<!-- {MARK}")
+
+
+def _is_our_workbook(path: Path) -> bool:
+    """A workbook actiontrack wrote: the mark line on its first sheet (the summary), or the document property
+    that marked the workbooks of earlier versions."""
+    from store.reports.xlsx import MARK_LINE
+
+    with zipfile.ZipFile(path) as book:
+        names = set(book.namelist())
+        if "xl/worksheets/sheet1.xml" in names:
+            with book.open("xl/worksheets/sheet1.xml") as sheet:
+                if f">{MARK_LINE}<" in sheet.read(1 << 16).decode("utf-8", "replace"):
+                    return True
+        return "docProps/core.xml" in names and MARK in book.read("docProps/core.xml").decode("utf-8", "replace")
 
 
 def check_target(path: Path, fmt: str, database: Path | None) -> None:

@@ -1,25 +1,40 @@
 """The report as an Excel workbook: a summary sheet, one sheet per plan, and the changes.
 
 Each plan sheet has a frozen header row, an autofilter, widths that fit, wrapped text, real dates, and
-RAG cells filled in their colour with the word in them. Text is always written as text, never as a formula.
-Plan sheets are written as their plans are read (XlsxWriter in constant-memory mode: a row goes to disk
-as soon as the next begins); the summary, first in the book, is written last.
+RAG cells in their colour with the word in them. Text is always written as text, never as a formula.
+Written with rustpy-xlsxwriter (Rust's rust_xlsxwriter), which writes a sheet from a stream of rows in
+constant memory, in the book's order. The summary comes first in the book but is counted as the plans are
+read, so the plans are read and laid out first, their rows spooled to a temporary file (a national report
+is never held in memory), and the book is then written from the spool.
 """
 
 from __future__ import annotations
 
+import marshal
+import os
+import pickle
 import re
-from collections.abc import Sequence
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import IO, Any, BinaryIO, cast
 
-from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK, Cell, row_values, shown, shown_values
-from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
+from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK, Cell, row_values, shown, shown_values, texts
+from store.reports.content import AddresseeCount, PlanSection, ReportReader, ReportScope, ReportSource, Tally
 from store.reports.output import MARK
 
 _TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
-_RAG_COLUMN = next(i for i, column in enumerate(COLUMNS) if column.key == "rag")
+_HEADINGS = [column.heading for column in COLUMNS]
+_SUMMARY_HEADINGS = ["Plan", "Addressee", *_TALLY_HEADINGS, "RAG"]  # the header row of the summary's widest table
+_CHANGE_HEADINGS = ["When (UTC)", "By", "Ref", "Change", "Note"]
+MARK_LINE = f"Written by {MARK}"  # the summary's second line: how `output.is_report` knows a workbook of ours
 
 
 def _tally(counts: Tally) -> list[int]:
@@ -41,68 +56,236 @@ def sheet_names(plan_ids: Sequence[str]) -> list[str]:
     return names
 
 
+@dataclass(frozen=True, slots=True)
+class _PlanLayout:
+    """A plan sheet laid out: where its rows lie in the spool, its column widths and its taller rows."""
+
+    name: str
+    offset: int
+    size: int
+    widths: list[float]
+    heights: dict[int, float]
+
+
 def write_xlsx(report: ReportSource, out: BinaryIO) -> None:
-    """The workbook, written into `out` plan by plan."""
-    import xlsxwriter  # type: ignore[import-untyped]  # (it ships no type information)
+    """The workbook, written into `out`: the plans read and laid out first, then the book from the summary on."""
+    from rustpy_xlsxwriter import write_worksheets
 
-    # Strings are never read as formulas, numbers or links: plan text stays the text it is.
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                     "strings_to_numbers": False, "strings_to_urls": False,
-                                     "remove_timezone": True})
-    book.set_properties({"title": shown(report.title), "author": "actiontrack", "comments": MARK})
-    formats = _Formats(book)
-    summary = book.add_worksheet("Summary")  # first in the book, filled once every plan has been counted
-    for plan, name in zip(report.sections(), sheet_names([p.id for p in report.plans]), strict=True):
-        _plan_sheet(book.add_worksheet(name), formats, plan)
-    _summary(summary, formats, report)
-    if report.scope.since:
-        _changes(book, formats, report)
-    book.close()
-
-
-def _plan_sheet(sheet: Any, formats: _Formats, plan: PlanSection) -> None:
-    """One row per action under a frozen, filtered header; columns as wide as their text (up to a limit)."""
-    values = [row_values(action) for action in plan.actions]
-    widths = [min(max(len(column.heading), _longest([line[i] for line in values]), 6), column.width)
-              for i, column in enumerate(COLUMNS)]
-    per_line = [int(width * _CHARS_PER_WIDTH) for width in widths]
-    _print_on_a4(sheet)
-    sheet.repeat_rows(0)
-    for i, (column, width) in enumerate(zip(COLUMNS, widths, strict=True)):
-        sheet.set_column(i, i, width + 2)
-        sheet.write_string(0, i, column.heading, formats.heading)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(values), 1), len(COLUMNS) - 1)
-    for row, line in enumerate(values, start=1):
-        sheet.set_row(row, _height(line, per_line))
-        for i, value in enumerate(shown_values(line)):
-            if i == _RAG_COLUMN:
-                sheet.write_string(row, i, str(value), formats.rag[str(value)])
-            else:
-                _write(sheet, row, i, value, formats)
+    formats = _Formats()
+    names = sheet_names([p.id for p in report.plans])
+    with tempfile.TemporaryFile() as spool:
+        plans = _laid_out(report, dict(zip([p.id for p in report.plans], names, strict=True)), spool)
+        sheets: list[tuple[str, Any]] = [("Summary", _summary_rows(report))]
+        sheets += [(plan.name, _spooled(spool, plan)) for plan in plans]
+        tables = [plan.name for plan in plans]  # sheets under a frozen, filtered header that repeats on each page
+        changes = report.changes if report.scope.since else None
+        if changes is not None:
+            sheets.append(("Changes", _change_rows(changes)))
+            tables.append("Changes")
+        rag: dict[str, Any] = {"RAG": formats.rag_rules}
+        with _failures_as_os_errors():
+            write_worksheets(
+                sheets, out,
+                freeze_panes={name: {"row": 1} for name in tables},
+                autofilter={name: True for name in tables},
+                column_widths={"Summary": [28, 40, *[12] * 8], "Changes": [17, 16, 16, 28, 60],
+                               **{plan.name: plan.widths for plan in plans}},
+                column_formats={"Changes": [formats.moment, *[formats.text] * 4],
+                                **{plan.name: formats.columns for plan in plans}},
+                header_format={name: formats.heading for name in ["Summary", *tables]},
+                row_heights={plan.name: plan.heights for plan in plans if plan.heights},
+                header_row={"Summary": _SUMMARY_HEADER},
+                merge_ranges={"Summary": [(0, 0, 0, len(_SUMMARY_HEADINGS) - 1, shown(report.title), formats.title),
+                                          (1, 0, 1, len(_SUMMARY_HEADINGS) - 1, MARK_LINE, formats.mark),
+                                          (2, 0, 2, len(_SUMMARY_HEADINGS) - 1, "By addressee", formats.title)]},
+                row_formats={"Summary": _summary_row_formats(report, formats)},
+                conditional_formats={"Summary": rag, **{plan.name: rag for plan in plans}},
+                page_setup={name: _PRINT_ON_A4 | {"repeat_rows": 0} for name in tables} | {"Summary": _PRINT_ON_A4},
+            )
 
 
-def _print_on_a4(sheet: Any) -> None:
-    """Printed, a sheet fits A4 landscape one page wide (and the header row repeats on each page)."""
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+def _laid_out(report: ReportSource, names: dict[str, str], spool: IO[bytes]) -> list[_PlanLayout]:
+    """Every plan laid out and spooled, in order. A report of several batches read from a SQLite file is read by
+    two processes at once, each half of its plans (reading is most of a national report's time): the second
+    half by another Python (`store/reports/second_reader.py`) into its own spool, copied after this one's."""
+    reader = report if isinstance(report, ReportReader) else None
+    database = reader.database_file if reader is not None else None
+    if reader is None or database is None or len(reader.batches) < 2 or (os.cpu_count() or 1) < 2 \
+            or not sys.executable:
+        return [_lay_out(plan, names[plan.id], spool) for plan in report.sections()]
+    half = len(reader.batches) // 2
+    with tempfile.TemporaryDirectory(prefix="actiontrack-report-") as folder:
+        other_spool, job, answer = Path(folder) / "rows", Path(folder) / "job", Path(folder) / "answer"
+        job.write_bytes(pickle.dumps(_PartJob(database, reader.scope, reader.batches[half:], names, other_spool)))
+        with subprocess.Popen([sys.executable, "-P", "-m", "store.reports.second_reader", str(job), str(answer)],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as other:
+            try:
+                plans = [_lay_out(plan, names[plan.id], spool) for plan in reader.sections(reader.batches[:half])]
+            except BaseException:
+                other.kill()  # this half failed (or was interrupted): the other's work is of no use
+                raise
+            _, problem = other.communicate()
+        part = _answer(answer, problem)
+        reader.count_in(part.addressees, part.by_owner, part.actions)
+        base = spool.tell()
+        with other_spool.open("rb") as rows:
+            shutil.copyfileobj(rows, spool, 1 << 20)
+    return plans + [replace(plan, offset=base + plan.offset) for plan in part.plans]
+
+
+@dataclass(frozen=True, slots=True)
+class _PartJob:
+    """What a reader in another process reads: the plans of `batches` from `database`, into `spool`."""
+
+    database: Path
+    scope: ReportScope
+    batches: list[list[str]]
+    names: dict[str, str]
+    spool: Path
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What it read: its plans laid out (in its spool) and their counts."""
+
+    plans: list[_PlanLayout]
+    addressees: list[AddresseeCount]
+    by_owner: dict[str, Tally]
+    actions: int
+
+
+def _answer(answer: Path, problem: bytes) -> _Part:
+    """The other process's part, or the error it met raised here."""
+    try:
+        found = pickle.loads(answer.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError):  # it died before it could answer: its last words say why
+        last = problem.decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise OSError(f"the report's second reader stopped: {last[0] if last else 'no reason given'}") from None
+    if isinstance(found, BaseException):
+        raise found
+    return cast(_Part, found)
+
+
+def read_part(job: _PartJob) -> _Part:
+    """The plans of `job` read and laid out into its spool (in the other process)."""
+    from store.db import open_database
+
+    db = open_database(job.database, read_only=True, check=False)
+    try:
+        with db.read() as session, job.spool.open("wb") as spool:
+            reader = ReportReader(session, job.scope)
+            plans = [_lay_out(plan, job.names[plan.id], spool) for plan in reader.sections(job.batches)]
+            return _Part(plans, reader.addressees, reader.by_owner, reader.action_count)
+    finally:
+        db.dispose()
+
+
+# Printed, a sheet fits A4 landscape one page wide.
+_PRINT_ON_A4: dict[str, Any] = {"landscape": True, "paper_size": 9, "fit_to_pages": (1, 0),
+                                "margins": {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5}}
+
+
+@contextmanager
+def _failures_as_os_errors() -> Iterator[None]:
+    """The writer's failures with its own files (its temporary files, a full disk) raised as OSError, which the
+    caller says in one sentence ("cannot write FILE: ...")."""
+    try:
+        yield
+    except RuntimeError as exc:  # the library's own errors, e.g. its temporary files
+        text = str(exc)
+        if not text.startswith("Excel write error: "):
+            raise
+        raise OSError(text.removeprefix("Excel write error: ").rstrip(".")) from None
+    except BaseException as exc:  # a full disk under the spooled sheets makes the Rust code panic
+        if type(exc).__name__ != "PanicException":
+            raise
+        said = re.search(r'message: "([^"]*)"', str(exc))
+        raise OSError(said.group(1) if said else str(exc)) from None
+
+
+_CELL_CHARS = 32_767  # Excel's most characters in a cell; the library refuses a longer text
+
+
+def _lay_out(plan: PlanSection, name: str, spool: IO[bytes]) -> _PlanLayout:
+    """A plan's rows (text shown, cut to what a cell holds, times as Excel's serial numbers) spooled; its columns
+    as wide as their text (up to a limit) and its rows as tall as their wrapped text."""
+    values = [_fitted(shown_values(row_values(action))) for action in plan.actions]
+    widths: list[float] = []
+    wrapped: list[list[int]] = []  # the lines of each row in each column whose text wraps
+    for column, cells in zip(COLUMNS, zip(*values, strict=True) if values else [()] * len(COLUMNS), strict=True):
+        text = column.kind == "text"  # (always a str)
+        longest = max(map(len if text else _length, cells), default=0)
+        width = min(max(len(column.heading), longest, 6), column.width)
+        widths.append(width + 2)
+        per_line = int(width * _CHARS_PER_WIDTH)
+        if text and (longest > per_line or "\n" in "".join(cells)):
+            wrapped.append([_lines(cell, per_line) if len(cell) > per_line or "\n" in cell else 1 for cell in cells])
+    tallest = map(max, zip(*wrapped, strict=True)) if wrapped else ()
+    heights = {row: _LINE_POINTS * min(lines, _MOST_LINES) for row, lines in enumerate(tallest, start=1) if lines > 1}
+    rows = marshal.dumps([_serials(line) for line in values])
+    spool.write(rows)
+    return _PlanLayout(name, spool.tell() - len(rows), len(rows), widths, heights)
+
+
+_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's dates (1900 date system, from March 1900 on)
+_DAY_SECONDS = 86_400
+_DEADLINE = next(i for i, column in enumerate(COLUMNS) if column.kind == "date")
+_MOMENT = next(i for i, column in enumerate(COLUMNS) if column.kind == "moment")
+
+
+def _serials(values: list[Cell]) -> list[Any]:
+    """The row with its date and time as the numbers Excel stores them as (their columns' formats show them as a
+    date and a time), which the spool can hold."""
+    row: list[Any] = values
+    deadline, moment = row[_DEADLINE], row[_MOMENT]
+    if deadline is not None:
+        row[_DEADLINE] = (cast(date, deadline) - _EPOCH.date()).days
+    if moment is not None:
+        row[_MOMENT] = (cast(datetime, moment).replace(tzinfo=None) - _EPOCH).total_seconds() / _DAY_SECONDS
+    return row
+
+
+def _fitted(values: list[Cell]) -> list[Cell]:
+    """The row with any text longer than a cell holds cut to fit, ending in '…'."""
+    if len(texts(values)) <= _CELL_CHARS:  # no text can be longer than all of them joined
+        return values
+    return [value[: _CELL_CHARS - 1] + "…" if isinstance(value, str) and len(value) > _CELL_CHARS else value
+            for value in values]
+
+
+def _spooled(spool: IO[bytes], plan: _PlanLayout) -> Iterator[dict[str, Cell]]:
+    """A plan's rows read back from the spool, as the writer takes them. A plan with no actions in scope (asked
+    for by name) gets one empty row, so that its sheet still has its header row."""
+    spool.seek(plan.offset)
+    values: list[list[Cell]] = marshal.loads(spool.read(plan.size))
+    if not values:
+        yield dict.fromkeys(_HEADINGS)
+    for line in values:
+        yield dict(zip(_HEADINGS, line, strict=True))
 
 
 class _Formats:
-    """The cell formats of one workbook."""
+    """The cell formats of the workbook."""
 
-    def __init__(self, book: Any) -> None:
-        self.text = book.add_format({"text_wrap": True, "valign": "top"})
-        self.heading = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True,
-                                        "valign": "top"})
-        self.title = book.add_format({"bold": True, "font_size": 14})
-        self.date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
-        self.moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"})
-        self.number = book.add_format({"valign": "top"})
-        self.rag = {word: book.add_format({"bg_color": fill, "font_color": RAG_INK[word], "bold": True,
-                                           "valign": "top"}) for word, fill in RAG_FILL.items()}
+    def __init__(self) -> None:
+        from rustpy_xlsxwriter import Format
+
+        self.text = Format().set_text_wrap().set_align("top")
+        self.heading = Format().set_bold().set_background_color("#EEEEEE").set_border("thin").set_text_wrap() \
+            .set_align("top")
+        self.title = Format().set_bold().set_font_size(14)
+        self.mark = Format().set_italic().set_font_color("#595959")
+        self.bold = Format().set_bold()
+        self.date = Format().set_num_format("yyyy-mm-dd").set_align("top")
+        self.moment = Format().set_num_format("yyyy-mm-dd hh:mm").set_align("top")
+        self.top = Format().set_align("top")
+        kinds = {"text": self.text, "date": self.date, "moment": self.moment, "number": self.top}
+        self.columns = [self.top if column.key == "rag" else kinds[column.kind] for column in COLUMNS]
+        # A RAG cell's fill, ink and weight follow its word (a conditional format: the only per-cell styling the
+        # library streams); the word is always there, so the sheet reads in black and white too.
+        self.rag_rules: list[dict[str, Any]] = [{"type": "text", "criteria": "begins_with", "value": word,
+                           "format": Format().set_background_color(fill).set_font_color(RAG_INK[word]).set_bold()}
+                          for word, fill in RAG_FILL.items()]
 
 
 _LINE_POINTS = 15  # one line of Calibri 11
@@ -110,26 +293,9 @@ _MOST_LINES = 12  # a longer text scrolls inside its cell
 _CHARS_PER_WIDTH = 1.2  # a width unit is one digit; prose fits about 1.2 characters in it
 
 
-def _height(values: Sequence[Cell], per_line: Sequence[int]) -> float:
-    """The row height (points) that shows its wrapped text whole, `per_line` characters to a line in each
-    column: Excel and LibreOffice do not always grow a row written by a program, so it is set here."""
-    lines = 1
-    for value, most in zip(values, per_line, strict=True):
-        if isinstance(value, str) and (len(value) > most or "\n" in value):  # else it fits on one line
-            lines = max(lines, _lines(value, most))
-    return _LINE_POINTS * min(lines, _MOST_LINES)
-
-
 def _lines(text: str, per_line: int) -> int:
     """How many lines a text wraps to at `per_line` characters, each of its own lines starting afresh."""
     return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
-
-
-def _longest(values: list[Cell]) -> int:
-    """The most characters any of the values shows as (for a column's width)."""
-    if all(isinstance(value, str) for value in values):
-        return max(map(len, values), default=0)  # type: ignore[arg-type]  # (all text, as most columns are)
-    return max(map(_length, values), default=0)
 
 
 def _length(value: Cell) -> int:
@@ -142,71 +308,51 @@ def _length(value: Cell) -> int:
     return len(str(value))
 
 
-def _write(sheet: Any, row: int, col: int, value: Cell, formats: _Formats) -> None:
-    """A cell: times and dates as real dates, whole numbers as numbers, text as text (control characters
-    shown); nothing for an empty value."""
-    if value is None or value == "":
-        return
-    if isinstance(value, datetime):
-        sheet.write_datetime(row, col, value.replace(tzinfo=None), formats.moment)
-    elif isinstance(value, date):
-        sheet.write_datetime(row, col, value, formats.date)
-    elif isinstance(value, int):
-        sheet.write_number(row, col, value, formats.number)
-    else:
-        sheet.write_string(row, col, shown(value), formats.text)
+# The summary: the title, the mark and "By addressee" above its header row (merged across the table), then
+# the tables by addressee, by owner and of agreement by plan, each of the last two under its title and headings.
+_SUMMARY_HEADER = 3
 
 
-def _summary(sheet: Any, formats: _Formats, report: ReportSource) -> None:
-    """The first sheet: agreement by plan, counts by addressee and by owner (read once the plans are written)."""
-    _print_on_a4(sheet)
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 9, 12)
-    sheet.write_string(0, 0, shown(report.title), formats.title)
-    row = _block(sheet, formats, 2, "Agreement by plan",
-                 ["Plan", "Title", "Agreed", "Partly agreed", "Not agreed", "Recommendations"],
-                 [[p.id, p.title, *(p.agreement_counts.get(w, 0) for w in ("agreed", "partly agreed", "not agreed")),
-                   sum(p.agreement_counts.values())] for p in report.plans])
-    row = _block(sheet, formats, row, "By addressee", ["Plan", "Addressee", *_TALLY_HEADINGS, "RAG"],
-                 _addressee_rows(report.addressees))
-    _block(sheet, formats, row, "By owner", ["Owner", "", *_TALLY_HEADINGS],
-           [[owner, "", *_tally(counts)] for owner, counts in report.by_owner.items()])
+def _summary_rows(report: ReportSource) -> list[dict[str, Cell]]:
+    """The summary's rows under its header row (read once the plans are laid out)."""
+    return [_summary_row(values) for values in _summary_lines(report)]
 
 
-def _addressee_rows(addressees: Sequence[AddresseeCount]) -> list[list[Cell]]:
-    return [[a.plan_id, a.name, *_tally(a.tally), a.rag.value] for a in addressees]
+def _summary_lines(report: ReportSource) -> list[list[Cell]]:
+    lines: list[list[Cell]] = [_addressee_line(a) for a in report.addressees]
+    lines += [[], ["By owner"], ["Owner", "", *_TALLY_HEADINGS]]
+    lines += [[owner, "", *_tally(counts)] for owner, counts in report.by_owner.items()]
+    lines += [[], ["Agreement by plan"], ["Plan", "Title", "Agreed", "Partly agreed", "Not agreed", "Recommendations"]]
+    lines += [[p.id, p.title, *(p.agreement_counts.get(w, 0) for w in ("agreed", "partly agreed", "not agreed")),
+               sum(p.agreement_counts.values())] for p in report.plans]
+    return lines
 
 
-def _block(sheet: Any, formats: _Formats, row: int, title: str, headings: list[str], rows: list[list[Cell]]) -> int:
-    """A titled table on the summary sheet from `row`; the row for the next, after a blank one."""
-    sheet.write_string(row, 0, title, formats.title)
-    row += 1
-    for i, heading in enumerate(headings):
-        sheet.write_string(row, i, heading, formats.heading)
-    for values in rows:
-        row += 1
-        for i, value in enumerate(values):
-            if isinstance(value, str) and value in RAG_FILL and headings[i] == "RAG":
-                sheet.write_string(row, i, value, formats.rag[value])
-            else:
-                _write(sheet, row, i, value, formats)
-    return row + 2
+def _summary_row_formats(report: ReportSource, formats: _Formats) -> dict[int, Any]:
+    """The rows of the summary's later titles (large) and headings (bold), by their row on the sheet."""
+    first = _SUMMARY_HEADER + 1
+    by_owner = first + len(report.addressees) + 1
+    by_plan = by_owner + 2 + len(report.by_owner) + 1
+    return {by_owner: formats.title, by_owner + 1: formats.bold, by_plan: formats.title, by_plan + 1: formats.bold}
 
 
-def _changes(book: Any, formats: _Formats, report: ReportSource) -> None:
-    """The changes since the date asked for, one a row, under a frozen, filtered header."""
-    sheet = book.add_worksheet("Changes")
-    _print_on_a4(sheet)
-    sheet.repeat_rows(0)
-    changes = report.changes
-    for i, (heading, width) in enumerate(zip(["When (UTC)", "By", "Ref", "Change", "Note"], (17, 16, 16, 28, 60),
-                                             strict=True)):
-        sheet.set_column(i, i, width)
-        sheet.write_string(0, i, heading, formats.heading)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(changes), 1), 4)
-    for row, change in enumerate(changes, start=1):
-        values: tuple[Cell, ...] = (change.at, change.by, change.reference, change.what, change.note)
-        for i, value in enumerate(values):
-            _write(sheet, row, i, value, formats)
+def _addressee_line(a: AddresseeCount) -> list[Cell]:
+    return [a.plan_id, a.name, *_tally(a.tally), a.rag.value]
+
+
+def _summary_row(values: Sequence[Cell]) -> dict[str, Cell]:
+    """A row of the summary under its headings (every one, as the writer takes its header from the first row)."""
+    row: dict[str, Cell] = dict.fromkeys(_SUMMARY_HEADINGS)
+    row.update((heading, shown(value) if isinstance(value, str) else value)
+               for heading, value in zip(_SUMMARY_HEADINGS, values, strict=False))
+    return row
+
+
+def _change_rows(changes: Sequence[Any]) -> Iterator[dict[str, Cell]]:
+    """The changes since the date asked for, one a row."""
+    if not changes:
+        yield dict.fromkeys(_CHANGE_HEADINGS)
+    for change in changes:
+        yield {"When (UTC)": change.at, "By": shown(change.by), "Ref": shown(change.reference),
+               "Change": shown(change.what), "Note": shown(change.note)}
+

@@ -1,6 +1,7 @@
 """What a report file says, put in a form two files can be compared by: for a workbook, every cell's value,
 type, number format, fill, font and alignment, every sheet's layout (widths, heights, frozen panes, filter,
-print settings) and the document's properties, read back with openpyxl; the text formats as they are."""
+print settings, merged cells, conditional formats) and the document's properties, read back with openpyxl; the
+text formats as they are. And what Excel shows a cell filled with, conditional formats included."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import hashlib
 import io
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles.colors import Color
+from openpyxl.worksheet.worksheet import Worksheet
 
 
 def workbook_content(data: bytes) -> str:
@@ -29,6 +32,9 @@ def workbook_content(data: bytes) -> str:
                   for letter, dim in sorted(sheet.column_dimensions.items()) if dim.customWidth]
         lines += [f"  height {row} {dim.height}" for row, dim in sorted(sheet.row_dimensions.items())
                   if dim.height is not None]
+        lines += [f"  merged {cells}" for cells in sorted(str(cells) for cells in sheet.merged_cells.ranges)]
+        lines += [f"  conditional {cells.sqref} {rule.type} {rule.text!r} {rule.formula} fill={_fill(rule.dxf)}"
+                  for cells, rules in sheet.conditional_formatting._cf_rules.items() for rule in rules]
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.value is None:
@@ -57,3 +63,28 @@ def content(data: bytes, fmt: str) -> str:
 def digest(data: bytes, fmt: str) -> str:
     """A SHA-256 of a report file's content."""
     return hashlib.sha256(content(data, fmt).encode("utf-8")).hexdigest()
+
+
+def _fill(dxf: object) -> str:
+    fill = getattr(dxf, "fill", None)
+    font = getattr(dxf, "font", None)
+    ink = _colour(font.color) if font is not None else ""
+    return f"{fill.bgColor.rgb if fill is not None else ''} font={ink}:{font.b if font is not None else ''}"
+
+
+def shown_fill(sheet: Worksheet, cell: Cell) -> tuple[str, str, bool] | None:
+    """The fill colour, font colour and boldness Excel shows `cell` in: its own fill, else that of the first
+    conditional format over it whose rule (begins with / equals some text) holds for its value."""
+    if cell.fill.fill_type == "solid":
+        return cell.fill.fgColor.rgb, _colour(cell.font.color), bool(cell.font.b)
+    rules = sorted(((rule.priority, rule) for cells, rules in sheet.conditional_formatting._cf_rules.items()
+                    if cell.coordinate in cells.sqref for rule in rules), key=lambda found: found[0])
+    for _, rule in rules:
+        text = str(cell.value or "")
+        holds = {"beginsWith": text.startswith(rule.text or ""), "containsText": (rule.text or "") in text,
+                 "endsWith": text.endswith(rule.text or "")}.get(rule.type)
+        if holds is None:
+            raise AssertionError(f"a rule of a kind this helper does not read: {rule.type}")
+        if holds:
+            return rule.dxf.fill.bgColor.rgb, _colour(rule.dxf.font.color), bool(rule.dxf.font.b)
+    return None
