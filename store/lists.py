@@ -9,9 +9,8 @@ Nothing here imports a database library.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from store.errors import NotFoundError
 from store.kinds import Status
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
     from store.reads import Run
 
 
-@dataclass(frozen=True, slots=True)
-class ActionRow:
+class ActionRow(NamedTuple):
     """One action as lists show it."""
 
     id: int
@@ -47,8 +45,7 @@ class ActionRow:
     evidence: bool = False  # a note was given with a change of it (a note, a status, a tick)
 
 
-@dataclass(frozen=True, slots=True)
-class OwnerCount:
+class OwnerCount(NamedTuple):
     """An owner and how many open (not complete) actions they hold."""
 
     id: int

@@ -268,8 +268,9 @@ def _generate(actions: int, seed: int, output: Path | None, db_path: Path | None
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run and turn every expected failure into one line and an exit code."""
+def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
+    """Entry point: run and turn every expected failure into one line and an exit code. `exiting`: the process
+    ends when this returns (`tui.entry`)."""
     args = parse_args(argv)
     if args.command not in FAST_COMMANDS:
         return _main(args)
@@ -280,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(args)
     finally:
+        if exiting:  # its connection is closed: what is left, the exit frees without a last full collection
+            gc.freeze()
         if collecting:
             gc.enable()
 
