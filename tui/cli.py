@@ -331,6 +331,8 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config()
     today = args.today or date.today()
     if command is None:
+        collecting = gc.isenabled()
+        gc.disable()  # the screen's modules (Textual's, ours) make ~70,000 objects that live as long as it
         try:
             from tui.app import run_app
         except ModuleNotFoundError as exc:
@@ -339,6 +341,10 @@ def _run(args: argparse.Namespace) -> int:
             raise StoreError(
                 f"the screen cannot start here ({exc.name} is missing); the subcommands work: see actiontrack --help"
             ) from None
+        finally:  # kept out of the collector's passes, which found nothing to free among them while they loaded
+            gc.freeze()
+            if collecting:
+                gc.enable()
 
         theme = None
         if args.theme is not None:
@@ -782,10 +788,10 @@ def _owners(read: Read, *, as_json: bool) -> int:
 def _owner_id(read: Read, owner: str) -> tuple[int | None, str]:
     if owner.strip().casefold() in ("everyone", "all", "*"):
         return None, "everyone"
-    from store.lists import find_owner
+    from store.lists import find_owner_row, row_label
 
-    found = read(lambda run: find_owner(run, owner))
-    return found.id, found.label
+    found = read(lambda run: find_owner_row(run, owner))
+    return found.id, row_label(found)
 
 
 def _include_closed(parser: argparse.ArgumentParser) -> None:

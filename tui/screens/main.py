@@ -59,9 +59,6 @@ from tui.loading import (
     read_with,
 )
 from tui.nodes import ROOT, Item, NodeKey
-from tui.screens.note import NoteScreen
-from tui.screens.owner_picker import EVERYONE, OwnerPicker
-from tui.screens.revise import ReviseScreen
 from tui.view_state import ViewState, changes
 from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
@@ -709,6 +706,8 @@ class MainScreen(Screen[None]):
 
             self._change(row, change, done)
 
+        from tui.screens.note import NoteScreen  # not on the first screen: loaded when first asked for
+
         self.app.push_screen(NoteScreen(row.reference, row.text, value=kept, warning=warning), written)
 
     def action_revise(self) -> None:
@@ -740,6 +739,8 @@ class MainScreen(Screen[None]):
                     return Written(row.id)
 
                 self._change(row, change)
+
+            from tui.screens.revise import ReviseScreen  # not on the first screen
 
             self.app.push_screen(ReviseScreen(row.reference, row.target, read), revised)
 
@@ -790,6 +791,7 @@ class MainScreen(Screen[None]):
 
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
+        from tui.screens.owner_picker import OwnerPicker  # not on the first screen (unless asked at first run)
 
         def chosen(choice: OwnerCount | str | None) -> None:
             if choice is not None:
@@ -821,6 +823,8 @@ class MainScreen(Screen[None]):
 
     def choose_owner(self, owner: OwnerCount | None) -> None:
         """Show this owner's actions (None: everyone's) and remember the choice."""
+        from tui.screens.owner_picker import EVERYONE
+
         self.app_.remember(owner=owner.label if owner else EVERYONE)
         self.state = self.state.with_owner(owner)
 
@@ -883,6 +887,8 @@ class MainScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if note and note.strip():
                 self._plan_change(plan_id, "close", note)
+
+        from tui.screens.note import NoteScreen
 
         self.app.push_screen(NoteScreen(f"closing {plan_id}", "What signed the plan off? (required)"), noted)
 
