@@ -302,7 +302,9 @@ class MainScreen(Screen[None]):
                 else:  # the month or the view moved on meanwhile
                     self.reload_due()
             if self.owners is None and not self.ask_owner:
-                self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
+                # ready for the picker before it is asked for: read once this view is on the screen, not beside
+                # its first paint
+                self.call_after_refresh(self._read_owners_ahead)
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
             elif (cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key
@@ -807,6 +809,11 @@ class MainScreen(Screen[None]):
         self.app.push_screen(picker, chosen)
         if self.owners_stale:  # counts moved since: show fresh ones when they are read
             self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_current else None)
+
+    def _read_owners_ahead(self) -> None:
+        """Read every owner for the picker, unless they are read or being read (for the picker, asked for meanwhile)."""
+        if self.owners is None and not any(w.group == "owners" and not w.is_finished for w in self.workers):
+            self._read_owners(lambda _owners: None)
 
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
