@@ -139,7 +139,7 @@ def screen_floor_app(data: Any) -> App[None]:
         def action_status(self) -> None:
             """A status change between not started and ongoing, repainted as the app repaints it."""
             status = Status.ONGOING if self.row.status == Status.NOT_STARTED else Status.NOT_STARTED
-            self.row = replace(self.row, status=status, version=self.row.version + 1)
+            self.row = self.row._replace(status=status, version=self.row.version + 1)
             self.query_one(PlanTree).update_item(self.row)
             lists = data.due[self.month % 2]
             if self.row.id in lists.ids:

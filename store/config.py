@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from platformdirs import user_config_path, user_data_path
 
 from store.errors import StoreError
 from store.files import write_atomically
+from store.patterns import LazyPattern
 
 APP = "actiontrack"
 
@@ -26,8 +26,7 @@ def config_path() -> Path:
     return user_config_path(APP) / "config.toml"
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """What is remembered between runs."""
 
     user: str = ""
@@ -49,7 +48,7 @@ class Config:
 
     def with_(self, **changes: str) -> Config:
         """A copy with some settings changed."""
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 MAX_CONFIG_BYTES = 64 * 1024
@@ -102,7 +101,7 @@ def load_config(path: Path | None = None) -> Config:
     return Config(**values)
 
 
-_TABLE = re.compile(r"^\s*\[")
+_TABLE = LazyPattern(r"^\s*\[")
 
 
 def _config_lines(old: str, config: Config) -> str:
@@ -129,7 +128,7 @@ def _config_lines(old: str, config: Config) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
-_KEY = re.compile(r"^\s*\"?(user|owner|theme)\"?\s*=")
+_KEY = LazyPattern(r"^\s*\"?(user|owner|theme)\"?\s*=")
 
 
 def save_config(config: Config, path: Path | None = None) -> None:

@@ -9,30 +9,62 @@ only when the SQL twin is asked for.
 
 from __future__ import annotations
 
-import re
 from calendar import monthrange
-from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, total_ordering
 from typing import TYPE_CHECKING, Any
+
+from store.patterns import LazyPattern
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
 _ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_PERIOD = LazyPattern(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@total_ordering
 class Month:
-    """One calendar month."""
+    """One calendar month: a value, equal to the same month, hashed and ordered as (year, month).
 
+    Written out rather than made by `dataclasses`: the CLI's reading commands use it, and importing
+    `dataclasses` (which imports `inspect`) would be a sixth of their whole run."""
+
+    __slots__ = ("month", "year")
+    __match_args__ = ("year", "month")
     year: int
     month: int
 
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"there is no month {self.month}")
+    def __init__(self, year: int, month: int) -> None:
+        if not 1 <= month <= 12:
+            raise ValueError(f"there is no month {month}")
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "month", month)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Month cannot be changed (its {name})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Month cannot be changed (its {name})")
+
+    def __reduce__(self) -> tuple[type[Month], tuple[int, int]]:
+        return Month, (self.year, self.month)
+
+    def __repr__(self) -> str:
+        return f"Month(year={self.year!r}, month={self.month!r})"
+
+    def __hash__(self) -> int:
+        return hash((self.year, self.month))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Month):
+            return NotImplemented
+        return (self.year, self.month) == (other.year, other.month)
+
+    def __lt__(self, other: Month) -> bool:
+        if not isinstance(other, Month):
+            return NotImplemented
+        return (self.year, self.month) < (other.year, other.month)
 
     @classmethod
     def of(cls, day: date) -> Month:

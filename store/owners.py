@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from store.patterns import LazyPattern
 
-_SPACE = re.compile(r"\s+")  # Unicode-aware: also no-break and other wide spaces
 # Characters that show as nothing: zero-width space/joiners, word joiner, invisible operators,
 # byte-order mark, soft hyphen, Mongolian vowel separator. A name holding them looks like another.
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
-_AMPERSAND = re.compile(r"\s+&\s+")
-_ANY_AMPERSAND = re.compile(r"\s*&\s*")
-_GENERIC_HEAD = re.compile(r"^(?:the\s+)?(?:head\s+of\s+(?:the\s+)?pdu|pdu\s+head)$", re.IGNORECASE)
-_PLURAL_HEAD = re.compile(r"^(?:the\s+|all\s+)?(?:heads\s+of\s+(?:the\s+)?pdus?|pdu\s+heads)$", re.IGNORECASE)
+# A str.translate table that drops them (a regular expression of them takes longer to compile than
+# the CLI's `due` takes to match an owner among thousands). None is ASCII: ASCII text skips the table.
+_INVISIBLE = dict.fromkeys((0x00AD, 0x180E, *range(0x200B, 0x200E), *range(0x2060, 0x2065), 0xFEFF))
+
+
+def _visible_only(text: str) -> str:
+    return text if text.isascii() else text.translate(_INVISIBLE)
+_AMPERSAND = LazyPattern(r"\s+&\s+")
+_ANY_AMPERSAND = LazyPattern(r"\s*&\s*")
+_GENERIC_HEAD = LazyPattern(r"^(?:the\s+)?(?:head\s+of\s+(?:the\s+)?pdu|pdu\s+head)$", re.IGNORECASE)
+_PLURAL_HEAD = LazyPattern(r"^(?:the\s+|all\s+)?(?:heads\s+of\s+(?:the\s+)?pdus?|pdu\s+heads)$", re.IGNORECASE)
 # Roles held in each PDU (a PDU has its own business manager and senior probation officers). The plural
 # forms mean every holder in scope; the singular ones the holder of each PDU in scope.
 _PDU_ROLE = LazyPattern(
@@ -30,19 +35,18 @@ _PDU_ROLE = LazyPattern(
     r"|(?:spo|senior\s+probation\s+officer)\s+complaints\s+lead|pdu\s+management\s+team|management\s+team)$",
     re.IGNORECASE,
 )
-_ALL = re.compile(r"^all\s+(?:the\s+)?(.+s)$", re.IGNORECASE)
-_PLURAL_ROLE = re.compile(r"(?:s|team)$", re.IGNORECASE)
+_ALL = LazyPattern(r"^all\s+(?:the\s+)?(.+s)$", re.IGNORECASE)
+_PLURAL_ROLE = LazyPattern(r"(?:s|team)$", re.IGNORECASE)
 # Words that mark a role as national (it spans regions) when the plan does not say so. They are
 # looked for in the owner as written: an alias may expand "NPS NE" to "National Probation Service
 # North East", a regional role. A role that calls itself regional stays regional.
-_NATIONAL = re.compile(r"\b(HMPPS|MoJ|Ministry of Justice|National|Probation Workforce Programme)\b")
-_REGIONAL = re.compile(r"\bregion(?:al)?\b", re.IGNORECASE)
+_NATIONAL = LazyPattern(r"\b(HMPPS|MoJ|Ministry of Justice|National|Probation Workforce Programme)\b")
+_REGIONAL = LazyPattern(r"\bregion(?:al)?\b", re.IGNORECASE)
 
 NEAR_DUPLICATE_RATIO = 0.9
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedOwner:
+class ResolvedOwner(NamedTuple):
     """A role as resolved: its name, its matching key, its region ('' when national) and its
     organisation ('' for the Probation Service of the region)."""
 
@@ -59,22 +63,23 @@ class ResolvedOwner:
 
 def is_blank(written: str) -> bool:
     """Whether a name shows nothing: empty, spaces, or only invisible characters."""
-    return not written.strip() or (_INVISIBLE.search(written) is not None and not normalise_name(written))
+    return not normalise_name(written)
 
 
 def normalise_name(written: str) -> str:
     """An owner's name with invisible characters removed and any run of spaces (no-break too) as one."""
-    return _SPACE.sub(" ", _INVISIBLE.sub("", written)).strip()
+    # str.split() splits on exactly the characters `\s` matches in a str pattern (Unicode white space)
+    return " ".join(_visible_only(written).split())
 
 
 @lru_cache(maxsize=8192)
 def owner_key(name: str) -> str:
     """The form two spellings of one role share: case, spacing, invisible characters and '&' / 'and'
     ignored."""
-    name = _INVISIBLE.sub("", name)
+    name = _visible_only(name)
     if "&" in name:
         name = _ANY_AMPERSAND.sub(" and ", name)
-    return _SPACE.sub(" ", name).strip().casefold()
+    return " ".join(name.split()).casefold()
 
 
 def scoped_key(name: str, organisation: str = "") -> str:
@@ -126,10 +131,10 @@ def expand_aliases(written: str, aliases: Mapping[str, str]) -> str:
     return pattern.sub(lambda m: aliases[m.group(0)], text)
 
 
-_PDU_NOTE = re.compile(r"\(([^()]*?\bPDU)\)")
+_PDU_NOTE = LazyPattern(r"\(([^()]*?\bPDU)\)")
 # Where a list of PDUs splits: after a name ending in "PDU", at a comma, "and" or "&". Only there: the
 # names themselves hold them ("Bury and Rochdale PDU", "Redcar, Cleveland and Middlesbrough PDU").
-_PDU_LIST = re.compile(r"(?<=\bPDU)(?:\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+)", re.IGNORECASE)
+_PDU_LIST = LazyPattern(r"(?<=\bPDU)(?:\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+)", re.IGNORECASE)
 
 
 def pdus_addressed(addressee: str, addressee_kind: str, recommendation_text: str = "") -> list[str]:
@@ -293,7 +298,7 @@ def _letters(key: str) -> str:
     return re.sub(r"[^\w]", "", key)
 
 
-_PLACE = re.compile(r"\b[\w &'-]+ pdu\b")
+_PLACE = LazyPattern(r"\b[\w &'-]+ pdu\b")
 
 
 def _only_place_differs(a: str, b: str) -> bool:
@@ -306,7 +311,7 @@ def _one_and_all(a: str, b: str) -> bool:
     return b in (f"{a}s", f"{a}es") or a in (f"{b}s", f"{b}es")
 
 
-_SCOPE = re.compile(r"\s*\([^()]*\)\s*$")
+_SCOPE = LazyPattern(r"\s*\([^()]*\)\s*$")
 
 
 def closest_names(wanted: str, names: Sequence[str], limit: int = 3) -> list[str]:

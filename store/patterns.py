@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -28,6 +29,12 @@ class LazyPattern:
 
     def match(self, string: str) -> re.Match[str] | None:
         return self._pattern().match(string)
+
+    def search(self, string: str) -> re.Match[str] | None:
+        return self._pattern().search(string)
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]:
+        return self._pattern().finditer(string)
 
     def split(self, string: str) -> list[str | Any]:
         return self._pattern().split(string)

@@ -11,7 +11,6 @@ Nothing here imports a database library.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -164,7 +163,7 @@ def _with_missed(row: ActionRow, duty: Duty, today: date) -> ActionRow:
         return row
     oldest = (today - missed[0][1]).days
     days = max(oldest, row.days_overdue) if row.days_overdue is not None else oldest
-    return replace(row, missed_periods=tuple(period for period, _ in missed), days_overdue=days)
+    return row._replace(missed_periods=tuple(period for period, _ in missed), days_overdue=days)
 
 
 def regions(run: Run, view: View, today: date) -> list[RegionNode]:

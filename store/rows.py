@@ -1,5 +1,6 @@
-"""The plain rows the store's reads return: tree nodes, action rows, details, owners (the action rows and
-owners are made in `store.lists`, apart so that a list can be printed without making the rest).
+"""The plain rows the store's reads return: tree nodes, action rows, details, owners (the action rows are
+made in `store.lists` and the owners in `store.owner_count`, apart so that a list can be printed without making
+the rest).
 
 They hold values only and import no database library, so both ways of reading (sqlmodel in
 `store.queries`, the stored SQL run by `store.fastread`) return the same types.
@@ -13,7 +14,7 @@ from typing import Any, Literal
 
 from store.kinds import Status
 from store.lists import ActionRow as ActionRow
-from store.lists import OwnerCount as OwnerCount
+from store.owner_count import OwnerCount as OwnerCount
 from store.rag import Rag
 from store.text import status_word
 

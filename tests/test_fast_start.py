@@ -5,6 +5,7 @@ The first screen is the one the full start shows."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import select
@@ -158,3 +159,42 @@ def test_the_real_start_paints_before_it_imports_sqlmodel(db_path: Path, tmp_pat
     assert imported_at_paint == []
     assert "sqlmodel" in log.read_text(encoding="utf-8").split()  # loaded after the paint, in a worker
 
+
+
+FIRST_SCREEN_PROBE = """\
+import asyncio, json, sys
+from datetime import date
+from pathlib import Path
+from store.config import Config
+from tui.app import prepare_app
+
+async def main() -> None:
+    app = prepare_app(db_path=Path(sys.argv[1]), today=date(2023, 9, 15), owner=sys.argv[2], theme=None,
+                      config=Config())
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if app.db.is_open:  # opened once the first view was shown
+                    break
+            print(json.dumps({"shown": app.db.is_open, "modules": sorted(sys.modules)}))
+    finally:
+        app.db.dispose()
+
+asyncio.run(main())
+"""
+# The screens and widgets a key opens, none of them on the first screen: the note's editor (Textual's TextArea)
+# alone is more of the start than the rest of our screen's modules.
+NOT_ON_THE_FIRST_SCREEN = ("tui.screens.note", "tui.screens.revise", "tui.screens.help", "tui.screens.owner_picker",
+                           "textual.widgets._text_area")
+
+
+def test_the_first_screen_loads_no_screen_a_key_opens(db_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", FIRST_SCREEN_PROBE, str(db_path), TAMESIDE], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["shown"]
+    assert [m for m in NOT_ON_THE_FIRST_SCREEN if m in found["modules"]] == []

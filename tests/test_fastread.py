@@ -282,6 +282,18 @@ def test_a_reading_command_imports_nothing_only_other_commands_need(args: list[s
     assert [m for m in OTHER_COMMANDS if m in modules] == []
 
 
+@pytest.mark.parametrize("args", [["due", "--owner", TAMESIDE], ["overdue", "--owner", TAMESIDE, "--json"],
+                                  ["due", "--owner", "everyone"]], ids=" ".join)
+def test_due_and_overdue_make_no_dataclass(args: list[str], db_path: Path) -> None:
+    """Importing dataclasses (it imports inspect, ast, dis, tokenize) is a sixth of a `due`: its rows are named
+    tuples, and the owner is named from the statement's row."""
+    found = _probe(["--db", str(db_path), "--today", "2023-09-15", *args])
+    assert found["code"] == 0 and found["out"]
+    modules = found["modules"]
+    assert isinstance(modules, list)
+    assert [m for m in ("dataclasses", "inspect") if m in modules] == []
+
+
 def test_an_older_database_takes_the_full_path_which_upgrades_it(db_path: Path) -> None:
     path = db_path
     make_schema_1(path)

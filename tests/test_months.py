@@ -28,6 +28,30 @@ def test_month_reads_and_writes_its_period() -> None:
             Month.parse(bad)
 
 
+def test_a_month_is_a_value_ordered_by_year_then_month() -> None:
+    """What the dataclass it was made as gave: equal and hashed by its fields, ordered (only against months),
+    unchangeable, a readable repr, a copy by pickle; and no month 0 or 13."""
+    import pickle
+
+    assert Month(2023, 9) == Month(2023, 9) and hash(Month(2023, 9)) == hash(Month(2023, 9))
+    assert len({Month(2023, 9), Month(2023, 9), Month(2023, 10)}) == 2
+    assert Month(2023, 9) != (2023, 9) and Month(2023, 9) != "2023-09"
+    assert sorted(reversed(MONTHS)) == MONTHS and Month(2023, 12) < Month(2024, 1) <= Month(2024, 1)
+    assert max(MONTHS) == Month(2026, 12) and Month(2024, 1) > Month(2023, 12) >= Month(2023, 12)
+    with pytest.raises(TypeError):
+        assert Month(2023, 9) < (2024, 1)  # type: ignore[operator]
+    with pytest.raises(AttributeError):
+        Month(2023, 9).month = 10  # type: ignore[misc]
+    assert repr(Month(2023, 9)) == "Month(year=2023, month=9)"
+    assert pickle.loads(pickle.dumps(Month(2023, 9))) == Month(2023, 9)
+    match Month(2023, 9):
+        case Month(year, month):
+            assert (year, month) == (2023, 9)
+    for bad in (0, 13):
+        with pytest.raises(ValueError, match="no month"):
+            Month(2023, bad)
+
+
 def test_the_rule_and_its_sql_twin_agree_on_every_sample_target(db: Database) -> None:
     with db.read() as session:
         rows = session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from store.db import Database
 from store.errors import NotFoundError
 from store.models import Action, ActionOwner, Owner
-from store.owners import OwnerResolver, expand_aliases, owner_key, pdus_addressed
+from store.owners import OwnerResolver, expand_aliases, is_blank, normalise_name, owner_key, pdus_addressed
 from store.queries import find_owner, owners
 
 
@@ -269,3 +269,40 @@ def test_generated_lists_of_pdus_read_back_as_the_pdus_they_name() -> None:
                     assert len(pdus) == 1
                     hard += 1
     assert hard > 0  # the data set holds such names
+
+
+def test_names_are_spaced_and_keyed_as_the_regular_expressions_did() -> None:
+    """normalise_name, owner_key and is_blank drop invisible characters with str.translate and split on
+    white space with str.split: the same as the regular expressions they replaced (\\s+ runs made one
+    space, the invisible class removed), for every code point and for names mixing them."""
+    import re
+
+    space = re.compile(r"\s+")
+    invisible = re.compile(r"[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+
+    def old_normalise(text: str) -> str:
+        return space.sub(" ", invisible.sub("", text)).strip()
+
+    def old_key(text: str) -> str:
+        text = invisible.sub("", text)
+        if "&" in text:
+            text = re.sub(r"\s*&\s*", " and ", text)
+        return space.sub(" ", text).strip().casefold()
+
+    def old_blank(text: str) -> bool:
+        return not text.strip() or (invisible.search(text) is not None and not old_normalise(text))
+
+    odd: list[str] = []  # the white space and invisible characters
+    for code in range(0x110000):
+        char = chr(code)
+        assert (space.fullmatch(char) is not None) == char.isspace(), hex(code)
+        assert (invisible.fullmatch(char) is not None) == (normalise_name(f"a{char}b") == "ab"), hex(code)
+        if char.isspace() or invisible.fullmatch(char):
+            odd.append(char)
+    names = ["", " ", "Head of P&Q", "HoP & Q", "\u200bHead\u00a0of\u2003Tameside  PDU\ufeff", "\u200b\u2060",
+             "\u00ad", "A\u200c&\u200dB", *(f"{c}Head{c}of{c}{c}PDU{c}" for c in odd), *(f"{c}&{c}" for c in odd)]
+    for name in names:
+        assert normalise_name(name) == old_normalise(name), repr(name)
+        assert owner_key(name) == old_key(name), repr(name)
+        assert is_blank(name) == old_blank(name), repr(name)
+

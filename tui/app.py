@@ -20,7 +20,6 @@ from store.rows import OwnerCount
 from themes import ORDER, title
 from tui.commands import ActionCommands
 from tui.loading import DeferredDatabase, OpenDatabase, read_with
-from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_themes
 
@@ -113,6 +112,8 @@ class ActionTrackApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key."""
+        from tui.screens.help import HelpScreen  # not on the first screen: loaded when first asked for
+
         if isinstance(self.screen, HelpScreen):
             return
         keys: list[tuple[str, str]] = []

@@ -268,8 +268,9 @@ def _generate(actions: int, seed: int, output: Path | None, db_path: Path | None
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run and turn every expected failure into one line and an exit code."""
+def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
+    """Entry point: run and turn every expected failure into one line and an exit code. `exiting`: the process
+    ends when this returns (`tui.entry`)."""
     args = parse_args(argv)
     if args.command not in FAST_COMMANDS:
         return _main(args)
@@ -280,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(args)
     finally:
+        if exiting:  # its connection is closed: what is left, the exit frees without a last full collection
+            gc.freeze()
         if collecting:
             gc.enable()
 
@@ -328,6 +331,8 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config()
     today = args.today or date.today()
     if command is None:
+        collecting = gc.isenabled()
+        gc.disable()  # the screen's modules (Textual's, ours) make ~70,000 objects that live as long as it
         try:
             from tui.app import run_app
         except ModuleNotFoundError as exc:
@@ -336,6 +341,10 @@ def _run(args: argparse.Namespace) -> int:
             raise StoreError(
                 f"the screen cannot start here ({exc.name} is missing); the subcommands work: see actiontrack --help"
             ) from None
+        finally:  # kept out of the collector's passes, which found nothing to free among them while they loaded
+            gc.freeze()
+            if collecting:
+                gc.enable()
 
         theme = None
         if args.theme is not None:
@@ -779,10 +788,10 @@ def _owners(read: Read, *, as_json: bool) -> int:
 def _owner_id(read: Read, owner: str) -> tuple[int | None, str]:
     if owner.strip().casefold() in ("everyone", "all", "*"):
         return None, "everyone"
-    from store.lists import find_owner
+    from store.lists import find_owner_row, row_label
 
-    found = read(lambda run: find_owner(run, owner))
-    return found.id, found.label
+    found = read(lambda run: find_owner_row(run, owner))
+    return found.id, row_label(found)
 
 
 def _include_closed(parser: argparse.ArgumentParser) -> None:

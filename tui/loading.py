@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -240,7 +240,7 @@ class DueLists:
     def with_row(self, row: ActionRow) -> DueLists:
         """The same lists with `row` shown anew where it is listed (its missed periods are the list's)."""
         def anew(rows: list[ActionRow]) -> list[ActionRow]:
-            return [replace(row, missed=old.missed, overdue=row.overdue or old.missed > 0) if old.id == row.id
+            return [row._replace(missed=old.missed, overdue=row.overdue or old.missed > 0) if old.id == row.id
                     else old for old in rows]
 
         return DueLists(self.month, anew(self.due), anew(self.overdue))

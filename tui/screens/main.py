@@ -59,9 +59,6 @@ from tui.loading import (
     read_with,
 )
 from tui.nodes import ROOT, Item, NodeKey
-from tui.screens.note import NoteScreen
-from tui.screens.owner_picker import EVERYONE, OwnerPicker
-from tui.screens.revise import ReviseScreen
 from tui.view_state import ViewState, changes
 from tui.widgets.context_bar import Context, ContextBar
 from tui.widgets.detail import DetailPane
@@ -305,7 +302,9 @@ class MainScreen(Screen[None]):
                 else:  # the month or the view moved on meanwhile
                     self.reload_due()
             if self.owners is None and not self.ask_owner:
-                self._read_owners(lambda _owners: None)  # ready for the picker before it is asked for
+                # ready for the picker before it is asked for: read once this view is on the screen, not beside
+                # its first paint
+                self.call_after_refresh(self._read_owners_ahead)
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
             elif (cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key
@@ -709,6 +708,8 @@ class MainScreen(Screen[None]):
 
             self._change(row, change, done)
 
+        from tui.screens.note import NoteScreen  # not on the first screen: loaded when first asked for
+
         self.app.push_screen(NoteScreen(row.reference, row.text, value=kept, warning=warning), written)
 
     def action_revise(self) -> None:
@@ -740,6 +741,8 @@ class MainScreen(Screen[None]):
                     return Written(row.id)
 
                 self._change(row, change)
+
+            from tui.screens.revise import ReviseScreen  # not on the first screen
 
             self.app.push_screen(ReviseScreen(row.reference, row.target, read), revised)
 
@@ -790,6 +793,7 @@ class MainScreen(Screen[None]):
 
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
+        from tui.screens.owner_picker import OwnerPicker  # not on the first screen (unless asked at first run)
 
         def chosen(choice: OwnerCount | str | None) -> None:
             if choice is not None:
@@ -806,6 +810,11 @@ class MainScreen(Screen[None]):
         if self.owners_stale:  # counts moved since: show fresh ones when they are read
             self._read_owners(lambda owners: picker.update_owners(owners) if picker.is_current else None)
 
+    def _read_owners_ahead(self) -> None:
+        """Read every owner for the picker, unless they are read or being read (for the picker, asked for meanwhile)."""
+        if self.owners is None and not any(w.group == "owners" and not w.is_finished for w in self.workers):
+            self._read_owners(lambda _owners: None)
+
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
 
@@ -821,6 +830,8 @@ class MainScreen(Screen[None]):
 
     def choose_owner(self, owner: OwnerCount | None) -> None:
         """Show this owner's actions (None: everyone's) and remember the choice."""
+        from tui.screens.owner_picker import EVERYONE
+
         self.app_.remember(owner=owner.label if owner else EVERYONE)
         self.state = self.state.with_owner(owner)
 
@@ -883,6 +894,8 @@ class MainScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if note and note.strip():
                 self._plan_change(plan_id, "close", note)
+
+        from tui.screens.note import NoteScreen
 
         self.app.push_screen(NoteScreen(f"closing {plan_id}", "What signed the plan off? (required)"), noted)
 
