@@ -129,6 +129,8 @@ async def test_filter_keys_after_a_change_in_the_screen_and_elsewhere_show_the_s
     await go_to(pilot, "gm-2023/6/1", db_path)
     await press(pilot, "c")  # complete, in the screen: no longer overdue
     assert sql(db_path, "SELECT status FROM action WHERE reference = 'gm-2023/6/1'") == [("complete",)]
+    screen = main_screen(app)
+    assert all(screen.kept_regions.has(view, TODAY) for view in single_filters(View()))  # read anew meanwhile
     await press(pilot, "d")
     shown = main_screen(app).query_one(PlanTree).shown()
     assert shown == as_stored(app, db_path)

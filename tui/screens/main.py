@@ -605,6 +605,8 @@ class MainScreen(Screen[None]):
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
+            if after.progress is not None and kept(self.state.view):  # everyone's counts moved: read them anew
+                self.call_after_refresh(self._read_regions_ahead, self.state.view)
             if done is not None:
                 done(after)
 
