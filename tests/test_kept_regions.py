@@ -11,7 +11,19 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from helpers.screen import SIZES, TODAY, change_elsewhere, go_to, make_app, press, screen_lines, settle, sql
+from helpers.screen import (
+    SIZES,
+    TODAY,
+    as_stored,
+    change_elsewhere,
+    go_to,
+    main_screen,
+    make_app,
+    press,
+    screen_lines,
+    settle,
+    sql,
+)
 from store import fastread, reads
 from store.db import Database
 from store.kinds import Status
@@ -19,8 +31,6 @@ from store.reads import Run
 from store.rows import View
 from tui.app import ActionTrackApp
 from tui.kept_regions import KeptRegions, single_filters
-from tui.loading import load_tree
-from tui.screens.main import MainScreen
 from tui.widgets.plan_tree import PlanTree
 
 Running = tuple[ActionTrackApp, Pilot[None]]
@@ -94,21 +104,6 @@ async def everyone(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterat
     async with app.run_test(size=SIZES[request.param]) as pilot:
         await settle(pilot)
         yield app, pilot
-
-
-def main_screen(app: ActionTrackApp) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen
-
-
-def as_stored(app: ActionTrackApp, db_path: Path) -> dict[object, list[object]]:
-    """The tree the store gives for the screen's view now, read afresh, every loaded branch as the tree has it."""
-    screen = main_screen(app)
-    with fastread.reading(db_path) as run:
-        children, _ = load_tree(run, screen.state.view, TODAY, None)
-    tree = screen.query_one(PlanTree)
-    return {key: items for key, items in children.items() if key in tree.loaded}
 
 
 async def test_everyones_view_reads_ahead_every_view_of_one_filter(everyone: Running) -> None:

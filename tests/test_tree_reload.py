@@ -5,19 +5,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from helpers.screen import SIZES, TODAY, change_elsewhere, go_to, make_app, press, screen_lines, settle, sql
-from store import fastread
+from helpers.screen import (
+    SIZES,
+    as_stored,
+    built_lines,
+    change_elsewhere,
+    go_to,
+    main_screen,
+    make_app,
+    press,
+    screen_lines,
+    settle,
+    sql,
+)
 from store.rows import AddresseeNode, Progress, RegionNode
 from tui.app import ActionTrackApp
-from tui.loading import load_tree
 from tui.nodes import ROOT, NodeKey
-from tui.screens.main import MainScreen
 from tui.widgets.plan_tree import PlanTree
 
 Running = tuple[ActionTrackApp, Pilot[None]]
@@ -31,26 +39,11 @@ async def running(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterato
         yield app, pilot
 
 
-def main_screen(app: ActionTrackApp) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen
-
-
 def cursor_line(app: ActionTrackApp) -> str:
     """The tree's line under the cursor, as the terminal shows it."""
     tree = app.screen.query_one(PlanTree)
     top = tree.content_region.y + tree.cursor_line - tree.scroll_offset.y
     return screen_lines(app)[top]
-
-
-def as_stored(app: ActionTrackApp, db_path: Path) -> dict[object, list[object]]:
-    """The tree the store gives for the screen's view now, read afresh, every loaded branch as the tree has it."""
-    screen = main_screen(app)
-    with fastread.reading(db_path) as run:
-        children, _ = load_tree(run, screen.state.view, TODAY, None)
-    tree = screen.query_one(PlanTree)
-    return {key: items for key, items in children.items() if key in tree.loaded}
 
 
 async def test_each_filter_key_shows_what_the_store_holds_with_the_cursor_on_its_action(
@@ -146,14 +139,7 @@ async def test_a_branch_not_loaded_opens_with_its_children_in_one_paint(key: str
         assert "Addressee" not in "\n".join(lines)
         await press(pilot, key)  # pressed again while its children are read: asked once
         assert app.asked == [region]
-        painted: list[int] = []
-        paint = tree._render_line
-
-        def spy(y: int, *args: Any) -> Any:
-            painted.append(y)
-            return paint(y, *args)
-
-        tree._render_line = spy  # type: ignore[method-assign]
+        painted = built_lines(tree)
         tree.fill(region, [addressee(1), addressee(2)])
         await settle(pilot)
         lines = screen_lines(app)
