@@ -303,7 +303,7 @@ class MainScreen(Screen[None]):
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
-            if kept(view):
+            if kept(view) and not self.kept_regions.covers(view, today):
                 self.call_after_refresh(self._read_regions_ahead, view)
             if due is not None:
                 self.due_with_tree = False
