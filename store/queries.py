@@ -227,23 +227,26 @@ def _owned_by(owner_id: Any) -> ColumnElement[bool]:
     return Action.id.in_(select(ActionOwner.action_id).where(ActionOwner.owner_id == owner_id))
 
 
-def _open_plan() -> ColumnElement[bool]:
-    """The action's plan is not closed."""
-    return Action.plan_id.not_in(closed_plans_sql())
+def _open_plan(plan_id: Any = Action.plan_id) -> ColumnElement[bool]:
+    """The action's plan is not closed. Where a statement joins `Plan`, `plan_id` is `Plan.id`: SQLite then tests
+    it once per plan, in the outer loop, rather than once for each of the plan's actions."""
+    return plan_id.not_in(closed_plans_sql())
 
 
 def _filters(owner: bool, search: bool, hide_complete: bool, *, listing: bool = False,
-             values: View | None = None, dated: bool = True) -> list[ColumnElement[bool]]:
+             values: View | None = None, dated: bool = True, plans: bool = False) -> list[ColumnElement[bool]]:
     """The conditions of a view: its owner (parameter `owner_id`) and search (`pattern`); its status, date and
     closed-plan filters, as parameters in every shape (`reads.filter_params`; the date filter only if `dated`);
-    and, for lists of actions, hiding the complete ones. With `values`, the parameters are bound to that view's."""
+    and, for lists of actions, hiding the complete ones. With `values`, the parameters are bound to that view's.
+    `plans`: the statement joins `Plan` (see `_open_plan`)."""
     bound = values is not None
     given = filter_params(values) if values is not None else {}
 
     def flag(name: str) -> Any:
         return _param(name, Boolean(), given.get(name), bound=bound)
 
-    conditions: list[ColumnElement[bool]] = [_live(), or_(flag("include_closed"), _open_plan()),
+    conditions: list[ColumnElement[bool]] = [_live(), or_(flag("include_closed"),
+                                                          _open_plan(Plan.id if plans else Action.plan_id)),
                                              or_(flag("any_status"),
                                                  Action.status == _param("status", String(), given.get("status"),
                                                                          bound=bound))]
@@ -340,11 +343,12 @@ def _action_order() -> tuple[Any, ...]:
 def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
     """The statements of one shape of view (see `reads.view_shape`), by their name without the shape."""
     where = _filters(owner, search, hide)
+    joined = _filters(owner, search, hide, plans=True)  # for the statements that join Plan
     listing = _filters(owner, search, hide, listing=True)
     return {
         "regions": (select(Plan.region, *_progress_columns()).join(Action, Action.plan_id == Plan.id)
-                    .where(*where).group_by(Plan.region).order_by(Plan.region)),
-        "addressees": (_addressee_query(where).where(Plan.region == bindparam("region", type_=String()))
+                    .where(*joined).group_by(Plan.region).order_by(Plan.region)),
+        "addressees": (_addressee_query(joined).where(Plan.region == bindparam("region", type_=String()))
                        .order_by(*_ADDRESSEE_ORDER)),
         "recommendations": (_recommendation_query(where)
                             .where(Recommendation.addressee_id == bindparam("addressee_id", type_=Integer()))
@@ -352,16 +356,16 @@ def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
         "actions": (select(*_row_columns())
                     .where(Action.recommendation_id == bindparam("recommendation_id", type_=Integer()), *listing)
                     .order_by(*_action_order())),
-        "tree_addressees": _addressee_query(where).order_by(Plan.region, *_ADDRESSEE_ORDER),
+        "tree_addressees": _addressee_query(joined).order_by(Plan.region, *_ADDRESSEE_ORDER),
         "tree_recommendations": (_recommendation_query(where)
                                  .order_by(Recommendation.addressee_id, Recommendation.position)),
         "tree_actions": (select(*_row_columns(), Action.recommendation_id).where(*listing)
                          .order_by(Action.recommendation_id, *_action_order())),
         # the counts of the three branches above one action, read again after it changed (`reads.path_progress`)
-        "region_progress": _progress_query(where).where(Plan.region == bindparam("region", type_=String())),
-        "addressee_progress": _progress_query(where).where(
+        "region_progress": _progress_query(joined).where(Plan.region == bindparam("region", type_=String())),
+        "addressee_progress": _progress_query(joined).where(
             Recommendation.addressee_id == bindparam("addressee_id", type_=Integer())),
-        "recommendation_progress": _progress_query(where).where(
+        "recommendation_progress": _progress_query(joined).where(
             Action.recommendation_id == bindparam("recommendation_id", type_=Integer())),
     }
 

@@ -20,7 +20,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, OptionList, Tree
 from textual.widgets._footer import FooterKey
 
-from helpers.screen import settle
+from helpers.screen import built_lines, settle
 from tui.widgets.repaint import (
     CHECKED_WITH,
     SteadyFooter,
@@ -52,19 +52,6 @@ class TreeApp(App[None]):
         for n in range(1, 11):
             branch.add_leaf(Text(f"leaf {n}"), data=n)
         yield tree
-
-
-def built_lines(tree: Tree[int]) -> list[int]:
-    """Spy on the tree: the lines it paints from now on."""
-    painted: list[int] = []
-    paint = tree._render_line
-
-    def spy(y: int, *args: Any) -> Strip:
-        painted.append(y)
-        return paint(y, *args)
-
-    tree._render_line = spy  # type: ignore[method-assign]
-    return painted
 
 
 def screen_text(app: App[Any]) -> list[str]:

@@ -7,13 +7,25 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from helpers.screen import SIZES, TODAY, change_elsewhere, go_to, make_app, press, screen_lines, settle, sql
-from store import fastread
+from helpers.screen import (
+    SIZES,
+    as_stored,
+    built_lines,
+    change_elsewhere,
+    go_to,
+    main_screen,
+    make_app,
+    press,
+    screen_lines,
+    settle,
+    sql,
+)
+from store.rows import AddresseeNode, Progress, RegionNode
 from tui.app import ActionTrackApp
-from tui.loading import load_tree
-from tui.screens.main import MainScreen
+from tui.nodes import ROOT, NodeKey
 from tui.widgets.plan_tree import PlanTree
 
 Running = tuple[ActionTrackApp, Pilot[None]]
@@ -27,26 +39,11 @@ async def running(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterato
         yield app, pilot
 
 
-def main_screen(app: ActionTrackApp) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen
-
-
 def cursor_line(app: ActionTrackApp) -> str:
     """The tree's line under the cursor, as the terminal shows it."""
     tree = app.screen.query_one(PlanTree)
     top = tree.content_region.y + tree.cursor_line - tree.scroll_offset.y
     return screen_lines(app)[top]
-
-
-def as_stored(app: ActionTrackApp, db_path: Path) -> dict[object, list[object]]:
-    """The tree the store gives for the screen's view now, read afresh, every loaded branch as the tree has it."""
-    screen = main_screen(app)
-    with fastread.reading(db_path) as run:
-        children, _ = load_tree(run, screen.state.view, TODAY, None)
-    tree = screen.query_one(PlanTree)
-    return {key: items for key, items in children.items() if key in tree.loaded}
 
 
 async def test_each_filter_key_shows_what_the_store_holds_with_the_cursor_on_its_action(
@@ -101,3 +98,55 @@ async def test_a_change_made_elsewhere_shows_on_its_line_after_the_reload(runnin
     await settle(pilot)
     assert "◐ 6/1" in cursor_line(app)
     assert sql(db_path, "SELECT status FROM action WHERE reference = 'gm-2023/6/1'") == [("ongoing",)]
+
+
+class BranchApp(App[None]):
+    """The plan tree alone, at its regions; the branches asked for are filled when the test says."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[NodeKey] = []
+
+    def compose(self) -> ComposeResult:
+        yield PlanTree()
+
+    def on_mount(self) -> None:
+        regions = [RegionNode("North East", Progress(done=1, total=3, overdue=1)),
+                   RegionNode("Wales", Progress(done=0, total=1, overdue=0))]
+        self.query_one(PlanTree).rebuild({ROOT: list(regions)}, set(), None)
+        self.query_one(PlanTree).focus()
+
+    def on_plan_tree_branch_expanded(self, message: PlanTree.BranchExpanded) -> None:
+        self.asked.append(message.key)
+
+
+def addressee(n: int) -> AddresseeNode:
+    return AddresseeNode(id=n, name=f"Addressee {n}", kind="pdu", rating="", plan_id=f"ne-{n}", plan_year="2023",
+                         progress=Progress(done=0, total=1, overdue=0))
+
+
+@pytest.mark.parametrize("key", ["right", "enter"])
+async def test_a_branch_not_loaded_opens_with_its_children_in_one_paint(key: str) -> None:
+    app = BranchApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(PlanTree)
+        region = NodeKey("region", "North East")
+        await press(pilot, key)
+        assert app.asked == [region]
+        lines = screen_lines(app)
+        assert lines[0].startswith("▶") and "North East" in lines[0]  # not shown open and empty meanwhile
+        assert "Addressee" not in "\n".join(lines)
+        await press(pilot, key)  # pressed again while its children are read: asked once
+        assert app.asked == [region]
+        painted = built_lines(tree)
+        tree.fill(region, [addressee(1), addressee(2)])
+        await settle(pilot)
+        lines = screen_lines(app)
+        assert lines[0].startswith("▼") and "North East" in lines[0]
+        assert "Addressee 1" in lines[1] and "Addressee 2" in lines[2] and "Wales" in lines[3]
+        assert sorted(painted) == sorted(set(painted))  # each line painted once
+        await press(pilot, "left" if key == "right" else "enter")  # and closes as before
+        assert "Addressee" not in "\n".join(screen_lines(app))
+        await press(pilot, key)  # loaded now: it opens at once, nothing asked
+        assert app.asked == [region] and "Addressee 1" in "\n".join(screen_lines(app))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from store import fastread, lists, reads
 from store.reads import Run
 from store.rows import ActionDetail, ActionPath, ActionRow, Progress, View
+from tui.kept_regions import KeptRegions
 from tui.nodes import ROOT, Item, NodeKey
 
 if TYPE_CHECKING:
@@ -180,15 +181,17 @@ def children_of(run: Run, view: View, today: date, key: NodeKey) -> list[Item]:
 
 
 def load_tree(
-    run: Run, view: View, today: date, expanded: set[NodeKey] | None, *, reopen: bool = False
+    run: Run, view: View, today: date, expanded: set[NodeKey] | None, *, reopen: bool = False,
+    kept: KeptRegions | None = None,
 ) -> tuple[dict[NodeKey, list[Item]], set[NodeKey] | None]:
     """The branches to show: the regions, and the children of every open branch.
 
     With `expanded` None (a fresh view) a small view opens fully, read in four queries; a large one
     opens at its regions. `reopen`: a small view opens fully whatever was open (a filter brought in
-    branches that were not). Returns the children by parent key and the set to expand (None: all loaded).
+    branches that were not). `kept`: everyone's regions read already. Returns the children by parent key and
+    the set to expand (None: all loaded).
     """
-    regions = list(reads.regions(run, view, today))
+    regions = kept.regions(run, view, today) if kept is not None else list(reads.regions(run, view, today))
     small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
     if small:
         whole = reads.view_tree(run, view, today, known=regions)

@@ -12,14 +12,19 @@ from typing import Any
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.widgets import Tree
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from store import fastread
 from store.commands import set_status
 from store.config import Config
 from store.db import Database, open_database
 from store.queries import OwnerCount, find_owner
 from store.targets import Status
 from tui.app import ActionTrackApp
+from tui.loading import load_tree
+from tui.nodes import Item, NodeKey
 from tui.screens.main import MainScreen
 from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
@@ -144,3 +149,31 @@ async def open_at(db_path: Path, size: tuple[int, int]) -> AsyncIterator[Running
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         yield app, pilot
+
+
+def main_screen(app: ActionTrackApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def as_stored(app: ActionTrackApp, db_path: Path) -> dict[NodeKey, list[Item]]:
+    """The tree the store gives for the screen's view now, read afresh, every loaded branch as the tree has it."""
+    screen = main_screen(app)
+    with fastread.reading(db_path) as run:
+        children, _ = load_tree(run, screen.state.view, TODAY, None)
+    tree = screen.query_one(PlanTree)
+    return {key: items for key, items in children.items() if key in tree.loaded}
+
+
+def built_lines(tree: Tree[Any]) -> list[int]:
+    """Spy on the tree: the lines it paints from now on."""
+    painted: list[int] = []
+    paint = tree._render_line
+
+    def spy(y: int, *args: Any) -> Strip:
+        painted.append(y)
+        return paint(y, *args)
+
+    tree._render_line = spy  # type: ignore[method-assign,assignment]
+    return painted

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
@@ -40,11 +41,13 @@ from store.rows import (
     OwnerCount,
     RecommendationDetail,
     RegionNode,
+    View,
     When,
 )
 from store.targets import Status
 from store.text import agreement_words, counted, status_word, visible
 from tui.commands import what_it_does
+from tui.kept_regions import KeptRegions, kept, single_filters
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
 from tui.loading import (
     AfterChange,
@@ -133,6 +136,7 @@ class MainScreen(Screen[None]):
         self.due_lists: DueLists | None = None
         self.writes = WriteQueue()
         self.own_versions = OwnVersions()
+        self.kept_regions = KeptRegions(db.data_version)  # everyone's regions under each filter
         # every owner with their counts, as the picker lists them: read once after start, then again (in
         # the background, the picker open) after a change that moved a count
         self.owners: list[OwnerCount] | None = None
@@ -284,16 +288,20 @@ class MainScreen(Screen[None]):
         cursor = tree.cursor_key
         view, today, month = self.state.view, self.today, self.state.month
         with_due = self.due_with_tree = with_due or self.due_with_tree  # a load this one supersedes read it
+        self.workers.cancel_group(self, "ahead")
         if with_due:
             self.workers.cancel_group(self, "due")  # a due panel read before this change must not show after it
 
         def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
-            return read_with(self.db, lambda run: (load_tree(run, view, today, expanded, reopen=reopen),
+            return read_with(self.db, lambda run: (load_tree(run, view, today, expanded, reopen=reopen,
+                                                             kept=self.kept_regions),
                                                    load_due(run, view, today, month) if with_due else None))
 
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
+            if kept(view) and not self.kept_regions.covers(view, today):
+                self.call_after_refresh(self._read_regions_ahead, view)
             if due is not None:
                 self.due_with_tree = False
                 if self.state.view == view and self.state.month == month:
@@ -312,6 +320,19 @@ class MainScreen(Screen[None]):
                 self.select_action(int(cursor.id), quiet=True)  # in a branch not loaded: open down to it
 
         self._work(job, done, group="tree")
+
+    def _read_regions_ahead(self, view: View) -> None:
+        """Read in the background everyone's regions in the views of at most one filter (as `view` otherwise)."""
+        today, regions = self.today, self.kept_regions
+
+        def job() -> None:
+            for other in single_filters(view):
+                if get_current_worker().is_cancelled:  # a view is being read: it comes first
+                    return
+                if not regions.has(other, today):
+                    read_with(self.db, partial(regions.regions, view=other, today=today))
+
+        self._work(job, lambda _none: None, group="ahead")
 
     def _tree_settled(self) -> bool:
         """Whether the tree shows a view read in full, with no read for it under way (whose result would land on
@@ -583,6 +604,8 @@ class MainScreen(Screen[None]):
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
+            if after.progress is not None and kept(self.state.view):  # everyone's counts moved: read them anew
+                self.call_after_refresh(self._read_regions_ahead, self.state.view)
             if done is not None:
                 done(after)
 

@@ -68,6 +68,7 @@ class PlanTree(Tree[NodeKey]):
         # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
         self._labels: dict[Item, Text] = {}
         self._line_style: Style | None = None  # the tree's style while it paints its lines
+        self._opening: set[NodeKey] = set()  # branches asked open whose children are being read
 
     # -- what the screen calls -------------------------------------------------------------
     def rebuild(self, children: Children, expanded: set[NodeKey] | None, cursor: NodeKey | None) -> None:
@@ -134,11 +135,25 @@ class PlanTree(Tree[NodeKey]):
         return set_children(node, kids) or changed
 
     def fill(self, key: NodeKey, items: list[Item]) -> None:
-        """Load the children of one branch (after BranchExpanded)."""
+        """Load the children of one branch (after BranchExpanded); a branch asked open (`open_branch`) opens
+        with them, in the same layout."""
         node = self.nodes_by_key.get(key)
+        opening = key in self._opening
+        self._opening.discard(key)
         if node is not None:
-            if self._sync(node, {key: items}, set(), {}, {}):
+            changed = self._sync(node, {key: items}, set(), {}, {})
+            if (set_expanded(node, True) if opening else False) or changed:
                 lay_out(self, self.cursor_node)
+
+    def open_branch(self, node: TreeNode[NodeKey]) -> None:
+        """Open a branch. One whose children are not loaded opens when they come (`fill`): the tree is laid out
+        and painted once, with them, rather than once open and empty and once more with them."""
+        key = node.data
+        if key is None or key.kind == "action" or key in self.loaded:
+            node.expand()
+        elif key not in self._opening:
+            self._opening.add(key)
+            self.post_message(self.BranchExpanded(key))
 
     def update_item(self, item: Item) -> None:
         """Show new data for one loaded node (a status change, new progress)."""
@@ -264,8 +279,10 @@ class PlanTree(Tree[NodeKey]):
             return
         if key.kind == "action":
             self.post_message(self.ActionOpened(key))
+        elif event.node.is_expanded:
+            event.node.collapse()
         else:
-            event.node.toggle()
+            self.open_branch(event.node)
 
     def action_expand_or_enter(self) -> None:
         """Right arrow: open the branch, or step into it if open."""
@@ -273,7 +290,7 @@ class PlanTree(Tree[NodeKey]):
         if node is None or not node.allow_expand:
             return
         if not node.is_expanded:
-            node.expand()
+            self.open_branch(node)
         elif node.children:
             self.move_cursor(node.children[0])
 
