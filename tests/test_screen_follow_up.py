@@ -176,6 +176,34 @@ async def test_the_status_filter_key_and_clearing_both_filters(wide: Running, db
     assert "only" not in header(app) and len(action_refs(app)) == 12
 
 
+async def test_an_action_whose_status_leaves_the_filter_leaves_the_tree_and_its_counts(wide: Running,
+                                                                                      db_path: Path) -> None:
+    app, pilot = wide
+    await press(pilot, "f")
+    assert "· only not started" in header(app) and len(action_refs(app)) == 11
+    assert "Greater Manchester  0/11" in tree_text(app)
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    await press(pilot, "o")  # ongoing: no longer what the filter shows
+    assert sql(db_path, "SELECT status FROM action WHERE reference = 'gm-2023/6/1'") == [("ongoing",)]
+    assert "6/1" not in action_refs(app) and len(action_refs(app)) == 10
+    assert "Greater Manchester  0/10" in tree_text(app)
+    await press(pilot, "f")  # only ongoing: there it is
+    assert sorted(action_refs(app)) == ["6/1", "7/5"]
+
+
+async def test_a_region_under_the_cursor_shows_the_counts_of_the_view_after_a_filter(wide: Running) -> None:
+    app, pilot = wide
+    tree = app.screen.query_one(PlanTree)
+    tree.focus()
+    tree.move_cursor(tree.nodes_by_key[NodeKey("region", "Greater Manchester")])
+    await settle(pilot)
+    detail = app.screen.query_one("#detail")
+    assert "0 of 12 actions complete" in detail.text  # type: ignore[attr-defined]
+    await press(pilot, "f")  # only not started: 11 of them
+    assert tree.cursor_key == NodeKey("region", "Greater Manchester")
+    assert "0 of 11 actions complete" in detail.text  # type: ignore[attr-defined]
+
+
 async def test_the_sort_key_orders_a_recommendations_actions_by_due_date(wide: Running) -> None:
     app, pilot = wide
     assert action_refs(app)[:3] == ["6/1", "6/2", "6/3"]  # plan order

@@ -315,11 +315,19 @@ class MainScreen(Screen[None]):
                 self.call_after_refresh(self._read_owners_ahead)
             if not children.get(ROOT):
                 self.query_one(DetailPane).show(Text(self._empty_message()))
+            elif (branch := self._branch_at_cursor(tree)) is not None:  # its counts are the new view's
+                self.query_one(DetailPane).show(branch_detail_text(branch, self.app.theme_variables), same_subject=True)
             elif (cursor is not None and cursor.kind == "action" and cursor not in tree.nodes_by_key
                   and not tree.fully_loaded):
                 self.select_action(int(cursor.id), quiet=True)  # in a branch not loaded: open down to it
 
         self._work(job, done, group="tree")
+
+    @staticmethod
+    def _branch_at_cursor(tree: PlanTree) -> RegionNode | AddresseeNode | None:
+        """The region or addressee the tree's cursor is on while the tree has the keys (its detail is shown)."""
+        item = tree.items.get(tree.cursor_key) if tree.has_focus and tree.cursor_key is not None else None
+        return item if isinstance(item, RegionNode | AddresseeNode) else None
 
     def _read_regions_ahead(self, view: View) -> None:
         """Read in the background everyone's regions in the views of at most one filter (as `view` otherwise)."""
@@ -633,7 +641,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PlanTree)
         if after.progress is not None:  # counts moved: the picker's too
             self.owners_stale = True
-        if self.state.hide_complete and after.row.status == Status.COMPLETE:
+        if self._left_the_view(after):
             self.reload_tree()
         else:
             tree.update_item(after.row)
@@ -652,18 +660,27 @@ class MainScreen(Screen[None]):
             self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables),
                                             same_subject=True)
 
+    def _left_the_view(self, after: AfterChange) -> bool:
+        """Whether a changed action may no longer be what the view's filters show (then the tree is read again):
+        it became complete while those are hidden, left the status shown, or moved counts under a date filter."""
+        view, status = self.state.view, after.row.status
+        return ((view.hide_complete and status == Status.COMPLETE)
+                or (view.status is not None and status != view.status)
+                or (view.when is not None and after.progress is not None))
+
     def _set_status(self, action: str, status: Status) -> None:
         row = self._action_for(action)
         if row is None:
             return
-        by = self.by
+        by, filtered = self.by, self.state.view.status is not None
 
         def change(session: Session, expected: int) -> Written:
             from store import commands
 
             moved = commands.set_status(session, row.id, status, by=by, expected_version=expected)
-            # between not started and ongoing no count moves and the due panel lists the same actions
-            return Written(row.id, counts=Status.COMPLETE in (moved.from_status, moved.to_status))
+            # between not started and ongoing no count moves and the due panel lists the same actions, unless
+            # the view counts one status only
+            return Written(row.id, counts=filtered or Status.COMPLETE in (moved.from_status, moved.to_status))
 
         self._change(row, change)
 
