@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from helpers.screen import (
     SIZES,
+    Running,
     TODAY,
     as_stored,
     change_elsewhere,
@@ -29,11 +29,9 @@ from store.db import Database
 from store.kinds import Status
 from store.reads import Run
 from store.rows import View
-from tui.app import ActionTrackApp
 from tui.kept_regions import KeptRegions, single_filters
 from tui.widgets.plan_tree import PlanTree
 
-Running = tuple[ActionTrackApp, Pilot[None]]
 
 EVERYONE_VIEWS = [View(), View(hide_complete=True), *(View(when=when) for when in ("overdue", "due", "missed")),
                   *(View(status=status) for status in Status), View(status=Status.ONGOING, when="overdue"),

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 
 from helpers.screen import (
     SIZES,
+    Running,
     as_stored,
     built_lines,
     change_elsewhere,
@@ -28,7 +28,6 @@ from tui.app import ActionTrackApp
 from tui.nodes import ROOT, NodeKey
 from tui.widgets.plan_tree import PlanTree
 
-Running = tuple[ActionTrackApp, Pilot[None]]
 
 
 @pytest.fixture(params=["laptop", "wide"])
