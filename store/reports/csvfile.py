@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -9,7 +10,8 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 from store.reports.columns import COLUMNS, FORMULA_START, Cell, guarded, row_values, shown_values, texts
-from store.reports.content import ReportSource
+from store.reports.content import PlanSection, ReportSource
+from store.reports.halves import plan_parts
 
 
 def csv_value(value: Cell) -> str | int:
@@ -46,10 +48,17 @@ def csv_row(values: list[Cell]) -> list[Cell]:
 def write_csv(report: ReportSource, out: BinaryIO) -> None:
     """The CSV file, plan by plan, with a byte-order mark so that Excel reads UTF-8 rather than the local code
     page."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([column.key for column in COLUMNS])
-    for plan in report.sections():
-        writer.writerows([csv_row(shown_values(row_values(action))) for action in plan.actions])
-    text.flush()
-    text.detach()  # the caller's file stays open
+    out.write(codecs.BOM_UTF8 + _csv_lines([[column.key for column in COLUMNS]]))
+    for part in plan_parts(report, "csv"):
+        out.write(part)
+
+
+def plan_csv(plan: PlanSection) -> bytes:
+    """A plan's rows of the file."""
+    return _csv_lines([csv_row(shown_values(row_values(action))) for action in plan.actions])
+
+
+def _csv_lines(rows: list[list[Cell]]) -> bytes:
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    return text.getvalue().encode("utf-8")

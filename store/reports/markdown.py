@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from store.reports.columns import shown
 from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
+from store.reports.halves import plan_parts
 from store.reports.output import MARK, after_the_summary
 from store.text import recommendation_title, status_word
 
@@ -44,9 +45,14 @@ def _addressee_rows(addressees: Sequence[AddresseeCount]) -> list[list[str]]:
 
 def write_markdown(report: ReportSource, out: BinaryIO) -> None:
     """The Markdown file (UTF-8): the summary, then plan by plan, then the changes."""
-    after_the_summary(out, (_lines(_plan(plan)) for plan in report.sections()), lambda: _summary(report))
+    after_the_summary(out, plan_parts(report, "md"), lambda: _summary(report))
     if report.scope.since:
         out.write(_lines(_changes(report)))
+
+
+def plan_markdown(plan: PlanSection) -> bytes:
+    """A plan's part of the file."""
+    return _lines(_plan(plan))
 
 
 def _lines(lines: list[str]) -> bytes:

@@ -1,6 +1,6 @@
-"""A report's second reader: run as `python -m store.reports.second_reader JOB ANSWER` by the xlsx writer, it
-reads the plans of the job in the file JOB (pickled by the writer) and answers in the file ANSWER with their
-layout, or with the error it met."""
+"""A report's second reader: run as `python -m store.reports.second_reader JOB ANSWER` by a report's writer
+(`store.reports.halves`), it reads the plans of the job in the file JOB (pickled by the writer), lays them out in
+the job's format, and answers in the file ANSWER with their layout and counts, or with the error it met."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from store.reports.xlsx import read_part
+from store.reports.halves import read_part
 
 
 def main(job: Path, answer: Path) -> None:

@@ -11,22 +11,18 @@ is never held in memory), and the book is then written from the spool.
 from __future__ import annotations
 
 import marshal
-import os
-import pickle
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK, Cell, row_values, shown, shown_values, texts
-from store.reports.content import AddresseeCount, PlanSection, ReportReader, ReportScope, ReportSource, Tally
+from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
+from store.reports.halves import read_in_two, two_readers
 from store.reports.output import MARK
 
 _TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
@@ -105,79 +101,15 @@ def write_xlsx(report: ReportSource, out: BinaryIO) -> None:
 
 
 def _laid_out(report: ReportSource, names: dict[str, str], spool: IO[bytes]) -> list[_PlanLayout]:
-    """Every plan laid out and spooled, in order. A report of several batches read from a SQLite file is read by
-    two processes at once, each half of its plans (reading is most of a national report's time): the second
-    half by another Python (`store/reports/second_reader.py`) into its own spool, copied after this one's."""
-    reader = report if isinstance(report, ReportReader) else None
-    database = reader.database_file if reader is not None else None
-    if reader is None or database is None or len(reader.batches) < 2 or (os.cpu_count() or 1) < 2 \
-            or not sys.executable:
-        return [_lay_out(plan, names[plan.id], spool) for plan in report.sections()]
-    half = len(reader.batches) // 2
-    with tempfile.TemporaryDirectory(prefix="actiontrack-report-") as folder:
-        other_spool, job, answer = Path(folder) / "rows", Path(folder) / "job", Path(folder) / "answer"
-        job.write_bytes(pickle.dumps(_PartJob(database, reader.scope, reader.batches[half:], names, other_spool)))
-        with subprocess.Popen([sys.executable, "-P", "-m", "store.reports.second_reader", str(job), str(answer)],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as other:
-            try:
-                plans = [_lay_out(plan, names[plan.id], spool) for plan in reader.sections(reader.batches[:half])]
-            except BaseException:
-                other.kill()  # this half failed (or was interrupted): the other's work is of no use
-                raise
-            _, problem = other.communicate()
-        part = _answer(answer, problem)
-        reader.count_in(part.addressees, part.by_owner, part.actions)
+    """Every plan laid out and spooled, in order; by two processes at once where that pays (`halves`): the
+    second half's rows are copied after the first's."""
+    reader = two_readers(report)
+    if reader is None:
+        return [lay_out_sheet(plan, names, spool) for plan in report.sections()]
+    with read_in_two(reader, "xlsx", names, spool) as (plans, part, rows):
         base = spool.tell()
-        with other_spool.open("rb") as rows:
-            shutil.copyfileobj(rows, spool, 1 << 20)
+        shutil.copyfileobj(rows, spool, 1 << 20)
     return plans + [replace(plan, offset=base + plan.offset) for plan in part.plans]
-
-
-@dataclass(frozen=True, slots=True)
-class _PartJob:
-    """What a reader in another process reads: the plans of `batches` from `database`, into `spool`."""
-
-    database: Path
-    scope: ReportScope
-    batches: list[list[str]]
-    names: dict[str, str]
-    spool: Path
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """What it read: its plans laid out (in its spool) and their counts."""
-
-    plans: list[_PlanLayout]
-    addressees: list[AddresseeCount]
-    by_owner: dict[str, Tally]
-    actions: int
-
-
-def _answer(answer: Path, problem: bytes) -> _Part:
-    """The other process's part, or the error it met raised here."""
-    try:
-        found = pickle.loads(answer.read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError):  # it died before it could answer: its last words say why
-        last = problem.decode("utf-8", "replace").strip().splitlines()[-1:]
-        raise OSError(f"the report's second reader stopped: {last[0] if last else 'no reason given'}") from None
-    if isinstance(found, BaseException):
-        raise found
-    return cast(_Part, found)
-
-
-def read_part(job: _PartJob) -> _Part:
-    """The plans of `job` read and laid out into its spool (in the other process)."""
-    from store.db import open_database
-
-    db = open_database(job.database, read_only=True, check=False)
-    try:
-        with db.read() as session, job.spool.open("wb") as spool:
-            reader = ReportReader(session, job.scope)
-            plans = [_lay_out(plan, job.names[plan.id], spool) for plan in reader.sections(job.batches)]
-            return _Part(plans, reader.addressees, reader.by_owner, reader.action_count)
-    finally:
-        db.dispose()
 
 
 # Printed, a sheet fits A4 landscape one page wide.
@@ -204,6 +136,11 @@ def _failures_as_os_errors() -> Iterator[None]:
 
 
 _CELL_CHARS = 32_767  # Excel's most characters in a cell; the library refuses a longer text
+
+
+def lay_out_sheet(plan: PlanSection, names: dict[str, str], spool: IO[bytes]) -> _PlanLayout:
+    """A plan's sheet (named in `names`) laid out, its rows spooled (see `_lay_out`)."""
+    return _lay_out(plan, names[plan.id], spool)
 
 
 def _lay_out(plan: PlanSection, name: str, spool: IO[bytes]) -> _PlanLayout:
