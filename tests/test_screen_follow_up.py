@@ -187,6 +187,10 @@ async def test_an_action_whose_status_leaves_the_filter_leaves_the_tree_and_its_
     assert sql(db_path, "SELECT status FROM action WHERE reference = 'gm-2023/6/1'") == [("ongoing",)]
     assert "6/1" not in action_refs(app) and len(action_refs(app)) == 10
     assert "Greater Manchester  0/10" in tree_text(app)
+    await press(pilot, "u")  # not started again: back in the view
+    assert "6/1" in action_refs(app) and "Greater Manchester  0/11" in tree_text(app)
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    await press(pilot, "o")
     await press(pilot, "f")  # only ongoing: there it is
     assert sorted(action_refs(app)) == ["6/1", "7/5"]
 

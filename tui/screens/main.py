@@ -661,12 +661,10 @@ class MainScreen(Screen[None]):
                                             same_subject=True)
 
     def _left_the_view(self, after: AfterChange) -> bool:
-        """Whether a changed action may no longer be what the view's filters show (then the tree is read again):
-        it became complete while those are hidden, left the status shown, or moved counts under a date filter."""
-        view, status = self.state.view, after.row.status
-        return ((view.hide_complete and status == Status.COMPLETE)
-                or (view.status is not None and status != view.status)
-                or (view.when is not None and after.progress is not None))
+        """Whether the tree is read again after a change: under a filter (completed actions hidden, one status, a
+        date filter) a change that moves counts may take its action out of the view, or (an undo) bring it back."""
+        view = self.state.view
+        return after.progress is not None and (view.hide_complete or view.status is not None or view.when is not None)
 
     def _set_status(self, action: str, status: Status) -> None:
         row = self._action_for(action)
