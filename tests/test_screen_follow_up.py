@@ -195,6 +195,17 @@ async def test_an_action_whose_status_leaves_the_filter_leaves_the_tree_and_its_
     assert sorted(action_refs(app)) == ["6/1", "7/5"]
 
 
+async def test_undoing_a_completion_while_completed_actions_are_hidden_shows_the_action_again(
+        wide: Running, db_path: Path) -> None:
+    app, pilot = wide
+    await press(pilot, "h")
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    await press(pilot, "c")
+    assert "6/1" not in action_refs(app) and len(action_refs(app)) == 11
+    await press(pilot, "u")
+    assert "6/1" in action_refs(app) and len(action_refs(app)) == 12
+
+
 async def test_a_region_under_the_cursor_shows_the_counts_of_the_view_after_a_filter(wide: Running) -> None:
     app, pilot = wide
     tree = app.screen.query_one(PlanTree)
