@@ -15,8 +15,8 @@ ticks follow from its whole history, the newest event winning.
 
 from __future__ import annotations
 
-import gc
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -35,6 +35,7 @@ from sqlmodel import Session
 from store import readahead
 from store.applying import ImportResult, _OwnerTable, apply_changes
 from store.changeset import ActionWrite, ChangeSet, EventWrite, FieldChange, RowWrite, StateWrite, Withdrawal
+from store.collector import CollectorPaused
 from store.db import Database, DatabaseOpenError, create_atomically, open_database
 from store.errors import StoreError
 from store.events import Event, derive_state
@@ -563,8 +564,6 @@ def _indexes_built_after(session: Session) -> Iterator[None]:
     for name in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
-    import os
-
     # the reading processes have ended by now: SQLite's sorter may use the other cores for the indexes
     conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, MAX_READERS)}")
     try:
@@ -576,22 +575,6 @@ def _indexes_built_after(session: Session) -> Iterator[None]:
                                  "nothing was written") from None
     finally:
         conn.exec_driver_sql("PRAGMA threads=0")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector still while plans are read or saved in bulk.
-
-    Reading builds hundreds of thousands of long-lived objects and makes no cyclic garbage; the
-    collector would rescan them all again and again (measured: 40% of a 100,000-action import).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Sequence[Mapping] = (),
@@ -606,7 +589,7 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
-    with db.write(exclusive=True) as session, _collector_paused(), _large_cache(session), \
+    with db.write(exclusive=True) as session, CollectorPaused(), _large_cache(session), \
             _indexes_built_after(session):
         for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by)):
             changes = ready.changes_in(session, mapping=_for(ready.header.id, mappings), by=by)
@@ -629,7 +612,7 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
 def preview_plan_files(db: Database, paths: Sequence[Path | str], *,
                        mappings: Sequence[Mapping] = ()) -> list[ChangeSet]:
     """The change set each file's import would write; nothing is written (`import --dry-run`)."""
-    with db.read() as session, _collector_paused():
+    with db.read() as session, CollectorPaused():
         return [ready.changes_in(session, mapping=_for(ready.header.id, mappings))
                 for ready in _plans_in_order(paths, _Import.of(db, session, mappings))]
 

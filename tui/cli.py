@@ -7,7 +7,6 @@ ends with one sentence on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
+from store.collector import CollectorPaused
 from store.errors import StoreError
 from store.text import (
     agreement_words,
@@ -275,16 +275,10 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
     if args.command not in FAST_COMMANDS:
         return _main(args)
     # A reading command makes little garbage, and the collector's passes over the objects of the modules it
-    # imports are a tenth of its time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # imports are a tenth of its time. Exiting, what is left (its connection closed) is frozen: the exit frees
+    # it without a last full collection.
+    with CollectorPaused(freeze=exiting):
         return _main(args)
-    finally:
-        if exiting:  # its connection is closed: what is left, the exit frees without a last full collection
-            gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -331,20 +325,16 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config()
     today = args.today or date.today()
     if command is None:
-        collecting = gc.isenabled()
-        gc.disable()  # the screen's modules (Textual's, ours) make ~70,000 objects that live as long as it
-        try:
-            from tui.app import run_app
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("tui.app", "textual") and not str(exc.name).startswith("textual."):
-                raise
-            raise StoreError(
-                f"the screen cannot start here ({exc.name} is missing); the subcommands work: see actiontrack --help"
-            ) from None
-        finally:  # kept out of the collector's passes, which found nothing to free among them while they loaded
-            gc.freeze()
-            if collecting:
-                gc.enable()
+        # the screen's modules (Textual's, ours) make ~70,000 objects that live as long as it: loaded with the
+        # collector off, and kept out of its passes, which found nothing to free among them
+        with CollectorPaused(freeze=True):
+            try:
+                from tui.app import run_app
+            except ModuleNotFoundError as exc:
+                if exc.name not in ("tui.app", "textual") and not str(exc.name).startswith("textual."):
+                    raise
+                raise StoreError(f"the screen cannot start here ({exc.name} is missing); the subcommands work: "
+                                 "see actiontrack --help") from None
 
         theme = None
         if args.theme is not None:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import gc
+from store.collector import CollectorPaused
 
 
 def main() -> int:
     """Run the command line (`tui.cli.main`), its modules loaded with the garbage collector off: what they
     make lives for the whole run, so the passes the collector makes over it while they load free nothing."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with CollectorPaused():
         from tui.cli import main as run
-    finally:
-        if collecting:
-            gc.enable()
     return run(exiting=True)
