@@ -8,7 +8,7 @@ from typing import BinaryIO
 from store.reports.columns import RAG_FILL, RAG_INK, shown
 from store.reports.content import PlanSection, ReportSource, Tally, tally
 from store.reports.halves import plan_parts
-from store.reports.output import MARK, after_the_summary
+from store.reports.output import MARK, after_the_summary, following_lines
 from store.text import recommendation_title, status_word
 
 _STYLE = """
@@ -69,17 +69,12 @@ TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber
 def write_html(report: ReportSource, out: BinaryIO) -> None:
     """The page (UTF-8): the summary, then plan by plan, then the changes."""
     after_the_summary(out, plan_parts(report, "html"), lambda: _summary(report))
-    out.write(_lines([*_changes(report), "</body></html>\n"]))
+    out.write(following_lines([*_changes(report), "</body></html>\n"]))
 
 
 def plan_html(plan: PlanSection) -> bytes:
     """A plan's part of the file."""
-    return _lines(_plan(plan))
-
-
-def _lines(lines: list[str]) -> bytes:
-    """Lines that follow earlier ones in the page."""
-    return "".join("\n" + line for line in lines).encode("utf-8")
+    return following_lines(_plan(plan))
 
 
 def _summary(report: ReportSource) -> bytes:

@@ -9,7 +9,7 @@ from typing import BinaryIO
 from store.reports.columns import shown
 from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
 from store.reports.halves import plan_parts
-from store.reports.output import MARK, after_the_summary
+from store.reports.output import MARK, after_the_summary, following_lines
 from store.text import recommendation_title, status_word
 
 # Every character that means something inline in CommonMark or GitHub's tables; a backslash makes each literal.
@@ -47,17 +47,12 @@ def write_markdown(report: ReportSource, out: BinaryIO) -> None:
     """The Markdown file (UTF-8): the summary, then plan by plan, then the changes."""
     after_the_summary(out, plan_parts(report, "md"), lambda: _summary(report))
     if report.scope.since:
-        out.write(_lines(_changes(report)))
+        out.write(following_lines(_changes(report)))
 
 
 def plan_markdown(plan: PlanSection) -> bytes:
     """A plan's part of the file."""
-    return _lines(_plan(plan))
-
-
-def _lines(lines: list[str]) -> bytes:
-    """Lines that follow earlier ones in the file."""
-    return "".join("\n" + line for line in lines).encode("utf-8")
+    return following_lines(_plan(plan))
 
 
 def _summary(report: ReportSource) -> bytes:

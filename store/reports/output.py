@@ -63,6 +63,11 @@ def report_path(folder: Path, stem: str, fmt: str) -> Path:
     return path
 
 
+def following_lines(lines: list[str]) -> bytes:
+    """Lines of a text report (md, html) that follow earlier ones in the file, as UTF-8."""
+    return "".join("\n" + line for line in lines).encode("utf-8")
+
+
 def after_the_summary(out: BinaryIO, details: Iterable[bytes], summary: Callable[[], bytes]) -> None:
     """Write `summary()` and then the `details` to `out`. The details are laid out first, into a temporary
     file (a national report is never held in memory), because reading them is what counts the summary."""
