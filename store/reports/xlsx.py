@@ -139,13 +139,9 @@ _CELL_CHARS = 32_767  # Excel's most characters in a cell; the library refuses a
 
 
 def lay_out_sheet(plan: PlanSection, names: dict[str, str], spool: IO[bytes]) -> _PlanLayout:
-    """A plan's sheet (named in `names`) laid out, its rows spooled (see `_lay_out`)."""
-    return _lay_out(plan, names[plan.id], spool)
-
-
-def _lay_out(plan: PlanSection, name: str, spool: IO[bytes]) -> _PlanLayout:
-    """A plan's rows (text shown, cut to what a cell holds, times as Excel's serial numbers) spooled; its columns
-    as wide as their text (up to a limit) and its rows as tall as their wrapped text."""
+    """A plan's sheet (named in `names`) laid out: its rows (text shown, cut to what a cell holds, times as
+    Excel's serial numbers) spooled; its columns as wide as their text (up to a limit) and its rows as tall as
+    their wrapped text."""
     values = [_fitted(shown_values(row_values(action))) for action in plan.actions]
     widths: list[float] = []
     wrapped: list[list[int]] = []  # the lines of each row in each column whose text wraps
@@ -161,7 +157,7 @@ def _lay_out(plan: PlanSection, name: str, spool: IO[bytes]) -> _PlanLayout:
     heights = {row: _LINE_POINTS * min(lines, _MOST_LINES) for row, lines in enumerate(tallest, start=1) if lines > 1}
     rows = marshal.dumps([_serials(line) for line in values])
     spool.write(rows)
-    return _PlanLayout(name, spool.tell() - len(rows), len(rows), widths, heights)
+    return _PlanLayout(names[plan.id], spool.tell() - len(rows), len(rows), widths, heights)
 
 
 _EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's dates (1900 date system, from March 1900 on)
