@@ -641,7 +641,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PlanTree)
         if after.progress is not None:  # counts moved: the picker's too
             self.owners_stale = True
-        if self._left_the_view(after):
+        if self._view_may_have_moved(after):
             self.reload_tree()
         else:
             tree.update_item(after.row)
@@ -660,7 +660,7 @@ class MainScreen(Screen[None]):
             self.query_one(DetailPane).show(action_detail_text(after.detail, self.today, self.app.theme_variables),
                                             same_subject=True)
 
-    def _left_the_view(self, after: AfterChange) -> bool:
+    def _view_may_have_moved(self, after: AfterChange) -> bool:
         """Whether the tree is read again after a change: under a filter (completed actions hidden, one status, a
         date filter) a change that moves counts may take its action out of the view, or (an undo) bring it back."""
         view = self.state.view
