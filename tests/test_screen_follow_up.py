@@ -293,7 +293,7 @@ async def test_a_note_of_several_lines_keeps_its_lines_and_links_and_marks_the_a
         ("note", "Evidence: minutes 12 Sept\nhttps://example.org/qip?id=3&x=[b]")]
     assert "G ○ 6/3✎" in tree_text(app)  # the evidence mark beside the reference
     detail = app.screen.query_one(DetailPane).text  # type: ignore[attr-defined]
-    assert "Evidence: minutes 12 Sept\n      https://example.org/qip?id=3&x=[b]" in detail
+    assert "Evidence: minutes 12 Sept\n" + " " * 20 + "https://example.org/qip?id=3&x=[b]" in detail
 
 
 async def test_escape_in_the_note_box_saves_nothing(wide: Running, db_path: Path) -> None:

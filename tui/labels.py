@@ -227,12 +227,17 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
         when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
         what = describe_change(change.kind, change.from_status, change.to_status, change.period, change.from_target,
                                change.to_target)
-        text.append(f"  {when}  ", style=hanging(len(when) + 4))
+        column = len(when) + 4  # where the change's words start: its wrapped lines and a note's lines go under it
+        text.append(f"  {when}  ", style=hanging(column))
         text.append(f"{visible(change.by)}: {visible(what)}", style="strike" if change.undone else "")
         if change.undone:
             text.append(" (undone)", style="italic")
-        if change.note:  # a note of several lines keeps them, indented under its change
-            text.append(f" — {visible(change.note)}".replace("\n", "\n      "), style="italic")
+        if change.note:  # a note of several lines keeps them, each under the change's words
+            first, *more = visible(change.note).split("\n")
+            text.append(f" — {first}", style="italic")
+            for line in more:
+                text.append("\n" + " " * column, style=hanging(column))
+                text.append(line, style="italic")
         if change.origin:
             text.append(f" · on {visible(change.origin)}", style=colours.get("muted", ""))
         text.append("\n")
