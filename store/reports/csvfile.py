@@ -49,7 +49,7 @@ def write_csv(report: ReportSource, out: BinaryIO) -> None:
     """The CSV file, plan by plan, with a byte-order mark so that Excel reads UTF-8 rather than the local code
     page."""
     out.write(codecs.BOM_UTF8 + _csv_lines([[column.key for column in COLUMNS]]))
-    for part in plan_parts(report, "csv"):
+    for part in plan_parts(report, plan_csv):
         out.write(part)
 
 

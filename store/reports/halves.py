@@ -23,23 +23,21 @@ from typing import IO, Any, cast
 
 from store.reports.content import AddresseeCount, PlanSection, ReportReader, ReportScope, ReportSource, Tally
 
-Layout = Callable[[PlanSection, dict[str, str], IO[bytes]], Any]  # a plan laid out into a spool (see `layout`)
+Layout = Callable[[PlanSection, dict[str, str], IO[bytes]], Any]
+"""How a plan is laid out into a spool, with the xlsx sheet names of the plans: what it returns is what a report
+keeps of the plan (the xlsx writer: where its rows lie in the spool). A module's own function, so that the other
+process gets it by name (pickled by reference)."""
 
 
-def layout(fmt: str) -> Layout:
-    """How a plan is laid out into a spool in `fmt`: the xlsx writer spools its rows and says where they lie; the
-    other formats write the plan's part of the file."""
-    if fmt == "xlsx":
-        from store.reports.xlsx import lay_out_sheet
+@dataclass(frozen=True, slots=True)
+class Written:
+    """The layout of a text format (csv, md, html): the plan's part of the file, as `render` makes it, written
+    into the spool."""
 
-        return lay_out_sheet
-    if fmt == "csv":
-        from store.reports.csvfile import plan_csv as render
-    elif fmt == "md":
-        from store.reports.markdown import plan_markdown as render
-    else:
-        from store.reports.htmlpage import plan_html as render
-    return lambda plan, _names, spool: spool.write(render(plan))
+    render: Callable[[PlanSection], bytes]
+
+    def __call__(self, plan: PlanSection, _names: dict[str, str], spool: IO[bytes]) -> None:
+        spool.write(self.render(plan))
 
 
 def two_readers(report: ReportSource) -> ReportReader | None:
@@ -53,12 +51,12 @@ def two_readers(report: ReportSource) -> ReportReader | None:
 
 @dataclass(frozen=True, slots=True)
 class PartJob:
-    """What a reader in another process reads: the plans of `batches` from `database`, laid out in `fmt`."""
+    """What a reader in another process reads: the plans of `batches` from `database`, laid out by `lay_out`."""
 
     database: Path
     scope: ReportScope
     batches: list[list[str]]
-    fmt: str
+    lay_out: Layout
     names: dict[str, str]  # the xlsx sheet of each plan
     spool: Path
 
@@ -74,16 +72,15 @@ class Part:
 
 
 @contextmanager
-def read_in_two(reader: ReportReader, fmt: str, names: dict[str, str],
+def read_in_two(reader: ReportReader, lay_out: Layout, names: dict[str, str],
                 spool: IO[bytes]) -> Iterator[tuple[list[Any], Part, IO[bytes]]]:
     """The first half laid out here into `spool`, the second by the other process; yields what each half's plans
     gave and the other half's spool, at its start, with the other half counted into `reader`'s summary."""
-    lay_out = layout(fmt)
     half = len(reader.batches) // 2
     with tempfile.TemporaryDirectory(prefix="actiontrack-report-") as folder:
         other_spool, job, answer = Path(folder) / "rows", Path(folder) / "job", Path(folder) / "answer"
         assert reader.database_file is not None  # (two_readers)
-        job.write_bytes(pickle.dumps(PartJob(reader.database_file, reader.scope, reader.batches[half:], fmt, names,
+        job.write_bytes(pickle.dumps(PartJob(reader.database_file, reader.scope, reader.batches[half:], lay_out, names,
                                              other_spool)))
         with subprocess.Popen([sys.executable, "-P", "-m", "store.reports.second_reader", str(job), str(answer)],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as other:
@@ -99,18 +96,18 @@ def read_in_two(reader: ReportReader, fmt: str, names: dict[str, str],
             yield mine, part, rows
 
 
-def plan_parts(report: ReportSource, fmt: str) -> Iterator[bytes]:
-    """Every plan's part of the file in `fmt`, in plan order (in chunks); the report's summary is complete once
-    they have run out. Read by two processes where that pays (`two_readers`)."""
+def plan_parts(report: ReportSource, render: Callable[[PlanSection], bytes]) -> Iterator[bytes]:
+    """Every plan's part of a text file as `render` makes it, in plan order (in chunks); the report's summary is
+    complete once they have run out. Read by two processes where that pays (`two_readers`)."""
     reader = two_readers(report)
+    lay_out = Written(render)
     if reader is None:
-        lay_out = layout(fmt)
         for plan in report.sections():
             part = io.BytesIO()
             lay_out(plan, {}, part)
             yield part.getvalue()
         return
-    with tempfile.TemporaryFile() as spool, read_in_two(reader, fmt, {}, spool) as (_, _part, rows):
+    with tempfile.TemporaryFile() as spool, read_in_two(reader, lay_out, {}, spool) as (_, _part, rows):
         spool.seek(0)
         yield from _chunks(spool)
         yield from _chunks(rows)
@@ -137,12 +134,11 @@ def read_part(job: PartJob) -> Part:
     """The plans of `job` read and laid out into its spool (in the other process)."""
     from store.db import open_database
 
-    lay_out = layout(job.fmt)
     db = open_database(job.database, read_only=True, check=False)
     try:
         with db.read() as session, job.spool.open("wb") as spool:
             reader = ReportReader(session, job.scope)
-            plans = [lay_out(plan, job.names, spool) for plan in reader.sections(job.batches)]
+            plans = [job.lay_out(plan, job.names, spool) for plan in reader.sections(job.batches)]
             return Part(plans, reader.addressees, reader.by_owner, reader.action_count)
     finally:
         db.dispose()

@@ -68,7 +68,7 @@ TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber
 
 def write_html(report: ReportSource, out: BinaryIO) -> None:
     """The page (UTF-8): the summary, then plan by plan, then the changes."""
-    after_the_summary(out, plan_parts(report, "html"), lambda: _summary(report))
+    after_the_summary(out, plan_parts(report, plan_html), lambda: _summary(report))
     out.write(following_lines([*_changes(report), "</body></html>\n"]))
 
 

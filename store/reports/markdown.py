@@ -45,7 +45,7 @@ def _addressee_rows(addressees: Sequence[AddresseeCount]) -> list[list[str]]:
 
 def write_markdown(report: ReportSource, out: BinaryIO) -> None:
     """The Markdown file (UTF-8): the summary, then plan by plan, then the changes."""
-    after_the_summary(out, plan_parts(report, "md"), lambda: _summary(report))
+    after_the_summary(out, plan_parts(report, plan_markdown), lambda: _summary(report))
     if report.scope.since:
         out.write(following_lines(_changes(report)))
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from store.files import refuse_to_overwrite
 
 MARK = "actiontrack report"  # every report carries it where its format keeps such things
+MARK_LINE = f"Written by {MARK}"  # a workbook's: the second line of its summary sheet
 
 
 def is_report(path: Path, fmt: str) -> bool:
@@ -36,8 +37,6 @@ def is_report(path: Path, fmt: str) -> bool:
 def _is_our_workbook(path: Path) -> bool:
     """A workbook actiontrack wrote: the mark line on its first sheet (the summary), or the document property
     that marked the workbooks of earlier versions."""
-    from store.reports.xlsx import MARK_LINE
-
     with zipfile.ZipFile(path) as book:
         names = set(book.namelist())
         if "xl/worksheets/sheet1.xml" in names:

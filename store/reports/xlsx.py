@@ -23,14 +23,13 @@ from typing import IO, Any, BinaryIO, cast
 from store.reports.columns import COLUMNS, RAG_FILL, RAG_INK, Cell, row_values, shown, shown_values, texts
 from store.reports.content import AddresseeCount, PlanSection, ReportSource, Tally
 from store.reports.halves import read_in_two, two_readers
-from store.reports.output import MARK
+from store.reports.output import MARK_LINE
 
 _TALLY_HEADINGS = ["Actions", "Complete", "Ongoing", "Not started", "Red", "Amber", "Green"]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 _HEADINGS = [column.heading for column in COLUMNS]
 _SUMMARY_HEADINGS = ["Plan", "Addressee", *_TALLY_HEADINGS, "RAG"]  # the header row of the summary's widest table
 _CHANGE_HEADINGS = ["When (UTC)", "By", "Ref", "Change", "Note"]
-MARK_LINE = f"Written by {MARK}"  # the summary's second line: how `output.is_report` knows a workbook of ours
 
 
 def _tally(counts: Tally) -> list[int]:
@@ -106,7 +105,7 @@ def _laid_out(report: ReportSource, names: dict[str, str], spool: IO[bytes]) -> 
     reader = two_readers(report)
     if reader is None:
         return [lay_out_sheet(plan, names, spool) for plan in report.sections()]
-    with read_in_two(reader, "xlsx", names, spool) as (plans, part, rows):
+    with read_in_two(reader, lay_out_sheet, names, spool) as (plans, part, rows):
         base = spool.tell()
         shutil.copyfileobj(rows, spool, 1 << 20)
     return plans + [replace(plan, offset=base + plan.offset) for plan in part.plans]
