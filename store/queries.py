@@ -425,15 +425,16 @@ def _region_classes_statement() -> Any:
     (no rating or date test reaches them), counted apart so that only open ones are sorted into groups."""
     in_force = [_live(), or_(bindparam("include_closed", type_=Boolean()), _open_plan(Plan.id))]
     # a missed period makes an action red (store.rag): it is looked for in red ones only
-    missed = case((_missed_any(), RATING_CODES[Rag.RED] + MISSED), else_=RATING_CODES[Rag.RED])
-    code = (case({Rag.RED.value: missed, **{rag.value: number for rag, number in RATING_CODES.items() if rag != Rag.RED}},
-                 value=_rag())
-            + case((_when("due"), DUE), else_=0))
+    red = RATING_CODES[Rag.RED]
+    codes = {rag.value: case((_missed_any(), red + MISSED), else_=red) if rag == Rag.RED else number
+             for rag, number in RATING_CODES.items()}
+    code = case(codes, value=_rag()) + case((_when("due"), DUE), else_=0)
     open_ = (select(Plan.region, Action.status, code.label("code"), func.count().label("actions"))
              .join(Action, Action.plan_id == Plan.id).where(*in_force, Action.status != Status.COMPLETE)
              .group_by(Plan.region, Action.status, literal_column("code")))
     complete = (select(Plan.region, literal(Status.COMPLETE.value, type_=String()).label("status"),
-                       literal(RATING_CODES[Rag.COMPLETE], type_=Integer()).label("code"), func.count().label("actions"))
+                       literal(RATING_CODES[Rag.COMPLETE], type_=Integer()).label("code"),
+                       func.count().label("actions"))
                 .join(Action, Action.plan_id == Plan.id).where(*in_force, Action.status == Status.COMPLETE)
                 .group_by(Plan.region))
     return union_all(open_, complete)

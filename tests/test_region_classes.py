@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from helpers.screen import TODAY
 
+from helpers.screen import TODAY
 from store import commands, fastread, queries, reads
 from store.closing import close_plan
 from store.db import Database, open_database
