@@ -366,18 +366,18 @@ def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
                          .order_by(Action.recommendation_id, *_action_order())),
         # the counts of the three branches above one action, read again after it changed (`reads.path_progress`)
         "region_progress": _progress_query(joined).where(Plan.region == bindparam("region", type_=String())),
-        "addressee_progress": _progress_query(joined).where(
-            Recommendation.addressee_id == bindparam("addressee_id", type_=Integer())),
+        "addressee_progress": _progress_query(joined)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Recommendation.addressee_id == bindparam("addressee_id", type_=Integer())),
         "recommendation_progress": _progress_query(joined).where(
             Action.recommendation_id == bindparam("recommendation_id", type_=Integer())),
     }
 
 
 def _progress_query(where: list[ColumnElement[bool]]) -> Any:
-    """The progress of the actions in view that a further condition keeps (one row)."""
-    return (select(*_progress_columns()).select_from(Action)
-            .join(Recommendation, Recommendation.id == Action.recommendation_id)
-            .join(Plan, Plan.id == Action.plan_id).where(*where))
+    """The progress of the actions in view that a further condition keeps (one row). Only the plan is joined (a
+    region's counts then read ix_action_counts alone)."""
+    return select(*_progress_columns()).select_from(Action).join(Plan, Plan.id == Action.plan_id).where(*where)
 
 
 def _owned_by_param() -> ColumnElement[bool]:
