@@ -4,20 +4,20 @@ any day; the screen's read-ahead is that one statement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date
 from itertools import product
 from pathlib import Path
-from typing import Any, get_args
+from typing import get_args
 
 import pytest
 
+from helpers.counting import Counting
 from helpers.screen import TODAY
 from store import commands, fastread, queries, reads
 from store.closing import close_plan
 from store.db import Database, open_database
 from store.kinds import Status
-from store.reads import Run
 from store.revising import revise_target
 from store.rows import View, When
 from tui.kept_regions import KeptRegions, single_filters
@@ -56,18 +56,6 @@ def varied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-
-
-class Counting:
-    """A Run that counts the statements it runs by name."""
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.names: list[str] = []
-
-    def __call__(self, name: str, params: Mapping[str, Any], /) -> Iterable[Any]:
-        self.names.append(name)
-        return self.run(name, params)
 
 
 @pytest.mark.parametrize("today", DATES, ids=str)
@@ -129,3 +117,25 @@ def test_a_commit_makes_the_classes_read_again(varied: Database, tmp_path: Path)
         assert counting.names == ["regions"]  # nothing kept now: this view alone
         assert after == reads.regions(run, View(status=Status.COMPLETE), TODAY)
     assert sum(r.progress.total for r in after) == sum(r.progress.total for r in before) + 1
+
+
+def test_a_servers_classes_give_the_regions_it_reads_for_each_filter(pg_url: str) -> None:
+    from store.importing import bundled_plan_files, import_plan_files
+    from store.server import open_server
+
+    server = open_server(pg_url)
+    try:
+        import_plan_files(server, bundled_plan_files())
+        with server.write() as s:
+            commands.set_status(s, commands.find_action(s, "gm-2023/6/3").id, Status.COMPLETE, by="t")
+            close_plan(s, "cgm-2019", note="signed off", by="t")
+        with server.read() as session:
+            run = queries.runner(session)
+            for include_closed in (False, True):
+                classes = reads.region_classes(run, TODAY, include_closed=include_closed)
+                for view in every_view():
+                    if view.include_closed == include_closed:
+                        assert reads.regions_of(classes, view) == reads.regions(run, view, TODAY), view
+            assert reads.regions(run, View(when="overdue"), TODAY)  # the comparison compared something
+    finally:
+        server.dispose()
