@@ -145,7 +145,9 @@ async def time_floor_keys(data: Any, runs: int, size: tuple[int, int]) -> dict[s
 def time_queries(db_path: Path, owner_label: str, runs: int) -> dict[str, list[float]]:
     """Seconds per query: the overdue list with its missed periods named, and the tree under each filter."""
     from store.db import open_database
-    from store.queries import WHEN_WORDS, View, find_owner, overdue, regions, view_tree, with_missed_periods
+    from store import reads
+    from store.queries import WHEN_WORDS, View, find_owner, overdue, regions, runner, view_tree, with_missed_periods
+    from tui.kept_regions import single_filters
 
     db = open_database(db_path, read_only=True)
     found: dict[str, list[float]] = {}
@@ -167,6 +169,11 @@ def time_queries(db_path: Path, owner_label: str, runs: int) -> dict[str, list[f
         for when, words in WHEN_WORDS.items():
             clock(f"tree (owner) only {words}", lambda w=when: view_tree(s, View(owner_id=owner.id, when=w), TODAY))
             clock(f"regions (everyone) only {words}", lambda w=when: regions(s, View(when=w), TODAY))
+        # what the screen reads ahead once everyone's view shows: one statement, every filter's regions from it
+        clock("everyone's read-ahead: actions by region and class, every filter's regions counted from them",
+              lambda: reads.regions_of(reads.region_classes(runner(s), TODAY), View(when="overdue")))
+        clock("for comparison: the regions of each view of one filter read one by one (the read-ahead before)",
+              lambda: [regions(s, view, TODAY) for view in single_filters(View())[1:]])
     db.dispose()
     return found
 

@@ -224,8 +224,9 @@ def measure_queries(db_path: Path, runs: int, label: str, other_label: str) -> d
     """The store queries the screen and the CLI make, in process, for the chosen owner and for everyone,
     and the store's share of the in-app operations."""
     from store.db import open_database
+    from store import reads
     from store.queries import (View, addressees, actions, due_in_month, find_owner, overdue, owners,
-                               recommendations, regions, view_tree)
+                               recommendations, regions, runner, view_tree)
 
     db = open_database(db_path, read_only=True)
     found: dict[str, list[float]] = {}
@@ -253,6 +254,9 @@ def measure_queries(db_path: Path, runs: int, label: str, other_label: str) -> d
         clock("due_in_month (owner)", lambda: due_in_month(s, TODAY.year, TODAY.month, TODAY, owner.id))
         clock("overdue (owner)", lambda: overdue(s, TODAY, owner.id))
         all_regions = clock("regions (everyone)", lambda: regions(s, everyone, TODAY))
+        clock("regions (everyone, only overdue)", lambda: regions(s, View(when="overdue"), TODAY))
+        clock("region classes (everyone: every status and date filter's regions, one read)",
+              lambda: reads.region_classes(runner(s), TODAY))
         biggest = max(all_regions, key=lambda r: r.progress.total).region
         clock("addressees (everyone, largest region)", lambda: addressees(s, everyone, biggest, TODAY))
         clock("due_in_month (everyone)", lambda: due_in_month(s, TODAY.year, TODAY.month, TODAY, None))

@@ -35,7 +35,7 @@ from store.edits import machine_id
 from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 from store.files import journal_files, private_folder, why_read_only
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # PRAGMA quick_check reads the whole file: ~1 ms for the sample database, ~40 ms for 30 MB, ~150 ms for
 # 90 MB (100,000 actions): callers on a start path open with check=False and run Database.quick_check() later.
 # Above this size a damaged page is still reported cleanly when a query meets it.
@@ -145,8 +145,18 @@ def _add_origins_and_edits(conn: Connection) -> None:
 # and synced as every event is); this index finds those rows without reading the whole history. (An upgrade
 # from schema 1 builds the history table with its indexes as they are now: hence IF NOT EXISTS.)
 _CLOSED_PLANS = 'CREATE INDEX IF NOT EXISTS ix_change_kind ON "change" (kind, action_id)'
+
+
+def _add_counts_index(conn: Connection) -> None:
+    """Schema 5 -> 6: the index the counts of everyone's actions read instead of the actions' rows
+    (`ix_action_counts`, defined with the table)."""
+    index = next(i for i in SQLModel.metadata.tables["action"].indexes if i.name == "ix_action_counts")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,),
-                                                3: (_add_origins_and_edits,), 4: (_CLOSED_PLANS,)}
+                                                3: (_add_origins_and_edits,), 4: (_CLOSED_PLANS,),
+                                                5: (_add_counts_index,)}
 
 
 def _is_file_problem(exc: BaseException) -> bool:

@@ -116,6 +116,9 @@ class Action(SQLModel, table=True):
         Index("ix_action_due", "withdrawn", "status", "deadline"),
         Index("ix_action_recurring", "withdrawn", "status", "every_months"),
         Index("ix_action_rec", "recommendation_id", "position"),
+        # every column the counts, ratings and date filters read of an action, by plan: counting everyone's actions
+        # reads this index alone, not the actions' rows with their text
+        Index("ix_action_counts", "plan_id", "withdrawn", "status", "deadline", "every_months", "start_month"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,8 +23,11 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
+    literal_column,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -51,7 +54,7 @@ from store.models import (
 )
 from store.months import occurrences_through_sql, occurs_sql, period_sql
 from store.rag import Rag
-from store.reads import AMBER, WHEN_FLAGS, Run, escape_like, filter_params, view_shapes
+from store.reads import AMBER, DUE, MISSED, RATING_CODES, WHEN_FLAGS, Run, escape_like, filter_params, view_shapes
 from store.rows import (
     WHEN_WORDS,
     ActionDetail,
@@ -363,18 +366,18 @@ def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
                          .order_by(Action.recommendation_id, *_action_order())),
         # the counts of the three branches above one action, read again after it changed (`reads.path_progress`)
         "region_progress": _progress_query(joined).where(Plan.region == bindparam("region", type_=String())),
-        "addressee_progress": _progress_query(joined).where(
-            Recommendation.addressee_id == bindparam("addressee_id", type_=Integer())),
+        "addressee_progress": _progress_query(joined)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Recommendation.addressee_id == bindparam("addressee_id", type_=Integer())),
         "recommendation_progress": _progress_query(joined).where(
             Action.recommendation_id == bindparam("recommendation_id", type_=Integer())),
     }
 
 
 def _progress_query(where: list[ColumnElement[bool]]) -> Any:
-    """The progress of the actions in view that a further condition keeps (one row)."""
-    return (select(*_progress_columns()).select_from(Action)
-            .join(Recommendation, Recommendation.id == Action.recommendation_id)
-            .join(Plan, Plan.id == Action.plan_id).where(*where))
+    """The progress of the actions in view that a further condition keeps (one row). Only the plan is joined (a
+    region's counts then read ix_action_counts alone)."""
+    return select(*_progress_columns()).select_from(Action).join(Plan, Plan.id == Action.plan_id).where(*where)
 
 
 def _owned_by_param() -> ColumnElement[bool]:
@@ -413,6 +416,28 @@ def _overdue_statement(by_owner: bool) -> Any:
         conditions.append(_owned_by_param())
     return (select(*_row_columns()).where(*conditions)
             .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
+
+
+def _region_classes_statement() -> Any:
+    """Everyone's actions in force (of open plans, unless the parameter `include_closed`) counted by region, status
+    and class (`reads.region_classes`): the class is the rating's code plus MISSED and DUE (`reads.RATING_CODES`),
+    worked out once per open action from the rules the filters and ratings use. Complete actions are one class
+    (no rating or date test reaches them), counted apart so that only open ones are sorted into groups."""
+    in_force = [_live(), or_(bindparam("include_closed", type_=Boolean()), _open_plan(Plan.id))]
+    # a missed period makes an action red (store.rag): it is looked for in red ones only
+    red = RATING_CODES[Rag.RED]
+    codes = {rag.value: case((_missed_any(), red + MISSED), else_=red) if rag == Rag.RED else number
+             for rag, number in RATING_CODES.items()}
+    code = case(codes, value=_rag()) + case((_when("due"), DUE), else_=0)
+    open_ = (select(Plan.region, Action.status, code.label("code"), func.count().label("actions"))
+             .join(Action, Action.plan_id == Plan.id).where(*in_force, Action.status != Status.COMPLETE)
+             .group_by(Plan.region, Action.status, literal_column("code")))
+    complete = (select(Plan.region, literal(Status.COMPLETE.value, type_=String()).label("status"),
+                       literal(RATING_CODES[Rag.COMPLETE], type_=Integer()).label("code"),
+                       func.count().label("actions"))
+                .join(Action, Action.plan_id == Plan.id).where(*in_force, Action.status == Status.COMPLETE)
+                .group_by(Plan.region))
+    return union_all(open_, complete)
 
 
 def _owners_statement(some: bool) -> Any:
@@ -478,6 +503,7 @@ _OTHER_STATEMENTS: dict[str, Callable[[], Any]] = {
     "due": lambda: _due_statement(False), "due:owner": lambda: _due_statement(True),
     "overdue": lambda: _overdue_statement(False), "overdue:owner": lambda: _overdue_statement(True),
     "owners": lambda: _owners_statement(False), "owners:some": lambda: _owners_statement(True),
+    "region_classes": _region_classes_statement,
     "owner_names": lambda: select(Owner.id, Owner.name, Owner.region, Owner.organisation),
     "machine": lambda: select(Meta.value).where(Meta.key == MACHINE_KEY),  # this file's machine id (none on a server)
 }

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from store.duties import Duty, duty
 from store.errors import NotFoundError
 from store.kinds import Status
 from store.lists import action_row_of, as_of_params
 from store.owners import written_owner
+from store.rag import Rag
 from store.rows import (
     ActionDetail,
     ActionRow,
@@ -44,6 +45,10 @@ PARAMETERS = frozenset({
 WHEN_FLAGS: tuple[tuple[When, str], ...] = (("overdue", "when_overdue"), ("due", "when_due"),
                                             ("missed", "when_missed"))
 AMBER = 1 << 32  # a branch's ratings sum: a red action adds 1, an amber one this (more actions than any branch holds)
+# How the statement "region_classes" (`store.queries`) writes an action's class as one number: its rating's code,
+# plus MISSED if it missed a period, plus DUE if it is due this month.
+RATING_CODES: dict[Rag, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.COMPLETE: 3}
+MISSED, DUE = 4, 8
 
 
 class Run(Protocol):
@@ -226,6 +231,56 @@ def kept_when_hiding(item: RegionNode | AddresseeNode | RecommendationNode | Act
     if isinstance(item, ActionRow):
         return item.status != Status.COMPLETE
     return _visible(item.progress, View(hide_complete=True))
+
+
+# -- everyone's regions under every filter, from one read -----------------------------------------
+
+class ActionClass(NamedTuple):
+    """What the status and date filters and the counts tell apart in an action."""
+
+    status: Status
+    rag: Rag
+    missed: bool  # a period passed without a tick (the date filter "missed")
+    due: bool  # due this month (the date filter "due")
+
+    def in_view(self, view: View) -> bool:
+        """Whether actions of this class pass the view's status and date filters. "Overdue" is the red rating:
+        both are store.rag's rule (past the deadline and not complete, or a period missed)."""
+        if view.status is not None and self.status != view.status:
+            return False
+        return (view.when is None or (view.when == "overdue" and self.rag == Rag.RED)
+                or (view.when == "due" and self.due) or (view.when == "missed" and self.missed))
+
+
+RegionClasses = dict[str, dict[ActionClass, int]]  # by region: how many actions of each class
+_RATINGS_BY_CODE = {code: rag for rag, code in RATING_CODES.items()}
+
+
+def region_classes(run: Run, today: date, *, include_closed: bool = False) -> RegionClasses:
+    """Everyone's actions in force counted by region and class, in one statement: what `regions` reads for
+    everyone's view (no search) under any status and date filter, counted once (`regions_of`)."""
+    found: RegionClasses = {}
+    for row in run("region_classes", {**as_of_params(today), "include_closed": include_closed}):
+        code = int(row.code)
+        kind = ActionClass(Status(row.status), _RATINGS_BY_CODE[code % MISSED], bool(code & MISSED), bool(code & DUE))
+        by_class = found.setdefault(row.region, {})
+        by_class[kind] = by_class.get(kind, 0) + int(row.actions)
+    return found
+
+
+def regions_of(classes: RegionClasses, view: View) -> list[RegionNode]:
+    """The regions in everyone's `view` (no search) as `regions` reads them, counted from `region_classes`."""
+    nodes = []
+    for region in sorted(classes):
+        done = total = red = amber = 0
+        for kind, count in classes[region].items():
+            if kind.in_view(view):
+                total += count
+                done += count if kind.status == Status.COMPLETE else 0
+                red += count if kind.rag == Rag.RED else 0
+                amber += count if kind.rag == Rag.AMBER else 0
+        nodes.append(RegionNode(region=region, progress=Progress(done=done, total=total, overdue=red, amber=amber)))
+    return [n for n in nodes if _visible(n.progress, view)]
 
 
 # -- due and overdue -----------------------------------------------------------------------------

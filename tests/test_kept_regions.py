@@ -3,13 +3,13 @@ own, read again after any commit (the screen's or another program's), and read a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from helpers.counting import Counting
 from helpers.screen import (
     SIZES,
     Running,
@@ -27,7 +27,6 @@ from helpers.screen import (
 from store import fastread, reads
 from store.db import Database
 from store.kinds import Status
-from store.reads import Run
 from store.rows import View
 from tui.kept_regions import KeptRegions, single_filters
 from tui.widgets.plan_tree import PlanTree
@@ -36,18 +35,6 @@ from tui.widgets.plan_tree import PlanTree
 EVERYONE_VIEWS = [View(), View(hide_complete=True), *(View(when=when) for when in ("overdue", "due", "missed")),
                   *(View(status=status) for status in Status), View(status=Status.ONGOING, when="overdue"),
                   View(include_closed=True, when="overdue")]
-
-
-class Counting:
-    """A Run that counts the statements it runs by name."""
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.names: list[str] = []
-
-    def __call__(self, name: str, params: Mapping[str, Any], /) -> Iterable[Any]:
-        self.names.append(name)
-        return self.run(name, params)
 
 
 def test_kept_regions_are_the_stores_and_are_read_once_while_nothing_changes(db: Database) -> None:

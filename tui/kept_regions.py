@@ -3,8 +3,9 @@
 Everyone's region counts are counted over every action (100,000 at national scale): one query of tens
 of milliseconds per filter. The screen keeps each such answer with the database's `data_version` read
 before the query (any commit, this process's or another's, moves it: the answer is then read again), and
-reads in the background, once the view is shown, every view of at most one filter (`single_filters`),
-so that a filter key finds its counts read.
+reads ahead in the background, once the view is shown, everyone's actions counted by region and class
+(`store.reads.region_classes`, one statement): every status and date filter's counts follow from them, so
+that a filter key finds its counts read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import get_args
 
 from store import reads
 from store.kinds import Status
-from store.reads import Run
+from store.reads import RegionClasses, Run
 from store.rows import RegionNode, View, When
 
 
@@ -43,37 +44,65 @@ class KeptRegions:
         self._lock = threading.Lock()
         self._at: int | None = None
         self._kept: dict[tuple[View, date], list[RegionNode]] = {}
+        self._classes: dict[tuple[date, bool], RegionClasses] = {}  # by day and whether closed plans count
 
     def has(self, view: View, today: date) -> bool:
         """Whether the regions of this view are kept and still valid."""
         version = self._version()
         with self._lock:
-            return version == self._at and (self._key(view), today) in self._kept
+            return version == self._at and self._held(view, today)
 
     def covers(self, view: View, today: date) -> bool:
         """Whether every view of at most one filter (`single_filters`) was kept at the last version seen, without
         asking the database: True means no read-ahead is needed (a commit since is noticed by the next read)."""
         with self._lock:
-            return self._at is not None and all((self._key(other), today) in self._kept
-                                                for other in single_filters(view))
+            return self._at is not None and all(self._held(other, today) for other in single_filters(view))
 
     def regions(self, run: Run, view: View, today: date) -> list[RegionNode]:
-        """The regions in view (`store.reads.regions`), kept ones if the database has not changed since."""
+        """The regions in view (`store.reads.regions`), kept ones if the database has not changed since: counted
+        from the classes read ahead, else read for this view alone and kept."""
         if not kept(view):
             return reads.regions(run, view, today)
         key = (self._key(view), today)
         version = self._version()  # before reading: a commit meanwhile makes what is read look older, never newer
         with self._lock:
-            if version != self._at:
-                self._kept.clear()
-                self._at = version
+            self._move_to(version)
             found = self._kept.get(key)
+            classes = self._classes.get((today, view.include_closed))
+        if found is None and classes is not None:
+            found = reads.regions_of(classes, view)
         if found is None:
             found = reads.regions(run, view, today)
             with self._lock:
                 if self._at == version:
                     self._kept[key] = found
         return list(found)
+
+    def read_ahead(self, run: Run, view: View, today: date) -> None:
+        """Read everyone's actions by region and class (one statement), unless held at this version: every status and
+        date filter of `view`'s closed-plan choice is then counted without another read."""
+        if not kept(view):
+            return
+        version = self._version()
+        with self._lock:
+            self._move_to(version)
+            if (today, view.include_closed) in self._classes:
+                return
+        classes = reads.region_classes(run, today, include_closed=view.include_closed)
+        with self._lock:
+            if self._at == version:
+                self._classes[(today, view.include_closed)] = classes
+
+    def _move_to(self, version: int) -> None:
+        """Forget what was kept at another version (the lock held)."""
+        if version != self._at:
+            self._kept.clear()
+            self._classes.clear()
+            self._at = version
+
+    def _held(self, view: View, today: date) -> bool:
+        """Whether the view's regions are kept or follow from classes held (the lock held)."""
+        return (self._key(view), today) in self._kept or (today, view.include_closed) in self._classes
 
     @staticmethod
     def _key(view: View) -> View:

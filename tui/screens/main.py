@@ -47,7 +47,7 @@ from store.rows import (
 from store.targets import Status
 from store.text import agreement_words, counted, status_word, visible
 from tui.commands import what_it_does
-from tui.kept_regions import KeptRegions, kept, single_filters
+from tui.kept_regions import KeptRegions, kept
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
 from tui.loading import (
     AfterChange,
@@ -330,15 +330,12 @@ class MainScreen(Screen[None]):
         return item if isinstance(item, RegionNode | AddresseeNode) else None
 
     def _read_regions_ahead(self, view: View) -> None:
-        """Read in the background everyone's regions in the views of at most one filter (as `view` otherwise)."""
+        """Read in the background everyone's regions under every status and date filter (as `view` otherwise)."""
         today, regions = self.today, self.kept_regions
 
         def job() -> None:
-            for other in single_filters(view):
-                if get_current_worker().is_cancelled:  # a view is being read: it comes first
-                    return
-                if not regions.has(other, today):
-                    read_with(self.db, partial(regions.regions, view=other, today=today))
+            if not get_current_worker().is_cancelled:  # a view is being read: it comes first
+                read_with(self.db, partial(regions.read_ahead, view=view, today=today))
 
         self._work(job, lambda _none: None, group="ahead")
 
