@@ -34,7 +34,16 @@ from sqlmodel import Session
 
 from store import readahead
 from store.applying import ImportResult, _OwnerTable, apply_changes
-from store.changeset import ActionWrite, ChangeSet, EventWrite, FieldChange, RowWrite, StateWrite, Withdrawal
+from store.changeset import (
+    ActionWrite,
+    ChangeSet,
+    EventWrite,
+    FieldChange,
+    RowWrite,
+    StateWrite,
+    Withdrawal,
+    event_write,
+)
 from store.collector import CollectorPaused
 from store.db import Database, DatabaseOpenError, create_atomically, open_database
 from store.errors import StoreError
@@ -211,9 +220,9 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
         undoes = entry.undoes
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
-        events.append(EventWrite(uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target,
-                                 entry.origin or ""))
+        events.append(event_write((uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
+                                   entry.period, entry.note, undoes, entry.from_target, entry.to_target,
+                                   entry.origin or "")))
     return events, kept
 
 
