@@ -259,10 +259,13 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
         changes.events.extend(events)
         status, ticked = derive_state(events, status, spec.ticked)
     reference = f"{changes.plan_id}/{number}/{ref}"
-    values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
+    values.update(ref=ref, reference=reference, status=_STATUSES[status], version=1 if spec.history else 0)
     changes.actions.append(ActionWrite(uid, reference, ruid, values, owners.roles, checkpoints=target.checkpoints))
     if ticked:
         changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+
+
+_STATUSES: dict[str, Status] = {status.value: status for status in Status}  # Status(name) without the enum's call
 
 
 def _rec_values(rec: Any, addressee: str, position: int) -> dict[str, Any]:
