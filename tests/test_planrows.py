@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.plans import ONE_ACTION
 from store.db import open_database
 from store.generate import write_plan_files
 from store.importing import bundled_plan_files, import_plan_files, save_plan
@@ -62,55 +63,27 @@ def test_new_plans_written_as_rows_hold_what_their_change_sets_write(
     assert all(rows[table] for table in _TABLES), "every table has rows to compare"
 
 
-_STORED = """
-[plan]
-id = "first"
-title = "A plan"
-region = "Greater Manchester"
-plan_submitted = 2023-06-22
-
-[[addressees]]
-name = "Wigan PDU"
-kind = "pdu"
-
-[[addressees.recommendations]]
-number = "1"
-text = "Improve the quality of work."
-
-[[addressees.recommendations.actions]]
-text = "Deliver training."
-owners = ["Head of Wigan PDU"]
-target = "September 2023"
-
-[[addressees.recommendations.actions.history]]
-uid = "6f1c2d3e-4a5b-4c6d-8e7f-101112131415"
-at = 2023-07-12T10:31:00Z
-by = "hop"
-change = "status"
-from = "not_started"
-to = "complete"
-"""
+_UNDONE = "6f1c2d3e-4a5b-4c6d-8e7f-101112131415"
 
 
 def test_a_new_plan_undoing_an_event_stored_before_points_at_that_event(tmp_path: Path) -> None:
+    history = "[[addressees.recommendations.actions.history]]\n"
     first = tmp_path / "first.toml"
-    first.write_text(_STORED, encoding="utf-8")
-    second = tmp_path / "second.toml"
-    second.write_text(_STORED.replace('id = "first"', 'id = "second"').replace(
-        'uid = "6f1c2d3e-4a5b-4c6d-8e7f-101112131415"', 'uid = "7f1c2d3e-4a5b-4c6d-8e7f-101112131415"')
-        .replace('change = "status"', 'change = "undo"\nundoes = "6f1c2d3e-4a5b-4c6d-8e7f-101112131415"')
-        .replace('from = "not_started"\nto = "complete"', 'from = "complete"\nto = "not_started"'),
-        encoding="utf-8")
+    first.write_text(ONE_ACTION.replace(history, f'{history}uid = "{_UNDONE}"\n'), encoding="utf-8")
+    second = tmp_path / "second.toml"  # another plan, whose history undoes the first plan's event
+    second.write_text(ONE_ACTION.replace('id = "t-1"', 'id = "t-2"').replace(
+        'change = "status"\nfrom = "not_started"\nto = "complete"',
+        f'change = "undo"\nundoes = "{_UNDONE}"\nfrom = "complete"\nto = "not_started"'), encoding="utf-8")
     db = open_database(tmp_path / "db.sqlite")
     try:
         import_plan_files(db, [first])
         [result] = import_plan_files(db, [second])
     finally:
         db.dispose()
-    assert result.summary() == "second: 1 added, 0 updated, 0 unchanged, 1 history events added"
+    assert result.summary() == "t-2: 1 added, 0 updated, 0 unchanged, 1 history events added"
     conn = sqlite3.connect(tmp_path / "db.sqlite")
     try:
         undone = conn.execute("SELECT u.uid FROM change c JOIN change u ON u.id = c.undoes_id").fetchall()
     finally:
         conn.close()
-    assert undone == [("6f1c2d3e-4a5b-4c6d-8e7f-101112131415",)]
+    assert undone == [(_UNDONE,)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from helpers.plans import ONE_ACTION as _PLAN
 from store import readahead
 from store.db import open_database
 from store.importing import import_plan_files
@@ -55,36 +56,6 @@ def test_a_killed_worker_leaves_the_writer_to_do_the_rest_itself() -> None:
         n * n for n in range(10)]
 
 
-_PLAN = """\
-[plan]
-id = "t-1"
-title = "A plan"
-region = "Greater Manchester"
-plan_submitted = 2023-06-22
-
-[[addressees]]
-name = "Wigan PDU"
-kind = "pdu"
-
-[[addressees.recommendations]]
-number = "1"
-text = "Improve the quality of work."
-agreement = "agreed"
-
-[[addressees.recommendations.actions]]
-text = "Deliver training."
-owners = ["Head of Wigan PDU"]
-target = "September 2023"
-status = "complete"
-
-[[addressees.recommendations.actions.history]]
-at = 2023-07-12T10:31:00+01:00
-by = "hop"
-change = "status"
-from = "not_started"
-to = "complete"
-note = "Training delivered 12 July"
-"""
 
 
 def _three_plans(folder: Path, plan: str) -> list[Path]:
