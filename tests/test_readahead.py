@@ -207,3 +207,17 @@ def test_a_reworded_action_met_by_a_reading_process_stops_the_import_until_its_m
         assert [r.summary() for r in results][1] == "t-1: 0 added, 1 updated, 0 unchanged"
     finally:
         db.dispose()
+
+
+def test_a_validated_plan_file_pickles_for_the_writer_with_its_history_times(tmp_path: Path) -> None:
+    import pickle
+    from datetime import UTC, datetime
+
+    path = tmp_path / "t-1.toml"
+    path.write_text(_PLAN, encoding="utf-8")
+    plan = read_plan_file(path)  # rtoml's own offset type cannot be pickled as it is
+    again = pickle.loads(pickle.dumps(plan))
+    assert again == plan
+    [entry] = again.addressees[0].recommendations[0].actions[0].history
+    assert entry.at == datetime(2023, 7, 12, 9, 31, tzinfo=UTC) and entry.at.utcoffset() is not None
+    assert entry.at.isoformat() == "2023-07-12T10:31:00+01:00"
