@@ -7,6 +7,7 @@ change sets alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import partial
@@ -130,7 +131,7 @@ class ChangeSet:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["events"] = list(map(_event, state["events"]))
+        state["events"] = list(map(event_write, state["events"]))
         for name, kind in _PACKED_AS.items():
             state[name] = list(starmap(kind, state[name]))
         for name, value in state.items():
@@ -164,7 +165,8 @@ _FIELDS = tuple(f.name for f in fields(ChangeSet))
 # The change set's lists of records handed over as tuples of their fields (ChangeSet.__getstate__).
 _PACKED_AS = {"addressees": RowWrite, "recommendations": RowWrite, "actions": ActionWrite}
 _PACKED = {name: attrgetter(*(f.name for f in fields(kind))) for name, kind in _PACKED_AS.items()}
-_event = partial(tuple.__new__, EventWrite)  # an EventWrite from its plain tuple, without a call into Python
+# An EventWrite from the tuple of all its fields, without a call into Python (NamedTuple's own __new__ is one)
+event_write: Callable[[tuple[Any, ...]], EventWrite] = partial(tuple.__new__, EventWrite)
 
 
 def _value(value: Any) -> str:

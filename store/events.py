@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 
@@ -42,10 +43,13 @@ class Event:
     undoes: str | None = None  # the uid of the event undone
 
 
+_ORDER = attrgetter("at", "uid")  # time, then uid: the same order on every machine
+
+
 def derive_state(events: Iterable[EventLike], status: str, ticked: Iterable[str]) -> tuple[str, set[str]]:
     """The status and ticked periods after the events, starting from `status` and `ticked` (the state
     the plan gave the action; periods no event mentions keep it)."""
-    ordered = sorted(events, key=lambda e: (e.at, e.uid))
+    ordered = sorted(events, key=_ORDER)
     kinds: Mapping[str, str] = {e.uid: e.kind for e in ordered}
     done = set(ticked)
     for event in ordered:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 from hashlib import sha1
 
@@ -48,7 +48,7 @@ def _uuid5(space: bytes, name: str) -> str:
     """str(uuid.uuid5(UUID(bytes=space), name)), without building UUID objects (a national import
     derives hundreds of thousands)."""
     h = sha1(space + name.encode("utf-8")).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+    return "".join((h[:8], "-", h[8:12], "-5", h[13:16], "-", _VARIANT[h[16]], h[17:20], "-", h[20:32]))
 
 
 def plan_uid(plan_id: str) -> str:
@@ -103,8 +103,6 @@ def event_content(at: str, by: str, kind: str, from_status: str | None, to_statu
             f"\x1f{from_target or ''}\x1f{to_target or ''}")
 
 
-_ZERO = timedelta(0)
-
 
 def as_utc(moment: datetime) -> datetime:
     """The moment in UTC (a naive one is taken to be UTC already)."""
@@ -113,6 +111,7 @@ def as_utc(moment: datetime) -> datetime:
 
 def utc_text(moment: datetime) -> str:
     """A datetime as the database stores it (UTC, 'YYYY-MM-DD HH:MM:SS.ffffff', as sqlmodel writes it)."""
-    if moment.tzinfo is UTC or moment.utcoffset() == _ZERO:  # already UTC, as exported files write it
-        return moment.replace(tzinfo=None).isoformat(" ", "microseconds")  # faster than without the offset
-    return as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")
+    text = moment.isoformat(" ", "microseconds")  # the offset, if any, follows the 26 characters stored
+    if len(text) == 26 or text.endswith("+00:00"):  # naive (taken as UTC), or UTC as exported files write it
+        return text[:26]
+    return as_utc(moment).isoformat(" ", "microseconds")[:26]

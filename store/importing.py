@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -34,7 +34,16 @@ from sqlmodel import Session
 
 from store import readahead
 from store.applying import ImportResult, _OwnerTable, apply_changes
-from store.changeset import ActionWrite, ChangeSet, EventWrite, FieldChange, RowWrite, StateWrite, Withdrawal
+from store.changeset import (
+    ActionWrite,
+    ChangeSet,
+    EventWrite,
+    FieldChange,
+    RowWrite,
+    StateWrite,
+    Withdrawal,
+    event_write,
+)
 from store.collector import CollectorPaused
 from store.db import Database, DatabaseOpenError, create_atomically, open_database
 from store.errors import StoreError
@@ -55,6 +64,7 @@ from store.kinds import ChangeKind
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
 from store.models import Action, Change, Plan
 from store.planfile import ActionSpec, PlanFile, PlanFileError, PlanHeader, read_plan_file
+from store.planrows import PlanRows, write_plan_rows
 from store.targets import Status
 from store.text import counted, one_line
 
@@ -211,9 +221,9 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
         undoes = entry.undoes
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
-        events.append(EventWrite(uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                                 entry.period, entry.note, undoes, entry.from_target, entry.to_target,
-                                 entry.origin or ""))
+        events.append(event_write((uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
+                                   entry.period, entry.note, undoes, entry.from_target, entry.to_target,
+                                   entry.origin or "")))
     return events, kept
 
 
@@ -249,10 +259,13 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
         changes.events.extend(events)
         status, ticked = derive_state(events, status, spec.ticked)
     reference = f"{changes.plan_id}/{number}/{ref}"
-    values.update(ref=ref, reference=reference, status=Status(status), version=1 if spec.history else 0)
+    values.update(ref=ref, reference=reference, status=_STATUSES[status], version=1 if spec.history else 0)
     changes.actions.append(ActionWrite(uid, reference, ruid, values, owners.roles, checkpoints=target.checkpoints))
     if ticked:
         changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
+
+
+_STATUSES: dict[str, Status] = {status.value: status for status in Status}  # Status(name) without the enum's call
 
 
 def _rec_values(rec: Any, addressee: str, position: int) -> dict[str, Any]:
@@ -591,22 +604,32 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     uncertain: list[ChangeSet] = []
     with db.write(exclusive=True) as session, CollectorPaused(), _large_cache(session), \
             _indexes_built_after(session):
-        for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by)):
+        for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by, rows=True)):
+            rows = ready.rows
+            if rows is not None and not _holds(session, ready.header, str(ready.path)):
+                if not uncertain:
+                    results.append(_written(ready.path, partial(write_plan_rows, session, rows)))
+                continue
             changes = ready.changes_in(session, mapping=_for(ready.header.id, mappings), by=by)
             if not changes.certain:
                 uncertain.append(changes)
             elif not uncertain:  # once one is uncertain all is rolled back: no need to write the rest
-                try:
-                    results.append(apply_changes(session, changes))
-                except (IntegrityError, sqlite3.IntegrityError) as exc:
-                    if ".uid" not in str(exc):
-                        raise
-                    raise StoreError(f"{ready.path}: a uid in it already belongs to another record of this "
-                                     "database (another plan's); nothing was written") from None
+                results.append(_written(ready.path, partial(apply_changes, session, changes)))
         if uncertain:
             raise UncertainImport(_uncertain_message(uncertain), uncertain)
         _refresh_statistics(session, results)
     return results
+
+
+def _written(path: Path, write: Callable[[], ImportResult]) -> ImportResult:
+    """What writing one file's plan did; a uid of it that another record holds is said as such."""
+    try:
+        return write()
+    except (IntegrityError, sqlite3.IntegrityError) as exc:
+        if ".uid" not in str(exc):
+            raise
+        raise StoreError(f"{path}: a uid in it already belongs to another record of this "
+                         "database (another plan's); nothing was written") from None
 
 
 def preview_plan_files(db: Database, paths: Sequence[Path | str], *,
@@ -626,20 +649,25 @@ def _for(plan_id: str, mappings: Sequence[Mapping]) -> Mapping | None:
 class _Import:
     """What each file of one import is prepared against: the ids of the plans the database held when it
     began, the SQLite file a reading process may read those plans from (None: only the writer reads the
-    database, as for a server), and the import's mappings, author and time."""
+    database, as for a server), the import's mappings, author and time, and whether a new plan is
+    prepared as the rows SQLite stores (store.planrows: an import into SQLite, not a preview)."""
 
     stored: frozenset[str]
     database: Path | None
     mappings: tuple[Mapping, ...]
     by: str
     now: datetime
+    rows: bool = False
 
     @classmethod
-    def of(cls, db: Database, session: Session, mappings: Sequence[Mapping], by: str = "actiontrack") -> _Import:
-        """The import about to run in `session` (which holds the database as it stands before it)."""
+    def of(cls, db: Database, session: Session, mappings: Sequence[Mapping], by: str = "actiontrack", *,
+           rows: bool = False) -> _Import:
+        """The import about to run in `session` (which holds the database as it stands before it); `rows`:
+        a new plan is to be written, as rows where the database is SQLite."""
         stored = frozenset(session.execute(select(Plan.id)).scalars())
-        readable = db.path if stored and session.connection().dialect.name == "sqlite" else None
-        return cls(stored, readable, tuple(mappings), by, datetime.now(UTC))
+        sqlite = session.connection().dialect.name == "sqlite"
+        readable = db.path if stored and sqlite else None
+        return cls(stored, readable, tuple(mappings), by, datetime.now(UTC), rows and sqlite)
 
 
 # The session each reading process reads stored plans in, opened on its first stored plan.
@@ -661,13 +689,14 @@ def _reader(path: Path) -> Session:
 @dataclass(slots=True)
 class _Prepared:
     """A plan file read, validated and interpreted, ready for the writer (a reading process may have made
-    it) and, where it could be built ahead, its change set."""
+    it) and, where it could be built ahead, its change set, or a new plan's rows."""
 
     path: Path
     header: PlanHeader
-    plan: PlanFile | None = None  # None where `changes` is all the writer needs
+    plan: PlanFile | None = None  # None where `changes` or `rows` are all the writer needs
     meaning: Interpretation | None = None
     changes: ChangeSet | None = None
+    rows: PlanRows | None = None  # a new plan's rows, for a SQLite database that still lacks the plan
 
     @classmethod
     def of(cls, run: _Import, path: Path) -> _Prepared:
@@ -678,7 +707,9 @@ class _Prepared:
         meaning = interpret(plan)
         header = plan.plan
         if header.id not in run.stored:
-            return cls(path, header, changes=new_plan_changes(plan, source=str(path), meaning=meaning))
+            changes = new_plan_changes(plan, source=str(path), meaning=meaning)
+            rows = PlanRows.of(changes) if run.rows else None
+            return cls(path, header, changes=changes) if rows is None else cls(path, header, rows=rows)
         if run.database is not None and readahead.in_worker():
             return cls(path, header, changes=plan_changes(
                 _reader(run.database), plan, source=str(path), mapping=_for(header.id, run.mappings), by=run.by,

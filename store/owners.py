@@ -61,6 +61,7 @@ class ResolvedOwner(NamedTuple):
         return (ResolvedOwner, (self.name, self.key, self.region, self.organisation))
 
 
+@lru_cache(maxsize=8192)  # a plan file names the same few roles on thousands of actions
 def is_blank(written: str) -> bool:
     """Whether a name shows nothing: empty, spaces, or only invisible characters."""
     return not normalise_name(written)

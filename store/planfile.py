@@ -6,9 +6,10 @@ problem is reported as one sentence naming the file and the place in it.
 
 from __future__ import annotations
 
+import copyreg
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,13 @@ try:  # rtoml (Rust) reads the same TOML ~3.5x faster again; tomli still words t
     import rtoml
 except ImportError:  # pragma: no cover - tomli reads every file
     rtoml = None  # type: ignore[assignment]
+else:
+    def _as_timezone(offset: tzinfo) -> tuple[type[timezone], tuple[timedelta]]:
+        """rtoml's own offset type cannot be pickled (a reading process hands plans to the writer): it
+        pickles as the standard library's timezone of the same offset."""
+        return timezone, (offset.utcoffset(datetime(2000, 1, 1)) or timedelta(0),)  # a fixed offset
+
+    copyreg.pickle(type(rtoml.loads("t = 2000-01-01T00:00:00Z")["t"].tzinfo), _as_timezone)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 100_000
@@ -70,9 +78,6 @@ class HistorySpec(_Strict):
     @field_validator("at")
     @classmethod
     def _in_utc_range(cls, at: datetime) -> datetime:
-        if at.tzinfo is not None and type(at.tzinfo) is not timezone:
-            # rtoml's own offset type cannot be pickled to the writing process; the standard library's can
-            at = at.replace(tzinfo=timezone(at.utcoffset()))  # type: ignore[arg-type]
         if 1 < at.year < 9999:  # an offset moves a time by less than a day: only the end years can overflow
             return at
         try:

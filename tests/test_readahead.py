@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from helpers.plans import ONE_ACTION as _PLAN
 from store import readahead
 from store.db import open_database
 from store.importing import import_plan_files
@@ -55,36 +56,6 @@ def test_a_killed_worker_leaves_the_writer_to_do_the_rest_itself() -> None:
         n * n for n in range(10)]
 
 
-_PLAN = """\
-[plan]
-id = "t-1"
-title = "A plan"
-region = "Greater Manchester"
-plan_submitted = 2023-06-22
-
-[[addressees]]
-name = "Wigan PDU"
-kind = "pdu"
-
-[[addressees.recommendations]]
-number = "1"
-text = "Improve the quality of work."
-agreement = "agreed"
-
-[[addressees.recommendations.actions]]
-text = "Deliver training."
-owners = ["Head of Wigan PDU"]
-target = "September 2023"
-status = "complete"
-
-[[addressees.recommendations.actions.history]]
-at = 2023-07-12T10:31:00+01:00
-by = "hop"
-change = "status"
-from = "not_started"
-to = "complete"
-note = "Training delivered 12 July"
-"""
 
 
 def _three_plans(folder: Path, plan: str) -> list[Path]:
@@ -236,3 +207,17 @@ def test_a_reworded_action_met_by_a_reading_process_stops_the_import_until_its_m
         assert [r.summary() for r in results][1] == "t-1: 0 added, 1 updated, 0 unchanged"
     finally:
         db.dispose()
+
+
+def test_a_validated_plan_file_pickles_for_the_writer_with_its_history_times(tmp_path: Path) -> None:
+    import pickle
+    from datetime import UTC, datetime
+
+    path = tmp_path / "t-1.toml"
+    path.write_text(_PLAN, encoding="utf-8")
+    plan = read_plan_file(path)  # rtoml's own offset type cannot be pickled as it is
+    again = pickle.loads(pickle.dumps(plan))
+    assert again == plan
+    [entry] = again.addressees[0].recommendations[0].actions[0].history
+    assert entry.at == datetime(2023, 7, 12, 9, 31, tzinfo=UTC) and entry.at.utcoffset() is not None
+    assert entry.at.isoformat() == "2023-07-12T10:31:00+01:00"

@@ -1,0 +1,180 @@
+"""A new plan's rows as SQLite stores them, built from its change set before the writer needs them.
+
+A plan the database does not hold yet is written whole, as rows numbered from 1 within the plan. A
+reading process builds them (store.importing) with every value as SQLite stores it (dates as text,
+JSON as its text, enums checked), so what crosses to the writer is plain tuples, and the writer only
+hands out ids (each table's next free id, added in SQL to the plan's own numbers) and executes one
+statement per table. Every new plan an import writes into SQLite is written this way; a change set
+of a stored plan (or a server's) goes through store.applying.apply_changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlmodel import Session
+
+from store.applying import ImportResult, _Ids, _insert_into, _OwnerTable
+from store.changeset import ChangeSet
+from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Plan, Recommendation
+from store.owners import ResolvedOwner
+
+# Columns given as stored already (as store.applying writes them): the JSON text of the owners as written,
+# enums (StrEnum) and booleans as the driver binds them; a history event's time is its UTC text.
+_READY_ACTION = frozenset({"owners_written", "target_kind", "status", "withdrawn"})
+_EVENT_COLUMNS = ("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
+                  "undoes_id", "from_target", "to_target", "origin")
+_READY_EVENT = frozenset({"at", "kind", "from_status", "to_status"})
+
+
+@cache
+def _dialect() -> Dialect:
+    """SQLite's dialect, whose bind processors make each value as SQLAlchemy sends it to SQLite."""
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+    return SQLiteDialect_pysqlite()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRows:
+    """Every row a new plan adds, each table's ids numbered from 1 within the plan (a foreign key holds
+    the number of the row it points at), and what its import reports."""
+
+    plan_id: str
+    plan: tuple[tuple[str, ...], tuple[Any, ...]]  # the plan row: its columns and values
+    addressees: tuple[tuple[str, ...], list[tuple[Any, ...]]]  # columns (id first), rows
+    recommendations: tuple[tuple[str, ...], list[tuple[Any, ...]]]  # id, ..., addressee_id last
+    actions: tuple[tuple[str, ...], list[tuple[Any, ...]]]  # id, uid, plan_id, recommendation_id, ...
+    owners: tuple[ResolvedOwner, ...]  # each owner the plan names, once, in the order first met
+    links: list[tuple[int, int, int]]  # action, index in `owners`, position
+    checkpoints: list[tuple[int, Any]]  # action, date as stored
+    events: list[tuple[Any, ...]]  # as _EVENT_COLUMNS: id, uid, action, ..., undone event or None, ...
+    ticks: list[tuple[int, str]]  # action, period ticked off
+    result: ImportResult
+
+    @classmethod
+    def of(cls, changes: ChangeSet) -> PlanRows | None:
+        """The rows of a new plan's change set; None where an event undoes one outside the plan (found by
+        the writer in the database: apply_changes writes it)."""
+        assert changes.new_plan and changes.certain, "only a new plan is written as rows"
+        event_ids = {event.uid: n for n, event in enumerate(changes.events, start=1)}
+        if any(e.undoes is not None and e.undoes not in event_ids for e in changes.events):
+            return None
+        plan_id = changes.plan_id
+        addressee_ids = {row.uid: n for n, row in enumerate(changes.addressees, start=1)}
+        rec_ids = {row.uid: n for n, row in enumerate(changes.recommendations, start=1)}
+        action_ids = {action.uid: n for n, action in enumerate(changes.actions, start=1)}
+        # a row's own number is its place; a reference to a uid given twice (refused by the uid's index at the
+        # end of the import) is to the last, as store.applying numbers them
+        addressees = [(n, row.uid, plan_id, *row.values.values()) for n, row in enumerate(changes.addressees, start=1)]
+        recs = [(n, row.uid, plan_id, *(v for k, v in row.values.items() if k != "addressee_uid"),
+                 addressee_ids[row.values["addressee_uid"]]) for n, row in enumerate(changes.recommendations, start=1)]
+        owner_index: dict[tuple[str, str], int] = {}
+        owners: list[ResolvedOwner] = []
+        links: list[tuple[int, int, int]] = []
+        checkpoints: list[tuple[int, Any]] = []
+        actions = []
+        for n, action in enumerate(changes.actions, start=1):
+            actions.append((n, action.uid, plan_id, rec_ids[action.recommendation_uid], *action.values.values()))
+            cell: dict[int, None] = {}  # the action's owners, once each (two spellings of one role are one owner)
+            for role in action.roles:
+                index = owner_index.get((role.key, role.region))
+                if index is None:
+                    index = owner_index[(role.key, role.region)] = len(owners)
+                    owners.append(role)
+                cell[index] = None
+            links.extend((n, index, position) for position, index in enumerate(cell))
+            checkpoints.extend((n, due) for due in action.checkpoints)
+        events = [(n, e.uid, action_ids[e.action_uid], *e[2:9], event_ids[e.undoes] if e.undoes is not None else None,
+                   *e[10:]) for n, e in enumerate(changes.events, start=1)]
+        # every row of a table holds the same columns: the first row's say which
+        addressee_names = ("id", "uid", "plan_id", *_keys(changes.addressees))
+        rec_names = ("id", "uid", "plan_id", *(k for k in _keys(changes.recommendations) if k != "addressee_uid"),
+                     "addressee_id")
+        action_names = ("id", "uid", "plan_id", "recommendation_id", *_keys(changes.actions))
+        plan_names = tuple(changes.header)
+        dialect = _dialect()
+        return cls(
+            plan_id=plan_id,
+            plan=(plan_names, _processed(dialect, Plan, plan_names, [tuple(changes.header.values())])[0]),
+            addressees=(addressee_names, _processed(dialect, Addressee, addressee_names, addressees)),
+            recommendations=(rec_names, _processed(dialect, Recommendation, rec_names, recs)),
+            actions=(action_names, _processed(dialect, Action, action_names, actions, _READY_ACTION)),
+            owners=tuple(owners),
+            links=links,
+            checkpoints=_processed(dialect, Checkpoint, ("action_id", "due"), checkpoints),
+            events=_processed(dialect, Change, _EVENT_COLUMNS, events, _READY_EVENT),
+            ticks=[(action_ids[uid], period) for uid, period in changes.new_ticks],
+            result=ImportResult(plan_id=plan_id, added=len(actions), history_added=len(events),
+                                flagged_targets=list(changes.flagged_targets)),
+        )
+
+
+def _keys(records: list[Any]) -> tuple[str, ...]:
+    """The value names of a list of records to add (all hold the same)."""
+    return tuple(records[0].values) if records else ()
+
+
+def _processed(dialect: Dialect, model: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]],
+               ready: frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
+    """The rows with each value as SQLite is sent it (each column's bind processor, but in `ready` ones)."""
+    if not rows:
+        return rows
+    _, processors = _insert_into(dialect, model.__table__, names, ready)
+    if all(p is None for p in processors):
+        return rows
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns[i] = [process(v) for v in columns[i]]
+    return list(zip(*columns, strict=True))
+
+
+def write_plan_rows(session: Session, rows: PlanRows) -> ImportResult:
+    """Write a new plan's rows in the open write session of a SQLite database; the caller commits."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        names, values = rows.plan
+        cursor.execute(f"INSERT INTO {_target(Plan, names)} VALUES ({', '.join('?' * len(names))})", values)
+        addressee = _insert(cursor, session, Addressee, rows.addressees, {})
+        recommendation = _insert(cursor, session, Recommendation, rows.recommendations, {"addressee_id": addressee})
+        owners = _OwnerTable.of(session)
+        owner_ids = [owners.id_for(owner) for owner in rows.owners]
+        owners.write_new()
+        action = _insert(cursor, session, Action, rows.actions, {"recommendation_id": recommendation})
+        if rows.links:
+            cursor.executemany(f"INSERT INTO {_target(ActionOwner, ('action_id', 'owner_id', 'position'))} "
+                               f"VALUES (? + {action}, ?, ?)",
+                               [(n, owner_ids[index], position) for n, index, position in rows.links])
+        if rows.checkpoints:
+            cursor.executemany(f"INSERT INTO {_target(Checkpoint, ('action_id', 'due'))} VALUES (? + {action}, ?)",
+                               rows.checkpoints)
+        _insert(cursor, session, Change, (_EVENT_COLUMNS, rows.events), {"action_id": action}, also="undoes_id")
+        if rows.ticks:
+            cursor.executemany(f"INSERT INTO {_target(Occurrence, ('action_id', 'period', 'done'))} "
+                               f"VALUES (? + {action}, ?, 1)", rows.ticks)
+    finally:
+        cursor.close()
+    return rows.result
+
+
+def _insert(cursor: Any, session: Session, model: Any, table: tuple[tuple[str, ...], list[tuple[Any, ...]]],
+            offsets: dict[str, int], *, also: str = "") -> int:
+    """Insert a table's rows of the plan with the table's next free ids (and `also` another column of the same
+    table's numbers) and the `offsets` of the rows they point at; what the plan's numbers were moved by."""
+    names, rows = table
+    own = _Ids.of(session, model.__table__).take_many(len(rows)).start - 1
+    if rows:
+        shifted = {**offsets, "id": own, **({also: own} if also else {})}
+        marks = ", ".join(f"? + {shifted[name]}" if name in shifted else "?" for name in names)
+        cursor.executemany(f"INSERT INTO {_target(model, names)} VALUES ({marks})", rows)
+    return own
+
+
+def _target(model: Any, names: tuple[str, ...]) -> str:
+    """The quoted `table (columns)` of an insert."""
+    return _insert_into(_dialect(), model.__table__, names, frozenset())[0]
+

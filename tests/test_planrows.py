@@ -1,0 +1,89 @@
+"""A new plan written as the rows SQLite stores (store.planrows): the same database as its change set
+applied record by record (store.applying), through the reading processes or not."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from helpers.plans import ONE_ACTION
+from store.db import open_database
+from store.generate import write_plan_files
+from store.importing import bundled_plan_files, import_plan_files, save_plan
+from store.planfile import read_plan_file
+
+_TABLES = ("plan", "addressee", "recommendation", "action", "actionowner", "owner", "checkpoint", "change",
+           "occurrence")
+
+
+def _rows(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the tables an import writes, each value with its SQLite type."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = {}
+        for table in _TABLES:
+            columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+            typed = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
+            tables[table] = conn.execute(f'SELECT {typed} FROM "{table}" ORDER BY 1, 3').fetchall()
+        return tables
+    finally:
+        conn.close()
+
+
+def _applied_one_by_one(db_path: Path, paths: list[Path]) -> list[str]:
+    """The files imported through their change sets alone, in one transaction (no rows)."""
+    db = open_database(db_path)
+    try:
+        with db.write() as session:
+            return [save_plan(session, read_plan_file(p), source=str(p)).summary() for p in paths]
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_new_plans_written_as_rows_hold_what_their_change_sets_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_ahead: bool) -> None:
+    import store.importing
+
+    monkeypatch.setattr(store.importing, "READ_AHEAD_BYTES", 0 if read_ahead else 1 << 40)
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest may run helper threads
+    # generated plans have history, ticks, recurring targets and shared owners; the samples unnumbered
+    # recommendations, owner tables, aliases and national owners
+    paths = [*write_plan_files(tmp_path / "plans", 1500, seed=3), *bundled_plan_files()]
+    db = open_database(tmp_path / "rows.sqlite")
+    try:
+        summaries = [r.summary() for r in import_plan_files(db, paths)]
+    finally:
+        db.dispose()
+    assert summaries == _applied_one_by_one(tmp_path / "applied.sqlite", paths)
+    rows = _rows(tmp_path / "rows.sqlite")
+    assert rows == _rows(tmp_path / "applied.sqlite")
+    assert all(rows[table] for table in _TABLES), "every table has rows to compare"
+
+
+_UNDONE = "6f1c2d3e-4a5b-4c6d-8e7f-101112131415"
+
+
+def test_a_new_plan_undoing_an_event_stored_before_points_at_that_event(tmp_path: Path) -> None:
+    history = "[[addressees.recommendations.actions.history]]\n"
+    first = tmp_path / "first.toml"
+    first.write_text(ONE_ACTION.replace(history, f'{history}uid = "{_UNDONE}"\n'), encoding="utf-8")
+    second = tmp_path / "second.toml"  # another plan, whose history undoes the first plan's event
+    second.write_text(ONE_ACTION.replace('id = "t-1"', 'id = "t-2"').replace(
+        'change = "status"\nfrom = "not_started"\nto = "complete"',
+        f'change = "undo"\nundoes = "{_UNDONE}"\nfrom = "complete"\nto = "not_started"'), encoding="utf-8")
+    db = open_database(tmp_path / "db.sqlite")
+    try:
+        import_plan_files(db, [first])
+        [result] = import_plan_files(db, [second])
+    finally:
+        db.dispose()
+    assert result.summary() == "t-2: 1 added, 0 updated, 0 unchanged, 1 history events added"
+    conn = sqlite3.connect(tmp_path / "db.sqlite")
+    try:
+        undone = conn.execute("SELECT u.uid FROM change c JOIN change u ON u.id = c.undoes_id").fetchall()
+    finally:
+        conn.close()
+    assert undone == [(_UNDONE,)]
