@@ -602,22 +602,22 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
-    with db.write(exclusive=True) as session, CollectorPaused(), _large_cache(session), \
-            _indexes_built_after(session):
-        for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by, rows=True)):
-            rows = ready.rows
-            if rows is not None and not _holds(session, ready.header, str(ready.path)):
-                if not uncertain:
-                    results.append(_written(ready.path, partial(write_plan_rows, session, rows)))
-                continue
-            changes = ready.changes_in(session, mapping=_for(ready.header.id, mappings), by=by)
-            if not changes.certain:
-                uncertain.append(changes)
-            elif not uncertain:  # once one is uncertain all is rolled back: no need to write the rest
-                results.append(_written(ready.path, partial(apply_changes, session, changes)))
-        if uncertain:
-            raise UncertainImport(_uncertain_message(uncertain), uncertain)
-        _refresh_statistics(session, results)
+    with db.write(exclusive=True) as session, CollectorPaused(), _large_cache(session):
+        with _indexes_built_after(session):
+            for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by, rows=True)):
+                rows = ready.rows
+                if rows is not None and not _holds(session, ready.header, str(ready.path)):
+                    if not uncertain:
+                        results.append(_written(ready.path, partial(write_plan_rows, session, rows)))
+                    continue
+                changes = ready.changes_in(session, mapping=_for(ready.header.id, mappings), by=by)
+                if not changes.certain:
+                    uncertain.append(changes)
+                elif not uncertain:  # once one is uncertain all is rolled back: no need to write the rest
+                    results.append(_written(ready.path, partial(apply_changes, session, changes)))
+            if uncertain:
+                raise UncertainImport(_uncertain_message(uncertain), uncertain)
+        _refresh_statistics(session, results)  # once every index is built: each is measured
     return results
 
 

@@ -159,3 +159,25 @@ def test_reading_ahead_imports_the_same_and_all_or_nothing(tmp_path: Path) -> No
     finally:
         ahead.dispose()
         direct.dispose()
+
+
+def test_an_import_into_a_new_file_measures_every_index_it_builds_at_the_end(tmp_path: Path) -> None:
+    """SQLite plans the screen's questions from ANALYZE's figures: an index left out of them (one an import into a
+    new file builds at its end) would have its queries planned as on no other database."""
+    import sqlite3
+
+    from store.generate import write_plan_files
+    from store.importing import import_plan_files
+
+    database = open_database(tmp_path / "new.sqlite")
+    import_plan_files(database, write_plan_files(tmp_path / "plans", 300, seed=2))
+    database.dispose()
+    conn = sqlite3.connect(tmp_path / "new.sqlite")
+    try:
+        indexes = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('action', 'change', 'actionowner')")}
+        measured = {name for (name,) in conn.execute("SELECT idx FROM sqlite_stat1")}
+    finally:
+        conn.close()
+    assert {"ix_action_uid", "ix_change_action", "ix_action_owner_owner"} <= indexes
+    assert indexes <= measured
