@@ -14,10 +14,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from store.owners import ResolvedOwner, pdus_named, section_pdus
+from store.owners import OwnerResolver, ResolvedOwner, pdus_named, plan_pdus, section_pdus
 from store.planfile import PlanFile
-from store.reading import plan_resolver
 from store.targets import TargetDate, read_target
+
+
+def plan_resolver(plan_file: PlanFile) -> OwnerResolver:
+    """The owner resolver of one plan: its aliases, region, organisation, PDUs and national roles."""
+    header = plan_file.plan
+    return OwnerResolver(
+        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners,
+        organisation=header.organisation, pdus=plan_pdus((a.name, a.kind) for a in plan_file.addressees),
+        roles=lambda: _roles_written(plan_file),
+    )
+
+
+def _roles_written(plan_file: PlanFile) -> set[str]:
+    """Every role the plan's owner cells write (an organisation is no role)."""
+    written = {owner if isinstance(owner, str) else owner.role or "" for addressee in plan_file.addressees
+               for rec in addressee.recommendations for action in rec.actions for owner in action.owners}
+    written.discard("")
+    return written
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,27 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from store.owners import OwnerResolver, ResolvedOwner, near_duplicates, owner_label, plan_pdus
+from store.interpreting import interpret
+from store.owners import ResolvedOwner, near_duplicates, owner_label
 from store.planfile import ActionSpec, PlanFile
 from store.targets import TargetDate
-
-
-def plan_resolver(plan_file: PlanFile) -> OwnerResolver:
-    """The owner resolver of one plan: its aliases, region, organisation, PDUs and national roles."""
-    header = plan_file.plan
-    return OwnerResolver(
-        aliases=plan_file.aliases, region=header.region, national_owners=header.national_owners,
-        organisation=header.organisation, pdus=plan_pdus((a.name, a.kind) for a in plan_file.addressees),
-        roles=lambda: _roles_written(plan_file),
-    )
-
-
-def _roles_written(plan_file: PlanFile) -> set[str]:
-    """Every role the plan's owner cells write (an organisation is no role)."""
-    written = {owner if isinstance(owner, str) else owner.role or "" for addressee in plan_file.addressees
-               for rec in addressee.recommendations for action in rec.actions for owner in action.owners}
-    written.discard("")
-    return written
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +31,6 @@ class ActionReading:
 def read_actions(plan_file: PlanFile) -> Iterator[ActionReading]:
     """Every action of the plan, in order, with its owners resolved and its target read: what an import
     stores (`store.interpreting.interpret`, the one reading), one action at a time."""
-    from store.interpreting import interpret  # it reads with this module's resolver
-
     meaning = interpret(plan_file)
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
