@@ -6,15 +6,56 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from rich.console import Console
 from rich.text import Text
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from store.rows import ActionRow
-from tui.labels import due_label
+from tui.labels import due_label, due_label_height
 from tui.loading import MAX_LISTED
 from tui.widgets.repaint import steady_virtual_size
+
+
+class DueEntry(Visual):
+    """One action's entry in the panel, whose label is built when it is first painted: the list counts its lines
+    (they never wrap) without building it, so filling the panel costs the entries in view, not all of them."""
+
+    def __init__(self, row: ActionRow, colours: Mapping[str, str], console: Console, *, late: bool) -> None:
+        self.row, self.late = row, late
+        self._colours, self._console = colours, console
+        self._label: Text | None = None
+        self._content: Content | None = None
+
+    @property
+    def label(self) -> Text:
+        """The entry as `due_label` writes it."""
+        if self._label is None:
+            self._label = due_label(self.row, self._colours, late=self.late)
+        return self._label
+
+    def __str__(self) -> str:
+        return self.label.plain
+
+    def _painted(self) -> Content:
+        if self._content is None:
+            self._content = Content.from_rich_text(self.label, console=self._console)
+        return self._content
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._painted().render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._painted().get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return due_label_height(self.row, late=self.late)
 
 
 class DuePanel(OptionList):
@@ -59,12 +100,12 @@ class DuePanel(OptionList):
         options: list[Option | None] = [
             Option(Text(f"Due in {month:%B %Y} · {len(due)}", style="bold"), disabled=True, id="due-heading")
         ]
-        options += self._listed("due", due, colours)
+        options += self._listed("due", due, colours, self.app.console)
         if not due:
             options.append(Option(Text("  nothing due this month", style=colours.get("muted", "")), disabled=True))
         options.append(Option(Text(f"Overdue · {len(overdue)}", style=f"bold {colours.get('overdue', 'red')}"),
                               disabled=True, id="overdue-heading"))
-        options += self._listed("overdue", overdue, colours)
+        options += self._listed("overdue", overdue, colours, self.app.console)
         if not overdue:
             options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
         # at once, not cleared then added: a scrollbar hidden in between and shown again lays the screen out
@@ -95,13 +136,15 @@ class DuePanel(OptionList):
         for prefix, rows in (("due", due), ("overdue", overdue)):
             for row in rows[:MAX_LISTED]:
                 if self.rows.get(row.id) != row:
-                    self.replace_option_prompt(f"{prefix}-{row.id}", due_label(row, colours, late=prefix == "overdue"))
+                    self.replace_option_prompt(f"{prefix}-{row.id}",
+                                               DueEntry(row, colours, self.app.console, late=prefix == "overdue"))
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
 
     @staticmethod
-    def _listed(prefix: str, rows: list[ActionRow], colours: Mapping[str, str]) -> list[Option | None]:
+    def _listed(prefix: str, rows: list[ActionRow], colours: Mapping[str, str],
+                console: Console) -> list[Option | None]:
         late = prefix == "overdue"
-        options: list[Option | None] = [Option(due_label(row, colours, late=late), id=f"{prefix}-{row.id}")
+        options: list[Option | None] = [Option(DueEntry(row, colours, console, late=late), id=f"{prefix}-{row.id}")
                                         for row in rows[:MAX_LISTED]]
         if len(rows) > MAX_LISTED:
             more = Text(f"  … and {len(rows) - MAX_LISTED:,} more: press p to choose an owner",
