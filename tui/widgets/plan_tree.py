@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Tree
@@ -24,13 +24,26 @@ from store.rows import (
 )
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
-from tui.widgets.repaint import lay_out, new_node, relabel, set_children, set_expanded, set_label, tree_line
+from tui.widgets.repaint import (
+    follow_virtual_size,
+    lay_out,
+    new_node,
+    relabel,
+    set_children,
+    set_expanded,
+    set_label,
+    steady_virtual_size,
+    tree_line,
+)
 
 LABELS_KEPT = 5000  # labels kept for rows shown lately (a view switched back shows them again)
 
 
 class PlanTree(Tree[NodeKey]):
     """The plans as a tree. Attributes come down (fill, relabel); messages go up."""
+
+    # its lines changing in number repaint it alone: the screen is laid out only when its scrollbar shows or hides
+    virtual_size = steady_virtual_size()
 
     BINDINGS = [
         Binding("right", "expand_or_enter", "Expand", show=False),
@@ -215,6 +228,9 @@ class PlanTree(Tree[NodeKey]):
         return node.data if node is not None else None
 
     # -- painting --------------------------------------------------------------------------
+    def watch_virtual_size(self, size: Size) -> None:
+        follow_virtual_size(self, size)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         self._line_style = self.rich_style  # the same for every line of one repaint
         try:

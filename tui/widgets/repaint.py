@@ -13,7 +13,10 @@ Two public calls do more than that in Textual 8.2:
 - `TreeNode.add` and `TreeNode.remove` lay the tree's lines out again (and ask for a repaint) at every
   node, and nodes cannot be reordered: a reload of the tree in view (a filter key) rebuilt every node.
   `new_node`, `set_children` and `set_expanded` change the nodes without that, so that nodes whose row
-  did not change are kept as they are, and `lay_out` lays the lines out once at the end.
+  did not change are kept as they are, and `lay_out` lays the lines out once at the end. Textual's own
+  `Tree._invalidate` also asks for a layout of the whole screen, and the tree's lines setting its virtual
+  size ask for another: `lay_out` repaints the tree alone, and a tree with `steady_virtual_size` and
+  `follow_virtual_size` lays the screen out only when its scrollbar shows or hides.
 - `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
   it paints; `tree_line` paints a line with a style worked out once for the whole repaint.
 
@@ -88,21 +91,37 @@ def set_expanded(node: TreeNode[T], expanded: bool) -> bool:
 
 def lay_out(tree: Tree[T], cursor: TreeNode[T] | None) -> None:
     """Lay the tree's lines out again, once, after `new_node`, `set_children`, `set_expanded` or `set_label`,
-    with the cursor on `cursor` (None: no cursor), where Textual would leave it on a line a removed node had."""
+    with the cursor on `cursor` (None: no cursor), where Textual would leave it on a line a removed node had.
+    The tree is repainted; the screen is laid out only if the tree's scrollbar shows or hides (with
+    `follow_virtual_size`)."""
     tree._cursor_node = cursor
-    tree._invalidate()
+    _lines_anew(tree)
+    lines = tree._tree_lines  # laid out now, so the line numbers are the new ones
     if cursor is None:
         tree.cursor_line = -1
         return
-    lines = tree._tree_lines  # laid out now, so the line numbers are the new ones
     if not 0 <= cursor._line < len(lines) or lines[cursor._line].node is not cursor:  # under a closed branch
         above = cursor.parent
         while above is not None:
             above._expanded = True
             above = above.parent
-        tree._invalidate()
+        _lines_anew(tree)
         lines = tree._tree_lines
     tree.cursor_line = cursor._line
+
+
+def _lines_anew(tree: Tree[T]) -> None:
+    """`Tree._invalidate` without its layout of the screen: the lines are built again when next asked for."""
+    tree._clear_line_cache()
+    tree._updates += 1
+    tree.root._reset()
+    tree.refresh()
+
+
+def follow_virtual_size(widget: Widget, size: Size) -> None:
+    """Update a widget's scrollbars to a new virtual size (a widget with `steady_virtual_size` whose own code
+    sets it calls this from `watch_virtual_size`); showing or hiding one lays the screen out."""
+    widget._scroll_update(size)
 
 
 def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
