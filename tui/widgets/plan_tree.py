@@ -25,6 +25,7 @@ from store.rows import (
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
 from tui.widgets.repaint import (
+    PaintedLines,
     follow_virtual_size,
     lay_out,
     new_node,
@@ -33,7 +34,6 @@ from tui.widgets.repaint import (
     set_expanded,
     set_label,
     steady_virtual_size,
-    tree_line,
 )
 
 LABELS_KEPT = 5000  # labels kept for rows shown lately (a view switched back shows them again)
@@ -81,6 +81,7 @@ class PlanTree(Tree[NodeKey]):
         # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
         self._labels: dict[Item, Text] = {}
         self._line_style: Style | None = None  # the tree's style while it paints its lines
+        self._painted = PaintedLines()
         self._opening: set[NodeKey] = set()  # branches asked open whose children are being read
 
     # -- what the screen calls -------------------------------------------------------------
@@ -239,7 +240,12 @@ class PlanTree(Tree[NodeKey]):
             self._line_style = None
 
     def render_line(self, y: int) -> Strip:
-        return tree_line(self, y, self._line_style or self.rich_style)
+        return self._painted.line(self, y, self._line_style or self.rich_style)
+
+    def notify_style_update(self) -> None:
+        """The tree's colours changed (a theme): its lines were painted in the old ones."""
+        super().notify_style_update()
+        self._painted.clear()
 
     # -- labels ----------------------------------------------------------------------------
     def process_label(self, label: str | Text) -> Text:

@@ -18,7 +18,9 @@ Two public calls do more than that in Textual 8.2:
   size ask for another: `lay_out` repaints the tree alone, and a tree with `steady_virtual_size` and
   `follow_virtual_size` lays the screen out only when its scrollbar shows or hides.
 - `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
-  it paints; `tree_line` paints a line with a style worked out once for the whole repaint.
+  it paints; `tree_line` paints a line with a style worked out once for the whole repaint. Its line cache
+  is keyed by line number and emptied at every layout of the lines; `PaintedLines` keeps lines by what they
+  show, so a row that moves to another line is not painted again.
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
@@ -128,6 +131,57 @@ def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
     """Line `y` of the tree's view as `Tree.render_line` paints it, with `style` its `rich_style`."""
     scroll_x, scroll_y = tree.scroll_offset
     return tree._render_line(y + scroll_y, scroll_x, scroll_x + tree.size.width, style)
+
+
+class PaintedLines:
+    """The tree's lines as painted, kept by what they show rather than by line number (Textual's own cache is
+    emptied whenever the lines are laid out again): a filter or sort key that moves the rows shown paints only
+    the rows it brings in, and moves the others to their new line."""
+
+    KEPT = 4000  # painted lines kept (a few screens of a large tree)
+
+    def __init__(self) -> None:
+        self._painted: dict[tuple[object, ...], tuple[Text, int, int, Strip]] = {}
+
+    def clear(self) -> None:
+        """Forget every line (the tree's colours changed)."""
+        self._painted.clear()
+
+    def line(self, tree: Tree[T], y: int, style: Style) -> Strip:
+        """Line `y` of the tree's view as `tree_line` paints it."""
+        scroll_x, scroll_y = tree.scroll_offset
+        width = tree.size.width
+        number = y + scroll_y
+        lines = tree._tree_lines
+        if number >= len(lines) or scroll_x:
+            return tree_line(tree, y, style)
+        line = lines[number]
+        node = line.node
+        # everything Tree._render_line paints a line from, but its number and its node's id (a row that leaves a
+        # view and comes back has a new node)
+        key = (id(node._label), node._expanded, node._allow_expand, line.last,
+               tuple((above._hover, above._selected, above.is_last) for above in line.path),
+               tree.cursor_line == number, tree.hover_line == number, tree.hover_line >= 0, width,
+               tree.virtual_size.width, tree._pseudo_class_state, tree.has_focus, style)
+        found = self._painted.get(key)
+        if found is None or found[0] is not node._label:
+            strip = tree._render_line(number, 0, max(tree.virtual_size.width, width), style)
+            if len(self._painted) >= self.KEPT:
+                self._painted.clear()
+        elif found[1:3] != (number, node._id):
+            strip = _on_line(found[3], number, node._id)
+        else:
+            return found[3].crop(0, width)
+        self._painted[key] = (node._label, number, node._id, strip)
+        return strip.crop(0, width)
+
+
+def _on_line(strip: Strip, number: int, node_id: int) -> Strip:
+    """A tree line's strip as painted on line `number` for node `node_id` (its segments say both, for the mouse)."""
+    line, label = Style.from_meta({"line": number}), Style.from_meta({"line": number, "node": node_id})
+    return Strip([Segment(text, style if style is None or style._meta is None else
+                          style + (label if "node" in style.meta else line), control)
+                  for text, style, control in strip], strip.cell_length)
 
 
 def resize_virtual(widget: Widget, size: Size) -> None:
