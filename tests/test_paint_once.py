@@ -172,3 +172,25 @@ async def test_tree_lines_kept_by_what_they_show_paint_what_the_tree_paints(db_p
             tree._line_cache.clear()
             assert ours == fresh, keys
         assert moved  # some lines were taken from those kept, at other line numbers
+
+
+async def test_a_status_key_repaints_the_due_panel_entry_it_changed_alone(db_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZES["wide"]) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "gm-2023/8/3", db_path)  # due this month: listed in the panel
+        panel = main_screen(app).query_one(DuePanel)
+        painted: list[str] = []
+        render = DueEntry.render_strips
+
+        def spy(entry: DueEntry, *args: Any) -> Any:
+            painted.append(entry.row.reference)
+            return render(entry, *args)
+
+        monkeypatch.setattr(DueEntry, "render_strips", spy)
+        await press(pilot, "o")
+        assert painted == ["gm-2023/8/3"]
+        assert "◐ gm-2023/8/3" in due_text(app)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "◐ gm-2023/8/3" in shown and panel.option_count > 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from rich.console import Console
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.widgets.option_list import Option
 from store.rows import ActionRow
 from tui.labels import due_label, due_label_height
 from tui.loading import MAX_LISTED
-from tui.widgets.repaint import steady_virtual_size
+from tui.widgets.repaint import replace_prompt, steady_virtual_size
 
 
 class DueEntry(Visual):
@@ -90,7 +91,7 @@ class DuePanel(OptionList):
             return  # nothing to repaint: rebuilding the options costs a full layout
         colours = self.app.theme_variables
         if self.shown is not None and self._same_entries(self.shown, shown):
-            self._restyle(due, overdue, colours)  # the same actions, one shown anew: no relayout
+            self._restyle(self.shown, due, overdue, colours)  # the same actions, one shown anew: no relayout
             self.shown = shown
             return
         self.shown = shown
@@ -132,12 +133,14 @@ class DuePanel(OptionList):
         return (before[0] == after[0] and before[3] == after[3] and ids(before[1]) == ids(after[1])
                 and ids(before[2]) == ids(after[2]))
 
-    def _restyle(self, due: list[ActionRow], overdue: list[ActionRow], colours: Mapping[str, str]) -> None:
-        for prefix, rows in (("due", due), ("overdue", overdue)):
-            for row in rows[:MAX_LISTED]:
-                if self.rows.get(row.id) != row:
-                    self.replace_option_prompt(f"{prefix}-{row.id}",
-                                               DueEntry(row, colours, self.app.console, late=prefix == "overdue"))
+    def _restyle(self, before: tuple[object, ...], due: list[ActionRow], overdue: list[ActionRow],
+                 colours: Mapping[str, str]) -> None:
+        """Show anew the entries whose row changed since `before` (a showing of the same entries)."""
+        for prefix, rows, shown in (("due", due, before[1]), ("overdue", overdue, before[2])):
+            for row, old in zip(rows[:MAX_LISTED], cast(list[ActionRow], shown), strict=False):
+                if old != row:
+                    replace_prompt(self, f"{prefix}-{row.id}",
+                                   DueEntry(row, colours, self.app.console, late=prefix == "overdue"))
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
 
     @staticmethod

@@ -5,6 +5,8 @@ Two public calls do more than that in Textual 8.2:
 
 - `TreeNode.set_label` repaints the node's line and every visible line under it, each built again:
   relabelling a region's counts rebuilt the whole tree. `relabel` repaints the node's own line only.
+- `OptionList.replace_option_prompt` forgets every option's painted lines and repaints the whole list;
+  `replace_prompt` repaints the option's own lines where its height stays (a due-panel entry after a key).
 - `Footer` builds all its keys again (~30 ms) whenever its screen's bindings may have changed: each time
   another screen covers it or uncovers it. `SteadyFooter` builds them again only when what it shows changes.
 - Setting `Widget.virtual_size` always asks for a layout of the screen, even when the scrollbars stay
@@ -28,17 +30,19 @@ fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tr
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.css.styles import RulesMap
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.visual import VisualType
 from textual.widget import Widget
-from textual.widgets import Footer, Tree
+from textual.widgets import Footer, OptionList, Tree
 from textual.widgets.tree import TreeNode
 
 T = TypeVar("T")
@@ -182,6 +186,26 @@ def _on_line(strip: Strip, number: int, node_id: int) -> Strip:
     return Strip([Segment(text, style if style is None or style._meta is None else
                           style + (label if "node" in style.meta else line), control)
                   for text, style, control in strip], strip.cell_length)
+
+
+def replace_prompt(options: OptionList, option_id: str, prompt: VisualType) -> None:
+    """Give an option a new prompt and repaint its own lines, where it keeps its height (`replace_option_prompt`
+    forgets every option's lines and repaints the whole list)."""
+    index = options.get_option_index(option_id)
+    option = options.get_option_at_index(index)
+    height = options._line_cache.heights.get(index)
+    option._set_prompt(prompt)
+    painted = options._option_render_cache
+    for key in [key for key in painted.keys() if key[0] is option]:
+        painted.discard(key)
+    width = options.scrollable_content_region.width - options._get_left_gutter_width()
+    padding = options.get_component_styles("option-list--option").padding
+    rules = cast(RulesMap, options.styles)  # as OptionList measures its options
+    if height is None or options._get_visual(option).get_height(rules, width - padding.width) != height:
+        options._clear_caches()  # its lines move the others: every line is placed again
+        return
+    line = options._line_cache.index_to_line[index] - options.scroll_offset.y
+    options.refresh(Region(0, line, options.scrollable_content_region.width, height))
 
 
 def resize_virtual(widget: Widget, size: Size) -> None:
