@@ -194,3 +194,26 @@ async def test_a_status_key_repaints_the_due_panel_entry_it_changed_alone(db_pat
         assert "◐ gm-2023/8/3" in due_text(app)
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "◐ gm-2023/8/3" in shown and panel.option_count > 5
+
+
+async def test_a_month_and_back_paints_no_entry_again(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows of a month shown a moment ago are the same entries, already painted."""
+    app = make_app(db_path)
+    async with app.run_test(size=SIZES["wide"]) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "left_square_bracket")  # both months painted once
+        before = due_text(app)
+        painted: list[str] = []
+        paint = DueEntry._painted
+
+        def spy(entry: DueEntry) -> Any:
+            painted.append(entry.row.reference)
+            return paint(entry)
+
+        monkeypatch.setattr(DueEntry, "_painted", spy)
+        await press(pilot, "right_square_bracket")
+        assert "Due in October 2023" in due_text(app)
+        await press(pilot, "left_square_bracket")
+        assert due_text(app) == before and painted == []
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "Due in September 2023" in shown and "gm-2023/8/3" in shown
