@@ -50,16 +50,13 @@ class Passes:
 
 
 async def time_key(db_path: Path, key: str, size: tuple[int, int]) -> str:
+    from app_session import closed_region, subjects  # this checkout's bench, loaded already
     from pilot_timing import send_key, settle, timed
 
     from store.config import Config
     from store.db import open_database
     from tui.app import ActionTrackApp
-    from tui.nodes import NodeKey
     from tui.widgets.plan_tree import PlanTree
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from app_session import subjects
 
     db = open_database(db_path)
     owner, other, action_id, own_region, biggest = subjects(db, OWNER, OTHER, TODAY)
@@ -98,14 +95,7 @@ async def time_key(db_path: Path, key: str, size: tuple[int, int]) -> str:
                 screen.choose_owner(None)
                 await settle(app, pilot)
             for _ in range(6):
-                screen.reload_tree(fresh=True)
-                await settle(app, pilot)
-                node = tree.nodes_by_key[NodeKey("region", region)]
-                if node.is_expanded:
-                    node.collapse()
-                tree.move_cursor(node)
-                tree.focus()
-                await settle(app, pilot)
+                await closed_region(app, pilot, region)
                 await measured(lambda: send_key(app, "right"))
         elif key in FILTERS:
             for _ in range(3 * FILTERS[key]):
@@ -133,7 +123,10 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="the checkout whose app is timed (default: this one)")
     args = parser.parse_args()
-    sys.path[:0] = [str(args.code), str(args.code / "bench")]
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import app_session  # noqa: F401  (loaded first: it puts this checkout before the others on sys.path)
+
+    sys.path.insert(0, str(args.code))  # so that the app (tui, store) comes from `--code`
     columns, rows = (int(n) for n in args.size.split("x"))
     for key in args.keys.split(","):
         print(asyncio.run(time_key(args.db, key, (columns, rows))), flush=True)
