@@ -113,14 +113,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
 
         # Expanding a region: the owner's own, then everyone's largest (its addressees, counted over all).
         async def expand(region: str) -> float:
-            screen.reload_tree(fresh=True)
-            await settle(app, pilot)
-            node = tree.nodes_by_key[NodeKey("region", region)]
-            if node.is_expanded:
-                node.collapse()
-            tree.move_cursor(node)
-            tree.focus()
-            await settle(app, pilot)
+            node = await closed_region(app, pilot, region)
             loaded = NodeKey("region", region) in tree.loaded
             took = await timed(app, pilot, lambda: send_key(app, "right"))
             found.setdefault("expanded", {})[region] = {"was_loaded": loaded, "children": len(node.children),
@@ -156,6 +149,23 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
     found["regions"] = {"own": own_region.region, "biggest": biggest.region,
                         "biggest_total": biggest.progress.total}
     return found
+
+
+async def closed_region(app: Any, pilot: Any, region: str) -> Any:
+    """The app's tree read afresh, `region` closed and the cursor on it (where an expand is timed from); its node."""
+    from tui.nodes import NodeKey
+    from tui.widgets.plan_tree import PlanTree
+
+    app.screen.reload_tree(fresh=True)
+    await settle(app, pilot)
+    tree = app.screen.query_one(PlanTree)
+    node = tree.nodes_by_key[NodeKey("region", region)]
+    if node.is_expanded:
+        node.collapse()
+    tree.move_cursor(node)
+    tree.focus()
+    await settle(app, pilot)
+    return node
 
 
 def subjects(db: Any, owner_label: str, other_label: str, today: date) -> tuple[Any, Any, int, Any, Any]:

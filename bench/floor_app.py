@@ -19,7 +19,6 @@ import sys
 if "--sqlmodel" in sys.argv:
     import sqlmodel  # noqa: F401  (the unavoidable import the real app pays)
 
-import gc
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +82,7 @@ def screen_floor_app(data: Any) -> App[None]:
     from textual.widgets import Input
 
     from store.targets import Status
+    from tui.app import steady_collector
     from tui.labels import action_detail_text
     from tui.screens.owner_picker import OwnerPicker
     from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_themes
@@ -129,7 +129,7 @@ def screen_floor_app(data: Any) -> App[None]:
             tree.rebuild(data.children, data.expanded, None)
             tree.focus()
             self.show_lists(data.due[0])
-            self.call_after_refresh(gc.freeze)  # as the app does after its first paint
+            self.call_after_refresh(steady_collector)  # as the app does after its first paint
 
         def show_lists(self, lists: Any) -> None:
             self.query_one(DuePanel).show(lists.month, lists.due, lists.overdue)

@@ -23,6 +23,20 @@ from tui.loading import DeferredDatabase, OpenDatabase, read_with
 from tui.screens.main import MainScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, bundled_themes
 
+YOUNG_PASS = 10_000  # allocations between the collector's passes over new objects once started (Python's: 700)
+
+
+def steady_collector() -> None:
+    """Keep the garbage collector's passes out of the keys' way once the first view is painted.
+
+    Everything loaded to start (Textual, SQLAlchemy, the screen) lives as long as the app: frozen, it is left out
+    of the full passes, which otherwise stall a key now and then (~95 ms at 100k). A key makes thousands of
+    short-lived objects (strips, rows, labels): at Python's 700 the collector ran 4-5 times per status key and a
+    pass over the older ones (6-20 ms) every two or three keys; at 10,000, once in several keys.
+    """
+    gc.freeze()
+    gc.set_threshold(YOUNG_PASS, *gc.get_threshold()[1:])
+
 
 class ActionTrackApp(App[None]):
     """Inspection actions for one owner: tree, detail, due panel."""
@@ -63,9 +77,7 @@ class ActionTrackApp(App[None]):
     def on_mount(self) -> None:
         # the theme of this start (config or --theme) is not a choice to save; subscribe once it is shown
         self.call_after_refresh(self.theme_changed_signal.subscribe, self, self._theme_chosen)
-        # Everything loaded to start (Textual, SQLAlchemy, the screen) lives as long as the app: keep it out
-        # of the garbage collector's full passes, which otherwise stall a key now and then (~95 ms at 100k).
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(steady_collector)
         self.push_screen(MainScreen(self.db, today=self.today, owner=self.start_owner,
                                     ask_owner=self.ask_owner))
 

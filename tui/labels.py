@@ -150,6 +150,12 @@ def action_label(row: ActionRow, colours: Colours) -> Text:
     return text
 
 
+def due_label_height(row: ActionRow, *, late: bool = False) -> int:
+    """How many lines `due_label` gives `row`: the reference line, the periods missed (in the overdue list), the
+    text."""
+    return 3 if late and row.missed_periods else 2
+
+
 def due_label(row: ActionRow, colours: Colours, *, late: bool = False) -> Text:
     """A due-panel entry: RAG and status marks, reference (✎: evidence), target as written, then the text; in
     the overdue list (`late`) how many days overdue, and the periods missed on a line of their own."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -12,6 +14,8 @@ from textual.visual import Visual, visualize
 
 from tui.labels import HANG
 from tui.widgets.repaint import resize_virtual
+
+PAINTED_KEPT = 2000  # lines of text kept painted (a long history is a few hundred)
 
 
 class DetailPane(ScrollView):
@@ -32,6 +36,10 @@ class DetailPane(ScrollView):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._text = Text("Choose an action to see it in full.")
         self._lines: list[Strip] = []
+        # each line of the text as painted, by its content, for one width and style (`_painted_for`): showing the
+        # same subject again (a status key) paints only the lines that changed
+        self._painted: dict[tuple[object, ...], tuple[list[Strip], int]] = {}
+        self._painted_for: tuple[object, ...] = ()
 
     def show(self, text: Text, *, same_subject: bool = False) -> None:
         """Replace what the pane shows; a new subject starts at the top, the same one keeps its place."""
@@ -51,6 +59,7 @@ class DetailPane(ScrollView):
     def notify_style_update(self) -> None:
         """The pane's colours changed (a theme): its lines were painted in the old ones."""
         super().notify_style_update()
+        self._painted.clear()
         if self.is_mounted:
             self.call_later(self._wrap)
 
@@ -78,14 +87,46 @@ class DetailPane(ScrollView):
         self.refresh()
 
     def _render_at(self, width: int) -> list[Strip]:
-        """The text as lines `width` cells wide, as a Static of that width paints it."""
-        visual = visualize(self, hang_lines(self._text, width, self.app.console), markup=False)
-        return Visual.to_strips(self, visual, width, None, self.visual_style)
+        """The text as lines `width` cells wide, as a Static of that width paints it: line by line, each line
+        painted once while its content, the width and the pane's style stay the same."""
+        style = self.visual_style
+        if self._painted_for != (width, style) or len(self._painted) > PAINTED_KEPT:
+            self._painted, self._painted_for = {}, (width, style)
+        strips: list[Strip] = []
+        y = 0  # the line's number in the text as wrapped by `hang_lines`: its strips carry it (for a selection)
+        for line in self._text.split("\n", allow_blank=True):
+            key = (y, line.plain, line.style, tuple(line.spans), line.justify, line.overflow, line.no_wrap)
+            found = self._painted.get(key)
+            if found is None:
+                hung = hang_lines(line, width, self.app.console)
+                painted = Visual.to_strips(self, visualize(self, hung, markup=False), width, None, style)
+                found = self._painted[key] = (at_line(painted, y), hung.plain.count("\n") + 1)
+            strips.extend(found[0])
+            y += found[1]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         """One line of the pane (Textual pads it to the width in the pane's own style)."""
         index = y + self.scroll_offset.y
         return self._lines[index] if 0 <= index < len(self._lines) else Strip([])
+
+
+def at_line(strips: list[Strip], y: int) -> list[Strip]:
+    """Strips painted from a text's line as a text of its own, marked (`offset` meta) as painted from line `y` of
+    a longer text, as they are when the whole text is painted at once."""
+    if not y:
+        return strips
+    moved = []
+    for strip in strips:
+        segments = []
+        for segment in strip:
+            style = segment.style
+            if style is not None and style._meta is not None and "offset" in style.meta:
+                x, y0 = style.meta["offset"]
+                style = style + RichStyle.from_meta({"offset": (x, y0 + y)})
+            segments.append(Segment(segment.text, style, segment.control))
+        moved.append(Strip(segments, strip.cell_length))
+    return moved
 
 
 def hang_lines(text: Text, width: int, console: Console) -> Text:

@@ -5,16 +5,66 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
+from rich.console import Console
 from rich.text import Text
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from store.rows import ActionRow
-from tui.labels import due_label
+from tui.labels import due_label, due_label_height
 from tui.loading import MAX_LISTED
-from tui.widgets.repaint import steady_virtual_size
+from tui.widgets.repaint import replace_prompt, steady_virtual_size
+
+ENTRIES_KEPT = 2000  # entries kept for rows shown lately (the panel lists 400 at most)
+
+
+class DueEntry(Visual):
+    """One action's entry in the panel, whose label is built when it is first painted: the list counts its lines
+    (they never wrap) without building it, so filling the panel costs the entries in view, not all of them."""
+
+    def __init__(self, row: ActionRow, colours: Mapping[str, str], console: Console, *, late: bool) -> None:
+        self.row, self.late = row, late
+        self._colours, self._console = colours, console
+        self._label: Text | None = None
+        self._content: Content | None = None
+        self._strips: tuple[tuple[object, ...], list[Strip]] | None = None  # as last painted, and for what
+
+    @property
+    def label(self) -> Text:
+        """The entry as `due_label` writes it."""
+        if self._label is None:
+            self._label = due_label(self.row, self._colours, late=self.late)
+        return self._label
+
+    def __str__(self) -> str:
+        return self.label.plain
+
+    def _painted(self) -> Content:
+        if self._content is None:
+            self._content = Content.from_rich_text(self.label, console=self._console)
+        return self._content
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        if options.selection is not None:  # text being selected: painted with it
+            return self._painted().render_strips(width, height, style, options)
+        key = (width, height, style)
+        if self._strips is None or self._strips[0] != key:
+            self._strips = (key, self._painted().render_strips(width, height, style, options))
+        return self._strips[1]
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._painted().get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return due_label_height(self.row, late=self.late)
 
 
 class DuePanel(OptionList):
@@ -41,6 +91,9 @@ class DuePanel(OptionList):
         self.rows: dict[int, ActionRow] = {}
         self.month: date | None = None
         self.shown: tuple[object, ...] | None = None
+        # the entries of rows shown lately, in one theme's colours: a month key shows two months' rows in turn
+        self._entries: dict[tuple[ActionRow, bool], DueEntry] = {}
+        self._entries_theme = ""
 
     def show(self, month: date, due: list[ActionRow], overdue: list[ActionRow]) -> None:
         """Replace the lists, keeping the cursor on the same action where it is still listed."""
@@ -49,7 +102,7 @@ class DuePanel(OptionList):
             return  # nothing to repaint: rebuilding the options costs a full layout
         colours = self.app.theme_variables
         if self.shown is not None and self._same_entries(self.shown, shown):
-            self._restyle(due, overdue, colours)  # the same actions, one shown anew: no relayout
+            self._restyle(self.shown, due, overdue)  # the same actions, one shown anew: no relayout
             self.shown = shown
             return
         self.shown = shown
@@ -59,12 +112,12 @@ class DuePanel(OptionList):
         options: list[Option | None] = [
             Option(Text(f"Due in {month:%B %Y} · {len(due)}", style="bold"), disabled=True, id="due-heading")
         ]
-        options += self._listed("due", due, colours)
+        options += self._listed("due", due)
         if not due:
             options.append(Option(Text("  nothing due this month", style=colours.get("muted", "")), disabled=True))
         options.append(Option(Text(f"Overdue · {len(overdue)}", style=f"bold {colours.get('overdue', 'red')}"),
                               disabled=True, id="overdue-heading"))
-        options += self._listed("overdue", overdue, colours)
+        options += self._listed("overdue", overdue)
         if not overdue:
             options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
         # at once, not cleared then added: a scrollbar hidden in between and shown again lays the screen out
@@ -91,21 +144,30 @@ class DuePanel(OptionList):
         return (before[0] == after[0] and before[3] == after[3] and ids(before[1]) == ids(after[1])
                 and ids(before[2]) == ids(after[2]))
 
-    def _restyle(self, due: list[ActionRow], overdue: list[ActionRow], colours: Mapping[str, str]) -> None:
-        for prefix, rows in (("due", due), ("overdue", overdue)):
-            for row in rows[:MAX_LISTED]:
-                if self.rows.get(row.id) != row:
-                    self.replace_option_prompt(f"{prefix}-{row.id}", due_label(row, colours, late=prefix == "overdue"))
+    def _restyle(self, before: tuple[object, ...], due: list[ActionRow], overdue: list[ActionRow]) -> None:
+        """Show anew the entries whose row changed since `before` (a showing of the same entries)."""
+        for prefix, rows, shown in (("due", due, before[1]), ("overdue", overdue, before[2])):
+            for row, old in zip(rows[:MAX_LISTED], cast(list[ActionRow], shown), strict=False):
+                if old != row:
+                    replace_prompt(self, f"{prefix}-{row.id}", self._entry(row, late=prefix == "overdue"))
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
 
-    @staticmethod
-    def _listed(prefix: str, rows: list[ActionRow], colours: Mapping[str, str]) -> list[Option | None]:
+    def _entry(self, row: ActionRow, *, late: bool) -> DueEntry:
+        """The entry of a row, made once while the theme stays."""
+        if self._entries_theme != self.app.theme or len(self._entries) >= ENTRIES_KEPT:
+            self._entries, self._entries_theme = {}, self.app.theme
+        entry = self._entries.get((row, late))
+        if entry is None:
+            entry = self._entries[row, late] = DueEntry(row, self.app.theme_variables, self.app.console, late=late)
+        return entry
+
+    def _listed(self, prefix: str, rows: list[ActionRow]) -> list[Option | None]:
         late = prefix == "overdue"
-        options: list[Option | None] = [Option(due_label(row, colours, late=late), id=f"{prefix}-{row.id}")
+        options: list[Option | None] = [Option(self._entry(row, late=late), id=f"{prefix}-{row.id}")
                                         for row in rows[:MAX_LISTED]]
         if len(rows) > MAX_LISTED:
             more = Text(f"  … and {len(rows) - MAX_LISTED:,} more: press p to choose an owner",
-                        style=colours.get("muted", ""))
+                        style=self.app.theme_variables.get("muted", ""))
             options.append(Option(more, disabled=True))
         return options
 

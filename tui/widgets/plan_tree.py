@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Tree
@@ -24,13 +24,26 @@ from store.rows import (
 )
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
-from tui.widgets.repaint import lay_out, new_node, relabel, set_children, set_expanded, set_label, tree_line
+from tui.widgets.repaint import (
+    PaintedLines,
+    follow_virtual_size,
+    lay_out,
+    new_node,
+    relabel,
+    set_children,
+    set_expanded,
+    set_label,
+    steady_virtual_size,
+)
 
 LABELS_KEPT = 5000  # labels kept for rows shown lately (a view switched back shows them again)
 
 
 class PlanTree(Tree[NodeKey]):
     """The plans as a tree. Attributes come down (fill, relabel); messages go up."""
+
+    # its lines changing in number repaint it alone: the screen is laid out only when its scrollbar shows or hides
+    virtual_size = steady_virtual_size()
 
     BINDINGS = [
         Binding("right", "expand_or_enter", "Expand", show=False),
@@ -68,6 +81,7 @@ class PlanTree(Tree[NodeKey]):
         # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
         self._labels: dict[Item, Text] = {}
         self._line_style: Style | None = None  # the tree's style while it paints its lines
+        self._painted = PaintedLines()
         self._opening: set[NodeKey] = set()  # branches asked open whose children are being read
 
     # -- what the screen calls -------------------------------------------------------------
@@ -215,6 +229,9 @@ class PlanTree(Tree[NodeKey]):
         return node.data if node is not None else None
 
     # -- painting --------------------------------------------------------------------------
+    def watch_virtual_size(self, size: Size) -> None:
+        follow_virtual_size(self, size)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         self._line_style = self.rich_style  # the same for every line of one repaint
         try:
@@ -223,7 +240,12 @@ class PlanTree(Tree[NodeKey]):
             self._line_style = None
 
     def render_line(self, y: int) -> Strip:
-        return tree_line(self, y, self._line_style or self.rich_style)
+        return self._painted.line(self, y, self._line_style or self.rich_style)
+
+    def notify_style_update(self) -> None:
+        """The tree's colours changed (a theme): its lines were painted in the old ones."""
+        super().notify_style_update()
+        self._painted.clear()
 
     # -- labels ----------------------------------------------------------------------------
     def process_label(self, label: str | Text) -> Text:

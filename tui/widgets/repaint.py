@@ -5,6 +5,8 @@ Two public calls do more than that in Textual 8.2:
 
 - `TreeNode.set_label` repaints the node's line and every visible line under it, each built again:
   relabelling a region's counts rebuilt the whole tree. `relabel` repaints the node's own line only.
+- `OptionList.replace_option_prompt` forgets every option's painted lines and repaints the whole list;
+  `replace_prompt` repaints the option's own lines where its height stays (a due-panel entry after a key).
 - `Footer` builds all its keys again (~30 ms) whenever its screen's bindings may have changed: each time
   another screen covers it or uncovers it. `SteadyFooter` builds them again only when what it shows changes.
 - Setting `Widget.virtual_size` always asks for a layout of the screen, even when the scrollbars stay
@@ -13,9 +15,14 @@ Two public calls do more than that in Textual 8.2:
 - `TreeNode.add` and `TreeNode.remove` lay the tree's lines out again (and ask for a repaint) at every
   node, and nodes cannot be reordered: a reload of the tree in view (a filter key) rebuilt every node.
   `new_node`, `set_children` and `set_expanded` change the nodes without that, so that nodes whose row
-  did not change are kept as they are, and `lay_out` lays the lines out once at the end.
+  did not change are kept as they are, and `lay_out` lays the lines out once at the end. Textual's own
+  `Tree._invalidate` also asks for a layout of the whole screen, and the tree's lines setting its virtual
+  size ask for another: `lay_out` repaints the tree alone, and a tree with `steady_virtual_size` and
+  `follow_virtual_size` lays the screen out only when its scrollbar shows or hides.
 - `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
-  it paints; `tree_line` paints a line with a style worked out once for the whole repaint.
+  it paints; `tree_line` paints a line with a style worked out once for the whole repaint. Its line cache
+  is keyed by line number and emptied at every layout of the lines; `PaintedLines` keeps lines by what they
+  show, so a row that moves to another line is not painted again.
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -23,16 +30,19 @@ fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tr
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.css.styles import RulesMap
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.visual import VisualType
 from textual.widget import Widget
-from textual.widgets import Footer, Tree
+from textual.widgets import Footer, OptionList, Tree
 from textual.widgets.tree import TreeNode
 
 T = TypeVar("T")
@@ -88,27 +98,114 @@ def set_expanded(node: TreeNode[T], expanded: bool) -> bool:
 
 def lay_out(tree: Tree[T], cursor: TreeNode[T] | None) -> None:
     """Lay the tree's lines out again, once, after `new_node`, `set_children`, `set_expanded` or `set_label`,
-    with the cursor on `cursor` (None: no cursor), where Textual would leave it on a line a removed node had."""
+    with the cursor on `cursor` (None: no cursor), where Textual would leave it on a line a removed node had.
+    The tree is repainted; the screen is laid out only if the tree's scrollbar shows or hides (with
+    `follow_virtual_size`)."""
     tree._cursor_node = cursor
-    tree._invalidate()
+    _lines_anew(tree)
+    lines = tree._tree_lines  # laid out now, so the line numbers are the new ones
     if cursor is None:
         tree.cursor_line = -1
         return
-    lines = tree._tree_lines  # laid out now, so the line numbers are the new ones
     if not 0 <= cursor._line < len(lines) or lines[cursor._line].node is not cursor:  # under a closed branch
         above = cursor.parent
         while above is not None:
             above._expanded = True
             above = above.parent
-        tree._invalidate()
+        _lines_anew(tree)
         lines = tree._tree_lines
     tree.cursor_line = cursor._line
+
+
+def _lines_anew(tree: Tree[T]) -> None:
+    """`Tree._invalidate` without its layout of the screen: the lines are built again when next asked for."""
+    tree._clear_line_cache()
+    tree._updates += 1
+    tree.root._reset()
+    tree.refresh()
+
+
+def follow_virtual_size(widget: Widget, size: Size) -> None:
+    """Update a widget's scrollbars to a new virtual size (a widget with `steady_virtual_size` whose own code
+    sets it calls this from `watch_virtual_size`); showing or hiding one lays the screen out."""
+    widget._scroll_update(size)
 
 
 def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
     """Line `y` of the tree's view as `Tree.render_line` paints it, with `style` its `rich_style`."""
     scroll_x, scroll_y = tree.scroll_offset
     return tree._render_line(y + scroll_y, scroll_x, scroll_x + tree.size.width, style)
+
+
+class PaintedLines:
+    """The tree's lines as painted, kept by what they show rather than by line number (Textual's own cache is
+    emptied whenever the lines are laid out again): a filter or sort key that moves the rows shown paints only
+    the rows it brings in, and moves the others to their new line."""
+
+    KEPT = 4000  # painted lines kept (a few screens of a large tree)
+
+    def __init__(self) -> None:
+        self._painted: dict[tuple[object, ...], tuple[Text, int, int, Strip]] = {}
+
+    def clear(self) -> None:
+        """Forget every line (the tree's colours changed)."""
+        self._painted.clear()
+
+    def line(self, tree: Tree[T], y: int, style: Style) -> Strip:
+        """Line `y` of the tree's view as `tree_line` paints it."""
+        scroll_x, scroll_y = tree.scroll_offset
+        width = tree.size.width
+        number = y + scroll_y
+        lines = tree._tree_lines
+        if number >= len(lines) or scroll_x:
+            return tree_line(tree, y, style)
+        line = lines[number]
+        node = line.node
+        # everything Tree._render_line paints a line from, but its number and its node's id (a row that leaves a
+        # view and comes back has a new node)
+        key = (id(node._label), node._expanded, node._allow_expand, line.last,
+               tuple((above._hover, above._selected, above.is_last) for above in line.path),
+               tree.cursor_line == number, tree.hover_line == number, tree.hover_line >= 0, width,
+               tree.virtual_size.width, tree._pseudo_class_state, tree.has_focus, style)
+        found = self._painted.get(key)
+        if found is None or found[0] is not node._label:
+            strip = tree._render_line(number, 0, max(tree.virtual_size.width, width), style)
+            if len(self._painted) >= self.KEPT:
+                self._painted.clear()
+        elif found[1:3] != (number, node._id):
+            strip = _on_line(found[3], number, node._id)
+        else:
+            return found[3].crop(0, width)
+        self._painted[key] = (node._label, number, node._id, strip)
+        return strip.crop(0, width)
+
+
+def _on_line(strip: Strip, number: int, node_id: int) -> Strip:
+    """A tree line's strip as painted on line `number` for node `node_id` (its segments say both, for the mouse)."""
+    line, label = Style.from_meta({"line": number}), Style.from_meta({"line": number, "node": node_id})
+    return Strip([Segment(text, style if style is None or style._meta is None else
+                          style + (label if "node" in style.meta else line), control)
+                  for text, style, control in strip], strip.cell_length)
+
+
+def replace_prompt(options: OptionList, option_id: str, prompt: VisualType) -> None:
+    """Give an option a new prompt and repaint its own lines, where it keeps its height (`replace_option_prompt`
+    forgets every option's lines and repaints the whole list)."""
+    index = options.get_option_index(option_id)
+    option = options.get_option_at_index(index)
+    height = options._line_cache.heights.get(index)
+    option._set_prompt(prompt)
+    painted = options._option_render_cache
+    for key in [key for key in painted.keys() if key[0] is option]:
+        painted.discard(key)
+    width = options.scrollable_content_region.width - options._get_left_gutter_width()
+    padding = options.get_component_styles("option-list--option").padding
+    rules = cast(RulesMap, options.styles)  # as OptionList measures its options
+    if height is None or options._get_visual(option).get_height(rules, width - padding.width) != height:
+        options._clear_caches()  # its lines move the others: every line is placed again
+        return
+    line = options._line_cache.index_to_line[index] - options.scroll_offset.y
+    options.refresh(Region(0, line, options.scrollable_content_region.width, height))
 
 
 def resize_virtual(widget: Widget, size: Size) -> None:
