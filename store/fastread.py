@@ -64,7 +64,7 @@ def _value(value: Any) -> Any:
 
 
 class Reader:
-    """One read-only sqlite3 connection that runs the stored statements (a `store.reads.Run`)."""
+    """One read-only sqlite3 connection that runs the stored statements (a `store.run.Run`)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

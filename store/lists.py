@@ -20,7 +20,7 @@ from store.rag import Rag
 
 if TYPE_CHECKING:
     from store.owner_count import OwnerCount
-    from store.reads import Run
+    from store.run import Run
 
 
 class ActionRow(NamedTuple):

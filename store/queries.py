@@ -54,7 +54,7 @@ from store.models import (
 )
 from store.months import occurrences_through_sql, occurs_sql, period_sql
 from store.rag import Rag
-from store.reads import AMBER, DUE, MISSED, RATING_CODES, WHEN_FLAGS, Run, escape_like, filter_params, view_shapes
+from store.reads import AMBER, DUE, MISSED, RATING_CODES, WHEN_FLAGS, escape_like, filter_params, view_shapes
 from store.rows import (
     WHEN_WORDS,
     ActionDetail,
@@ -72,6 +72,7 @@ from store.rows import (
     ViewTree,
     When,
 )
+from store.run import Run
 from store.targets import Status
 
 __all__ = [  # the row types live in store.rows; they are named here too, where the queries are

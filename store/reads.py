@@ -10,9 +10,9 @@ Nothing here imports a database library.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from store.duties import Duty, duty
 from store.errors import NotFoundError
@@ -33,6 +33,7 @@ from store.rows import (
     ViewTree,
     When,
 )
+from store.run import Run
 
 # The parameters a statement takes when it is run (every other bound value is part of its definition).
 PARAMETERS = frozenset({
@@ -49,12 +50,6 @@ AMBER = 1 << 32  # a branch's ratings sum: a red action adds 1, an amber one thi
 # plus MISSED if it missed a period, plus DUE if it is due this month.
 RATING_CODES: dict[Rag, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.COMPLETE: 3}
 MISSED, DUE = 4, 8
-
-
-class Run(Protocol):
-    """Runs the named statement with these parameters; rows whose columns are attributes."""
-
-    def __call__(self, name: str, params: Mapping[str, Any], /) -> Iterable[Any]: ...
 
 
 # -- statement names -------------------------------------------------------------------------------

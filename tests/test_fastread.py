@@ -22,6 +22,7 @@ from helpers.schema import make_schema_1
 
 from store import commands, fastread, lists, queries, reads, sqlcompile
 from store.db import SCHEMA_VERSION, Database, open_database
+from store.run import Run
 from store.errors import NotFoundError, StoreError
 from store.importing import import_plan_files
 from store.revising import revise_target
@@ -78,7 +79,7 @@ def varied_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def both(varied_path: Path) -> Iterator[tuple[reads.Run, reads.Run, Database]]:
+def both(varied_path: Path) -> Iterator[tuple[Run, Run, Database]]:
     """The full path's Run (sqlmodel) and the fast path's (sqlite3) on the same file."""
     db = open_database(varied_path, read_only=True)
     try:
@@ -108,7 +109,7 @@ VIEWS = {
 
 @pytest.mark.parametrize("today", DATES, ids=str)
 @pytest.mark.parametrize("view_name", sorted(VIEWS))
-def test_both_paths_read_the_same_tree(both: tuple[reads.Run, reads.Run, Database], today: date,
+def test_both_paths_read_the_same_tree(both: tuple[Run, Run, Database], today: date,
                                        view_name: str) -> None:
     full, fast, db = both
     for who, owner_id in _owner_ids(db).items():
@@ -135,7 +136,7 @@ def test_both_paths_read_the_same_tree(both: tuple[reads.Run, reads.Run, Databas
 
 
 @pytest.mark.parametrize("today", DATES, ids=str)
-def test_both_paths_read_the_same_due_and_overdue_lists(both: tuple[reads.Run, reads.Run, Database],
+def test_both_paths_read_the_same_due_and_overdue_lists(both: tuple[Run, Run, Database],
                                                          today: date) -> None:
     full, fast, db = both
     months = [(today.year, today.month), (2023, 8), (2024, 3), (2019, 9)]
@@ -151,7 +152,7 @@ def test_both_paths_read_the_same_due_and_overdue_lists(both: tuple[reads.Run, r
         assert any(row.missed for row in late) and any(row.deadline for row in late)  # missed periods and dates
 
 
-def test_both_paths_read_the_same_owners_and_find_the_same_ones(both: tuple[reads.Run, reads.Run, Database]) -> None:
+def test_both_paths_read_the_same_owners_and_find_the_same_ones(both: tuple[Run, Run, Database]) -> None:
     full, fast, _ = both
     assert lists.owners(fast) == lists.owners(full)
     for text in (TAMESIDE, "head of tameside pdu", "Head of Performance and Quality (North West)"):
@@ -166,7 +167,7 @@ def test_both_paths_read_the_same_owners_and_find_the_same_ones(both: tuple[read
 
 @pytest.mark.parametrize("reference", ["gm-2023/6/1", "gm-2023/7/1", "gm-2023/6/3", "gm-2023/7/4",
                                        "nw-2023/1/1", "nps-ne-2019/7/7.1", "cgm-2019/1/1.1.1"])
-def test_both_paths_read_the_same_action_in_full(both: tuple[reads.Run, reads.Run, Database],
+def test_both_paths_read_the_same_action_in_full(both: tuple[Run, Run, Database],
                                                  reference: str) -> None:
     full, fast, _ = both
     action_id = reads.action_id(full, reference)
@@ -183,7 +184,7 @@ def test_both_paths_read_the_same_action_in_full(both: tuple[reads.Run, reads.Ru
         assert detail.withdrawn
 
 
-def test_an_unknown_reference_is_the_same_error_on_both_paths(both: tuple[reads.Run, reads.Run, Database]) -> None:
+def test_an_unknown_reference_is_the_same_error_on_both_paths(both: tuple[Run, Run, Database]) -> None:
     full, fast, _ = both
     with pytest.raises(NotFoundError) as on_full:
         reads.action_id(full, " gm-2023/99/9 ")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from store.db import Database
     from store.lists import ActionRow
     from store.planfile import PlanFile
-    from store.reads import Run
+    from store.run import Run
 
 T = TypeVar("T")
 

@@ -18,8 +18,9 @@ from typing import get_args
 
 from store import reads
 from store.kinds import Status
-from store.reads import RegionClasses, Run
+from store.reads import RegionClasses
 from store.rows import RegionNode, View, When
+from store.run import Run
 
 
 def kept(view: View) -> bool:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from store import fastread, lists, reads
-from store.reads import Run
 from store.rows import ActionDetail, ActionPath, ActionRow, Progress, View
+from store.run import Run
 from tui.kept_regions import KeptRegions
 from tui.nodes import ROOT, Item, NodeKey
 

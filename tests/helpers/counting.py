@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from store.reads import Run
+from store.run import Run
 
 
 class Counting:
