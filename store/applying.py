@@ -55,11 +55,11 @@ class ImportResult:
         return f"{self.plan_id}: " + ", ".join(parts)
 
 
-class _Ids:
+class Ids:
     """Hands out primary keys inside the write transaction (we hold the write lock)."""
 
     @classmethod
-    def of(cls, session: Session, table: Any) -> _Ids:
+    def of(cls, session: Session, table: Any) -> Ids:
         """The one allocator of this transaction for a table that only the import's bulk inserts write
         (actions, addressees, recommendations): asked for its largest id once, not once per plan."""
         transaction = session.get_transaction()
@@ -87,11 +87,11 @@ class _Ids:
         return taken
 
 
-class _OwnerTable:
+class OwnerTable:
     """Finds or creates owner rows by (key, region), caching ids for one import."""
 
     @classmethod
-    def of(cls, session: Session) -> _OwnerTable:
+    def of(cls, session: Session) -> OwnerTable:
         """The table of this write transaction, shared by every plan it saves (not re-read per plan)."""
         transaction = session.get_transaction()
         cached = session.info.get("actiontrack.owner_table")
@@ -106,7 +106,7 @@ class _OwnerTable:
         self.ids: dict[tuple[str, str], int] = {
             (row.key, row.region): row.id for row in session.execute(select(Owner.id, Owner.key, Owner.region))
         }
-        self.next = _Ids.of(session, Owner.__table__)
+        self.next = Ids.of(session, Owner.__table__)
         self.pending: list[dict[str, Any]] = []
 
     def id_for(self, owner: ResolvedOwner) -> int:
@@ -130,7 +130,7 @@ class _OwnerLinks:
     """An action's owner link rows; the owners' ids are looked up once per owner cell (actions written
     with the same cell share its roles)."""
 
-    def __init__(self, owners: _OwnerTable) -> None:
+    def __init__(self, owners: OwnerTable) -> None:
         self.owners = owners
         self.cells: dict[int, tuple[tuple[ResolvedOwner, ...], list[int]]] = {}  # by id() of the roles
 
@@ -172,8 +172,8 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
         session.execute(update(Recommendation).where(
             Recommendation.id.in_([i for i, _ in changes.recommendations_withdrawn])).values(withdrawn=True))
 
-    owners = _OwnerTable.of(session)
-    action_ids = _Ids.of(session, Action.__table__)
+    owners = OwnerTable.of(session)
+    action_ids = Ids.of(session, Action.__table__)
     by_uid: dict[str, int] = {}
     new_rows: list[tuple[Any, ...]] = []  # in the order of `new_columns`
     new_columns: tuple[str, ...] = ()
@@ -256,7 +256,7 @@ def _write_header(session: Session, changes: ChangeSet) -> None:
 def _write_rows(session: Session, table: Any, rows: Sequence[Any], common: dict[str, Any]) -> dict[str, int]:
     """Add or update addressees or recommendations; their ids by uid."""
     ids: dict[str, int] = {}
-    fresh = _Ids.of(session, table)
+    fresh = Ids.of(session, table)
     new_rows: list[dict[str, Any]] = []
     for row in rows:
         if row.stored_id is None:
@@ -275,7 +275,7 @@ def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, in
     """Add the history events the database lacks, in one statement; an undo points at its event by uid."""
     if not changes.events:
         return 0
-    taken = _Ids.of(session, Change.__table__).take_many(len(changes.events))
+    taken = Ids.of(session, Change.__table__).take_many(len(changes.events))
     event_ids = dict(zip([e.uid for e in changes.events], taken, strict=True))
     elsewhere = [e.undoes for e in changes.events if e.undoes is not None and e.undoes not in event_ids]
     for chunk in range(0, len(elsewhere), 500):
@@ -319,7 +319,7 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
         values = [[row[name] for row in rows] for name in names]
     else:  # tuples in the order of `names`
         values = [list(column) for column in zip(*rows, strict=True)]
-    target, processors = _insert_into(dialect, table, tuple(names), ready)
+    target, processors = insert_into(dialect, table, tuple(names), ready)
     for i, process in enumerate(processors):
         if process is not None:
             values[i] = [process(v) for v in values[i]]
@@ -341,7 +341,7 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
 
 
 @lru_cache(maxsize=64)
-def _insert_into(dialect: Any, table: Any, names: tuple[str, ...], ready: frozenset[str]
+def insert_into(dialect: Any, table: Any, names: tuple[str, ...], ready: frozenset[str]
                  ) -> tuple[str, list[Callable[[Any], Any] | None]]:
     """The quoted `table (columns)` of a bulk insert and each column's bind processor (None: as given),
     worked out once per dialect, table and columns rather than once per plan."""
@@ -353,7 +353,7 @@ def _insert_into(dialect: Any, table: Any, names: tuple[str, ...], ready: frozen
 
 
 def _ids_given(session: Session) -> None:
-    """After rows were written with ids of our choosing (_Ids): move PostgreSQL's sequences past them, so
+    """After rows were written with ids of our choosing (Ids): move PostgreSQL's sequences past them, so
     rows it numbers itself (a status change) do not collide. SQLite numbers from each table's max."""
     if session.connection().dialect.name != "postgresql":
         return

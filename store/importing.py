@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from store import readahead
-from store.applying import ImportResult, _OwnerTable, apply_changes
+from store.applying import ImportResult, OwnerTable, apply_changes
 from store.changeset import (
     ActionWrite,
     ChangeSet,
@@ -346,7 +346,7 @@ def _revised_plan(session: Session, changes: ChangeSet, plan_file: PlanFile, mea
     stored = _StoredPlan.read(session, plan_id)
     recs, rows_by_rec = stored.recs, stored.rows_by_rec
     addressee_uids = {a.id: a.uid for a in stored.addressees.values()}
-    owner_ids = _OwnerTable.of(session).ids
+    owner_ids = OwnerTable.of(session).ids
     revised = RevisedTargets.of(session, plan_id, plan_file.plan.written_on)
     added_unnumbered: dict[str, list[Any]] = {}  # by addressee uid: a dropped one may be one of these reworded
 

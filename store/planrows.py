@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
-from store.applying import ImportResult, _Ids, _insert_into, _OwnerTable
+from store.applying import Ids, ImportResult, OwnerTable, insert_into
 from store.changeset import ChangeSet
 from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Plan, Recommendation
 from store.owners import ResolvedOwner
@@ -123,7 +123,7 @@ def _processed(dialect: Dialect, model: Any, names: tuple[str, ...], rows: list[
     """The rows with each value as SQLite is sent it (each column's bind processor, but in `ready` ones)."""
     if not rows:
         return rows
-    _, processors = _insert_into(dialect, model.__table__, names, ready)
+    _, processors = insert_into(dialect, model.__table__, names, ready)
     if all(p is None for p in processors):
         return rows
     columns = [list(column) for column in zip(*rows, strict=True)]
@@ -141,7 +141,7 @@ def write_plan_rows(session: Session, rows: PlanRows) -> ImportResult:
         cursor.execute(f"INSERT INTO {_target(Plan, names)} VALUES ({', '.join('?' * len(names))})", values)
         addressee = _insert(cursor, session, Addressee, rows.addressees, {})
         recommendation = _insert(cursor, session, Recommendation, rows.recommendations, {"addressee_id": addressee})
-        owners = _OwnerTable.of(session)
+        owners = OwnerTable.of(session)
         owner_ids = [owners.id_for(owner) for owner in rows.owners]
         owners.write_new()
         action = _insert(cursor, session, Action, rows.actions, {"recommendation_id": recommendation})
@@ -166,7 +166,7 @@ def _insert(cursor: Any, session: Session, model: Any, table: tuple[tuple[str, .
     """Insert a table's rows of the plan with the table's next free ids (and `also` another column of the same
     table's numbers) and the `offsets` of the rows they point at; what the plan's numbers were moved by."""
     names, rows = table
-    own = _Ids.of(session, model.__table__).take_many(len(rows)).start - 1
+    own = Ids.of(session, model.__table__).take_many(len(rows)).start - 1
     if rows:
         shifted = {**offsets, "id": own, **({also: own} if also else {})}
         marks = ", ".join(f"? + {shifted[name]}" if name in shifted else "?" for name in names)
@@ -176,5 +176,5 @@ def _insert(cursor: Any, session: Session, model: Any, table: tuple[tuple[str, .
 
 def _target(model: Any, names: tuple[str, ...]) -> str:
     """The quoted `table (columns)` of an insert."""
-    return _insert_into(_dialect(), model.__table__, names, frozenset())[0]
+    return insert_into(_dialect(), model.__table__, names, frozenset())[0]
 
