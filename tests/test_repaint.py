@@ -40,7 +40,9 @@ def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
     assert textual.__version__ in CHECKED_WITH, (
         f"tui/widgets/repaint.py uses Textual internals read in {CHECKED_WITH} (TreeNode._label, _updates, "
         f"_line, _children, _expanded, _allow_expand, _remove; Tree._tree_lines_cached, _tree_lines, "
-        f"_refresh_line, _add_node, _invalidate, _cursor_node; Widget._scroll_update): read them again in "
+        f"_refresh_line, _add_node, _invalidate, _clear_line_cache, _render_line, _pseudo_class_state, _cursor_node; "
+        f"OptionList._line_cache, _option_render_cache, _clear_caches, _get_visual, _get_left_gutter_width; "
+        f"Option._set_prompt; Widget._scroll_update): read them again in "
         f"{textual.__version__} and add it to CHECKED_WITH")
 
 
