@@ -55,6 +55,15 @@ class ImportResult:
         return f"{self.plan_id}: " + ", ".join(parts)
 
 
+# Columns a bulk insert is given as stored already (the bind processor skipped): an action's JSON text of its
+# owners as written, its enums (StrEnum) and booleans as the driver binds them; a history event's time as its UTC
+# text, its kind and statuses checked against the enums' names. And a history event's columns, in row order.
+READY_ACTION = frozenset({"owners_written", "target_kind", "status", "withdrawn"})
+READY_EVENT = frozenset({"at", "kind", "from_status", "to_status"})
+EVENT_COLUMNS = ("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
+                 "undoes_id", "from_target", "to_target", "origin")
+
+
 class Ids:
     """Hands out primary keys inside the write transaction (we hold the write lock)."""
 
@@ -209,9 +218,8 @@ def apply_changes(session: Session, changes: ChangeSet) -> ImportResult:
     for chunk in range(0, len(relinked), 500):
         session.execute(delete(ActionOwner.__table__).where(
             ActionOwner.__table__.c.action_id.in_(relinked[chunk:chunk + 500])))
-    if new_rows:  # the JSON as it is stored; enums (StrEnum) and booleans as the driver binds them
-        _bulk_insert(session, Action.__table__, new_rows, names=new_columns,
-                     ready=frozenset({"owners_written", "target_kind", "status", "withdrawn"}))
+    if new_rows:
+        _bulk_insert(session, Action.__table__, new_rows, names=new_columns, ready=READY_ACTION)
     if new_links:
         _bulk_insert(session, ActionOwner.__table__, new_links, names=("action_id", "owner_id", "position"))
     _write_checkpoints(session, changes, by_uid)
@@ -285,10 +293,7 @@ def _write_events(session: Session, changes: ChangeSet, action_ids: dict[str, in
              event_ids.get(undoes) if undoes else None, from_target, to_target, origin)
             for event_id, (uid, action_uid, at, by, kind, from_status, to_status, period, note, undoes, from_target,
                            to_target, origin) in zip(taken, changes.events, strict=True)]
-    # at, kind, from and to are as stored: UTC text and values checked against the enums' names
-    _bulk_insert(session, Change.__table__, rows, ready=frozenset({"at", "kind", "from_status", "to_status"}),
-                 names=("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
-                        "undoes_id", "from_target", "to_target", "origin"))
+    _bulk_insert(session, Change.__table__, rows, ready=READY_EVENT, names=EVENT_COLUMNS)
     return len(rows)
 
 
@@ -320,9 +325,7 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
     else:  # tuples in the order of `names`
         values = [list(column) for column in zip(*rows, strict=True)]
     target, processors = insert_into(dialect, table, tuple(names), ready)
-    for i, process in enumerate(processors):
-        if process is not None:
-            values[i] = [process(v) for v in values[i]]
+    bind_columns(values, processors)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if dialect.name == "postgresql" and not cursor.execute(  # type: ignore[union-attr]
@@ -338,6 +341,14 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[Any], *, ready: fr
                                list(zip(*values, strict=True)))
     finally:
         cursor.close()
+
+
+def bind_columns(columns: list[list[Any]], processors: Sequence[Callable[[Any], Any] | None]) -> None:
+    """Each column's values, in place, as the driver is sent them: through the column's bind processor (`insert_into`)
+    where it has one."""
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns[i] = [process(v) for v in columns[i]]
 
 
 @lru_cache(maxsize=64)

@@ -17,17 +17,19 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
-from store.applying import Ids, ImportResult, OwnerTable, insert_into
+from store.applying import (
+    EVENT_COLUMNS,
+    READY_ACTION,
+    READY_EVENT,
+    Ids,
+    ImportResult,
+    OwnerTable,
+    bind_columns,
+    insert_into,
+)
 from store.changeset import ChangeSet
 from store.models import Action, ActionOwner, Addressee, Change, Checkpoint, Occurrence, Plan, Recommendation
 from store.owners import ResolvedOwner
-
-# Columns given as stored already (as store.applying writes them): the JSON text of the owners as written,
-# enums (StrEnum) and booleans as the driver binds them; a history event's time is its UTC text.
-_READY_ACTION = frozenset({"owners_written", "target_kind", "status", "withdrawn"})
-_EVENT_COLUMNS = ("id", "uid", "action_id", "at", "by", "kind", "from_status", "to_status", "period", "note",
-                  "undoes_id", "from_target", "to_target", "origin")
-_READY_EVENT = frozenset({"at", "kind", "from_status", "to_status"})
 
 
 @cache
@@ -51,7 +53,7 @@ class PlanRows:
     owners: tuple[ResolvedOwner, ...]  # each owner the plan names, once, in the order first met
     links: list[tuple[int, int, int]]  # action, index in `owners`, position
     checkpoints: list[tuple[int, Any]]  # action, date as stored
-    events: list[tuple[Any, ...]]  # as _EVENT_COLUMNS: id, uid, action, ..., undone event or None, ...
+    events: list[tuple[Any, ...]]  # as EVENT_COLUMNS: id, uid, action, ..., undone event or None, ...
     ticks: list[tuple[int, str]]  # action, period ticked off
     result: ImportResult
 
@@ -102,11 +104,11 @@ class PlanRows:
             plan=(plan_names, _processed(dialect, Plan, plan_names, [tuple(changes.header.values())])[0]),
             addressees=(addressee_names, _processed(dialect, Addressee, addressee_names, addressees)),
             recommendations=(rec_names, _processed(dialect, Recommendation, rec_names, recs)),
-            actions=(action_names, _processed(dialect, Action, action_names, actions, _READY_ACTION)),
+            actions=(action_names, _processed(dialect, Action, action_names, actions, READY_ACTION)),
             owners=tuple(owners),
             links=links,
             checkpoints=_processed(dialect, Checkpoint, ("action_id", "due"), checkpoints),
-            events=_processed(dialect, Change, _EVENT_COLUMNS, events, _READY_EVENT),
+            events=_processed(dialect, Change, EVENT_COLUMNS, events, READY_EVENT),
             ticks=[(action_ids[uid], period) for uid, period in changes.new_ticks],
             result=ImportResult(plan_id=plan_id, added=len(actions), history_added=len(events),
                                 flagged_targets=list(changes.flagged_targets)),
@@ -127,9 +129,7 @@ def _processed(dialect: Dialect, model: Any, names: tuple[str, ...], rows: list[
     if all(p is None for p in processors):
         return rows
     columns = [list(column) for column in zip(*rows, strict=True)]
-    for i, process in enumerate(processors):
-        if process is not None:
-            columns[i] = [process(v) for v in columns[i]]
+    bind_columns(columns, processors)
     return list(zip(*columns, strict=True))
 
 
@@ -152,7 +152,7 @@ def write_plan_rows(session: Session, rows: PlanRows) -> ImportResult:
         if rows.checkpoints:
             cursor.executemany(f"INSERT INTO {_target(Checkpoint, ('action_id', 'due'))} VALUES (? + {action}, ?)",
                                rows.checkpoints)
-        _insert(cursor, session, Change, (_EVENT_COLUMNS, rows.events), {"action_id": action}, also="undoes_id")
+        _insert(cursor, session, Change, (EVENT_COLUMNS, rows.events), {"action_id": action}, also="undoes_id")
         if rows.ticks:
             cursor.executemany(f"INSERT INTO {_target(Occurrence, ('action_id', 'period', 'done'))} "
                                f"VALUES (? + {action}, ?, 1)", rows.ticks)
