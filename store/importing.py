@@ -578,7 +578,7 @@ def _indexes_built_after(session: Session) -> Iterator[None]:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
     # the reading processes have ended by now: SQLite's sorter may use the other cores for the indexes
-    conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, MAX_READERS)}")
+    conn.exec_driver_sql(f"PRAGMA threads={_cores()}")
     try:
         for sql in found.values():
             try:
@@ -754,15 +754,16 @@ def _prepare_in_order(paths: list[Path], run: _Import) -> Iterator[_Prepared]:
     if not _worth_reading_ahead(paths):
         yield from map(prepare, paths)
         return
-    import os
+    yield from readahead.in_order(prepare, paths, workers=_cores(), expected=(PlanFileError,))
 
-    yield from readahead.in_order(prepare, paths, workers=min(os.cpu_count() or 2, MAX_READERS),
-                                  expected=(PlanFileError,))
+
+def _cores() -> int:
+    """The cores an import uses at once: its reading processes while it writes, SQLite's sorter threads after."""
+    return min(os.cpu_count() or 1, MAX_READERS)
 
 
 def _worth_reading_ahead(paths: list[Path]) -> bool:
     import multiprocessing
-    import os
     import threading
 
     # fork only from a single-threaded process (the CLI), never from inside the app's workers
