@@ -24,6 +24,8 @@ _INVISIBLE = dict.fromkeys((0x00AD, 0x180E, *range(0x200B, 0x200E), *range(0x206
 
 def _visible_only(text: str) -> str:
     return text if text.isascii() else text.translate(_INVISIBLE)
+
+
 _AMPERSAND = LazyPattern(r"\s+&\s+")
 _ANY_AMPERSAND = LazyPattern(r"\s*&\s*")
 _GENERIC_HEAD = LazyPattern(r"^(?:the\s+)?(?:head\s+of\s+(?:the\s+)?pdu|pdu\s+head)$", re.IGNORECASE)
@@ -56,8 +58,8 @@ class ResolvedOwner(NamedTuple):
     organisation: str = ""
 
     def __reduce__(self) -> tuple[type[ResolvedOwner], tuple[str, str, str, str]]:
-        # An import's reading processes hand owners to the writer: pickled as their fields, not as the
-        # generic state of a frozen dataclass, which looks up the fields again for every object
+        # An import's reading processes hand owners to the writer: pickled as a call with their fields, about
+        # twice as fast as a named tuple's own way (copyreg's __newobj__ and __getnewargs__)
         return (ResolvedOwner, (self.name, self.key, self.region, self.organisation))
 
 
