@@ -202,6 +202,7 @@ class ScreenFloorData:
     everyone: dict[Any, list[Any]]  # everyone's regions
     branches: dict[Any, list[Any]]  # the children of the regions the expand timings open
     due: tuple[Any, Any]  # the owner's due lists for this month and the next
+    everyone_due: tuple[Any, Any]  # everyone's, the same two months
     other_due: Any
     row: Any  # the action the status key changes, and its detail
     detail: Any
@@ -227,13 +228,14 @@ def read_floor_data(db: Any, owner: Any, other: Any, today: date, action_id: int
         regions = children_of(run, everyone, today, ROOT)
         branches = {NodeKey("region", own_region): children_of(run, mine, today, NodeKey("region", own_region)),
                     NodeKey("region", biggest): children_of(run, everyone, today, NodeKey("region", biggest))}
-        due = (load_due(run, mine, today, month), load_due(run, mine, today, month.replace(
-            year=month.year + month.month // 12, month=month.month % 12 + 1)))
+        later = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+        due = (load_due(run, mine, today, month), load_due(run, mine, today, later))
+        everyone_due = (load_due(run, everyone, today, month), load_due(run, everyone, today, later))
         detail = action_detail(session, action_id, today)
         return ScreenFloorData(
             who=owner.label, today=today, children=dict(children), expanded=expanded,
             other_children=dict(other_children), other_expanded=other_expanded, everyone={ROOT: regions},
-            branches=branches, due=due, other_due=load_due(run, theirs, today, month), row=detail.action,
+            branches=branches, due=due, everyone_due=everyone_due, other_due=load_due(run, theirs, today, month), row=detail.action,
             detail=detail, owners=owners(session))
 
 

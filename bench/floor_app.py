@@ -132,9 +132,9 @@ def screen_floor_app(data: Any) -> App[None]:
             self.call_after_refresh(steady_collector)  # as the app does after its first paint
 
         def show_lists(self, lists: Any) -> None:
-            self.query_one(DuePanel).show(lists.month, lists.due, lists.overdue)
+            self.query_one(DuePanel).show(lists)
             self.query_one(ContextBar).context = Context(who=data.who, today=data.today, month=lists.month,
-                                                         due=len(lists.due), overdue=len(lists.overdue))
+                                                         due=lists.due_total, overdue=lists.overdue_total)
 
         def action_status(self) -> None:
             """A status change between not started and ongoing, repainted as the app repaints it."""
@@ -150,7 +150,7 @@ def screen_floor_app(data: Any) -> App[None]:
 
         def action_month(self, step: int) -> None:
             self.month += step
-            self.show_lists(data.due[self.month % 2])
+            self.show_lists((data.everyone_due if self.who == "everyone" else data.due)[self.month % 2])
 
         def action_view(self, key: str) -> None:
             """The next view of a filter or sort key: the tree rebuilt as the app rebuilds it (the cursor kept),
@@ -164,7 +164,7 @@ def screen_floor_app(data: Any) -> App[None]:
             tree.rebuild(children, expanded, tree.cursor_key)
             lists = data.due[self.month % 2]
             self.query_one(ContextBar).context = Context(
-                who=data.who, today=data.today, month=lists.month, due=len(lists.due), overdue=len(lists.overdue),
+                who=data.who, today=data.today, month=lists.month, due=lists.due_total, overdue=lists.overdue_total,
                 hide_complete=view.hide_complete, filters=tuple(view.filter_words), by_due_date=view.order == "due")
 
         def action_picker(self) -> None:

@@ -34,12 +34,13 @@ from run import TODAY, bare_sqlite_query, pick_owners  # noqa: E402
 
 # Each key pressed in turn through its whole cycle, so every filter is timed and the view ends as it began;
 # h (hide completed, an older key that reloads the tree the same way) for comparison.
-KEYS = {"d": 4, "f": 4, "s": 2, "h": 2}
+KEYS = {"d": 4, "f": 4, "s": 2, "h": 2, "]": 1, "[": 1}
 SIZES = {"160×48": (160, 48), "80×24": (80, 24)}
 KEY_WORDS = {"d": "date filter key (overdue / due this month / missed / off)",
              "f": "status filter key (not started / ongoing / complete / off)",
              "s": "sort key (by due date / by reference)",
-             "h": "for comparison: hide-completed key (on / off)"}
+             "h": "for comparison: hide-completed key (on / off)",
+             "]": "due panel one month on", "[": "due panel one month back"}
 TARGET = 0.050
 COLD = "everyone, nothing read ahead"  # everyone's keys with no region counts kept (tui/kept_regions.py)
 
@@ -52,7 +53,7 @@ def cycles(owner_id: int) -> dict[str, list[Any]]:
     steps: dict[str, list[dict[str, Any]]] = {
         "d": [{"when": "overdue"}, {"when": "due"}, {"when": "missed"}, {}],
         "f": [{"status": Status.NOT_STARTED}, {"status": Status.ONGOING}, {"status": Status.COMPLETE}, {}],
-        "s": [{"order": "due"}, {}], "h": [{"hide_complete": True}, {}]}
+        "s": [{"order": "due"}, {}], "h": [{"hide_complete": True}, {}], "]": [], "[": []}
     return {f"{key} ({who})": [View(owner_id=owner_id if who == "owner" else None, **step) for step in views]
             for key, views in steps.items() for who in ("owner", "everyone")}
 
@@ -145,9 +146,12 @@ async def time_floor_keys(data: Any, runs: int, size: tuple[int, int]) -> dict[s
 def time_queries(db_path: Path, owner_label: str, runs: int) -> dict[str, list[float]]:
     """Seconds per query: the overdue list with its missed periods named, and the tree under each filter."""
     from store.db import open_database
-    from store import reads
+    from store import lists, reads
     from store.queries import WHEN_WORDS, View, find_owner, overdue, regions, runner, view_tree, with_missed_periods
     from tui.kept_regions import single_filters
+    from dateutil.relativedelta import relativedelta
+
+    from tui.loading import load_due
 
     db = open_database(db_path, read_only=True)
     found: dict[str, list[float]] = {}
@@ -166,6 +170,16 @@ def time_queries(db_path: Path, owner_label: str, runs: int) -> dict[str, list[f
               lambda: with_missed_periods(s, overdue(s, TODAY, owner.id), TODAY))
         clock("missed periods: overdue (everyone), the 200 listed named",
               lambda: with_missed_periods(s, overdue(s, TODAY)[:200], TODAY))
+        # the due panel of everyone's view: the first 200 of each list (their ids in order, then their rows) and
+        # the lists' lengths; a month key reads the month's list alone (the overdue list does not move with it)
+        month, run = TODAY.replace(day=1), runner(s)
+        clock("due panel (everyone): due this month and overdue, the first 200 of each listed, all counted",
+              lambda: load_due(run, View(), TODAY, month))
+        shown = load_due(run, View(), TODAY, month)
+        clock("due panel (everyone) one month on: the month's list, the overdue list kept",
+              lambda: load_due(run, View(), TODAY, month + relativedelta(months=1), shown=shown))
+        clock("for comparison: the same two lists read whole (the due panel before)",
+              lambda: (lists.due_in_month(run, TODAY.year, TODAY.month, TODAY), lists.overdue(run, TODAY)))
         for when, words in WHEN_WORDS.items():
             clock(f"tree (owner) only {words}", lambda w=when: view_tree(s, View(owner_id=owner.id, when=w), TODAY))
             clock(f"regions (everyone) only {words}", lambda w=when: regions(s, View(when=w), TODAY))

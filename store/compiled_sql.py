@@ -3203,6 +3203,32 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
+    'due:ids': ('SELECT action.id \n'
+     'FROM action \n'
+     'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_1 AND (action.every_months IS NULL AND '
+     'action.deadline >= :first AND action.deadline <= :last OR (action.every_months IS NOT NULL AND '
+     'action.start_month IS NOT NULL AND action.start_month <= :month AND (:month - action.start_month) % '
+     'action.every_months = :param_1 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.due >= :first AND checkpoint.due <= :last)) AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.period = :period AND occurrence.done IS 1))) AND '
+     '(:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1 OR change.kind = :kind_2 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_3) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) ORDER BY action.every_months IS NOT NULL, '
+     'action.deadline ASC NULLS FIRST, action.plan_id, action.id',
+     ('id',), (None,),
+     {'kind_1': 'close',
+      'kind_2': 'reopen',
+      'kind_3': 'close',
+      'kind_4': 'reopen',
+      'param_1': 0,
+      'status_1': 'complete'}),
     'due:owner': ('SELECT action.id, action.reference, action.text, action.status, action.target, action.target_reading, '
      'action.target_kind, action.deadline, action.every_months, action.owners_display, action.version, CASE WHEN '
      '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
@@ -3308,6 +3334,35 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
+    'due:owner,ids': ('SELECT action.id \n'
+     'FROM action \n'
+     'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_1 AND (action.every_months IS NULL AND '
+     'action.deadline >= :first AND action.deadline <= :last OR (action.every_months IS NOT NULL AND '
+     'action.start_month IS NOT NULL AND action.start_month <= :month AND (:month - action.start_month) % '
+     'action.every_months = :param_1 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.due >= :first AND checkpoint.due <= :last)) AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.period = :period AND occurrence.done IS 1))) AND '
+     '(:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1 OR change.kind = :kind_2 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_3) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND action.id IN (SELECT '
+     'actionowner.action_id \n'
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) ORDER BY action.every_months IS NOT NULL, action.deadline ASC NULLS '
+     'FIRST, action.plan_id, action.id',
+     ('id',), (None,),
+     {'kind_1': 'close',
+      'kind_2': 'reopen',
+      'kind_3': 'close',
+      'kind_4': 'reopen',
+      'param_1': 0,
+      'status_1': 'complete'}),
     'duty_actions': ('SELECT action.id, action.start_month, action.every_months \n'
      'FROM action \n'
      'WHERE action.id IN (__[POSTCOMPILE_action_ids])',
@@ -3329,6 +3384,86 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      (None, 'utc_datetime', None, 'enum:ChangeKind', 'enum:Status', 'enum:Status', None, None, None, None, None,
       None),
      {}),
+    'listed': ('SELECT action.id, action.reference, action.text, action.status, action.target, action.target_reading, '
+     'action.target_kind, action.deadline, action.every_months, action.owners_display, action.version, CASE WHEN '
+     '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) '
+     'AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period)) '
+     'THEN CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND '
+     'action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - '
+     'action.start_month) / action.every_months + :param_1 ELSE :param_2 END - (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) '
+     'ELSE :param_3 END + (SELECT count(*) AS count_2 \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))) AS missed, CASE WHEN (action.status = :status_1) THEN :param_4 WHEN "
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_2 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_5 ELSE :param_6 END > (SELECT count(*) '
+     'AS count_3 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_7 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_8 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_4 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_9 AND (SELECT count(*) AS count_5 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_10) THEN '
+     ':param_11 ELSE :param_12 END AS rag, EXISTS (SELECT * \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.note != :note_1 AND change.kind != :kind_2 AND NOT (EXISTS '
+     '(SELECT * \n'
+     'FROM change AS change_2 \n'
+     'WHERE change_2.action_id = change.action_id AND change_2.undoes_id = change.id))) AS evidence \n'
+     'FROM action \n'
+     'WHERE action.id IN (__[POSTCOMPILE_action_ids])',
+     ('id', 'reference', 'text', 'status', 'target', 'target_reading', 'target_kind', 'deadline', 'every_months',
+      'owners_display', 'version', 'missed', 'rag', 'evidence'),
+     (None, None, None, 'enum:Status', None, None, 'enum:TargetKind', 'date', None, None, None, None, None, 'bool'),
+     {'every_months_1': 0,
+      'every_months_2': 0,
+      'kind_1': 'target',
+      'kind_2': 'target',
+      'note_1': '',
+      'param_1': 1,
+      'param_10': 1,
+      'param_11': 'amber',
+      'param_12': 'green',
+      'param_2': 0,
+      'param_3': 0,
+      'param_4': 'complete',
+      'param_5': 1,
+      'param_6': 0,
+      'param_7': 'red',
+      'param_8': 0,
+      'param_9': 1,
+      'status_1': 'complete'}),
     'machine': ('SELECT meta.value \nFROM meta \nWHERE meta."key" = :key_1', ('value',), (None,), {'key_1': 'machine'}),
     'overdue': ('SELECT action.id, action.reference, action.text, action.status, action.target, action.target_reading, '
      'action.target_kind, action.deadline, action.every_months, action.owners_display, action.version, CASE WHEN '
@@ -3437,6 +3572,40 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
+    'overdue:ids': ('SELECT action.id \n'
+     'FROM action \n'
+     'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_1 AND (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT "
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1 OR change.kind = :kind_2 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_3) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) ORDER BY action.deadline IS NULL, '
+     'action.deadline, action.plan_id, action.id',
+     ('id',), (None,),
+     {'every_months_1': 0,
+      'kind_1': 'close',
+      'kind_2': 'reopen',
+      'kind_3': 'close',
+      'kind_4': 'reopen',
+      'param_1': 1,
+      'param_2': 0,
+      'status_1': 'complete'}),
     'overdue:owner': ('SELECT action.id, action.reference, action.text, action.status, action.target, action.target_reading, '
      'action.target_kind, action.deadline, action.every_months, action.owners_display, action.version, CASE WHEN '
      '(action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
@@ -3547,6 +3716,43 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'param_9': 1,
       'status_1': 'complete',
       'status_2': 'complete'}),
+    'overdue:owner,ids': ('SELECT action.id \n'
+     'FROM action \n'
+     'WHERE (+ action.withdrawn) IS 0 AND action.status != :status_1 AND (action.every_months IS NULL AND '
+     'action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_1 ELSE :param_2 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) AND (:include_closed = 1 OR (action.plan_id NOT IN (SELECT DISTINCT "
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1 OR change.kind = :kind_2 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_3) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_4) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_4) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_3) THEN change.at END))))) AND action.id IN (SELECT '
+     'actionowner.action_id \n'
+     'FROM actionowner \n'
+     'WHERE actionowner.owner_id = :owner_id) ORDER BY action.deadline IS NULL, action.deadline, action.plan_id, '
+     'action.id',
+     ('id',), (None,),
+     {'every_months_1': 0,
+      'kind_1': 'close',
+      'kind_2': 'reopen',
+      'kind_3': 'close',
+      'kind_4': 'reopen',
+      'param_1': 1,
+      'param_2': 0,
+      'status_1': 'complete'}),
     'owner_names': ('SELECT owner.id, owner.name, owner.region, owner.organisation \nFROM owner',
      ('id', 'name', 'region', 'organisation'), (None, None, None, None), {}),
     'owners': ('SELECT owner.id, owner.name, owner.region, owner.organisation, anon_1.open, anon_1.total \n'

@@ -101,6 +101,39 @@ def overdue(run: Run, today: date, owner_id: int | None = None, *, include_close
     return [action_row_of(row, today) for row in rows]
 
 
+class Listed(NamedTuple):
+    """A list's first rows, and how many actions the whole list holds."""
+
+    rows: list[ActionRow]
+    total: int
+
+
+def due_listed(run: Run, year: int, month: int, today: date, owner_id: int | None, first: int, *,
+               include_closed: bool = False) -> Listed:
+    """The first `first` rows of `due_in_month`'s list, and its length: for a list too long to show whole."""
+    wanted = Month(year, month)
+    params: dict[str, Any] = {**as_of_params(today), "first": wanted.first, "last": wanted.last,
+                              "month": wanted.index, "period": wanted.period, "include_closed": include_closed}
+    return _listed(run, "due", params, today, owner_id, first)
+
+
+def overdue_listed(run: Run, today: date, owner_id: int | None, first: int, *,
+                   include_closed: bool = False) -> Listed:
+    """The first `first` rows of `overdue`'s list, and its length."""
+    return _listed(run, "overdue", {**as_of_params(today), "include_closed": include_closed}, today, owner_id, first)
+
+
+def _listed(run: Run, name: str, params: dict[str, Any], today: date, owner_id: int | None, first: int) -> Listed:
+    """The list's ids in its order (its rule run for them alone), then the rows of the first `first`: a national
+    list of thousands pays for its rows' ratings and evidence only where they are shown."""
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    ids = [row.id for row in run(f"{name}:owner,ids" if owner_id is not None else f"{name}:ids", params)]
+    shown = ids[:first]
+    found = {row.id: row for row in run("listed", {**as_of_params(today), "action_ids": shown})} if shown else {}
+    return Listed([action_row_of(found[i], today) for i in shown if i in found], len(ids))
+
+
 # -- owners --------------------------------------------------------------------------------------
 
 def owner_rows(run: Run, *, owner_ids: Sequence[int] | None = None) -> list[Any]:

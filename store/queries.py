@@ -386,8 +386,9 @@ def _owned_by_param() -> ColumnElement[bool]:
     return _owned_by(bindparam("owner_id", type_=Integer()))
 
 
-def _due_statement(by_owner: bool) -> Any:
-    """The due-in-a-month query: the month, owner and whether closed plans count are parameters."""
+def _due_statement(by_owner: bool, *, ids: bool = False) -> Any:
+    """The due-in-a-month query: the month, owner and whether closed plans count are parameters; `ids`: the
+    actions' ids alone, in the same order (a list's first rows are then read by `listed`)."""
     first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
     month, period = bindparam("month", type_=Integer()), bindparam("period", type_=String())
     one_off = and_(Action.every_months.is_(None), Action.deadline >= first, Action.deadline <= last)
@@ -399,7 +400,7 @@ def _due_statement(by_owner: bool) -> Any:
                   _closed_param()]
     if by_owner:
         conditions.append(_owned_by_param())
-    return (select(*_row_columns()).where(*conditions)
+    return (select(*((Action.id,) if ids else _row_columns())).where(*conditions)
             .order_by(Action.every_months.is_not(None), Action.deadline.asc().nulls_first(),  # as SQLite sorts
                       Action.plan_id, Action.id))
 
@@ -409,13 +410,13 @@ def _closed_param() -> ColumnElement[bool]:
     return or_(bindparam("include_closed", type_=Boolean()), _open_plan())
 
 
-def _overdue_statement(by_owner: bool) -> Any:
+def _overdue_statement(by_owner: bool, *, ids: bool = False) -> Any:
     """The overdue query: its dates and owner are parameters (`reads.overdue`), so a call pays for running
-    it, not for building a statement of a dozen subqueries again."""
+    it, not for building a statement of a dozen subqueries again; `ids` as in `_due_statement`."""
     conditions = [_live(), Action.status != Status.COMPLETE, or_(_late(), _missed_any()), _closed_param()]
     if by_owner:
         conditions.append(_owned_by_param())
-    return (select(*_row_columns()).where(*conditions)
+    return (select(*((Action.id,) if ids else _row_columns())).where(*conditions)
             .order_by(Action.deadline.is_(None), Action.deadline, Action.plan_id, Action.id))
 
 
@@ -503,6 +504,11 @@ def _action_statements() -> dict[str, Any]:
 _OTHER_STATEMENTS: dict[str, Callable[[], Any]] = {
     "due": lambda: _due_statement(False), "due:owner": lambda: _due_statement(True),
     "overdue": lambda: _overdue_statement(False), "overdue:owner": lambda: _overdue_statement(True),
+    "due:ids": lambda: _due_statement(False, ids=True), "due:owner,ids": lambda: _due_statement(True, ids=True),
+    "overdue:ids": lambda: _overdue_statement(False, ids=True),
+    "overdue:owner,ids": lambda: _overdue_statement(True, ids=True),
+    # the rows of a list's first actions, by id (`lists.listed`): the list's rule ran once, for ids alone
+    "listed": lambda: select(*_row_columns()).where(Action.id.in_(bindparam("action_ids", expanding=True))),
     "owners": lambda: _owners_statement(False), "owners:some": lambda: _owners_statement(True),
     "region_classes": _region_classes_statement,
     "owner_names": lambda: select(Owner.id, Owner.name, Owner.region, Owner.organisation),

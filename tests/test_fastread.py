@@ -152,6 +152,30 @@ def test_both_paths_read_the_same_due_and_overdue_lists(both: tuple[Run, Run, Da
         assert any(row.missed for row in late) and any(row.deadline for row in late)  # missed periods and dates
 
 
+@pytest.mark.parametrize("today", DATES, ids=str)
+def test_a_lists_first_rows_are_the_whole_lists_first_rows_with_its_length(both: tuple[Run, Run, Database],
+                                                                           today: date) -> None:
+    """What the due panel shows of a long list (its first rows, read alone, and how many it has) is the head of
+    the list the CLI prints, on both paths, for everyone and for single owners, with closed plans or without."""
+    full, fast, db = both
+    compared = 0
+    for who, owner_id in _owner_ids(db).items():
+        for closed in (False, True):
+            for year, month in [(today.year, today.month), (2024, 3)]:
+                due = lists.due_in_month(full, year, month, today, owner_id, include_closed=closed)
+                for run in (full, fast):
+                    for first in (1, 3, 10_000):
+                        assert lists.due_listed(run, year, month, today, owner_id, first,
+                                                include_closed=closed) == (due[:first], len(due)), (who, month)
+            late = lists.overdue(full, today, owner_id, include_closed=closed)
+            for run in (full, fast):
+                for first in (1, 3, 10_000):
+                    assert lists.overdue_listed(run, today, owner_id, first,
+                                                include_closed=closed) == (late[:first], len(late)), who
+            compared += len(late) > 3
+    assert compared >= 2  # long lists were cut, not only short ones compared
+
+
 def test_both_paths_read_the_same_owners_and_find_the_same_ones(both: tuple[Run, Run, Database]) -> None:
     full, fast, _ = both
     assert lists.owners(fast) == lists.owners(full)

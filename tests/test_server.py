@@ -295,3 +295,18 @@ def test_the_server_numbers_history_in_commit_order(server: ServerDatabase) -> N
 def test_an_error_on_the_server_is_a_store_error_not_a_traceback(server: ServerDatabase) -> None:
     with pytest.raises(StoreError), server.write() as session:
         session.execute(text("SELECT no_such_column FROM action"))
+
+
+def test_a_servers_due_panel_lists_the_head_of_each_list_with_its_length(server: Any) -> None:
+    """The due panel's reads (a list's first rows by id, then its length) give on a server what the whole lists
+    give: the screen opened on a region's server shows the same panel as on a file."""
+    from store import lists
+    from store.queries import runner
+
+    with server.read() as session:
+        run = runner(session)
+        due = lists.due_in_month(run, 2023, 9, TODAY)
+        late = lists.overdue(run, TODAY)
+        assert len(due) > 3 and len(late) > 3
+        assert lists.due_listed(run, 2023, 9, TODAY, None, 3) == (due[:3], len(due))
+        assert lists.overdue_listed(run, TODAY, None, 3) == (late[:3], len(late))

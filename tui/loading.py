@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -229,11 +229,14 @@ def load_actions(run: Run, view: View, today: date, recommendations: list[int] |
 
 @dataclass(frozen=True, slots=True)
 class DueLists:
-    """The due panel's contents for one month."""
+    """The due panel's contents for one month: the first MAX_LISTED actions of each list, and each list's length."""
 
     month: date
     due: list[ActionRow]
     overdue: list[ActionRow]
+    due_total: int
+    overdue_total: int
+    whose: tuple[int | None, bool]  # the owner in view and whether closed plans count: what both lists read
 
     @property
     def ids(self) -> set[int]:
@@ -246,19 +249,23 @@ class DueLists:
             return [row._replace(missed=old.missed, overdue=row.overdue or old.missed > 0) if old.id == row.id
                     else old for old in rows]
 
-        return DueLists(self.month, anew(self.due), anew(self.overdue))
+        return replace(self, due=anew(self.due), overdue=anew(self.overdue))
 
 
-def load_due(run: Run, view: View, today: date, month: date) -> DueLists:
+def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists | None = None) -> DueLists:
     """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
-    they missed."""
-    late = lists.overdue(run, today, view.owner_id, include_closed=view.include_closed)
-    return DueLists(
-        month=month,
-        due=lists.due_in_month(run, month.year, month.month, today, view.owner_id,
-                               include_closed=view.include_closed),
-        overdue=reads.with_missed_periods(run, late[:MAX_LISTED], today) + late[MAX_LISTED:],
-    )
+    they missed. `shown`: the lists shown now, whose overdue list is kept if it is the same owner's (only the
+    month moved: the overdue list does not depend on it)."""
+    whose = (view.owner_id, view.include_closed)
+    due = lists.due_listed(run, month.year, month.month, today, view.owner_id, MAX_LISTED,
+                           include_closed=view.include_closed)
+    if shown is not None and shown.whose == whose:
+        late, late_total = shown.overdue, shown.overdue_total
+    else:
+        listed = lists.overdue_listed(run, today, view.owner_id, MAX_LISTED, include_closed=view.include_closed)
+        late, late_total = reads.with_missed_periods(run, listed.rows, today), listed.total
+    return DueLists(month=month, due=due.rows, overdue=late, due_total=due.total, overdue_total=late_total,
+                    whose=whose)
 
 
 @dataclass(frozen=True, slots=True)

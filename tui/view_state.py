@@ -81,6 +81,7 @@ class Changes:
     filters: bool = False
     reorder: bool = False  # only the order of the actions changed: the branches and their counts stay
     hiding: bool = False  # only "hide completed" came on: the rows shown less the complete ones
+    month_only: bool = False  # of what the due panel shows, only the month moved: its overdue list stays
 
 
 def changes(old: ViewState | None, new: ViewState) -> Changes:
@@ -89,7 +90,9 @@ def changes(old: ViewState | None, new: ViewState) -> Changes:
         return Changes(owner=True, tree=True, due=True)
     owner = old.view.owner_id != new.view.owner_id
     closed = old.include_closed != new.include_closed
-    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or closed or old.month != new.month,
+    month = old.month != new.month
+    return Changes(owner=owner, tree=owner or old.view != new.view, due=owner or closed or month,
+                   month_only=month and not (owner or closed),
                    filters=(old.status, old.when) != (new.status, new.when) or old.hide_complete > new.hide_complete,
                    reorder=old.order != new.order and replace(old.view, order=new.order) == new.view,
                    hiding=new.hide_complete and replace(old.view, hide_complete=True) == new.view)

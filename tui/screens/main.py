@@ -212,7 +212,7 @@ class MainScreen(Screen[None]):
             # both in one read, one repaint
             self.reload_tree(fresh=touched.owner, reopen=touched.filters, with_due=touched.due)
         elif touched.due:
-            self.reload_due()
+            self.reload_due(month_only=touched.month_only)
         if not touched.due:  # else the new due lists say it, with their counts
             self._show_context()
 
@@ -382,18 +382,21 @@ class MainScreen(Screen[None]):
             return "Every action in view is complete. Press h to show completed actions."
         return "No actions in view. Press p to choose another owner, or a to show everyone's."
 
-    def reload_due(self) -> None:
-        """Load the due panel for the month shown."""
+    def reload_due(self, *, month_only: bool = False) -> None:
+        """Load the due panel for the month shown; `month_only`: nothing but the month moved since the lists shown
+        were read (their overdue list stays)."""
         view, today, month = self.state.view, self.today, self.state.month
+        pending = self.due_with_tree or any(w.group == "due" and not w.is_finished for w in self.workers)
+        shown = self.due_lists if month_only and not pending else None  # else what is shown may be out of date
 
         def job() -> DueLists:
-            return read_with(self.db, lambda run: load_due(run, view, today, month))
+            return read_with(self.db, lambda run: load_due(run, view, today, month, shown=shown))
 
         self._work(job, self._show_due, group="due")
 
     def _show_due(self, lists: DueLists) -> None:
         self.due_lists = lists
-        self.query_one(DuePanel).show(lists.month, lists.due, lists.overdue)
+        self.query_one(DuePanel).show(lists)
         self._show_context()
 
     def refresh_all(self) -> None:
@@ -417,8 +420,8 @@ class MainScreen(Screen[None]):
         self.query_one(ContextBar).context = Context(
             who=state.who, today=self.today,
             month=lists.month if lists else None,
-            due=len(lists.due) if lists else 0,
-            overdue=len(lists.overdue) if lists else 0,
+            due=lists.due_total if lists else 0,
+            overdue=lists.overdue_total if lists else 0,
             hide_complete=state.hide_complete, search=state.search,
             filters=tuple(state.view.filter_words), by_due_date=state.order == "due",
             closed_shown=state.include_closed,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from rich.console import Console
 from rich.text import Text
@@ -20,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from store.rows import ActionRow
 from tui.labels import due_label, due_label_height
-from tui.loading import MAX_LISTED
+from tui.loading import MAX_LISTED, DueLists
 from tui.widgets.repaint import replace_prompt, steady_virtual_size
 
 ENTRIES_KEPT = 2000  # entries kept for rows shown lately (the panel lists 400 at most)
@@ -90,34 +89,34 @@ class DuePanel(OptionList):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: dict[int, ActionRow] = {}
         self.month: date | None = None
-        self.shown: tuple[object, ...] | None = None
+        self.lists: DueLists | None = None  # as last shown
+        self._theme = ""  # the theme it was shown in
         # the entries of rows shown lately, in one theme's colours: a month key shows two months' rows in turn
         self._entries: dict[tuple[ActionRow, bool], DueEntry] = {}
         self._entries_theme = ""
 
-    def show(self, month: date, due: list[ActionRow], overdue: list[ActionRow]) -> None:
+    def show(self, lists: DueLists) -> None:
         """Replace the lists, keeping the cursor on the same action where it is still listed."""
-        shown = (month, due, overdue, self.app.theme)
-        if shown == self.shown:
-            return  # nothing to repaint: rebuilding the options costs a full layout
+        before, theme = self.lists, self._theme
+        self.lists, self._theme = lists, self.app.theme
+        if before is not None and theme == self._theme and _same_entries(before, lists):
+            if before != lists:
+                self._restyle(before, lists)  # the same actions, one shown anew: no relayout
+            return  # else nothing to repaint: rebuilding the options costs a full layout
+        month, due, overdue = lists.month, lists.due, lists.overdue
         colours = self.app.theme_variables
-        if self.shown is not None and self._same_entries(self.shown, shown):
-            self._restyle(self.shown, due, overdue)  # the same actions, one shown anew: no relayout
-            self.shown = shown
-            return
-        self.shown = shown
         keep = self.highlighted_row
         self.month = month
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
         options: list[Option | None] = [
-            Option(Text(f"Due in {month:%B %Y} · {len(due)}", style="bold"), disabled=True, id="due-heading")
+            Option(Text(f"Due in {month:%B %Y} · {lists.due_total}", style="bold"), disabled=True, id="due-heading")
         ]
-        options += self._listed("due", due)
+        options += self._listed("due", due, lists.due_total)
         if not due:
             options.append(Option(Text("  nothing due this month", style=colours.get("muted", "")), disabled=True))
-        options.append(Option(Text(f"Overdue · {len(overdue)}", style=f"bold {colours.get('overdue', 'red')}"),
-                              disabled=True, id="overdue-heading"))
-        options += self._listed("overdue", overdue)
+        options.append(Option(Text(f"Overdue · {lists.overdue_total}",
+                                   style=f"bold {colours.get('overdue', 'red')}"), disabled=True, id="overdue-heading"))
+        options += self._listed("overdue", overdue, lists.overdue_total)
         if not overdue:
             options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
         # at once, not cleared then added: a scrollbar hidden in between and shown again lays the screen out
@@ -131,26 +130,17 @@ class DuePanel(OptionList):
 
     def restyle(self) -> None:
         """Show the same lists in the colours of a new theme."""
-        if self.shown is not None and self.month is not None:
-            month, due, overdue = self.shown[0], self.shown[1], self.shown[2]
-            self.show(month, due, overdue)  # type: ignore[arg-type]
+        if self.lists is not None:
+            self._theme = ""  # shown in no theme yet
+            self.show(self.lists)
 
-    @staticmethod
-    def _same_entries(before: tuple[object, ...], after: tuple[object, ...]) -> bool:
-        """Whether two showings list the same actions in the same places (only their looks differ)."""
-        def ids(rows: object) -> list[int]:
-            return [row.id for row in rows]  # type: ignore[attr-defined]
-
-        return (before[0] == after[0] and before[3] == after[3] and ids(before[1]) == ids(after[1])
-                and ids(before[2]) == ids(after[2]))
-
-    def _restyle(self, before: tuple[object, ...], due: list[ActionRow], overdue: list[ActionRow]) -> None:
+    def _restyle(self, before: DueLists, after: DueLists) -> None:
         """Show anew the entries whose row changed since `before` (a showing of the same entries)."""
-        for prefix, rows, shown in (("due", due, before[1]), ("overdue", overdue, before[2])):
-            for row, old in zip(rows[:MAX_LISTED], cast(list[ActionRow], shown), strict=False):
+        for prefix, rows, shown in (("due", after.due, before.due), ("overdue", after.overdue, before.overdue)):
+            for row, old in zip(rows[:MAX_LISTED], shown, strict=False):
                 if old != row:
                     replace_prompt(self, f"{prefix}-{row.id}", self._entry(row, late=prefix == "overdue"))
-        self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
+        self.rows = {row.id: row for row in (*after.due[:MAX_LISTED], *after.overdue[:MAX_LISTED])}
 
     def _entry(self, row: ActionRow, *, late: bool) -> DueEntry:
         """The entry of a row, made once while the theme stays."""
@@ -161,12 +151,12 @@ class DuePanel(OptionList):
             entry = self._entries[row, late] = DueEntry(row, self.app.theme_variables, self.app.console, late=late)
         return entry
 
-    def _listed(self, prefix: str, rows: list[ActionRow]) -> list[Option | None]:
+    def _listed(self, prefix: str, rows: list[ActionRow], total: int) -> list[Option | None]:
         late = prefix == "overdue"
         options: list[Option | None] = [Option(self._entry(row, late=late), id=f"{prefix}-{row.id}")
                                         for row in rows[:MAX_LISTED]]
-        if len(rows) > MAX_LISTED:
-            more = Text(f"  … and {len(rows) - MAX_LISTED:,} more: press p to choose an owner",
+        if total > len(options):
+            more = Text(f"  … and {total - len(options):,} more: press p to choose an owner",
                         style=self.app.theme_variables.get("muted", ""))
             options.append(Option(more, disabled=True))
         return options
@@ -192,3 +182,16 @@ class DuePanel(OptionList):
         row = self.highlighted_row
         if row is not None:
             self.post_message(self.ActionChosen(row.id))
+
+
+def _same_entries(before: DueLists, after: DueLists) -> bool:
+    """Whether two showings list the same actions in the same places under the same headings (only their looks
+    differ)."""
+    def ids(rows: list[ActionRow]) -> list[int]:
+        return [row.id for row in rows]
+
+    def headings(lists: DueLists) -> tuple[date, int, int]:
+        return lists.month, lists.due_total, lists.overdue_total
+
+    return (headings(before) == headings(after) and ids(before.due) == ids(after.due)
+            and ids(before.overdue) == ids(after.overdue))
