@@ -149,9 +149,13 @@ _CLOSED_PLANS = 'CREATE INDEX IF NOT EXISTS ix_change_kind ON "change" (kind, ac
 
 def _add_counts_index(conn: Connection) -> None:
     """Schema 5 -> 6: the index the counts of everyone's actions read instead of the actions' rows
-    (`ix_action_counts`, defined with the table)."""
+    (`ix_action_counts`, defined with the table), then the tables measured again (ANALYZE): for the new index,
+    and because an import into a new file by an earlier version measured them before it had built its indexes,
+    leaving SQLite's planner no figures for any index of the actions or their history (its counts then ran up
+    to ten times as long)."""
     index = next(i for i in SQLModel.metadata.tables["action"].indexes if i.name == "ix_action_counts")
     index.create(conn, checkfirst=True)
+    conn.exec_driver_sql("ANALYZE")
 
 
 MIGRATIONS: dict[int, tuple[Migration, ...]] = {1: (_SCOPES_AND_CHECKPOINTS, _give_uids), 2: (_add_sync_tables,),

@@ -13,10 +13,12 @@ from conftest import read_rows
 
 from helpers.cli import run_inprocess
 from store.compiled_sql import STATEMENTS
-from store.db import SCHEMA_VERSION
+from store import commands
+from store.db import SCHEMA_VERSION, open_database
 from store.reads import view_params
 from store.rows import View
 from store.server import open_server
+from store.targets import Status
 
 INDEX = "ix_action_counts"
 
@@ -56,6 +58,25 @@ def test_a_schema_5_file_is_upgraded_with_the_counts_index_and_reads_the_same(ca
     # everyone's counts read the index, never the actions' rows
     assert f"SEARCH action USING COVERING INDEX {INDEX} (plan_id=?)" in _plan_of(db_path, "region_classes")
     assert f"SEARCH action USING COVERING INDEX {INDEX} (plan_id=?)" in _plan_of(db_path, "regions")
+
+
+def test_the_upgrade_measures_every_index_again(db_path: Path) -> None:
+    """A schema 5 file whose import measured its tables before building their indexes (as earlier versions
+    did) leaves the upgrade with figures for every index, the new one included."""
+    db = open_database(db_path)
+    with db.write() as session:  # some history, for its indexes to be measured
+        commands.set_status(session, commands.find_action(session, "gm-2023/6/1").id, Status.COMPLETE, by="t")
+    db.dispose()
+    _at_schema_5(db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM sqlite_stat1 WHERE tbl IN ('action', 'change', 'actionowner')")
+        indexes = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('action', 'change', 'actionowner')")}
+    conn.close()
+    assert indexes
+    open_database(db_path).dispose()
+    measured = {name for (name,) in read_rows(db_path, "SELECT idx FROM sqlite_stat1")}
+    assert indexes | {INDEX} <= measured
 
 
 def test_a_schema_5_server_is_upgraded_with_the_counts_index(pg_url: str) -> None:
