@@ -2,6 +2,7 @@
 
     python bench/follow_up.py                                # the 100k database bench/run.py built
     python bench/follow_up.py --db bench/out/bench-10000.sqlite --runs 3
+    python bench/follow_up.py --code /tmp/main-code      # another checkout's app (e.g. `git archive main`)
 
 Keys are timed as bench/app_session.py times them (from the key to the settled, repainted screen,
 `pilot_timing`), for the benchmark's owner and for everyone, at 160×48 and 80×24, each against two floors
@@ -42,6 +43,8 @@ KEY_WORDS = {"d": "date filter key (overdue / due this month / missed / off)",
              "h": "for comparison: hide-completed key (on / off)"}
 TARGET = 0.050
 COLD = "everyone, nothing read ahead"  # everyone's keys with no region counts kept (tui/kept_regions.py)
+SWITCHED = "everyone, right after the switch"  # pressed once everyone's view shows, its read-ahead not waited for
+AHEAD = ("ahead",)  # the screen's read-ahead worker group: runs on in the background after a repaint
 
 
 def cycles(owner_id: int) -> dict[str, list[Any]]:
@@ -83,6 +86,20 @@ async def time_keys(db_path: Path, owner_label: str, runs: int, size: tuple[int,
             screen.query_one(PlanTree).focus()
             await settle(app, pilot)
             await press_cycles(app, pilot, who, runs, found)
+        # everyone's date and status keys pressed as soon as everyone's view is shown after the owner's, with the
+        # read-ahead it starts running on (not waited for): what a user meets who switches and filters at once
+        for key in ("d", "f"):
+            times = found.setdefault(f"{key} ({SWITCHED})", [])
+            for _ in range(runs):
+                screen.choose_owner(owner)
+                await settle(app, pilot)
+                screen.choose_owner(None)  # type: ignore[attr-defined]
+                await settle(app, pilot, AHEAD)
+                times.append(await timed(app, pilot, lambda k=key: send_key(app, k), AHEAD))
+                await settle(app, pilot)
+                for _ in range(KEYS[key] - 1):  # round to no filter again
+                    send_key(app, key)
+                    await settle(app, pilot)
         # everyone's date and status keys again with nothing kept and nothing read ahead: what a key costs
         # when it comes before the read-ahead is done (right after everyone's view shows, or a change)
         screen.kept_regions = KeptRegions(lambda: next(versions))  # a new version at each look: never valid
@@ -203,7 +220,8 @@ def table(keys: dict[str, dict[str, list[float]]], floors: dict[str, dict[str, l
     for screen, timings in keys.items():
         for name, times in timings.items():
             key, who = name.split(" ", 1)
-            median, floor = statistics.median(times), floors[screen][name.replace(COLD, "everyone")]
+            median = statistics.median(times)
+            floor = floors[screen][name.replace(COLD, "everyone").replace(SWITCHED, "everyone")]
             lines.append(f"| {KEY_WORDS[key]} {who}, {screen} | {_ms(median)} | {_ms(_p95(times))} | "
                          f"{_ms(statistics.median(floor))} / {_ms(_p95(floor))} | "
                          f"{median / statistics.median(floor):.2f}× | {_ms(bare)} | ≤ 50 ms | "
@@ -220,7 +238,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=BENCH / "out" / "bench-100000.sqlite")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--code", type=Path, help="the checkout whose app is timed (default: this one), e.g. main's "
+                        "code from `git archive`, timed in turn with this one")
     args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
     if not args.db.exists():
         print(f"{args.db} does not exist: bench/run.py builds it", file=sys.stderr)
         return 1
