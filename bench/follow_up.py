@@ -2,6 +2,7 @@
 
     python bench/follow_up.py                                # the 100k database bench/run.py built
     python bench/follow_up.py --db bench/out/bench-10000.sqlite --runs 3
+    python bench/follow_up.py --code /tmp/main-code      # another checkout's app (e.g. `git archive main`)
 
 Keys are timed as bench/app_session.py times them (from the key to the settled, repainted screen,
 `pilot_timing`), for the benchmark's owner and for everyone, at 160×48 and 80×24, each against two floors
@@ -43,6 +44,8 @@ KEY_WORDS = {"d": "date filter key (overdue / due this month / missed / off)",
              "]": "due panel one month on", "[": "due panel one month back"}
 TARGET = 0.050
 COLD = "everyone, nothing read ahead"  # everyone's keys with no region counts kept (tui/kept_regions.py)
+SWITCHED = "everyone, first switch"  # pressed once everyone's view first shows, its read-ahead not waited for
+AHEAD = ("ahead",)  # the screen's read-ahead worker group: runs on in the background after a repaint
 
 
 def cycles(owner_id: int) -> dict[str, list[Any]]:
@@ -90,6 +93,34 @@ async def time_keys(db_path: Path, owner_label: str, runs: int, size: tuple[int,
         screen._read_regions_ahead = lambda _view: None
         await press_cycles(app, pilot, COLD, runs, found, keys=("d", "f"))
     db.dispose()
+    return found
+
+
+async def time_first_switch(db_path: Path, owner_label: str, runs: int,
+                            size: tuple[int, int]) -> dict[str, list[float]]:
+    """Seconds of everyone's date and status keys pressed as soon as everyone's view shows for the first time since
+    the app started on the owner's (the read-ahead the switch starts runs on, not waited for): a new app each time."""
+    from store.config import Config
+    from store.db import open_database
+    from store.queries import find_owner
+    from tui.app import ActionTrackApp
+
+    found: dict[str, list[float]] = {}
+    for key in ("d", "f"):
+        times = found.setdefault(f"{key} ({SWITCHED})", [])
+        for _ in range(runs):
+            db = open_database(db_path)
+            with db.read() as session:
+                owner = find_owner(session, owner_label)
+            app = ActionTrackApp(db, today=TODAY, config=Config(user="bench", owner=owner.label), owner=owner,
+                                 ask_owner=False)
+            async with app.run_test(size=size) as pilot:
+                await settle(app, pilot)  # started, and whatever it reads once started
+                app.screen.choose_owner(None)  # type: ignore[attr-defined]
+                await settle(app, pilot, AHEAD)
+                times.append(await timed(app, pilot, lambda k=key, a=app: send_key(a, k), AHEAD))
+                await settle(app, pilot)
+            db.dispose()
     return found
 
 
@@ -217,7 +248,8 @@ def table(keys: dict[str, dict[str, list[float]]], floors: dict[str, dict[str, l
     for screen, timings in keys.items():
         for name, times in timings.items():
             key, who = name.split(" ", 1)
-            median, floor = statistics.median(times), floors[screen][name.replace(COLD, "everyone")]
+            median = statistics.median(times)
+            floor = floors[screen][name.replace(COLD, "everyone").replace(SWITCHED, "everyone")]
             lines.append(f"| {KEY_WORDS[key]} {who}, {screen} | {_ms(median)} | {_ms(_p95(times))} | "
                          f"{_ms(statistics.median(floor))} / {_ms(_p95(floor))} | "
                          f"{median / statistics.median(floor):.2f}× | {_ms(bare)} | ≤ 50 ms | "
@@ -234,7 +266,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=BENCH / "out" / "bench-100000.sqlite")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--code", type=Path, help="the checkout whose app is timed (default: this one), e.g. main's "
+                        "code from `git archive`, timed in turn with this one")
     args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
     if not args.db.exists():
         print(f"{args.db} does not exist: bench/run.py builds it", file=sys.stderr)
         return 1
@@ -248,6 +284,7 @@ def main() -> int:
     keys, floors = {}, {}
     for name, screen in SIZES.items():  # each key, then the same on its floor, in turn
         keys[name] = asyncio.run(time_keys(args.db, owner, args.runs, screen))
+        keys[name].update(asyncio.run(time_first_switch(args.db, owner, args.runs, screen)))
         floors[name] = asyncio.run(time_floor_keys(data, args.runs, screen))
     query_floor = bare_sqlite_query(args.db, args.runs, owner)
     queries = time_queries(args.db, owner, args.runs)

@@ -4,7 +4,8 @@ Pilot's `press()` and `pause()` wait for the process to look idle in 20 ms slice
 a 5 ms operation. Here a key event goes straight to the driver; then we wait, with no sleeping,
 until every widget has handled its messages, every worker has finished (a superseded worker counts
 as finished) and the screen has been laid out and rendered (`Screen._on_timer_update`, what the
-screen's refresh timer calls; headless, only the write to the terminal is skipped).
+screen's refresh timer calls; headless, only the write to the terminal is skipped). `background` names worker
+groups not waited for (a read-ahead that runs on after the repaint).
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ def _pending(app: Any) -> bool:
     return any(not pump._message_queue.empty() for pump in pumps)
 
 
-async def settle(app: Any, pilot: Any) -> None:
-    """Return when no message is queued, no worker runs and the screen is repainted, three checks in a row
-    (a handled message may post another, a finished worker may start one)."""
+async def settle(app: Any, pilot: Any, background: tuple[str, ...] = ()) -> None:
+    """Return when no message is queued, no worker runs (but those of the `background` groups) and the screen is
+    repainted, three checks in a row (a handled message may post another, a finished worker may start one)."""
     quiet = 0
     for _ in range(5000):
         await pilot._wait_for_screen()
-        busy = [w for w in app.workers if not w.is_finished]
+        busy = [w for w in app.workers if not w.is_finished and w.group not in background]
         if busy:
             quiet = 0
             await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
@@ -69,11 +70,12 @@ async def settle(app: Any, pilot: Any) -> None:
     raise TimeoutError("the app never settled")
 
 
-async def timed(app: Any, pilot: Any, act: Callable[[], Awaitable[None] | None]) -> float:
-    """Seconds from `act` (a key press, a call) to the settled, repainted screen."""
+async def timed(app: Any, pilot: Any, act: Callable[[], Awaitable[None] | None],
+                background: tuple[str, ...] = ()) -> float:
+    """Seconds from `act` (a key press, a call) to the settled, repainted screen (`background`: as `settle`)."""
     start = time.perf_counter()
     result = act()
     if result is not None:
         await result
-    await settle(app, pilot)
+    await settle(app, pilot, background)
     return time.perf_counter() - start

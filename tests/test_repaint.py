@@ -7,6 +7,9 @@ repaints the node's line alone, the adapter's `relabel` can give way to it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +45,7 @@ def test_the_installed_textual_is_one_the_adapter_was_read_in() -> None:
         f"_line, _children, _expanded, _allow_expand, _remove; Tree._tree_lines_cached, _tree_lines, "
         f"_refresh_line, _add_node, _invalidate, _clear_line_cache, _render_line, _pseudo_class_state, _cursor_node; "
         f"OptionList._line_cache, _option_render_cache, _clear_caches, _get_visual, _get_left_gutter_width; "
-        f"Option._set_prompt; Widget._scroll_update): read them again in "
+        f"Option._set_prompt; Widget._scroll_update, _vertical_scrollbar; App._start_widget): read them again in "
         f"{textual.__version__} and add it to CHECKED_WITH")
 
 
@@ -97,6 +100,23 @@ class LinesApp(App[None]):
         yield Lines()
 
 
+@contextmanager
+def layouts_counted() -> Iterator[list[Screen[Any]]]:
+    """The screens laid out while in the block, one entry per layout."""
+    layouts: list[Screen[Any]] = []
+    refresh_layout = Screen._refresh_layout
+
+    def counted(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        layouts.append(screen)
+        refresh_layout(screen, *args, **kwargs)
+
+    Screen._refresh_layout = counted  # type: ignore[method-assign]
+    try:
+        yield layouts
+    finally:
+        Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+
+
 @pytest.mark.parametrize(("height", "scrollbar"), [(5, False), (30, True)])
 async def test_resize_virtual_lays_out_only_when_a_scrollbar_shows(height: int, scrollbar: bool) -> None:
     app = LinesApp()
@@ -105,23 +125,12 @@ async def test_resize_virtual_lays_out_only_when_a_scrollbar_shows(height: int, 
         lines = app.query_one(Lines)
         resize_virtual(lines, Size(30, 3))
         await settle(pilot)
-        layouts = 0
-        refresh_layout = Screen._refresh_layout
-
-        def counted(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
-            nonlocal layouts
-            layouts += 1
-            refresh_layout(screen, *args, **kwargs)
-
-        Screen._refresh_layout = counted  # type: ignore[method-assign]
-        try:
+        with layouts_counted() as layouts:
             resize_virtual(lines, Size(30, height))
             await settle(pilot)
-        finally:
-            Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
         assert lines.virtual_size == Size(30, height)
         assert lines.show_vertical_scrollbar is scrollbar
-        assert (layouts > 0) is scrollbar  # no layout at all while the scrollbars stay as they were
+        assert (len(layouts) > 0) is scrollbar  # no layout at all while the scrollbars stay as they were
 
 
 class SteadyOptions(OptionList):
@@ -292,3 +301,38 @@ async def test_tree_line_paints_what_the_tree_paints() -> None:
             ours = list(tree_line(tree, y, style))
             tree._line_cache.clear()
             assert ours == list(Tree.render_line(tree, y)), y
+
+
+async def test_the_plan_trees_lines_changing_in_number_lay_nothing_out(db_path: Path) -> None:
+    """The tree's scrollbar keeps its place (`QuietScrollBar`): the lines going from fitting to overflowing and back
+    lay the screen out not once, and while nothing scrolls its column is the tree's own background, no bar."""
+    from textual.renderables.blank import Blank
+
+    from helpers.screen import TODAY, main_screen, make_app
+    from store import fastread
+    from store.rows import View
+    from tui.loading import load_tree
+    from tui.widgets.plan_tree import PlanTree
+
+    app = make_app(db_path)  # the Head of Tameside PDU's actions: they fit
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        tree = main_screen(app).query_one(PlanTree)
+        bar = tree.vertical_scrollbar
+        assert isinstance(bar.render(), Blank)
+        column, row = bar.region.x, bar.region.y
+        cell = app.screen._compositor.render_strips()[row].crop(column, column + 1)
+        assert cell.text == " "
+        assert {segment.style.bgcolor for segment in cell if segment.style} == {tree.rich_style.bgcolor}
+        mine = tree.shown()
+        with fastread.reading(db_path) as run:
+            everyone, _ = load_tree(run, View(), TODAY, None)
+        with layouts_counted() as layouts:
+            tree.rebuild(everyone, None, None)
+            await settle(pilot)
+            assert tree.virtual_size.height > tree.scrollable_content_region.height  # it scrolls now
+            assert not isinstance(bar.render(), Blank)
+            tree.rebuild(mine, None, None)
+            await settle(pilot)
+        assert layouts == []
+        assert isinstance(bar.render(), Blank)

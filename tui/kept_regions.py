@@ -6,21 +6,27 @@ before the query (any commit, this process's or another's, moves it: the answer 
 reads ahead in the background, once the view is shown, everyone's actions counted by region and class
 (`store.reads.region_classes`, one statement): every status and date filter's counts follow from them, so
 that a filter key finds its counts read.
+
+Beside them it holds, under the same rule, whatever else a key would read again (`held`): a view's tree, a
+region's addressees, a view's actions in another order. `tui.loading.read_ahead` reads those in the background
+for the keys of the view shown, so that a filter, sort or expand key reads nothing.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import date
-from typing import get_args
+from typing import Any, TypeVar, cast, get_args
 
 from store import reads
 from store.kinds import Status
 from store.reads import RegionClasses
 from store.rows import RegionNode, View, When
 from store.run import Run
+
+T = TypeVar("T")
 
 
 def kept(view: View) -> bool:
@@ -38,7 +44,8 @@ def single_filters(view: View) -> list[View]:
 
 
 class KeptRegions:
-    """Everyone's regions by view and day, valid while `version()` (the database's data_version) stays put."""
+    """Everyone's regions by view and day, and what `held` keeps, valid while the database's data_version (the
+    `version` callable) stays put."""
 
     def __init__(self, version: Callable[[], int]) -> None:
         self._version = version
@@ -46,6 +53,8 @@ class KeptRegions:
         self._at: int | None = None
         self._kept: dict[tuple[View, date], list[RegionNode]] = {}
         self._classes: dict[tuple[date, bool], RegionClasses] = {}  # by day and whether closed plans count
+        self._values: dict[Hashable, Any] = {}  # what `held` kept, by its key
+        self._ahead: set[tuple[View, date]] = set()  # whose views were read ahead, and on which day (`ahead_read`)
 
     def has(self, view: View, today: date) -> bool:
         """Whether the regions of this view are kept and still valid."""
@@ -94,16 +103,56 @@ class KeptRegions:
             if self._at == version:
                 self._classes[(today, view.include_closed)] = classes
 
+    def held(self, key: Hashable, read: Callable[[], T]) -> T:
+        """What `read()` returns, kept under `key` (which names what is read, its view and day) while the database
+        stays as it was: read again after any commit."""
+        version = self._version()  # before reading: a commit meanwhile makes what is read look older, never newer
+        with self._lock:
+            self._move_to(version)
+            if key in self._values:
+                return cast(T, self._values[key])
+        found = read()
+        with self._lock:
+            if self._at == version:
+                self._values[key] = found
+        return found
+
+    def version(self) -> int:
+        """The database's version now; what was kept at another is forgotten."""
+        version = self._version()
+        with self._lock:
+            self._move_to(version)
+        return version
+
+    def ahead_read(self, view: View, today: date, version: int) -> None:
+        """Note that the views of `view`'s owner (or everyone's) were read ahead at `version` (unless it has moved
+        since): the keys of that owner are not read ahead again until the next commit."""
+        with self._lock:
+            if self._at == version:
+                self._ahead.add((self._ahead_key(view), today))
+
+    def read_ahead_for(self, view: View, today: date) -> bool:
+        """Whether the views of `view`'s owner (or everyone's) were read ahead at the last version seen, without
+        asking the database (a commit since is noticed by the next read)."""
+        with self._lock:
+            return self._at is not None and (self._ahead_key(view), today) in self._ahead
+
     def _move_to(self, version: int) -> None:
         """Forget what was kept at another version (the lock held)."""
         if version != self._at:
             self._kept.clear()
             self._classes.clear()
+            self._values.clear()
+            self._ahead.clear()
             self._at = version
 
     def _held(self, view: View, today: date) -> bool:
         """Whether the view's regions are kept or follow from classes held (the lock held)."""
         return (self._key(view), today) in self._kept or (today, view.include_closed) in self._classes
+
+    @staticmethod
+    def _ahead_key(view: View) -> View:
+        return View(owner_id=view.owner_id, include_closed=view.include_closed)
 
     @staticmethod
     def _key(view: View) -> View:

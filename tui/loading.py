@@ -16,12 +16,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from store import fastread, lists, reads
-from store.rows import ActionDetail, ActionPath, ActionRow, Progress, View
+from store.rows import ActionDetail, ActionPath, ActionRow, Progress, RegionNode, View, ViewTree
 from store.run import Run
+from tui import kept_regions
 from tui.kept_regions import KeptRegions
 from tui.nodes import ROOT, Item, NodeKey
 
@@ -167,17 +169,33 @@ def read_with(db: OpenDatabase, fn: Callable[[Run], T]) -> T:
         return fn(runner(session))
 
 
-def children_of(run: Run, view: View, today: date, key: NodeKey) -> list[Item]:
-    """The children of one branch in view."""
+def children_of(run: Run, view: View, today: date, key: NodeKey, kept: KeptRegions | None = None) -> list[Item]:
+    """The children of one branch in view (`kept`: a region's addressees kept until the next commit)."""
     if key.kind == "root":
         return list(reads.regions(run, view, today))
     if key.kind == "region":
-        return list(reads.addressees(run, view, str(key.id), today))
+        if kept is None:
+            return list(reads.addressees(run, view, str(key.id), today))
+        return list(kept.held(("addressees", replace(view, order="plan"), str(key.id), today),
+                              lambda: reads.addressees(run, view, str(key.id), today)))
     if key.kind == "addressee":
         return list(reads.recommendations(run, view, int(key.id), today))
     if key.kind == "recommendation":
         return list(reads.actions(run, view, int(key.id), today))
     return []
+
+
+def read_view(run: Run, view: View, today: date, kept: KeptRegions | None = None) -> tuple[list[RegionNode],
+                                                                                           ViewTree | None]:
+    """A view's regions and, if it is small enough to open whole (`AUTO_EXPAND_LIMIT` actions), its whole tree
+    (`kept`: everyone's regions read already; the tree's actions are kept there for the sort key)."""
+    regions = kept.regions(run, view, today) if kept is not None else list(reads.regions(run, view, today))
+    if sum(node.progress.total for node in regions) > AUTO_EXPAND_LIMIT:
+        return regions, None
+    whole = reads.view_tree(run, view, today, known=regions)
+    if kept is not None:  # the same actions for the sort key (`load_actions`)
+        kept.held(("actions", view, today), lambda: whole.actions)
+    return regions, whole
 
 
 def load_tree(
@@ -188,13 +206,15 @@ def load_tree(
 
     With `expanded` None (a fresh view) a small view opens fully, read in four queries; a large one
     opens at its regions. `reopen`: a small view opens fully whatever was open (a filter brought in
-    branches that were not). `kept`: everyone's regions read already. Returns the children by parent key and
-    the set to expand (None: all loaded).
+    branches that were not). `kept`: what was read already (everyone's regions, a view read ahead), where the
+    view is kept until the next commit. Returns the children by parent key and the set to expand (None: all
+    loaded).
     """
-    regions = kept.regions(run, view, today) if kept is not None else list(reads.regions(run, view, today))
-    small = sum(node.progress.total for node in regions) <= AUTO_EXPAND_LIMIT
-    if small:
-        whole = reads.view_tree(run, view, today, known=regions)
+    if kept is None:
+        regions, whole = read_view(run, view, today)
+    else:
+        regions, whole = kept.held(("tree", view, today), lambda: read_view(run, view, today, kept))
+    if whole is not None:
         children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
         for region, items in whole.addressees.items():
             children[NodeKey("region", region)] = list(items)
@@ -212,19 +232,47 @@ def load_tree(
         key = NodeKey.of(item)
         if key.kind == "action" or key not in expanded:
             continue
-        children[key] = children_of(run, view, today, key)
+        children[key] = children_of(run, view, today, key, kept)
         pending.extend(children[key])
     return children, expanded
 
 
-def load_actions(run: Run, view: View, today: date, recommendations: list[int] | None) -> dict[NodeKey, list[Item]]:
+def load_actions(run: Run, view: View, today: date, recommendations: list[int] | None,
+                 kept: KeptRegions | None = None) -> dict[NodeKey, list[Item]]:
     """The actions of these recommendations in view, in the view's order (None: of every recommendation in
-    view, in one query)."""
+    view, in one query, kept in `kept` until the next commit)."""
     if recommendations is None:
-        found = reads.actions_in_view(run, view, today)
+        found = (reads.actions_in_view(run, view, today) if kept is None
+                 else kept.held(("actions", view, today), lambda: reads.actions_in_view(run, view, today)))
         return {NodeKey("recommendation", rec): list(rows) for rec, rows in found.items()}
     return {NodeKey("recommendation", rec): children_of(run, view, today, NodeKey("recommendation", rec))
             for rec in recommendations}
+
+
+def read_ahead(run: Run, view: View, today: date, kept: KeptRegions, stop: Callable[[], bool]) -> None:
+    """Read in the background, into `kept` (valid until the next commit), what the keys of `view` would read: the
+    view under each filter of one step (`single_filters`; everyone's from one statement), then, for the view as
+    shown and with no filter, its actions in the other order where it opens whole (the sort key), else each region's
+    addressees (an expand). A search is not read ahead. `stop()` True: a key came, whose own read comes first."""
+    if view.search.strip():
+        return
+    version = kept.version()
+    if kept_regions.kept(view):
+        kept.read_ahead(run, view, today)  # every filter's regions, from one statement
+    for other in [view, *(other for other in kept_regions.single_filters(view) if other != view)]:
+        if stop():
+            return
+        kept.held(("tree", other, today), partial(read_view, run, other, today, kept))
+    for shown in dict.fromkeys([view, replace(view, status=None, when=None)]):  # as shown, and with no filter
+        regions, whole = kept.held(("tree", shown, today), partial(read_view, run, shown, today, kept))
+        if whole is not None:
+            load_actions(run, replace(shown, order="plan" if shown.order == "due" else "due"), today, None, kept)
+        else:
+            for region in regions:
+                if stop():
+                    return
+                children_of(run, shown, today, NodeKey("region", region.region), kept)
+    kept.ahead_read(view, today, version)
 
 
 @dataclass(frozen=True, slots=True)

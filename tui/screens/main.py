@@ -59,6 +59,7 @@ from tui.loading import (
     load_after_change,
     load_due,
     load_tree,
+    read_ahead,
     read_with,
 )
 from tui.nodes import ROOT, Item, NodeKey
@@ -300,8 +301,8 @@ class MainScreen(Screen[None]):
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
-            if kept(view) and not self.kept_regions.covers(view, today):
-                self.call_after_refresh(self._read_regions_ahead, view)
+            if kept(view) or reopen:  # everyone's view, or an owner's filter key: the next keys' reads, read ahead
+                self._read_ahead_if_needed(view)
             if due is not None:
                 self.due_with_tree = False
                 if self.state.view == view and self.state.month == month:
@@ -329,13 +330,21 @@ class MainScreen(Screen[None]):
         item = tree.items.get(tree.cursor_key) if tree.has_focus and tree.cursor_key is not None else None
         return item if isinstance(item, RegionNode | AddresseeNode) else None
 
+    def _read_ahead_if_needed(self, view: View) -> None:
+        """Read ahead what the keys of `view`'s owner (or everyone's) read, unless read ahead since the last commit."""
+        if not view.search.strip() and not self.kept_regions.read_ahead_for(view, self.today):
+            self.call_after_refresh(self._read_regions_ahead, view)
+
     def _read_regions_ahead(self, view: View) -> None:
-        """Read in the background everyone's regions under every status and date filter (as `view` otherwise)."""
+        """Read in the background the views the keys of `view` show (`tui.loading.read_ahead`): for everyone, the
+        regions under every status and date filter and each region's addressees."""
         today, regions = self.today, self.kept_regions
 
         def job() -> None:
-            if not get_current_worker().is_cancelled:  # a view is being read: it comes first
-                read_with(self.db, partial(regions.read_ahead, view=view, today=today))
+            worker = get_current_worker()
+            if not worker.is_cancelled:  # a view is being read: it comes first
+                read_with(self.db, partial(read_ahead, view=view, today=today, kept=regions,
+                                           stop=lambda: worker.is_cancelled))
 
         self._work(job, lambda _none: None, group="ahead")
 
@@ -364,12 +373,13 @@ class MainScreen(Screen[None]):
         def job() -> dict[NodeKey, list[Item]]:
             if recommendations == []:
                 return {}
-            return read_with(self.db, lambda run: load_actions(run, view, today, recommendations))
+            return read_with(self.db, lambda run: load_actions(run, view, today, recommendations, self.kept_regions))
 
         def done(actions: dict[NodeKey, list[Item]]) -> None:
             shown = tree.shown()
             shown.update({key: rows for key, rows in actions.items() if key in shown})
             tree.rebuild(shown, tree.expanded_keys(), tree.cursor_key)
+            self._read_ahead_if_needed(view)
 
         self._work(job, done, group="tree")
 
@@ -435,7 +445,7 @@ class MainScreen(Screen[None]):
         view, today, key = self.state.view, self.today, message.key
 
         def job() -> list[Item]:
-            return read_with(self.db, lambda run: children_of(run, view, today, key))
+            return read_with(self.db, lambda run: children_of(run, view, today, key, self.kept_regions))
 
         self._work(job, lambda items: self.query_one(PlanTree).fill(key, items), group=f"expand-{key}")
 
@@ -851,7 +861,13 @@ class MainScreen(Screen[None]):
     def _read_owners_ahead(self) -> None:
         """Read every owner for the picker, unless they are read or being read (for the picker, asked for meanwhile)."""
         if self.owners is None and not any(w.group == "owners" and not w.is_finished for w in self.workers):
-            self._read_owners(lambda _owners: None)
+            self._read_owners(lambda _owners: self._read_everyone_ahead())
+
+    def _read_everyone_ahead(self) -> None:
+        """Once the first view is shown and the owners read: read ahead everyone's views (`_read_regions_ahead`), so
+        that a switch to everyone finds its counts and a filter key there reads nothing."""
+        if not kept(self.state.view) and not any(w.group == "ahead" and not w.is_finished for w in self.workers):
+            self._read_regions_ahead(View(include_closed=self.state.view.include_closed))
 
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""

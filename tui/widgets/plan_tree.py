@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -33,6 +34,7 @@ from tui.widgets.repaint import (
     set_children,
     set_expanded,
     set_label,
+    steady_scrollbar,
     steady_virtual_size,
 )
 
@@ -229,6 +231,11 @@ class PlanTree(Tree[NodeKey]):
         return node.data if node is not None else None
 
     # -- painting --------------------------------------------------------------------------
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Its scrollbar keeps its place, blank while nothing scrolls (with the stylesheet's `overflow-y: scroll`)."""
+        return steady_scrollbar(self)
+
     def watch_virtual_size(self, size: Size) -> None:
         follow_virtual_size(self, size)
 

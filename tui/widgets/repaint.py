@@ -19,6 +19,10 @@ Two public calls do more than that in Textual 8.2:
   `Tree._invalidate` also asks for a layout of the whole screen, and the tree's lines setting its virtual
   size ask for another: `lay_out` repaints the tree alone, and a tree with `steady_virtual_size` and
   `follow_virtual_size` lays the screen out only when its scrollbar shows or hides.
+- A scrollbar showing or hiding lays the whole screen out (`show_vertical_scrollbar` asks for it): the tree's
+  scrollbar appearing on an expand cost a layout and a second pass over the screen. `QuietScrollBar` stays in
+  place (the tree's `overflow-y: scroll`) and is drawn as the tree's background while nothing scrolls, so the
+  tree's lines changing in number never lay the screen out.
 - `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
   it paints; `tree_line` paints a line with a style worked out once for the whole repaint. Its line cache
   is keyed by line number and emptied at every layout of the lines; `PaintedLines` keeps lines by what they
@@ -38,7 +42,9 @@ from rich.text import Text
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.renderables.blank import Blank
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.visual import VisualType
 from textual.widget import Widget
@@ -240,3 +246,25 @@ class SteadyFooter(Footer):
             return
         self._shown = shown
         super().bindings_changed(screen)
+
+
+class QuietScrollBar(ScrollBar):
+    """A vertical scrollbar that stays in place (its widget's `overflow-y: scroll`) and is drawn as the widget's own
+    background while there is nothing to scroll: the lines changing in number never show or hide it, so they never
+    lay the screen out."""
+
+    def render(self) -> Any:
+        if self.window_virtual_size <= self.window_size:
+            assert self.parent is not None
+            return Blank(self.parent.background_colors[1])
+        return super().render()
+
+
+def steady_scrollbar(widget: Widget) -> ScrollBar:
+    """`Widget.vertical_scrollbar` (created when first asked for) as a `QuietScrollBar`."""
+    if widget._vertical_scrollbar is None:
+        widget._vertical_scrollbar = bar = QuietScrollBar(vertical=True, name="vertical",
+                                                          thickness=widget.scrollbar_size_vertical)
+        bar.display = False
+        widget.app._start_widget(widget, bar)
+    return widget._vertical_scrollbar
