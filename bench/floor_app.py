@@ -75,12 +75,14 @@ if __name__ == "__main__":
 def screen_floor_app(data: Any) -> App[None]:
     """The floor app of the app's screen, for `data` (a ScreenFloorData, read before it starts)."""
     from dataclasses import replace
+    from datetime import UTC, datetime
 
     from textual.binding import Binding
     from textual.containers import Horizontal, Vertical
     from textual.screen import Screen
     from textual.widgets import Input
 
+    from store.rows import HistoryRow
     from store.targets import Status
     from tui.app import steady_collector
     from tui.labels import action_detail_text
@@ -107,6 +109,7 @@ def screen_floor_app(data: Any) -> App[None]:
         def __init__(self) -> None:
             super().__init__()
             self.row = data.row
+            self.detail = data.detail
             self.month = 0
             self.mine = True
             self.who = "owner"  # whose views the filter keys step through (bench/follow_up.py sets it)
@@ -137,15 +140,18 @@ def screen_floor_app(data: Any) -> App[None]:
                                                          due=len(lists.due), overdue=len(lists.overdue))
 
         def action_status(self) -> None:
-            """A status change between not started and ongoing, repainted as the app repaints it."""
+            """A status change between not started and ongoing, repainted as the app repaints it: the action's line,
+            its due-panel entry, and the detail with one more line of history (the change the app writes)."""
             status = Status.ONGOING if self.row.status == Status.NOT_STARTED else Status.NOT_STARTED
+            change = HistoryRow(id=0, at=datetime.now(UTC), by="bench", kind="status", from_status=self.row.status,
+                                to_status=status, period=None, note="", undoes_id=None, undone=False)
             self.row = self.row._replace(status=status, version=self.row.version + 1)
             self.query_one(PlanTree).update_item(self.row)
             lists = data.due[self.month % 2]
             if self.row.id in lists.ids:
                 self.show_lists(lists.with_row(self.row))
-            detail = replace(data.detail, action=self.row)
-            self.query_one(DetailPane).show(action_detail_text(detail, data.today, self.app.theme_variables),
+            self.detail = replace(self.detail, action=self.row, history=[*self.detail.history, change])
+            self.query_one(DetailPane).show(action_detail_text(self.detail, data.today, self.app.theme_variables),
                                             same_subject=True)
 
         def action_month(self, step: int) -> None:

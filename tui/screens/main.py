@@ -604,6 +604,8 @@ class MainScreen(Screen[None]):
                 # read in the same transaction, as it is committed (the screen shows it only once it is)
                 after = load_after_change(session, state.view, today, state.month, written.action_id,
                                           counts=written.counts)
+            if written.moved_from is not None:
+                self.own_versions.moved(written.action_id, written.moved_from, after.row.version)
             return after, self.db.data_version()  # our own commit: nothing to refresh for it
 
         def shown(result: tuple[AfterChange, int]) -> None:
@@ -627,9 +629,7 @@ class MainScreen(Screen[None]):
         def write(session: Session) -> Written:
             expected = self.own_versions.expected(row.id, row.version)
             written = change(session, expected)
-            if written is not None:
-                self.own_versions.moved(row.id, expected, action_version(session, row.id))
-            return written or Written(row.id, counts=False)
+            return Written(row.id, counts=False) if written is None else replace(written, moved_from=expected)
 
         self._queue(write, done)
 
