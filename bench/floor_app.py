@@ -98,10 +98,11 @@ def screen_floor_app(data: Any) -> App[None]:
         """The app's widgets at the app's sizes; each key repaints as the app's does, with the data in hand."""
 
         HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-        BINDINGS = [Binding("c", "status", "Complete"), Binding("o", "status", "Ongoing"),
-                    Binding("n", "status", "Note"), Binding("u", "status", "Undo"),
-                    Binding("p", "picker", "Owner"), Binding("slash", "status", "Search"),
-                    Binding("question_mark", "status", "Help"),
+        # the app's footer keys, each its own action as in the app (a footer shows one key per action)
+        BINDINGS = [Binding("c", "status('complete')", "Complete"), Binding("o", "status('ongoing')", "Ongoing"),
+                    Binding("n", "none('note')", "Note"), Binding("u", "none('undo')", "Undo"),
+                    Binding("p", "picker", "Owner"), Binding("slash", "none('search')", "Search"),
+                    Binding("question_mark", "none('help')", "Help"),
                     Binding("left_square_bracket", "month(-1)", "Previous month", show=False),
                     Binding("right_square_bracket", "month(1)", "Next month", show=False),
                     *(Binding(key, f"view('{key}')", key, show=False) for key in "dfsh")]
@@ -139,7 +140,10 @@ def screen_floor_app(data: Any) -> App[None]:
             self.query_one(ContextBar).context = Context(who=data.who, today=data.today, month=lists.month,
                                                          due=len(lists.due), overdue=len(lists.overdue))
 
-        def action_status(self) -> None:
+        def action_none(self, _key: str) -> None:
+            """A key the floor shows in its footer and does not time."""
+
+        def action_status(self, _to: str) -> None:
             """A status change between not started and ongoing, repainted as the app repaints it: the action's line,
             its due-panel entry, and the detail with one more line of history (the change the app writes)."""
             status = Status.ONGOING if self.row.status == Status.NOT_STARTED else Status.NOT_STARTED
