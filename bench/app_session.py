@@ -255,6 +255,10 @@ async def measure_floor(data: ScreenFloorData, runs: int, size: tuple[int, int],
         tree = screen.query_one(PlanTree)
         keys = ["right_square_bracket", "left_square_bracket"]
         found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(presses)]
+        action = tree.nodes_by_key.get(NodeKey("action", data.row.id))
+        if action is not None:  # the cursor on the action, its line on the screen, as the app has them
+            tree.move_cursor(action)
+            await settle(app, pilot)
         found["status"] = [await timed(app, pilot, lambda: send_key(app, "o")) for _ in range(presses)]
         gc.unfreeze()
         found["status_unfrozen"] = [await timed(app, pilot, lambda: send_key(app, "o")) for _ in range(presses)]

@@ -75,12 +75,14 @@ if __name__ == "__main__":
 def screen_floor_app(data: Any) -> App[None]:
     """The floor app of the app's screen, for `data` (a ScreenFloorData, read before it starts)."""
     from dataclasses import replace
+    from datetime import UTC, datetime
 
     from textual.binding import Binding
     from textual.containers import Horizontal, Vertical
     from textual.screen import Screen
     from textual.widgets import Input
 
+    from store.rows import HistoryRow
     from store.targets import Status
     from tui.app import steady_collector
     from tui.labels import action_detail_text
@@ -96,10 +98,11 @@ def screen_floor_app(data: Any) -> App[None]:
         """The app's widgets at the app's sizes; each key repaints as the app's does, with the data in hand."""
 
         HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-        BINDINGS = [Binding("c", "status", "Complete"), Binding("o", "status", "Ongoing"),
-                    Binding("n", "status", "Note"), Binding("u", "status", "Undo"),
-                    Binding("p", "picker", "Owner"), Binding("slash", "status", "Search"),
-                    Binding("question_mark", "status", "Help"),
+        # the app's footer keys, each its own action as in the app (a footer shows one key per action)
+        BINDINGS = [Binding("c", "status('complete')", "Complete"), Binding("o", "status('ongoing')", "Ongoing"),
+                    Binding("n", "none('note')", "Note"), Binding("u", "none('undo')", "Undo"),
+                    Binding("p", "picker", "Owner"), Binding("slash", "none('search')", "Search"),
+                    Binding("question_mark", "none('help')", "Help"),
                     Binding("left_square_bracket", "month(-1)", "Previous month", show=False),
                     Binding("right_square_bracket", "month(1)", "Next month", show=False),
                     *(Binding(key, f"view('{key}')", key, show=False) for key in "dfsh")]
@@ -107,6 +110,7 @@ def screen_floor_app(data: Any) -> App[None]:
         def __init__(self) -> None:
             super().__init__()
             self.row = data.row
+            self.detail = data.detail
             self.month = 0
             self.mine = True
             self.who = "owner"  # whose views the filter keys step through (bench/follow_up.py sets it)
@@ -136,16 +140,22 @@ def screen_floor_app(data: Any) -> App[None]:
             self.query_one(ContextBar).context = Context(who=data.who, today=data.today, month=lists.month,
                                                          due=lists.due_total, overdue=lists.overdue_total)
 
-        def action_status(self) -> None:
-            """A status change between not started and ongoing, repainted as the app repaints it."""
+        def action_none(self, _key: str) -> None:
+            """A key the floor shows in its footer and does not time."""
+
+        def action_status(self, _to: str) -> None:
+            """A status change between not started and ongoing, repainted as the app repaints it: the action's line,
+            its due-panel entry, and the detail with one more line of history (the change the app writes)."""
             status = Status.ONGOING if self.row.status == Status.NOT_STARTED else Status.NOT_STARTED
+            change = HistoryRow(id=0, at=datetime.now(UTC), by="bench", kind="status", from_status=self.row.status,
+                                to_status=status, period=None, note="", undoes_id=None, undone=False)
             self.row = self.row._replace(status=status, version=self.row.version + 1)
             self.query_one(PlanTree).update_item(self.row)
             lists = data.due[self.month % 2]
             if self.row.id in lists.ids:
                 self.show_lists(lists.with_row(self.row))
-            detail = replace(data.detail, action=self.row)
-            self.query_one(DetailPane).show(action_detail_text(detail, data.today, self.app.theme_variables),
+            self.detail = replace(self.detail, action=self.row, history=[*self.detail.history, change])
+            self.query_one(DetailPane).show(action_detail_text(self.detail, data.today, self.app.theme_variables),
                                             same_subject=True)
 
         def action_month(self, step: int) -> None:

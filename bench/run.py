@@ -276,28 +276,33 @@ def measure_queries(db_path: Path, runs: int, label: str, other_label: str) -> d
     if action_id is None:
         return found
 
-    # A status key, store side: the write and its commit, then what the screen reads again after it.
+    # A status key, store side, as the screen's write runs it (`_queue` in tui/screens/main.py): the write, then
+    # what the screen shows again read in the same transaction, then the commit with its fsync. Between not
+    # started and ongoing (the in-app key's) no count and no due-panel listing moves: the action alone is read
+    # again; to or from complete, its branches' counts and the due lists too.
     from store.commands import set_status
-    from store.queries import action_detail, action_path, action_row, path_progress
     from store.targets import Status
+    from tui.loading import load_after_change
 
     db = open_database(db_path)
-    flips = iter([Status.ONGOING, Status.NOT_STARTED] * (runs + 2))
+    month = TODAY.replace(day=1)
 
-    def status_change() -> None:
-        with db.write() as s:
-            set_status(s, action_id, next(flips), by="bench")
-        with db.read() as s:
-            path = action_path(s, action_id)
-            action_row(s, action_id, TODAY)
-            path_progress(s, mine, TODAY, path)
-            due_in_month(s, TODAY.year, TODAY.month, TODAY, owner.id)
-            overdue(s, TODAY, owner.id)
-            action_detail(s, action_id, TODAY)
+    def status_key(steps: list[Status], counts: bool) -> Callable[[], None]:
+        flips = iter(steps * (runs + 2))
 
-    clock("store side of a status key (write, commit, reread)", status_change)
-    if (runs + 1) % 2:
-        status_change()  # leave the action as it was
+        def change() -> None:
+            with db.write() as s:
+                set_status(s, action_id, next(flips), by="bench")
+                load_after_change(s, mine, TODAY, month, action_id, counts=counts)
+
+        clock(f"store side of a status key {'to or from complete' if counts else 'between not started and ongoing'} "
+              "(write, read again in its transaction, commit)", change)
+        return change
+
+    for steps, counts in (([Status.ONGOING, Status.NOT_STARTED], False), ([Status.COMPLETE, Status.NOT_STARTED], True)):
+        change = status_key(steps, counts)
+        if (runs + 1) % 2:
+            change()  # leave the action as it was
     db.dispose()
     return found
 

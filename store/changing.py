@@ -5,13 +5,14 @@ never written over a newer one), check its note, and write its history row with 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlmodel import Session, col
 
-from store.db import rows_affected
 from store.errors import REFUSED, NotFoundError, RefusedError, StaleError, StoreError
+from store.kinds import Status
 from store.models import Action, Change, ChangeKind
 
 MAX_NOTE = 10_000
@@ -23,7 +24,11 @@ def bump(session: Session, action_id: int, expected_version: int | None, **value
     query = update(Action).where(col(Action.id) == action_id)
     if expected_version is not None:
         query = query.where(col(Action.version) == expected_version)
-    changed = rows_affected(session, query.values(version=col(Action.version) + 1, **values))
+    # Core, not the ORM's update: an Action the session holds is expired instead (read again when next used)
+    changed = session.connection().execute(query.values(version=col(Action.version) + 1, **values)).rowcount
+    held = session.identity_map.get(session.identity_key(Action, action_id))
+    if held is not None:
+        session.expire(held)
     if not changed:
         # The row is there (it was just read): either its version moved on, or a shared server's
         # row-level security hid it from this login's update.
@@ -33,28 +38,73 @@ def bump(session: Session, action_id: int, expected_version: int | None, **value
         raise StaleError(STALE)
 
 
+class Locked(NamedTuple):
+    """What a change of status starts from: the action's row as locked (see `lock_action`)."""
+
+    id: int
+    reference: str
+    status: Status
+    version: int
+    withdrawn: bool
+
+
 def load_action(session: Session, action_id: int, expected_version: int | None = None) -> Action:
     """The action, its row locked, refusing a stale expected version or a withdrawn action."""
     # Lock the row before reading what the change starts from (a server runs writers side by side;
     # SQLite, one writer at a time, ignores FOR UPDATE).
     action = session.get(Action, action_id, with_for_update=True, populate_existing=True)
     if action is None:
-        if session.execute(select(col(Action.id)).where(col(Action.id) == action_id)).first() is not None:
-            raise RefusedError(REFUSED)  # a server's row-level security keeps this login from locking it
-        raise NotFoundError(f"no action with id {action_id}")
+        raise _missing(session, action_id)
+    _refuse_stale_or_withdrawn(action, expected_version)
+    return action
+
+
+def lock_action(session: Session, action_id: int, expected_version: int | None = None) -> Locked:
+    """As `load_action`, for a change that writes the action's row with `bump` alone: its reference, status,
+    version and withdrawal, read as plain columns (no ORM object to load, and none to refresh after)."""
+    row = session.connection().execute(_lock_query(), {"action_id": action_id}).first()
+    if row is None:
+        raise _missing(session, action_id)
+    locked = Locked(row.id or 0, row.reference, row.status, row.version, row.withdrawn)
+    _refuse_stale_or_withdrawn(locked, expected_version)
+    return locked
+
+
+@cache
+def _lock_query() -> Select[int | None, str, Status, int, bool]:
+    """The statement `lock_action` runs, built once."""
+    return (select(col(Action.id), col(Action.reference), col(Action.status), col(Action.version),
+                   col(Action.withdrawn))
+            .where(col(Action.id) == bindparam("action_id")).with_for_update())
+
+
+def _missing(session: Session, action_id: int) -> StoreError:
+    """Why the action's row could not be locked: a server's row-level security, or no such action."""
+    if session.execute(select(col(Action.id)).where(col(Action.id) == action_id)).first() is not None:
+        return RefusedError(REFUSED)  # a server's row-level security keeps this login from locking it
+    return NotFoundError(f"no action with id {action_id}")
+
+
+def _refuse_stale_or_withdrawn(action: Action | Locked, expected_version: int | None) -> None:
     if expected_version is not None and action.version != expected_version:  # what was shown is out of date
         raise StaleError(STALE)
     if action.withdrawn:
         raise StoreError(f"{action.reference} was withdrawn from its plan and cannot be changed")
-    return action
 
 
-def record(session: Session, action: Action, kind: ChangeKind, by: str, **values: Any) -> Change:
-    """Write the change's history row, now, by `by`, with where it was made."""
+def record(session: Session, action: Action | Locked, kind: ChangeKind, by: str, **values: Any) -> Change:
+    """Write the change's history row, now, by `by`, with where it was made; the row as written, with its id.
+
+    The row's defaults (its uid among them) are the model's; it is written with one INSERT, after what the
+    session holds pending (e.g. an occurrence ticked off), without the ORM's unit of work."""
     change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind,  # type: ignore[arg-type]
                     origin=event_origin(session), **values)
-    session.add(change)
     session.flush()
+    table = Change.__table__  # type: ignore[attr-defined]
+    written = {column.key: getattr(change, column.key) for column in table.columns if column.key != "id"}
+    inserted = session.connection().execute(insert(table), written).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row
+    change.id = inserted[0]
     return change
 
 

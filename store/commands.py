@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from store.changing import bump, checked_note, load_action, record
+from store.changing import bump, checked_note, load_action, lock_action, record
 from store.errors import StaleError, StoreError
 from store.models import Action, Change, ChangeKind, Checkpoint, Occurrence
 from store.months import Month, occurs
@@ -31,15 +31,13 @@ def set_status(
     expected_version: int | None = None,
 ) -> Change:
     """Set an action not started / ongoing / complete, with its history row."""
-    action = load_action(session, action_id, expected_version)
+    action = lock_action(session, action_id, expected_version)
     status = Status(status)
     if action.status == status:
         raise StoreError(f"{action.reference} is already {status.replace('_', ' ')}")
-    previous = action.status
+    note = checked_note(note)
     bump(session, action_id, expected_version, status=status)
-    session.refresh(action)
-    return record(session, action, ChangeKind.STATUS, by, from_status=previous, to_status=status,
-                   note=checked_note(note))
+    return record(session, action, ChangeKind.STATUS, by, from_status=action.status, to_status=status, note=note)
 
 
 def _has_checkpoint(session: Session, action_id: int, month: Month) -> bool:

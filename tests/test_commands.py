@@ -132,6 +132,31 @@ def test_adding_a_note_writes_one_row_and_keeps_the_status(db: Database) -> None
     assert len(changes(db)) == len(before) + 1
 
 
+def test_a_status_change_writes_every_column_of_its_history_row_and_the_session_sees_the_new_status(
+        db: Database) -> None:
+    """The change is written without the ORM's unit of work: its row still takes the model's defaults (a fresh
+    uid, where it was made), the id it returns is the stored row's, and an Action the same session holds is
+    read again, not left at the status it had."""
+    action = the(db, "gm-2023/7/1")
+    others = {c.uid for c in changes(db)}
+    with db.write() as session:
+        held = session.get(Action, action.id)
+        assert held is not None and held.status == Status.NOT_STARTED
+        written = commands.set_status(session, action.id or 0, Status.ONGOING, by=BY, note=" minutes ",
+                                      expected_version=action.version)
+        assert (held.status, held.version) == (Status.ONGOING, action.version + 1)
+        noted = commands.add_note(session, action.id or 0, "and a note", by=BY)
+    stored = {c.id: c for c in changes(db)}
+    row, note = stored[written.id], stored[noted.id]
+    assert (row.action_id, row.kind, row.from_status, row.to_status, row.by, row.note, row.undoes_id) == (
+        action.id, ChangeKind.STATUS, Status.NOT_STARTED, Status.ONGOING, BY, "minutes", None)
+    assert (row.uid, row.at.replace(tzinfo=None), row.origin) == (
+        written.uid, written.at.replace(tzinfo=None), written.origin)
+    assert row.origin == db.origin != ""
+    assert len({row.uid, note.uid} | others) == len(others) + 2 and all(len(u) == 36 for u in (row.uid, note.uid))
+    assert noted.id == written.id + 1 and (note.kind, note.note) == (ChangeKind.NOTE, "and a note")
+
+
 def test_undo_of_a_status_writes_a_change_back_and_deletes_nothing(db: Database) -> None:
     action = the(db, "gm-2023/8/3")
     with db.write() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
@@ -15,6 +16,7 @@ from store.rows import (
     ActionDetail,
     ActionRow,
     AddresseeNode,
+    HistoryRow,
     Progress,
     RecommendationNode,
     RegionNode,
@@ -230,23 +232,32 @@ def action_detail_text(detail: ActionDetail, today: date, colours: Colours) -> T
     if not detail.history:
         text.append("  no changes yet\n", style=colours.get("muted", ""))
     for change in detail.history:
-        when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
-        what = describe_change(change.kind, change.from_status, change.to_status, change.period, change.from_target,
-                               change.to_target)
-        column = len(when) + 4  # where the change's words start: its wrapped lines and a note's lines go under it
-        text.append(f"  {when}  ", style=hanging(column))
-        text.append(f"{visible(change.by)}: {visible(what)}", style="strike" if change.undone else "")
-        if change.undone:
-            text.append(" (undone)", style="italic")
-        if change.note:  # a note of several lines keeps them, each under the change's words
-            first, *more = visible(change.note).split("\n")
-            text.append(f" — {first}", style="italic")
-            for line in more:
-                text.append("\n" + " " * column, style=hanging(column))
-                text.append(line, style="italic")
-        if change.origin:
-            text.append(f" · on {visible(change.origin)}", style=colours.get("muted", ""))
-        text.append("\n")
+        text.append_text(history_line(change, colours.get("muted", "")))
+    return text
+
+
+@lru_cache(maxsize=4096)
+def history_line(change: HistoryRow, muted: str) -> Text:
+    """One change in the detail pane's history, with its note and where it was made (`muted`: that part's
+    style). Kept once made: a status key shows the whole history again, one change more (appended, never changed)."""
+    text = Text()
+    when = change.at.strftime("%Y-%m-%d %H:%M") if change.at else "?"
+    what = describe_change(change.kind, change.from_status, change.to_status, change.period, change.from_target,
+                           change.to_target)
+    column = len(when) + 4  # where the change's words start: its wrapped lines and a note's lines go under it
+    text.append(f"  {when}  ", style=hanging(column))
+    text.append(f"{visible(change.by)}: {visible(what)}", style="strike" if change.undone else "")
+    if change.undone:
+        text.append(" (undone)", style="italic")
+    if change.note:  # a note of several lines keeps them, each under the change's words
+        first, *more = visible(change.note).split("\n")
+        text.append(f" — {first}", style="italic")
+        for line in more:
+            text.append("\n" + " " * column, style=hanging(column))
+            text.append(line, style="italic")
+    if change.origin:
+        text.append(f" · on {visible(change.origin)}", style=muted)
+    text.append("\n")
     return text
 
 

@@ -321,10 +321,17 @@ class AfterChange:
     """What the screen repaints after one action changed."""
 
     row: ActionRow
-    path: ActionPath
-    progress: tuple[Progress, Progress, Progress] | None  # None: unchanged
+    counts: BranchCounts | None  # None: unchanged
     due: DueLists | None  # None: the same actions as before
     detail: ActionDetail
+
+
+@dataclass(frozen=True, slots=True)
+class BranchCounts:
+    """Where a changed action sits, and the progress of its region, addressee and recommendation."""
+
+    path: ActionPath
+    progress: tuple[Progress, Progress, Progress]
 
 
 def load_after_change(session: Session, view: View, today: date, month: date, action_id: int, *,
@@ -334,16 +341,14 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
     from store import queries
 
     run = queries.runner(session)
-    path = queries.action_path(session, action_id)
     detail = reads.action_detail(run, action_id, today)
-    return AfterChange(
-        row=detail.action,
-        path=path,
-        progress=reads.path_progress(run, view, today, path.region, path.addressee_id, path.recommendation_id)
-        if counts else None,
-        due=load_due(run, view, today, month) if counts else None,
-        detail=detail,
-    )
+    branch = None
+    if counts:
+        path = queries.action_path(session, action_id)
+        branch = BranchCounts(path, reads.path_progress(run, view, today, path.region, path.addressee_id,
+                                                        path.recommendation_id))
+    return AfterChange(row=detail.action, counts=branch, due=load_due(run, view, today, month) if counts else None,
+                       detail=detail)
 
 
 def action_version(session: Session, action_id: int) -> int:

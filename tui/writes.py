@@ -82,6 +82,8 @@ class Written:
     # False when no count and no due-panel listing can have changed (a status between not started and
     # ongoing, a note): the screen then reads the action again, not its branches' counts or the due panel
     counts: bool = True
+    # the version this screen's write moved the action on from (`OwnVersions`); None: not one to follow
+    moved_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -614,15 +614,17 @@ class MainScreen(Screen[None]):
         def job() -> tuple[AfterChange, int]:
             with self.db.write() as session:
                 written = write(session)
-            version = self.db.data_version()  # our own commit: nothing to refresh for it
-            with self.db.read() as session:
-                return load_after_change(session, state.view, today, state.month, written.action_id,
-                                         counts=written.counts), version
+                # read in the same transaction, as it is committed (the screen shows it only once it is)
+                after = load_after_change(session, state.view, today, state.month, written.action_id,
+                                          counts=written.counts)
+            if written.moved_from is not None:
+                self.own_versions.moved(written.action_id, written.moved_from, after.row.version)
+            return after, self.db.data_version()  # our own commit: nothing to refresh for it
 
         def shown(result: tuple[AfterChange, int]) -> None:
             after, self.seen_version = result
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
-            if after.progress is not None and kept(self.state.view):  # everyone's counts moved: read them anew
+            if after.counts is not None and kept(self.state.view):  # everyone's counts moved: read them anew
                 self.call_after_refresh(self._read_regions_ahead, self.state.view)
             if done is not None:
                 done(after)
@@ -640,23 +642,21 @@ class MainScreen(Screen[None]):
         def write(session: Session) -> Written:
             expected = self.own_versions.expected(row.id, row.version)
             written = change(session, expected)
-            if written is not None:
-                self.own_versions.moved(row.id, expected, action_version(session, row.id))
-            return written or Written(row.id, counts=False)
+            return Written(row.id, counts=False) if written is None else replace(written, moved_from=expected)
 
         self._queue(write, done)
 
     def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
         """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
         tree = self.query_one(PlanTree)
-        if after.progress is not None:  # counts moved: the picker's too
+        if after.counts is not None:  # counts moved: the picker's too
             self.owners_stale = True
         if self._view_may_have_moved(after):
             self.reload_tree()
         else:
             tree.update_item(after.row)
-            if after.progress is not None:
-                for key, progress in zip(NodeKey.above(after.path), after.progress, strict=True):
+            if after.counts is not None:
+                for key, progress in zip(NodeKey.above(after.counts.path), after.counts.progress, strict=True):
                     tree.update_progress(key, progress)
         if after.due is None:  # the same actions are listed: show the changed one anew, if it is there
             if self.due_lists is not None and after.row.id in self.due_lists.ids:
@@ -674,7 +674,7 @@ class MainScreen(Screen[None]):
         """Whether the tree is read again after a change: under a filter (completed actions hidden, one status, a
         date filter) a change that moves counts may take its action out of the view, or (an undo) bring it back."""
         view = self.state.view
-        return after.progress is not None and (view.hide_complete or view.status is not None or view.when is not None)
+        return after.counts is not None and (view.hide_complete or view.status is not None or view.when is not None)
 
     def _set_status(self, action: str, status: Status) -> None:
         row = self._action_for(action)

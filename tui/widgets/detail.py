@@ -55,6 +55,7 @@ class DetailPane(ScrollView):
 
     def on_resize(self, _event: events.Resize) -> None:
         self._wrap()
+        self.refresh()
 
     def notify_style_update(self) -> None:
         """The pane's colours changed (a theme): its lines were painted in the old ones."""
@@ -82,9 +83,20 @@ class DetailPane(ScrollView):
             lines = self._render_at(width - bar)
             narrow = True
         width -= bar if narrow else 0
-        self._lines = lines
+        shown, self._lines = self._lines, lines
         resize_virtual(self, Size(width, len(lines)))
-        self.refresh()
+        self._repaint_changed(shown)
+
+    def _repaint_changed(self, shown: list[Strip]) -> None:
+        """Repaint the lines in sight whose strips are not the ones shown (a line painted again is a new strip)."""
+        top = self.scroll_offset.y
+        changed = [y for y in range(top, top + self.size.height)
+                   if (shown[y] if y < len(shown) else None) is not (self._lines[y] if y < len(self._lines) else None)]
+        if len(changed) * 2 > self.size.height:
+            self.refresh()
+        else:
+            for y in changed:
+                self.refresh_line(y)
 
     def _render_at(self, width: int) -> list[Strip]:
         """The text as lines `width` cells wide, as a Static of that width paints it: line by line, each line
