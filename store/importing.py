@@ -52,7 +52,7 @@ from store.identity import (
     action_uid,
     addressee_uid,
     event_content,
-    event_uid,
+    event_uids,
     is_unnumbered,
     new_uid,
     plan_uid,
@@ -205,15 +205,16 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
     uids: list[str] = []
     seen: dict[str, int] = {}
     kept = 0
+    derive = event_uids(auid)  # a national import derives a uid for each of some 235,000 events
     for entry in spec.history:
         uid = entry.uid
-        at = None
+        at = utc_text(entry.at)
+        by, kind, before, after, period, note = entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note
+        from_target, to_target = entry.from_target, entry.to_target
         if uid is None:
-            at = utc_text(entry.at)
-            content = event_content(at, entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note,
-                                    entry.from_target, entry.to_target)
+            content = event_content(at, by, kind, before, after, period, note, from_target, to_target)
             nth = seen[content] = seen.get(content, 0) + 1
-            uid = event_uid(auid, content, nth)
+            uid = derive(content, nth)
         uids.append(uid)
         if uid in known:
             kept += 1
@@ -221,9 +222,8 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
         undoes = entry.undoes
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
-        events.append(event_write((uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                                   entry.period, entry.note, undoes, entry.from_target, entry.to_target,
-                                   entry.origin or "")))
+        events.append(event_write((uid, auid, at, by, kind, before, after, period, note, undoes, from_target,
+                                   to_target, entry.origin or "")))
     return events, kept
 
 
