@@ -230,16 +230,18 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
 def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) -> None:
     """Everything of a plan new to the database is added (no stored records to match)."""
     puid = changes.plan_uid
+    recs = changes.recommendations
     for position, addressee in enumerate(plan_file.addressees, start=1):
         auid = addressee.uid or addressee_uid(puid, addressee.name)
         changes.addressees.append(RowWrite(auid, addressee.name, {
             "position": position, "name": addressee.name, "kind": addressee.kind, "rating": addressee.rating}))
         for rec in addressee.recommendations:
-            changes.recommendations.append(RowWrite(rec.uid or recommendation_uid(puid, rec.number), rec.number,
-                                                    _rec_values(rec, auid, len(changes.recommendations) + 1)))
+            recs.append(RowWrite(rec.uid or recommendation_uid(puid, rec.number), rec.number,
+                                 _rec_values(rec, auid, len(recs) + 1)))
+    ruids = iter([row.uid for row in recs])  # in the order of the loop below
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
-            ruid = rec.uid or recommendation_uid(puid, rec.number)
+            ruid = next(ruids)
             for index, spec in enumerate(rec.actions):
                 _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning)
     changes.flagged_targets = _flagged(changes, meaning)
