@@ -205,25 +205,29 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
     uids: list[str] = []
     seen: dict[str, int] = {}
     kept = 0
-    derive = event_uids(auid)  # a national import derives a uid for each of some 235,000 events
+    # event_uid of this action, its part of the hash taken once; made only where an event has no uid (not an export's)
+    derive: Callable[[str, int], str] | None = None
     for entry in spec.history:
         uid = entry.uid
-        at = utc_text(entry.at)
-        by, kind, before, after, period, note = entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note
-        from_target, to_target = entry.from_target, entry.to_target
+        at = None
         if uid is None:
-            content = event_content(at, by, kind, before, after, period, note, from_target, to_target)
+            at = utc_text(entry.at)
+            content = event_content(at, entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note,
+                                    entry.from_target, entry.to_target)
             nth = seen[content] = seen.get(content, 0) + 1
+            if derive is None:
+                derive = event_uids(auid)
             uid = derive(content, nth)
         uids.append(uid)
-        if uid in known:
+        if uid in known:  # a merge's stored events: nothing more to make of them
             kept += 1
             continue
         undoes = entry.undoes
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
-        events.append(event_write((uid, auid, at, by, kind, before, after, period, note, undoes, from_target,
-                                   to_target, entry.origin or "")))
+        events.append(event_write((uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
+                                   entry.period, entry.note, undoes, entry.from_target, entry.to_target,
+                                   entry.origin or "")))
     return events, kept
 
 
