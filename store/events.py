@@ -50,15 +50,17 @@ def derive_state(events: Iterable[EventLike], status: str, ticked: Iterable[str]
     """The status and ticked periods after the events, starting from `status` and `ticked` (the state
     the plan gave the action; periods no event mentions keep it)."""
     ordered = sorted(events, key=_ORDER)
-    kinds: Mapping[str, str] = {e.uid: e.kind for e in ordered}
+    kinds: Mapping[str, str] | None = None  # by uid: made only for the undo of a tick or an untick
     done = set(ticked)
     for event in ordered:
-        if event.to_status is not None and event.kind in ("status", "undo"):
+        kind = event.kind
+        if event.to_status is not None and kind in ("status", "undo"):
             status = event.to_status
         if event.period is None:
             continue
-        kind = event.kind
         if kind == "undo":  # undoing a tick unticks; undoing an untick ticks off again
+            if kinds is None:
+                kinds = {e.uid: e.kind for e in ordered}
             undone = kinds.get(event.undoes or "")
             kind = {"tick": "untick", "untick": "tick"}.get(undone or "", "")
         if kind == "tick":

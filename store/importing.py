@@ -52,7 +52,7 @@ from store.identity import (
     action_uid,
     addressee_uid,
     event_content,
-    event_uid,
+    event_uids,
     is_unnumbered,
     new_uid,
     plan_uid,
@@ -205,6 +205,8 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
     uids: list[str] = []
     seen: dict[str, int] = {}
     kept = 0
+    # event_uid of this action, its part of the hash taken once; made only where an event has no uid (not an export's)
+    derive: Callable[[str, int], str] | None = None
     for entry in spec.history:
         uid = entry.uid
         at = None
@@ -213,9 +215,11 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
             content = event_content(at, entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note,
                                     entry.from_target, entry.to_target)
             nth = seen[content] = seen.get(content, 0) + 1
-            uid = event_uid(auid, content, nth)
+            if derive is None:
+                derive = event_uids(auid)
+            uid = derive(content, nth)
         uids.append(uid)
-        if uid in known:
+        if uid in known:  # a merge's stored events: nothing more to make of them
             kept += 1
             continue
         undoes = entry.undoes
@@ -230,16 +234,18 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
 def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) -> None:
     """Everything of a plan new to the database is added (no stored records to match)."""
     puid = changes.plan_uid
+    recs = changes.recommendations
     for position, addressee in enumerate(plan_file.addressees, start=1):
         auid = addressee.uid or addressee_uid(puid, addressee.name)
         changes.addressees.append(RowWrite(auid, addressee.name, {
             "position": position, "name": addressee.name, "kind": addressee.kind, "rating": addressee.rating}))
         for rec in addressee.recommendations:
-            changes.recommendations.append(RowWrite(rec.uid or recommendation_uid(puid, rec.number), rec.number,
-                                                    _rec_values(rec, auid, len(changes.recommendations) + 1)))
+            recs.append(RowWrite(rec.uid or recommendation_uid(puid, rec.number), rec.number,
+                                 _rec_values(rec, auid, len(recs) + 1)))
+    ruids = iter([row.uid for row in recs])  # in the order of the loop below
     for addressee in plan_file.addressees:
         for rec in addressee.recommendations:
-            ruid = rec.uid or recommendation_uid(puid, rec.number)
+            ruid = next(ruids)
             for index, spec in enumerate(rec.actions):
                 _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning)
     changes.flagged_targets = _flagged(changes, meaning)
@@ -606,7 +612,7 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
         with _indexes_built_after(session):
             for ready in _plans_in_order(paths, _Import.of(db, session, mappings, by, rows=True)):
                 rows = ready.rows
-                if rows is not None and not _holds(session, ready.header, str(ready.path)):
+                if rows is not None and not _may_hold(session, ready):
                     if not uncertain:
                         results.append(_written(ready.path, partial(write_plan_rows, session, rows)))
                     continue
@@ -619,6 +625,13 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
                 raise UncertainImport(_uncertain_message(uncertain), uncertain)
         _refresh_statistics(session, results)  # once every index is built: each is measured
     return results
+
+
+def _may_hold(session: Session, ready: _Prepared) -> bool:
+    """Whether the database may hold the plan whose rows were built ahead (its id was not stored when the
+    import began). Without a uid in the file it cannot: the import holds the write lock and refuses an
+    id given twice, so the query (about 1 ms a plan) is left out; a uid may still name a stored plan."""
+    return ready.header.uid is not None and _holds(session, ready.header, str(ready.path))
 
 
 def _written(path: Path, write: Callable[[], ImportResult]) -> ImportResult:

@@ -62,8 +62,9 @@ class PlanRows:
         """The rows of a new plan's change set; None where an event undoes one outside the plan (found by
         the writer in the database: apply_changes writes it)."""
         assert changes.new_plan and changes.certain, "only a new plan is written as rows"
-        event_ids = {event.uid: n for n, event in enumerate(changes.events, start=1)}
-        if any(e.undoes is not None and e.undoes not in event_ids for e in changes.events):
+        undone = [e.undoes for e in changes.events if e.undoes is not None]
+        event_ids = {event.uid: n for n, event in enumerate(changes.events, start=1)} if undone else {}
+        if any(uid not in event_ids for uid in undone):
             return None
         plan_id = changes.plan_id
         addressee_ids = {row.uid: n for n, row in enumerate(changes.addressees, start=1)}
@@ -90,8 +91,10 @@ class PlanRows:
                 cell[index] = None
             links.extend((n, index, position) for position, index in enumerate(cell))
             checkpoints.extend((n, due) for due in action.checkpoints)
-        events = [(n, e.uid, action_ids[e.action_uid], *e[2:9], event_ids[e.undoes] if e.undoes is not None else None,
-                   *e[10:]) for n, e in enumerate(changes.events, start=1)]
+        events = [(n, uid, action_ids[action], at, by, kind, old, new, period, note,
+                   None if undoes is None else event_ids[undoes], from_target, to_target, origin)
+                  for n, (uid, action, at, by, kind, old, new, period, note, undoes, from_target, to_target, origin)
+                  in enumerate(changes.events, start=1)]  # an event unpacked: one tuple made, not three
         # every row of a table holds the same columns: the first row's say which
         addressee_names = ("id", "uid", "plan_id", *_keys(changes.addressees))
         rec_names = ("id", "uid", "plan_id", *(k for k in _keys(changes.recommendations) if k != "addressee_uid"),
