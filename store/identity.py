@@ -48,8 +48,12 @@ _VARIANT = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
 def _uuid5(space: bytes, name: str) -> str:
     """str(uuid.uuid5(UUID(bytes=space), name)), without building UUID objects (a national import
     derives hundreds of thousands)."""
-    h = sha1(space + name.encode("utf-8")).hexdigest()
-    return "".join((h[:8], "-", h[8:12], "-5", h[13:16], "-", _VARIANT[h[16]], h[17:20], "-", h[20:32]))
+    return _as_uid(sha1(space + name.encode("utf-8")).hexdigest())
+
+
+def _as_uid(h: str) -> str:
+    """A SHA-1 hex digest as the text of the version 5 UUID it gives (its version and variant bits set)."""
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def plan_uid(plan_id: str) -> str:
@@ -98,15 +102,12 @@ def event_uid(action: str, content: str, nth: int = 1) -> str:
 def event_uids(action: str) -> Callable[[str, int], str]:
     """event_uid of the action with uid `action`, for its events one after another: the action's part
     of the hash is taken once, not once per event."""
-    start = sha1(_space(action) + b"event/")
-    copy = start.copy
-    variant = _VARIANT
+    copy = sha1(_space(action) + b"event/").copy
 
     def derive(content: str, nth: int = 1) -> str:
         h = copy()
         h.update(f"{nth}/{content}".encode())
-        x = h.hexdigest()
-        return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{variant[x[16]]}{x[17:20]}-{x[20:32]}"
+        return _as_uid(h.hexdigest())
 
     return derive
 
