@@ -88,7 +88,6 @@ class DuePanel(OptionList):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: dict[int, ActionRow] = {}
-        self.month: date | None = None
         self.lists: DueLists | None = None  # as last shown
         self._theme = ""  # the theme it was shown in
         # the entries of rows shown lately, in one theme's colours: a month key shows two months' rows in turn
@@ -106,7 +105,6 @@ class DuePanel(OptionList):
         month, due, overdue = lists.month, lists.due, lists.overdue
         colours = self.app.theme_variables
         keep = self.highlighted_row
-        self.month = month
         self.rows = {row.id: row for row in (*due[:MAX_LISTED], *overdue[:MAX_LISTED])}
         options: list[Option | None] = [
             Option(Text(f"Due in {month:%B %Y} · {lists.due_total}", style="bold"), disabled=True, id="due-heading")
