@@ -62,12 +62,6 @@ class KeptRegions:
         with self._lock:
             return version == self._at and self._held(view, today)
 
-    def covers(self, view: View, today: date) -> bool:
-        """Whether every view of at most one filter (`single_filters`) was kept at the last version seen, without
-        asking the database: True means no read-ahead is needed (a commit since is noticed by the next read)."""
-        with self._lock:
-            return self._at is not None and all(self._held(other, today) for other in single_filters(view))
-
     def regions(self, run: Run, view: View, today: date) -> list[RegionNode]:
         """The regions in view (`store.reads.regions`), kept ones if the database has not changed since: counted
         from the classes read ahead, else read for this view alone and kept."""
