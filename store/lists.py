@@ -81,24 +81,32 @@ def due_in_month(run: Run, year: int, month: int, today: date, owner_id: int | N
                  include_closed: bool = False) -> list[ActionRow]:
     """One-off deadlines in the month not complete, and recurring occurrences and checkpoints in it not
     ticked off (of open plans, unless `include_closed`)."""
-    wanted = Month(year, month)
-    params: dict[str, Any] = {**as_of_params(today), "first": wanted.first, "last": wanted.last,
-                              "month": wanted.index, "period": wanted.period, "include_closed": include_closed}
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    rows = run("due:owner" if owner_id is not None else "due", params)
-    return [action_row_of(row, today) for row in rows]
+    params = _list_params(today, owner_id, include_closed, Month(year, month))
+    return [action_row_of(row, today) for row in run(_named("due", owner_id), params)]
 
 
 def overdue(run: Run, today: date, owner_id: int | None = None, *, include_closed: bool = False) -> list[ActionRow]:
     """Actions of open plans (unless `include_closed`) not complete that are past their deadline, or have missed
     occurrences or checkpoints (periods passed without being ticked off); oldest deadline first, then recurring
     duties. Each with its count of missed periods; `with_missed_periods` names them."""
+    params = _list_params(today, owner_id, include_closed)
+    return [action_row_of(row, today) for row in run(_named("overdue", owner_id), params)]
+
+
+def _list_params(today: date, owner_id: int | None, include_closed: bool, month: Month | None = None) -> dict[str, Any]:
+    """The parameters of the overdue list's statements, or with `month` the due list's."""
     params: dict[str, Any] = {**as_of_params(today), "include_closed": include_closed}
+    if month is not None:
+        params.update(first=month.first, last=month.last, month=month.index, period=month.period)
     if owner_id is not None:
         params["owner_id"] = owner_id
-    rows = run("overdue:owner" if owner_id is not None else "overdue", params)
-    return [action_row_of(row, today) for row in rows]
+    return params
+
+
+def _named(name: str, owner_id: int | None, *, ids: bool = False) -> str:
+    """The name of a list's statement: one owner's or everyone's, its rows or its ids alone."""
+    shape = ",".join(part for part, wanted in (("owner", owner_id is not None), ("ids", ids)) if wanted)
+    return f"{name}:{shape}" if shape else name
 
 
 class Listed(NamedTuple):
@@ -111,24 +119,20 @@ class Listed(NamedTuple):
 def due_listed(run: Run, year: int, month: int, today: date, owner_id: int | None, first: int, *,
                include_closed: bool = False) -> Listed:
     """The first `first` rows of `due_in_month`'s list, and its length: for a list too long to show whole."""
-    wanted = Month(year, month)
-    params: dict[str, Any] = {**as_of_params(today), "first": wanted.first, "last": wanted.last,
-                              "month": wanted.index, "period": wanted.period, "include_closed": include_closed}
-    return _listed(run, "due", params, today, owner_id, first)
+    return _listed(run, "due", _list_params(today, owner_id, include_closed, Month(year, month)), today, owner_id,
+                   first)
 
 
 def overdue_listed(run: Run, today: date, owner_id: int | None, first: int, *,
                    include_closed: bool = False) -> Listed:
     """The first `first` rows of `overdue`'s list, and its length."""
-    return _listed(run, "overdue", {**as_of_params(today), "include_closed": include_closed}, today, owner_id, first)
+    return _listed(run, "overdue", _list_params(today, owner_id, include_closed), today, owner_id, first)
 
 
 def _listed(run: Run, name: str, params: dict[str, Any], today: date, owner_id: int | None, first: int) -> Listed:
     """The list's ids in its order (its rule run for them alone), then the rows of the first `first`: a national
     list of thousands pays for its rows' ratings and evidence only where they are shown."""
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    ids = [row.id for row in run(f"{name}:owner,ids" if owner_id is not None else f"{name}:ids", params)]
+    ids = [row.id for row in run(_named(name, owner_id, ids=True), params)]
     shown = ids[:first]
     found = {row.id: row for row in run("listed", {**as_of_params(today), "action_ids": shown})} if shown else {}
     return Listed([action_row_of(found[i], today) for i in shown if i in found], len(ids))
