@@ -246,6 +246,10 @@ class MainScreen(Screen[None]):
 
         return self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
+    def _group_busy(self, group: str) -> bool:
+        """Whether a worker of `group` has not finished yet."""
+        return any(w.group == group and not w.is_finished for w in self.workers)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             if event.worker.group == "check":
@@ -396,7 +400,7 @@ class MainScreen(Screen[None]):
         """Load the due panel for the month shown; `month_only`: nothing but the month moved since the lists shown
         were read (their overdue list stays)."""
         view, today, month = self.state.view, self.today, self.state.month
-        pending = self.due_with_tree or any(w.group == "due" and not w.is_finished for w in self.workers)
+        pending = self.due_with_tree or self._group_busy("due")
         shown = self.due_lists if month_only and not pending else None  # else what is shown may be out of date
 
         def job() -> DueLists:
@@ -860,13 +864,13 @@ class MainScreen(Screen[None]):
 
     def _read_owners_ahead(self) -> None:
         """Read every owner for the picker, unless they are read or being read (for the picker, asked for meanwhile)."""
-        if self.owners is None and not any(w.group == "owners" and not w.is_finished for w in self.workers):
+        if self.owners is None and not self._group_busy("owners"):
             self._read_owners(lambda _owners: self._read_everyone_ahead())
 
     def _read_everyone_ahead(self) -> None:
         """Once the first view is shown and the owners read: read ahead everyone's views (`_read_regions_ahead`), so
         that a switch to everyone finds its counts and a filter key there reads nothing."""
-        if not kept(self.state.view) and not any(w.group == "ahead" and not w.is_finished for w in self.workers):
+        if not kept(self.state.view) and not self._group_busy("ahead"):
             self._read_regions_ahead(View(include_closed=self.state.view.include_closed))
 
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
