@@ -108,16 +108,42 @@ def test_a_file_the_fast_path_cannot_read_starts_the_full_way(db_path: Path) -> 
         app.db.dispose()
 
 
-PROBE = """\
-import sys, time
+# what the first view shows once painted: the owner's due panel and region
+FIRST_VIEW = (r"Due in September 2023 · \d+", r"Greater Manchester\s+\d+/\d+")
+PROBE = """\\
+import re, sys, threading
 log = open(sys.argv[1], "a", buffering=1)
+lock = threading.Lock()
+def say(line):
+    with lock:
+        log.write(line + "\\n")
 def hook(event, args):
     if event == "import" and args[0] in ("sqlalchemy", "sqlmodel", "pydantic"):
-        log.write(args[0] + "\\n")
+        say(args[0])
 sys.addaudithook(hook)
+# what the screen writes to the terminal passes through here: "painted" is logged, in order with the imports, once
+# the first view's markers have been written (not when the test's process next reads them)
+ANSI = re.compile(ANSI_PATTERN)
+MARKERS = [re.compile(marker) for marker in FIRST_VIEW]
+class Terminal:
+    def __init__(self, file):
+        self._file, self._written, self._painted = file, [], False
+    def write(self, text):
+        done = self._file.write(text)
+        if not self._painted:
+            self._written.append(text)
+            shown = ANSI.sub("", "".join(self._written))
+            if all(m.search(shown) for m in MARKERS):
+                self._painted = True
+                self._file.flush()
+                say("painted")
+        return done
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+sys.__stderr__ = Terminal(sys.__stderr__)
 from tui.cli import main
 sys.exit(main(sys.argv[2:]))
-"""
+""".replace("ANSI_PATTERN", repr(_ANSI.pattern)).replace("FIRST_VIEW", repr(FIRST_VIEW))
 
 
 def test_the_real_start_paints_before_it_imports_sqlmodel(db_path: Path, tmp_path: Path) -> None:
@@ -134,28 +160,23 @@ def test_the_real_start_paints_before_it_imports_sqlmodel(db_path: Path, tmp_pat
                              "--owner", TAMESIDE], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
                             start_new_session=True)
     os.close(slave)
-    markers = [re.compile(r"Due in September 2023 · \d+"), re.compile(r"Greater Manchester\s+\d+/\d+")]
     raw = bytearray()
-    imported_at_paint: list[str] | None = None
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and "sqlmodel" not in log.read_text(encoding="utf-8").split():
             ready, _, _ = select.select([master], [], [], 0.05)
             if ready:
                 try:
                     raw += os.read(master, 1 << 16)
                 except OSError:
                     break
-            if imported_at_paint is None:
-                if all(m.search(_ANSI.sub("", raw.decode("utf-8", "replace"))) for m in markers):
-                    imported_at_paint = log.read_text(encoding="utf-8").split()
-            elif "sqlmodel" in log.read_text(encoding="utf-8").split():
-                break
     finally:
         proc.kill()
         proc.wait()
         os.close(master)
-    assert imported_at_paint is not None, _ANSI.sub("", raw.decode("utf-8", "replace"))[-1500:]
+    events = log.read_text(encoding="utf-8").split()
+    assert "painted" in events, _ANSI.sub("", raw.decode("utf-8", "replace"))[-1500:]
+    imported_at_paint = events[:events.index("painted")]  # in the order the probe saw them happen
     assert imported_at_paint == []
     assert "sqlmodel" in log.read_text(encoding="utf-8").split()  # loaded after the paint, in a worker
 
