@@ -143,6 +143,9 @@ class MainScreen(Screen[None]):
         self.owners: list[OwnerCount] | None = None
         self.owners_stale = False
         self.due_with_tree = False  # a tree load under way reads the due panel too
+        # the branches open before a filter opened a small view whole: a filter that leads to a large view opens
+        # these again, not every branch of the small one (each read on its own, thousands of rows)
+        self.open_before_whole: set[NodeKey] | None = None
 
     @property
     def app_(self) -> ActionTrackApp:
@@ -290,6 +293,8 @@ class MainScreen(Screen[None]):
         same read."""
         tree = self.query_one(PlanTree)
         expanded = None if fresh or not tree.loaded else tree.expanded_keys()
+        if reopen and not fresh and self.open_before_whole is not None:
+            expanded = self.open_before_whole
         cursor = tree.cursor_key
         view, today, month = self.state.view, self.today, self.state.month
         with_due = self.due_with_tree = with_due or self.due_with_tree  # a load this one supersedes read it
@@ -305,6 +310,8 @@ class MainScreen(Screen[None]):
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
             tree.rebuild(children, open_keys, cursor)
+            if fresh or reopen:  # a small view opened whole (None) keeps what was open before it
+                self.open_before_whole = (expanded or set()) if open_keys is None else None
             if kept(view) or reopen:  # everyone's view, or an owner's filter key: the next keys' reads, read ahead
                 self._read_ahead_if_needed(view)
             if due is not None:
