@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from store.compiled_sql import SCHEMA_VERSION, STATEMENTS
@@ -27,6 +27,9 @@ from store.errors import StoreError
 from store.files import journal_files, why_read_only
 from store.kinds import AddresseeKind, Agreement, ChangeKind, Status, TargetKind
 from store.run import Run
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _ENUMS: dict[str, type[StrEnum]] = {e.__name__: e for e in (Status, TargetKind, Agreement, AddresseeKind, ChangeKind)}
 
@@ -117,7 +120,7 @@ class Reader:
         return _SHAPES[name]
 
 
-def in_transaction(session: Any) -> Run:
+def in_transaction(session: Session) -> Run:
     """The stored statements run inside `session`'s transaction (a sqlmodel Session, e.g. a write's, which then
     reads what it has written): on SQLite through its sqlite3 connection, with none of SQLAlchemy's work per
     statement; on a server through SQLAlchemy (`store.queries.runner`)."""
