@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from store.errors import REFUSED, NotFoundError, RefusedError, StaleError, StoreError
@@ -21,11 +21,11 @@ STALE = "this action was changed elsewhere since it was shown; nothing was writt
 
 def bump(session: Session, action_id: int, expected_version: int | None, **values: object) -> None:
     """Move the action's version on (and set values), refusing a stale expected version."""
-    query = update(Action).where(col(Action.id) == action_id)
-    if expected_version is not None:
-        query = query.where(col(Action.version) == expected_version)
+    query = _bump_query(tuple(values), expected_version is not None)
+    params = {"action_id": action_id, "expected_version": expected_version,
+              **{f"new_{name}": value for name, value in values.items()}}
     # Core, not the ORM's update: an Action the session holds is expired instead (read again when next used)
-    changed = session.connection().execute(query.values(version=col(Action.version) + 1, **values)).rowcount
+    changed = session.connection().execute(query, params).rowcount
     held = session.identity_map.get(session.identity_key(Action, action_id))
     if held is not None:
         session.expire(held)
@@ -36,6 +36,15 @@ def bump(session: Session, action_id: int, expected_version: int | None, **value
         if expected_version is None or now == expected_version:
             raise RefusedError(REFUSED)
         raise StaleError(STALE)
+
+
+@cache
+def _bump_query(columns: tuple[str, ...], expected: bool) -> Update:
+    """The statement `bump` runs to set these columns (`expected`: only at the expected version), built once."""
+    query = update(Action).where(col(Action.id) == bindparam("action_id"))
+    if expected:
+        query = query.where(col(Action.version) == bindparam("expected_version"))
+    return query.values(version=col(Action.version) + 1, **{name: bindparam(f"new_{name}") for name in columns})
 
 
 class Locked(NamedTuple):

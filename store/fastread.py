@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from store.compiled_sql import SCHEMA_VERSION, STATEMENTS
@@ -26,6 +26,10 @@ from store.config import busy_timeout_ms
 from store.errors import StoreError
 from store.files import journal_files, why_read_only
 from store.kinds import AddresseeKind, Agreement, ChangeKind, Status, TargetKind
+from store.run import Run
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _ENUMS: dict[str, type[StrEnum]] = {e.__name__: e for e in (Status, TargetKind, Agreement, AddresseeKind, ChangeKind)}
 
@@ -63,12 +67,20 @@ def _value(value: Any) -> Any:
     return value
 
 
-class Reader:
-    """One read-only sqlite3 connection that runs the stored statements (a `store.run.Run`)."""
+# each statement's row type and the converters of its columns, made once per process (a namedtuple type costs
+# about as much to make as a short read)
+_SHAPES: dict[str, tuple[Any, list[tuple[int, Callable[[Any], Any]]]]] = {}
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+class Reader:
+    """One sqlite3 connection that runs the stored statements (a `store.run.Run`).
+
+    `unavailable`: a failure is raised as `Unavailable` (the caller reads the full way instead); False: as it
+    is, for a caller inside a write's transaction, whose failures `store.db` names."""
+
+    def __init__(self, conn: sqlite3.Connection, *, unavailable: bool = True) -> None:
         self._conn = conn
-        self._shapes: dict[str, tuple[Any, list[tuple[int, Callable[[Any], Any]]]]] = {}
+        self._unavailable = unavailable
 
     def __call__(self, name: str, params: Mapping[str, Any], /) -> Iterable[Any]:
         sql, columns, kinds, constants = STATEMENTS[name]
@@ -95,14 +107,29 @@ class Reader:
                 rows.append(row_type._make(cells))
             return rows
         except (sqlite3.Error, ValueError, LookupError) as exc:  # SQLite failing, or a value it cannot hold
+            if not self._unavailable:
+                raise
             raise Unavailable(str(exc)) from exc
 
-    def _shape(self, name: str, columns: tuple[str, ...],
+    @staticmethod
+    def _shape(name: str, columns: tuple[str, ...],
                kinds: tuple[str | None, ...]) -> tuple[Any, list[tuple[int, Callable[[Any], Any]]]]:
-        if name not in self._shapes:
+        if name not in _SHAPES:
             convert = [(i, _converter(kind)) for i, kind in enumerate(kinds) if kind]
-            self._shapes[name] = (namedtuple("Row", columns), convert)
-        return self._shapes[name]
+            _SHAPES[name] = (namedtuple("Row", columns), convert)
+        return _SHAPES[name]
+
+
+def in_transaction(session: Session) -> Run:
+    """The stored statements run inside `session`'s transaction (a sqlmodel Session, e.g. a write's, which then
+    reads what it has written): on SQLite through its sqlite3 connection, with none of SQLAlchemy's work per
+    statement; on a server through SQLAlchemy (`store.queries.runner`)."""
+    raw = session.connection().connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection):
+        return Reader(raw, unavailable=False)
+    from store.queries import runner
+
+    return runner(session)
 
 
 def connect(path: Path) -> sqlite3.Connection:

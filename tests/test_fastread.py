@@ -362,3 +362,32 @@ def test_a_file_the_fast_path_cannot_read_is_left_to_the_full_path(how: str, db_
     with pytest.raises(fastread.Unavailable):
         with fastread.reading(db_path):
             pass
+
+
+def test_a_write_reads_back_what_it_wrote_in_its_own_transaction_as_any_later_read_does(
+        varied_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "copy.sqlite"
+    shutil.copy(varied_path, path)
+    db = open_database(path)
+    try:
+        with db.write() as session:
+            action_id = commands.find_action(session, "gm-2023/6/2").id or 0
+            commands.set_status(session, action_id, Status.ONGOING, by="me", note="started")
+            run = fastread.in_transaction(session)
+            assert isinstance(run, fastread.Reader)  # SQLite: through sqlite3, on the write's own connection
+            inside = reads.action_detail(run, action_id, date(2023, 9, 15))
+        assert inside.action.status == Status.ONGOING
+        assert (inside.history[-1].to_status, inside.history[-1].note) == (Status.ONGOING, "started")
+        with db.read() as session:
+            assert reads.action_detail(queries.runner(session), action_id, date(2023, 9, 15)) == inside
+    finally:
+        db.dispose()
+
+
+def test_a_reader_inside_a_write_raises_sqlites_own_failure_for_the_write_to_name(varied_path: Path) -> None:
+    conn = sqlite3.connect(varied_path)
+    conn.close()
+    with pytest.raises(fastread.Unavailable):
+        list(fastread.Reader(conn)("machine", {}))
+    with pytest.raises(sqlite3.ProgrammingError):
+        list(fastread.Reader(conn, unavailable=False)("machine", {}))

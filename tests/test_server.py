@@ -142,6 +142,20 @@ def test_a_stale_change_is_refused_on_the_server(server: ServerDatabase) -> None
         assert commands.find_action(session, "gm-2023/6/2").status == Status.ONGOING
 
 
+def test_a_write_reads_back_what_it_wrote_in_its_own_transaction_on_the_server(server: ServerDatabase) -> None:
+    from store import fastread, queries, reads
+
+    with server.write() as session:
+        action_id = commands.find_action(session, "gm-2023/6/2").id or 0
+        commands.set_status(session, action_id, Status.ONGOING, by="me", note="started")
+        run = fastread.in_transaction(session)
+        assert not isinstance(run, fastread.Reader)  # a server: through SQLAlchemy
+        inside = reads.action_detail(run, action_id, TODAY)
+    assert (inside.action.status, inside.history[-1].note) == (Status.ONGOING, "started")
+    with server.read() as session:
+        assert reads.action_detail(queries.runner(session), action_id, TODAY) == inside
+
+
 def test_the_screen_sees_another_users_commit(server: ServerDatabase, pg_url: str) -> None:
     before = server.data_version()
     assert server.data_version() == before  # reading moves nothing

@@ -337,10 +337,10 @@ class BranchCounts:
 def load_after_change(session: Session, view: View, today: date, month: date, action_id: int, *,
                       counts: bool = True) -> AfterChange:
     """The changed action with its detail and, if `counts` may have moved, its branch counts and the due
-    panel, in one read."""
+    panel, in one read (in the write's own transaction: its statements through sqlite3 on SQLite)."""
     from store import queries
 
-    run = queries.runner(session)
+    run = fastread.in_transaction(session)
     detail = reads.action_detail(run, action_id, today)
     branch = None
     if counts:
