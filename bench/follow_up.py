@@ -46,6 +46,11 @@ TARGET = 0.050
 COLD = "everyone, nothing read ahead"  # everyone's keys with no region counts kept (tui/kept_regions.py)
 SWITCHED = "everyone, first switch"  # pressed once everyone's view first shows, its read-ahead not waited for
 AHEAD = ("ahead",)  # the screen's read-ahead worker group: runs on in the background after a repaint
+# everyone's due lists of the months either side of the one shown, read in the background once it shows: a month
+# key is timed with the screen settled before it (the read-ahead done, as at a user's pace), not waiting for the
+# read-ahead it starts
+DUE_AHEAD = ("due-ahead",)
+MONTH_KEYS = ("]", "[")
 
 
 def cycles(owner_id: int) -> dict[str, list[Any]]:
@@ -87,11 +92,12 @@ async def time_keys(db_path: Path, owner_label: str, runs: int, size: tuple[int,
             screen.query_one(PlanTree).focus()
             await settle(app, pilot)
             await press_cycles(app, pilot, who, runs, found)
-        # everyone's date and status keys again with nothing kept and nothing read ahead: what a key costs
+        # everyone's date, status and month keys again with nothing kept and nothing read ahead: what a key costs
         # when it comes before the read-ahead is done (right after everyone's view shows, or a change)
         screen.kept_regions = KeptRegions(lambda: next(versions))  # a new version at each look: never valid
         screen._read_regions_ahead = lambda _view: None
-        await press_cycles(app, pilot, COLD, runs, found, keys=("d", "f"))
+        screen._read_due_ahead = lambda _view, _month: None
+        await press_cycles(app, pilot, COLD, runs, found, keys=("d", "f", *MONTH_KEYS))
     db.dispose()
     return found
 
@@ -117,8 +123,8 @@ async def time_first_switch(db_path: Path, owner_label: str, runs: int,
             async with app.run_test(size=size) as pilot:
                 await settle(app, pilot)  # started, and whatever it reads once started
                 app.screen.choose_owner(None)  # type: ignore[attr-defined]
-                await settle(app, pilot, AHEAD)
-                times.append(await timed(app, pilot, lambda k=key, a=app: send_key(a, k), AHEAD))
+                await settle(app, pilot, AHEAD + DUE_AHEAD)
+                times.append(await timed(app, pilot, lambda k=key, a=app: send_key(a, k), AHEAD + DUE_AHEAD))
                 await settle(app, pilot)
             db.dispose()
     return found
@@ -131,7 +137,12 @@ async def press_cycles(app: Any, pilot: Any, who: str, runs: int, found: dict[st
         cycle = KEYS[key]
         times = found.setdefault(f"{key} ({who})", [])
         for _ in range(runs):
-            times += [await timed(app, pilot, lambda k=key: send_key(app, k)) for _ in range(cycle)]
+            for _ in range(cycle):
+                if key in MONTH_KEYS:
+                    await settle(app, pilot)
+                    times.append(await timed(app, pilot, lambda k=key: send_key(app, k), DUE_AHEAD))
+                else:
+                    times.append(await timed(app, pilot, lambda k=key: send_key(app, k)))
 
 
 def read_floor(db_path: Path, owner_label: str, other_label: str) -> Any:

@@ -20,6 +20,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from dateutil.relativedelta import relativedelta
+
 from store import fastread, lists, reads
 from store.rows import ActionDetail, ActionPath, ActionRow, Progress, RegionNode, View, ViewTree
 from store.run import Run
@@ -300,13 +302,14 @@ class DueLists:
         return replace(self, due=anew(self.due), overdue=anew(self.overdue))
 
 
-def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists | None = None) -> DueLists:
+def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists | None = None,
+             kept: KeptRegions | None = None) -> DueLists:
     """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
     they missed. `shown`: the lists shown now, whose overdue list is kept if it is the same owner's (only the
-    month moved: the overdue list does not depend on it)."""
+    month moved: the overdue list does not depend on it). `kept`: lists read already (`read_due_ahead`), kept
+    until the next commit."""
     whose = (view.owner_id, view.include_closed)
-    due = lists.due_listed(run, month.year, month.month, today, view.owner_id, MAX_LISTED,
-                           include_closed=view.include_closed)
+    due = _month_listed(run, view, today, month, kept)
     if shown is not None and shown.whose == whose:
         late, late_total = shown.overdue, shown.overdue_total
     else:
@@ -314,6 +317,28 @@ def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists 
         late, late_total = reads.with_missed_periods(run, listed.rows, today), listed.total
     return DueLists(month=month, due=due.rows, overdue=late, due_total=due.total, overdue_total=late_total,
                     whose=whose)
+
+
+def _month_listed(run: Run, view: View, today: date, month: date, kept: KeptRegions | None) -> lists.Listed:
+    """The first MAX_LISTED actions due in `month` for the owner in view, and their number (`kept`: held until the
+    next commit)."""
+    def read() -> lists.Listed:
+        return lists.due_listed(run, month.year, month.month, today, view.owner_id, MAX_LISTED,
+                                include_closed=view.include_closed)
+
+    if kept is None:
+        return read()
+    return kept.held(("due", view.owner_id, view.include_closed, month, today), read)
+
+
+def read_due_ahead(run: Run, view: View, today: date, month: date, kept: KeptRegions, stop: Callable[[], bool]) -> None:
+    """Read in the background, into `kept` (valid until the next commit), the due lists of the months before and
+    after `month`: what the due panel's month keys show next. `stop()` True: a key came, whose own read comes
+    first."""
+    for step in (1, -1):
+        if stop():
+            return
+        _month_listed(run, view, today, month + relativedelta(months=step), kept)
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,7 @@ from tui.loading import (
     load_due,
     load_tree,
     read_ahead,
+    read_due_ahead,
     read_with,
 )
 from tui.nodes import ROOT, Item, NodeKey
@@ -300,7 +301,8 @@ class MainScreen(Screen[None]):
         def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
             return read_with(self.db, lambda run: (load_tree(run, view, today, expanded, reopen=reopen,
                                                              kept=self.kept_regions),
-                                                   load_due(run, view, today, month) if with_due else None))
+                                                   load_due(run, view, today, month, kept=self.kept_regions)
+                                                   if with_due else None))
 
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
@@ -311,6 +313,7 @@ class MainScreen(Screen[None]):
                 self.due_with_tree = False
                 if self.state.view == view and self.state.month == month:
                     self._show_due(due)
+                    self._read_due_ahead_if_needed()
                     self.app_.loaded("due")  # read with the tree: the first view may be complete
                 else:  # the month or the view moved on meanwhile
                     self.reload_due()
@@ -402,11 +405,34 @@ class MainScreen(Screen[None]):
         view, today, month = self.state.view, self.today, self.state.month
         pending = self.due_with_tree or self._group_busy("due")
         shown = self.due_lists if month_only and not pending else None  # else what is shown may be out of date
+        self.workers.cancel_group(self, "due-ahead")  # this read comes first
 
         def job() -> DueLists:
-            return read_with(self.db, lambda run: load_due(run, view, today, month, shown=shown))
+            return read_with(self.db, lambda run: load_due(run, view, today, month, shown=shown,
+                                                           kept=self.kept_regions))
 
-        self._work(job, self._show_due, group="due")
+        def done(lists: DueLists) -> None:
+            self._show_due(lists)
+            self._read_due_ahead_if_needed()
+
+        self._work(job, done, group="due")
+
+    def _read_due_ahead_if_needed(self) -> None:
+        """For everyone's view, read ahead the due lists of the months before and after the one shown
+        (`tui.loading.read_due_ahead`), so that a month key reads nothing; an owner's lists are quick to read."""
+        if self.state.view.owner_id is None and self.due_lists is not None:
+            self.call_after_refresh(self._read_due_ahead, self.state.view, self.due_lists.month)
+
+    def _read_due_ahead(self, view: View, month: date) -> None:
+        today, kept_lists = self.today, self.kept_regions
+
+        def job() -> None:
+            worker = get_current_worker()
+            if not worker.is_cancelled:
+                read_with(self.db, partial(read_due_ahead, view=view, today=today, month=month, kept=kept_lists,
+                                           stop=lambda: worker.is_cancelled))
+
+        self._work(job, lambda _none: None, group="due-ahead")
 
     def _show_due(self, lists: DueLists) -> None:
         self.due_lists = lists
