@@ -97,6 +97,22 @@ class KeptRegions:
             if self._at == version:
                 self._classes[(today, view.include_closed)] = classes
 
+    def carry(self, at: int, now: int, today: date, before: reads.ClassedAction | None,
+              after: reads.ClassedAction | None) -> bool:
+        """After this screen's own change of one action, which took the database from version `at` to `now` with
+        no other commit between (the caller's to know): keep everyone's classes read at `at`, that action counted
+        where it is now (`reads.moved_class`), valid at `now`; whatever else was kept is forgotten. Whether any
+        classes were kept at `at` (else nothing is carried)."""
+        with self._lock:
+            if self._at != at:
+                return False
+            classes = {key: by_region for key, by_region in self._classes.items() if key[0] == today}
+            self._move_to(now)
+            for (day, include_closed), by_region in classes.items():
+                self._classes[(day, include_closed)] = reads.moved_class(by_region, before, after,
+                                                                         include_closed=include_closed)
+            return bool(classes)
+
     def held(self, key: Hashable, read: Callable[[], T]) -> T:
         """What `read()` returns, kept under `key` (which names what is read, its view and day) while the database
         stays as it was: read again after any commit."""

@@ -376,6 +376,32 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
                        detail=detail)
 
 
+@dataclass(frozen=True, slots=True)
+class ClassMove:
+    """Where one action is counted in everyone's classes (`reads.action_class`) before and after this screen's change
+    of it, both read in the change's transaction, and the database's version just before the change."""
+
+    at: int
+    before: reads.ClassedAction | None
+    after: reads.ClassedAction | None = None
+
+
+def class_before(db: OpenDatabase, session: Session, action_id: int, today: date) -> ClassMove:
+    """The action's class as a change's transaction starts, and the database's version then (read once the
+    transaction holds the write lock: on SQLite nothing else commits until it ends)."""
+    from store import queries
+
+    before = reads.action_class(queries.runner(session), action_id, today)  # the first statement: the lock is taken
+    return ClassMove(db.data_version(), before)
+
+
+def class_after(move: ClassMove, session: Session, action_id: int, today: date) -> ClassMove:
+    """`move` with the action's class after the change, read in its transaction."""
+    from store import queries
+
+    return replace(move, after=reads.action_class(queries.runner(session), action_id, today))
+
+
 def action_version(session: Session, action_id: int) -> int:
     """The action's version as stored now (it moves on with every change)."""
     from sqlmodel import col, select

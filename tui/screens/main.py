@@ -51,10 +51,13 @@ from tui.kept_regions import KeptRegions, kept
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
 from tui.loading import (
     AfterChange,
+    ClassMove,
     DueLists,
     OpenDatabase,
     action_version,
     children_of,
+    class_after,
+    class_before,
     load_actions,
     load_after_change,
     load_due,
@@ -636,25 +639,34 @@ class MainScreen(Screen[None]):
             return None
         return row
 
-    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None) -> None:
+    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None, *,
+               action_id: int | None = None) -> None:
         """Run `write` (it says which action it changed) after every earlier write, then repaint what it
-        touched and call `done`. The repaint itself is the confirmation."""
+        touched and call `done`. The repaint itself is the confirmation. `action_id`: the action it will change,
+        if known, whose place in everyone's counts is then read before and after (`_carry_classes`)."""
         state, today = self.state, self.today
+        classes = action_id is not None and kept(state.view)
 
-        def job() -> tuple[AfterChange, int]:
+        def job() -> tuple[AfterChange, int, ClassMove | None]:
             with self.db.write() as session:
+                move = class_before(self.db, session, action_id, today) if action_id is not None and classes else None
                 written = write(session)
                 # read in the same transaction, as it is committed (the screen shows it only once it is)
                 after = load_after_change(session, state.view, today, state.month, written.action_id,
                                           counts=written.counts)
+                if move is not None:
+                    move = class_after(move, session, written.action_id, today) \
+                        if written.action_id == action_id else None
             if written.moved_from is not None:
                 self.own_versions.moved(written.action_id, written.moved_from, after.row.version)
-            return after, self.db.data_version()  # our own commit: nothing to refresh for it
+            return after, self.db.data_version(), move  # our own commit: nothing to refresh for it
 
-        def shown(result: tuple[AfterChange, int]) -> None:
-            after, self.seen_version = result
+        def shown(result: tuple[AfterChange, int, ClassMove | None]) -> None:
+            after, self.seen_version, move = result
+            carried = move is not None and self._carry_classes(move, self.seen_version)
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
-            if after.counts is not None and kept(self.state.view):  # everyone's counts moved: read them anew
+            if (carried or after.counts is not None) and kept(self.state.view):
+                # everyone's counts moved: read anew, or carried over (the views and addressees held are read anew)
                 self.call_after_refresh(self._read_regions_ahead, self.state.view)
             if done is not None:
                 done(after)
@@ -663,6 +675,14 @@ class MainScreen(Screen[None]):
             self._work(job, shown, group="write", exclusive=False)
 
         self.writes.submit(start)
+
+    def _carry_classes(self, move: ClassMove, now: int) -> bool:
+        """Keep everyone's counts read before this screen's own change valid after it, the changed action counted
+        anew, if the change was the one commit since (the version moved by one: on a server a counter each commit
+        moves once; on SQLite any commits between two looks move it by one, and the write lock held from `move.at`
+        leaves only the moment between the commit and the look at `now`, when the screen takes no other commit
+        for its own either). Whether they were kept and carried."""
+        return now == move.at + 1 and self.kept_regions.carry(move.at, now, self.today, move.before, move.after)
 
     def _change(self, row: ActionRow, change: Callable[[Session, int], Written | None],
                 done: Callable[[AfterChange], None] | None = None) -> None:
@@ -674,7 +694,7 @@ class MainScreen(Screen[None]):
             written = change(session, expected)
             return Written(row.id, counts=False) if written is None else replace(written, moved_from=expected)
 
-        self._queue(write, done)
+        self._queue(write, done, action_id=row.id)
 
     def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
         """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
@@ -867,7 +887,7 @@ class MainScreen(Screen[None]):
             self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
                         f"now {status_word(after.row.status)}", timeout=4, markup=False)
 
-        self._queue(write, done)
+        self._queue(write, done, action_id=row.id if row is not None else None)
 
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
