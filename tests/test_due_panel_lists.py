@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from helpers.counting import Counting
-from helpers.screen import TODAY, action_id, change_elsewhere, due_text, main_screen, make_app, owner, press, \
-    screen_lines, settle
 
+from helpers.counting import Counting
+from helpers.screen import TODAY, action_id, due_text, main_screen, make_app, owner, press, screen_lines, settle
 from store import commands, fastread, lists
 from store.db import Database, open_database
 from store.queries import runner
@@ -43,6 +42,16 @@ def stored_lists(db_path: Path, year: int, month: int) -> tuple[list[lists.Actio
             return lists.due_in_month(run, year, month, TODAY), lists.overdue(run, TODAY)
     finally:
         db.dispose()
+
+
+def complete_elsewhere(db_path: Path, reference: str) -> None:
+    """Another program (its own connection) completes the action."""
+    other = open_database(db_path)
+    try:
+        with other.write() as session:
+            commands.set_status(session, action_id(db_path, reference), Status.COMPLETE, by="someone else")
+    finally:
+        other.dispose()
 
 
 def listed_refs(text: str, heading: str) -> list[str]:
@@ -82,12 +91,7 @@ async def test_a_month_key_shows_the_new_month_and_the_overdue_list_as_stored(db
         # another program completes the first overdue action; the screen reads again, and a month key pressed
         # before that read is back must not bring the old overdue list back with it
         first = late[0].reference
-        other = open_database(db_path)
-        try:
-            with other.write() as session:
-                commands.set_status(session, action_id(db_path, first), Status.COMPLETE, by="someone else")
-        finally:
-            other.dispose()
+        complete_elsewhere(db_path, first)
         screen = app.screen
         assert isinstance(screen, MainScreen)
         screen.refresh_all()
@@ -129,13 +133,7 @@ def test_a_commit_elsewhere_makes_the_months_read_ahead_read_again(db: Database,
         read_due_ahead(run, View(), TODAY, date(2023, 9, 1), kept, never)
         before = load_due(run, View(), TODAY, october, kept=kept)
     first = before.due[0].reference
-    change_elsewhere(db_path, first)  # now ongoing: still due, its row changed
-    other = open_database(db_path)
-    try:
-        with other.write() as session:
-            commands.set_status(session, action_id(db_path, first), Status.COMPLETE, by="someone else")
-    finally:
-        other.dispose()
+    complete_elsewhere(db_path, first)
     with fastread.reading(db_path) as run:
         counting = Counting(run)
         after = load_due(counting, View(), TODAY, october, kept=kept)
