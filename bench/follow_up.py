@@ -149,7 +149,7 @@ async def press_cycles(app: Any, pilot: Any, who: str, runs: int, found: dict[st
 
 async def press_after_change(app: Any, pilot: Any, runs: int, found: dict[str, list[float]]) -> None:
     """In everyone's view, the screen's own status key on the action highlighted in the due panel (complete: it
-    moves everyone's counts; the tree stays at its regions), then, as soon as the change shows (the read-ahead it
+    moves everyone's counts; the tree stays at its regions), then, as soon as the change shows (the read-aheads it
     starts not waited for), the date or the status filter's first step (only overdue; only not started), timed
     with that read-ahead running on; the filters are cleared after. It completes 2 × `runs` actions."""
     from tui.widgets.due_panel import DuePanel
@@ -161,8 +161,8 @@ async def press_after_change(app: Any, pilot: Any, runs: int, found: dict[str, l
             panel.focus()
             panel.highlighted = next(i for i in range(panel.option_count) if _on_action(panel, i))
             await settle(app, pilot)
-            await timed(app, pilot, lambda: send_key(app, "c"), AHEAD)
-            times.append(await timed(app, pilot, lambda k=key: send_key(app, k), AHEAD))
+            await timed(app, pilot, lambda: send_key(app, "c"), AHEAD + DUE_AHEAD)
+            times.append(await timed(app, pilot, lambda k=key: send_key(app, k), AHEAD + DUE_AHEAD))
             await timed(app, pilot, lambda: send_key(app, "F"))  # the filters cleared, every read done
 
 

@@ -13,7 +13,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from helpers.counting import Counting
-from helpers.screen import TODAY, action_id, due_text, main_screen, make_app, owner, press, screen_lines, settle
+from helpers.screen import TODAY, action_id, due_text, go_to, main_screen, make_app, owner, press, screen_lines, settle
 from store import commands, fastread, lists
 from store.db import Database, open_database
 from store.queries import runner
@@ -179,3 +179,10 @@ async def test_everyones_month_keys_find_their_lists_read_and_show_the_stores(
             assert f"Due in {date(year, month, 1):%B %Y} · {len(due)}" in text and f"Overdue · {len(late)}" in text
             assert listed_refs(text, "Due in") == [row.reference for row in due[:SHOWN]]
         assert main_screen(app).state.view == View()
+        await go_to(pilot, "gm-2023/6/2", db_path)
+        await press(pilot, "o")  # the screen's own change: the months either side are read again after it
+        read.clear()
+        await press(pilot, "left_square_bracket")
+        assert (2023, 7) not in read
+        due, _late = stored_lists(db_path, 2023, 7)
+        assert listed_refs(due_text(app), "Due in") == [row.reference for row in due[:SHOWN]]

@@ -665,6 +665,7 @@ class MainScreen(Screen[None]):
             after, self.seen_version, move = result
             carried = move is not None and self._carry_classes(move, self.seen_version)
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
+            self._read_due_ahead_if_needed()  # the months either side, read again after the commit
             if (carried or after.counts is not None) and kept(self.state.view):
                 # everyone's counts moved: read anew, or carried over (the views and addressees held are read anew)
                 self.call_after_refresh(self._read_regions_ahead, self.state.view)
