@@ -1016,13 +1016,16 @@ class MainScreen(Screen[None]):
 
         by = self.by
 
-        def job() -> int:
+        def job() -> tuple[int, int]:
             with self.db.write() as session:
                 if what == "close":
-                    return closing.close_plan(session, plan_id, note=note, by=by)
-                return closing.reopen_plan(session, plan_id, by=by)
+                    count = closing.close_plan(session, plan_id, note=note, by=by)
+                else:
+                    count = closing.reopen_plan(session, plan_id, by=by)
+            return count, self.db.data_version()  # our own commit: read again below, not again by the poll
 
-        def done(count: int) -> None:
+        def done(result: tuple[int, int]) -> None:
+            count, self.seen_version = result
             self.notify(f"{plan_id} {'closed' if what == 'close' else 'reopened'} ({count} actions)"
                         + (": P shows closed plans" if what == "close" else ""), timeout=6, markup=False)
             self.refresh_all()
