@@ -345,15 +345,19 @@ class MainScreen(Screen[None]):
         if not view.search.strip() and not self.kept_regions.read_ahead_for(view, self.today):
             self.call_after_refresh(self._read_regions_ahead, view)
 
-    def _read_regions_ahead(self, view: View) -> None:
+    def _read_regions_ahead(self, view: View, months: date | None = None) -> None:
         """Read in the background the views the keys of `view` show (`tui.loading.read_ahead`): for everyone, the
-        regions under every status and date filter and each region's addressees."""
+        regions under every status and date filter and each region's addressees; then, given `months` (the due
+        panel's), the due lists of the months either side (one background read at a time beside the keys)."""
         today, regions = self.today, self.kept_regions
 
         def job() -> None:
             worker = get_current_worker()
             if not worker.is_cancelled:  # a view is being read: it comes first
                 read_with(self.db, partial(read_ahead, view=view, today=today, kept=regions,
+                                           stop=lambda: worker.is_cancelled))
+            if months is not None and not worker.is_cancelled:
+                read_with(self.db, partial(read_due_ahead, view=view, today=today, month=months, kept=regions,
                                            stop=lambda: worker.is_cancelled))
 
         self._work(job, lambda _none: None, group="ahead")
@@ -665,10 +669,13 @@ class MainScreen(Screen[None]):
             after, self.seen_version, move = result
             carried = move is not None and self._carry_classes(move, self.seen_version)
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
-            self._read_due_ahead_if_needed()  # the months either side, read again after the commit
             if (carried or after.counts is not None) and kept(self.state.view):
-                # everyone's counts moved: read anew, or carried over (the views and addressees held are read anew)
-                self.call_after_refresh(self._read_regions_ahead, self.state.view)
+                # everyone's counts moved: read anew, or carried over (the views and addressees held are read anew);
+                # then the due panel's months either side, read again after the commit
+                self.call_after_refresh(self._read_regions_ahead, self.state.view,
+                                        self.due_lists.month if self.due_lists is not None else None)
+            else:
+                self._read_due_ahead_if_needed()  # the months either side, read again after the commit
             if done is not None:
                 done(after)
 
