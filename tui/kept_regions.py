@@ -8,8 +8,12 @@ reads ahead in the background, once the view is shown, everyone's actions counte
 that a filter key finds its counts read.
 
 Beside them it holds, under the same rule, whatever else a key would read again (`held`): a view's tree, a
-region's addressees, a view's actions in another order. `tui.loading.read_ahead` reads those in the background
-for the keys of the view shown, so that a filter, sort or expand key reads nothing.
+region's addressees, a view's actions in another order, a month's due list. `tui.loading.read_ahead` and
+`read_due_ahead` read those in the background for the keys of the view shown, so that a filter, sort, expand or
+month key reads nothing.
+
+The one exception to the rule: after the screen's own change of one action, the classes are carried over its
+commit (`carry`), that action counted anew, where that commit was the only one since they were read.
 """
 
 from __future__ import annotations
