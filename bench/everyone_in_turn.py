@@ -6,7 +6,9 @@ On a loaded machine two runs minutes apart move by more than a change between th
 press by press and meet the same load. The month key (`]`, `[`): its months read ahead, against nothing kept
 (its list read at the key, as before). The date and status filter's first step pressed as soon as the screen's own
 status change shows (`c` on the action the due panel highlights): everyone's counts carried over the change,
-against read again after it (as before). Each key is timed as `follow_up.py` times it; prints p50 and each press.
+against read again after it (as before), and, to show what the background reads cost the key, carried with no
+read-ahead at all (none after the change or the key: not what the app does). Each key is timed as `follow_up.py`
+times it; prints p50 and each press.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ async def in_turn(db_path: Path, presses: int, size: tuple[int, int]) -> dict[st
         screen.query_one(PlanTree).focus()
         await settle(app, pilot)
         kept, due_ahead, carry = screen.kept_regions, screen._read_due_ahead, screen._carry_classes
+        regions_ahead = screen._read_regions_ahead
         months = itertools.cycle(["right_square_bracket", "left_square_bracket"])
         for _ in range(presses):
             for way in ("read ahead", "nothing kept"):
@@ -67,8 +70,10 @@ async def in_turn(db_path: Path, presses: int, size: tuple[int, int]) -> dict[st
         panel = screen.query_one(DuePanel)
         for _ in range(presses):
             for key in ("d", "f"):
-                for way in ("carried", "read again"):
-                    screen._carry_classes = carry if way == "carried" else (lambda _move, _now: False)
+                for way in ("carried", "read again", "carried, nothing read ahead"):
+                    screen._carry_classes = carry if way != "read again" else (lambda _move, _now: False)
+                    screen._read_regions_ahead = regions_ahead if way != "carried, nothing read ahead" \
+                        else (lambda *_args: None)
                     panel.focus()
                     panel.highlighted = next(i for i in range(panel.option_count) if _on_action(panel, i))
                     await settle(app, pilot)
