@@ -13,7 +13,9 @@ region's addressees, a view's actions in another order, a month's due list. `tui
 month key reads nothing.
 
 The one exception to the rule: after the screen's own change of one action, the classes are carried over its
-commit (`carry`), that action counted anew, where that commit was the only one since they were read.
+commit (`carry`), that action counted anew, with the addressees of the other regions, where that commit was the
+only one since they were read; everyone's views then stay noted as read ahead, so no read-ahead runs beside the
+next keys.
 """
 
 from __future__ import annotations
@@ -102,16 +104,23 @@ class KeptRegions:
                 self._classes[(today, view.include_closed)] = classes
 
     def carry(self, at: int, now: int, today: date, before: reads.ClassedAction | None,
-              after: reads.ClassedAction | None) -> bool:
+              after: reads.ClassedAction | None, unmoved: Callable[[Hashable], bool]) -> bool:
         """After this screen's own change of one action, which took the database from version `at` to `now` with
         no other commit between (the caller's to know): keep everyone's classes read at `at`, that action counted
-        where it is now (`reads.moved_class`), valid at `now`; whatever else was kept is forgotten. Whether any
-        classes were kept at `at` (else nothing is carried)."""
+        where it is now (`reads.moved_class`), and what `held` kept that the change leaves as it was (`unmoved`,
+        by key), valid at `now`, everyone's views staying noted as read ahead (`ahead_read`: what else a key needs
+        follows from the classes or is read when asked); whatever else was kept is forgotten. Whether any classes
+        were kept at `at` (else nothing is carried)."""
         with self._lock:
             if self._at != at:
                 return False
             classes = {key: by_region for key, by_region in self._classes.items() if key[0] == today}
+            values = {key: value for key, value in self._values.items() if unmoved(key)}
+            ahead = {key for key in self._ahead if key[0].owner_id is None}
             self._move_to(now)
+            if classes:
+                self._values.update(values)
+                self._ahead.update(ahead)
             for (day, include_closed), by_region in classes.items():
                 self._classes[(day, include_closed)] = reads.moved_class(by_region, before, after,
                                                                          include_closed=include_closed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -178,13 +178,30 @@ def children_of(run: Run, view: View, today: date, key: NodeKey, kept: KeptRegio
     if key.kind == "region":
         if kept is None:
             return list(reads.addressees(run, view, str(key.id), today))
-        return list(kept.held(("addressees", replace(view, order="plan"), str(key.id), today),
+        return list(kept.held(_addressees_key(view, str(key.id), today),
                               lambda: reads.addressees(run, view, str(key.id), today)))
     if key.kind == "addressee":
         return list(reads.recommendations(run, view, int(key.id), today))
     if key.kind == "recommendation":
         return list(reads.actions(run, view, int(key.id), today))
     return []
+
+
+def _addressees_key(view: View, region: str, today: date) -> tuple[str, View, str, date]:
+    """What a region's addressees in view are held under (`children_of`)."""
+    return ("addressees", replace(view, order="plan"), region, today)
+
+
+def unmoved_by(move: ClassMove) -> Callable[[Hashable], bool]:
+    """Which held reads a change of one action (`move`) leaves as they were: everyone's addressees in the regions
+    other than the action's (an action counts in its own region alone)."""
+    moved = {place.region for place in (move.before, move.after) if place is not None}
+
+    def unmoved(key: Hashable) -> bool:
+        return (isinstance(key, tuple) and len(key) == 4 and key[0] == "addressees" and isinstance(key[1], View)
+                and kept_regions.kept(key[1]) and key[2] not in moved)
+
+    return unmoved
 
 
 def read_view(run: Run, view: View, today: date, kept: KeptRegions | None = None) -> tuple[list[RegionNode],

@@ -65,6 +65,7 @@ from tui.loading import (
     read_ahead,
     read_due_ahead,
     read_with,
+    unmoved_by,
 )
 from tui.nodes import ROOT, Item, NodeKey
 from tui.view_state import ViewState, changes
@@ -345,19 +346,15 @@ class MainScreen(Screen[None]):
         if not view.search.strip() and not self.kept_regions.read_ahead_for(view, self.today):
             self.call_after_refresh(self._read_regions_ahead, view)
 
-    def _read_regions_ahead(self, view: View, months: date | None = None) -> None:
+    def _read_regions_ahead(self, view: View) -> None:
         """Read in the background the views the keys of `view` show (`tui.loading.read_ahead`): for everyone, the
-        regions under every status and date filter and each region's addressees; then, given `months` (the due
-        panel's), the due lists of the months either side (one background read at a time beside the keys)."""
+        regions under every status and date filter and each region's addressees."""
         today, regions = self.today, self.kept_regions
 
         def job() -> None:
             worker = get_current_worker()
             if not worker.is_cancelled:  # a view is being read: it comes first
                 read_with(self.db, partial(read_ahead, view=view, today=today, kept=regions,
-                                           stop=lambda: worker.is_cancelled))
-            if months is not None and not worker.is_cancelled:
-                read_with(self.db, partial(read_due_ahead, view=view, today=today, month=months, kept=regions,
                                            stop=lambda: worker.is_cancelled))
 
         self._work(job, lambda _none: None, group="ahead")
@@ -669,13 +666,9 @@ class MainScreen(Screen[None]):
             after, self.seen_version, move = result
             carried = move is not None and self._carry_classes(move, self.seen_version)
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
-            if (carried or after.counts is not None) and kept(self.state.view):
-                # everyone's counts moved: read anew, or carried over (the views and addressees held are read anew);
-                # then the due panel's months either side, read again after the commit
-                self.call_after_refresh(self._read_regions_ahead, self.state.view,
-                                        self.due_lists.month if self.due_lists is not None else None)
-            else:
-                self._read_due_ahead_if_needed()  # the months either side, read again after the commit
+            if after.counts is not None and kept(self.state.view) and not carried:
+                # everyone's counts moved and were not carried over the change: read them anew
+                self.call_after_refresh(self._read_regions_ahead, self.state.view)
             if done is not None:
                 done(after)
 
@@ -690,7 +683,8 @@ class MainScreen(Screen[None]):
         moves once; on SQLite any commits between two looks move it by one, and the write lock held from `move.at`
         leaves only the moment between the commit and the look at `now`, when the screen takes no other commit
         for its own either). Whether they were kept and carried."""
-        return now == move.at + 1 and self.kept_regions.carry(move.at, now, self.today, move.before, move.after)
+        return now == move.at + 1 and self.kept_regions.carry(move.at, now, self.today, move.before, move.after,
+                                                              unmoved_by(move))
 
     def _change(self, row: ActionRow, change: Callable[[Session, int], Written | None],
                 done: Callable[[AfterChange], None] | None = None) -> None:
