@@ -30,6 +30,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
+import app_session  # noqa: E402, F401  (loaded now: on import it puts this checkout first on the path, which --code
+# must follow, not precede)
 from pilot_timing import send_key, settle, timed  # noqa: E402
 from run import TODAY, bare_sqlite_query, pick_owners  # noqa: E402
 
