@@ -30,6 +30,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
+import app_session  # noqa: E402, F401  (loaded now: on import it puts this checkout first on the path, which --code
+# must follow, not precede)
 from pilot_timing import send_key, settle, timed  # noqa: E402
 from run import TODAY, bare_sqlite_query, pick_owners  # noqa: E402
 
@@ -45,7 +47,13 @@ KEY_WORDS = {"d": "date filter key (overdue / due this month / missed / off)",
 TARGET = 0.050
 COLD = "everyone, nothing read ahead"  # everyone's keys with no region counts kept (tui/kept_regions.py)
 SWITCHED = "everyone, first switch"  # pressed once everyone's view first shows, its read-ahead not waited for
+CHANGED = "everyone, right after a status change"  # the first filter step pressed once the screen's own change shows
 AHEAD = ("ahead",)  # the screen's read-ahead worker group: runs on in the background after a repaint
+# everyone's due lists of the months either side of the one shown, read in the background once it shows: a month
+# key is timed with the screen settled before it (the read-ahead done, as at a user's pace), not waiting for the
+# read-ahead it starts
+DUE_AHEAD = ("due-ahead",)
+MONTH_KEYS = ("]", "[")
 
 
 def cycles(owner_id: int) -> dict[str, list[Any]]:
@@ -87,11 +95,13 @@ async def time_keys(db_path: Path, owner_label: str, runs: int, size: tuple[int,
             screen.query_one(PlanTree).focus()
             await settle(app, pilot)
             await press_cycles(app, pilot, who, runs, found)
-        # everyone's date and status keys again with nothing kept and nothing read ahead: what a key costs
+        await press_after_change(app, pilot, runs, found)
+        # everyone's date, status and month keys again with nothing kept and nothing read ahead: what a key costs
         # when it comes before the read-ahead is done (right after everyone's view shows, or a change)
         screen.kept_regions = KeptRegions(lambda: next(versions))  # a new version at each look: never valid
         screen._read_regions_ahead = lambda _view: None
-        await press_cycles(app, pilot, COLD, runs, found, keys=("d", "f"))
+        screen._read_due_ahead = lambda _view, _month: None
+        await press_cycles(app, pilot, COLD, runs, found, keys=("d", "f", *MONTH_KEYS))
     db.dispose()
     return found
 
@@ -117,8 +127,8 @@ async def time_first_switch(db_path: Path, owner_label: str, runs: int,
             async with app.run_test(size=size) as pilot:
                 await settle(app, pilot)  # started, and whatever it reads once started
                 app.screen.choose_owner(None)  # type: ignore[attr-defined]
-                await settle(app, pilot, AHEAD)
-                times.append(await timed(app, pilot, lambda k=key, a=app: send_key(a, k), AHEAD))
+                await settle(app, pilot, AHEAD + DUE_AHEAD)
+                times.append(await timed(app, pilot, lambda k=key, a=app: send_key(a, k), AHEAD + DUE_AHEAD))
                 await settle(app, pilot)
             db.dispose()
     return found
@@ -131,7 +141,37 @@ async def press_cycles(app: Any, pilot: Any, who: str, runs: int, found: dict[st
         cycle = KEYS[key]
         times = found.setdefault(f"{key} ({who})", [])
         for _ in range(runs):
-            times += [await timed(app, pilot, lambda k=key: send_key(app, k)) for _ in range(cycle)]
+            for _ in range(cycle):
+                if key in MONTH_KEYS:
+                    await settle(app, pilot)
+                    times.append(await timed(app, pilot, lambda k=key: send_key(app, k), DUE_AHEAD))
+                else:
+                    times.append(await timed(app, pilot, lambda k=key: send_key(app, k)))
+
+
+async def press_after_change(app: Any, pilot: Any, runs: int, found: dict[str, list[float]]) -> None:
+    """In everyone's view, the screen's own status key on the action highlighted in the due panel (complete: it
+    moves everyone's counts; the tree stays at its regions), then, as soon as the change shows (the read-aheads it
+    starts not waited for), the date or the status filter's first step (only overdue; only not started), timed
+    with that read-ahead running on; the filters are cleared after. It completes 2 × `runs` actions."""
+    from tui.widgets.due_panel import DuePanel
+
+    panel = app.screen.query_one(DuePanel)
+    for key in ("d", "f"):
+        times = found.setdefault(f"{key} ({CHANGED})", [])
+        for _ in range(runs):
+            panel.focus()
+            panel.highlighted = next(i for i in range(panel.option_count) if _on_action(panel, i))
+            await settle(app, pilot)
+            await timed(app, pilot, lambda: send_key(app, "c"), AHEAD + DUE_AHEAD)
+            times.append(await timed(app, pilot, lambda k=key: send_key(app, k), AHEAD + DUE_AHEAD))
+            await timed(app, pilot, lambda: send_key(app, "F"))  # the filters cleared, every read done
+
+
+def _on_action(panel: Any, index: int) -> bool:
+    """Whether the due panel's entry at `index` is an action (not a heading)."""
+    panel.highlighted = index
+    return panel.highlighted_row is not None
 
 
 def read_floor(db_path: Path, owner_label: str, other_label: str) -> Any:
@@ -249,7 +289,8 @@ def table(keys: dict[str, dict[str, list[float]]], floors: dict[str, dict[str, l
         for name, times in timings.items():
             key, who = name.split(" ", 1)
             median = statistics.median(times)
-            floor = floors[screen][name.replace(COLD, "everyone").replace(SWITCHED, "everyone")]
+            floor = floors[screen][name.replace(COLD, "everyone").replace(SWITCHED, "everyone")
+                                   .replace(CHANGED, "everyone")]
             lines.append(f"| {KEY_WORDS[key]} {who}, {screen} | {_ms(median)} | {_ms(_p95(times))} | "
                          f"{_ms(statistics.median(floor))} / {_ms(_p95(floor))} | "
                          f"{median / statistics.median(floor):.2f}× | {_ms(bare)} | ≤ 50 ms | "

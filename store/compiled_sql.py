@@ -9,6 +9,102 @@ from typing import Any
 SCHEMA_VERSION = 6
 
 STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[str, Any]]] = {
+    'action_class': ('SELECT "plan".region, action.status, CASE CASE WHEN (action.status = :status_1) THEN :param_1 WHEN '
+     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
+     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
+     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
+     '(:before_month - action.start_month) / action.every_months + :param_2 ELSE :param_3 END > (SELECT count(*) '
+     'AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_4 WHEN (action.deadline IS NOT NULL AND action.deadline "
+     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
+     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
+     '= :param_5 OR action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
+     'action.id IN (SELECT change.action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_6 AND (SELECT count(*) AS count_3 \n'
+     'FROM change \n'
+     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
+     'FROM change AS change_1 \n'
+     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_7) THEN :param_8 '
+     'ELSE :param_9 END WHEN :param_10 THEN CASE WHEN (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_2 ELSE :param_3 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_11 ELSE :param_12 END WHEN :param_13 THEN :param_14 WHEN "
+     ':param_15 THEN :param_16 WHEN :param_17 THEN :param_18 END + CASE WHEN (action.status != :status_2 AND '
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_5 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)))) '
+     'THEN :param_19 ELSE :param_20 END AS code, "plan".id IN (SELECT DISTINCT action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))) AS closed \n'
+     'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
+     'WHERE action.id = :action_id AND (+ action.withdrawn) IS 0',
+     ('region', 'status', 'code', 'closed'), (None, 'enum:Status', None, 'bool'),
+     {'every_months_1': 0,
+      'kind_1': 'target',
+      'kind_2': 'close',
+      'kind_3': 'reopen',
+      'kind_4': 'close',
+      'kind_5': 'reopen',
+      'param_1': 'complete',
+      'param_10': 'red',
+      'param_11': 4,
+      'param_12': 0,
+      'param_13': 'amber',
+      'param_14': 1,
+      'param_15': 'green',
+      'param_16': 2,
+      'param_17': 'complete',
+      'param_18': 3,
+      'param_19': 8,
+      'param_2': 1,
+      'param_20': 0,
+      'param_3': 0,
+      'param_4': 'red',
+      'param_5': 0,
+      'param_6': 1,
+      'param_7': 1,
+      'param_8': 'amber',
+      'param_9': 'green',
+      'status_1': 'complete',
+      'status_2': 'complete'}),
     'action_detail': ('SELECT "plan".id AS plan_id, "plan".title AS plan_title, "plan".region, addressee.name AS addressee, '
      'recommendation.number AS recommendation_number, recommendation.text AS recommendation_text, '
      'recommendation.agreement, recommendation.inferred, action.owners_written, action.caveat, action.start, '

@@ -426,12 +426,7 @@ def _region_classes_statement() -> Any:
     worked out once per open action from the rules the filters and ratings use. Complete actions are one class
     (no rating or date test reaches them), counted apart so that only open ones are sorted into groups."""
     in_force = [_live(), or_(bindparam("include_closed", type_=Boolean()), _open_plan(Plan.id))]
-    # a missed period makes an action red (store.rag): it is looked for in red ones only
-    red = RATING_CODES[Rag.RED]
-    codes = {rag.value: case((_missed_any(), red + MISSED), else_=red) if rag == Rag.RED else number
-             for rag, number in RATING_CODES.items()}
-    code = case(codes, value=_rag()) + case((_when("due"), DUE), else_=0)
-    open_ = (select(Plan.region, Action.status, code.label("code"), func.count().label("actions"))
+    open_ = (select(Plan.region, Action.status, _class_code().label("code"), func.count().label("actions"))
              .join(Action, Action.plan_id == Plan.id).where(*in_force, Action.status != Status.COMPLETE)
              .group_by(Plan.region, Action.status, literal_column("code")))
     complete = (select(Plan.region, literal(Status.COMPLETE.value, type_=String()).label("status"),
@@ -440,6 +435,27 @@ def _region_classes_statement() -> Any:
                 .join(Action, Action.plan_id == Plan.id).where(*in_force, Action.status == Status.COMPLETE)
                 .group_by(Plan.region))
     return union_all(open_, complete)
+
+
+@cache
+def _class_code() -> ColumnElement[int]:
+    """An action's class as one number (`reads.ActionClass`): its rating's code, plus MISSED if it missed a period,
+    plus DUE if it is due this month (`reads.RATING_CODES`; a complete action's is the complete rating's alone)."""
+    # a missed period makes an action red (store.rag): it is looked for in red ones only
+    red = RATING_CODES[Rag.RED]
+    codes = {rag.value: case((_missed_any(), red + MISSED), else_=red) if rag == Rag.RED else number
+             for rag, number in RATING_CODES.items()}
+    code: ColumnElement[int] = case(codes, value=_rag()) + case((_when("due"), DUE), else_=0)
+    return code
+
+
+def _action_class_statement() -> Any:
+    """One action's region, status and class (`_class_code`), and whether its plan is closed; no row if it is
+    withdrawn (`reads.action_class`): where it is counted in `region_classes`."""
+    return (select(Plan.region, Action.status, _class_code().label("code"),
+                   Plan.id.in_(closed_plans_sql()).label("closed"))
+            .join(Action, Action.plan_id == Plan.id)
+            .where(Action.id == bindparam("action_id", type_=Integer()), _live()))
 
 
 def _owners_statement(some: bool) -> Any:
@@ -511,6 +527,7 @@ _OTHER_STATEMENTS: dict[str, Callable[[], Any]] = {
     "listed": lambda: select(*_row_columns()).where(Action.id.in_(bindparam("action_ids", expanding=True))),
     "owners": lambda: _owners_statement(False), "owners:some": lambda: _owners_statement(True),
     "region_classes": _region_classes_statement,
+    "action_class": _action_class_statement,
     "owner_names": lambda: select(Owner.id, Owner.name, Owner.region, Owner.organisation),
     "machine": lambda: select(Meta.value).where(Meta.key == MACHINE_KEY),  # this file's machine id (none on a server)
 }

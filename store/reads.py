@@ -251,16 +251,51 @@ RegionClasses = dict[str, dict[ActionClass, int]]  # by region: how many actions
 _RATINGS_BY_CODE = {code: rag for rag, code in RATING_CODES.items()}
 
 
+def _class_of(status: str, code: int) -> ActionClass:
+    """The class an action's status and class number (the statements' `code`) stand for."""
+    return ActionClass(Status(status), _RATINGS_BY_CODE[code % MISSED], bool(code & MISSED), bool(code & DUE))
+
+
 def region_classes(run: Run, today: date, *, include_closed: bool = False) -> RegionClasses:
     """Everyone's actions in force counted by region and class, in one statement: what `regions` reads for
     everyone's view (no search) under any status and date filter, counted once (`regions_of`)."""
     found: RegionClasses = {}
     for row in run("region_classes", {**as_of_params(today), "include_closed": include_closed}):
-        code = int(row.code)
-        kind = ActionClass(Status(row.status), _RATINGS_BY_CODE[code % MISSED], bool(code & MISSED), bool(code & DUE))
+        kind = _class_of(row.status, int(row.code))
         by_class = found.setdefault(row.region, {})
         by_class[kind] = by_class.get(kind, 0) + int(row.actions)
     return found
+
+
+class ClassedAction(NamedTuple):
+    """Where one action is counted in `region_classes`: its region and class, and whether its plan is closed."""
+
+    region: str
+    kind: ActionClass
+    closed: bool
+
+
+def action_class(run: Run, action_id: int, today: date) -> ClassedAction | None:
+    """Where one action is counted in `region_classes` (by the same rule); None if it is withdrawn (not counted)."""
+    row = next(iter(run("action_class", {**as_of_params(today), "action_id": action_id})), None)
+    return None if row is None else ClassedAction(row.region, _class_of(row.status, int(row.code)), bool(row.closed))
+
+
+def moved_class(classes: RegionClasses, before: ClassedAction | None, after: ClassedAction | None, *,
+                include_closed: bool) -> RegionClasses:
+    """`classes` with one action counted where it is `after` a change instead of where it was `before` it (a
+    class no action is left in goes, as `region_classes` would not list it)."""
+    found = {region: dict(by_class) for region, by_class in classes.items()}
+    for place, step in ((before, -1), (after, 1)):
+        if place is None or (place.closed and not include_closed):
+            continue
+        by_class = found.setdefault(place.region, {})
+        count = by_class.get(place.kind, 0) + step
+        if count:
+            by_class[place.kind] = count
+        else:
+            del by_class[place.kind]
+    return {region: by_class for region, by_class in found.items() if by_class}
 
 
 def regions_of(classes: RegionClasses, view: View) -> list[RegionNode]:

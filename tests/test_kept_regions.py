@@ -123,3 +123,55 @@ async def test_filter_keys_after_a_change_in_the_screen_and_elsewhere_show_the_s
     await press(pilot, "d", "d", "d", "f", "f")  # the date filter off; only ongoing
     assert main_screen(app).state.view == View(status=Status.ONGOING)
     assert main_screen(app).query_one(PlanTree).shown() == as_stored(app, db_path)
+
+
+async def test_everyones_counts_are_carried_over_the_screens_own_changes_as_a_full_read_gives_them(
+        everyone: Running, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, pilot = everyone
+    screen = main_screen(app)
+    read_again: list[bool] = []
+    region_classes = reads.region_classes
+
+    def spy(*args: object, **kwargs: bool) -> reads.RegionClasses:
+        read_again.append(True)
+        return region_classes(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reads, "region_classes", spy)
+    await go_to(pilot, "gm-2023/6/1", db_path)  # overdue, not started
+    for key, status in (("c", "complete"), ("u", "not_started"), ("o", "ongoing"), ("x", "not_started")):
+        await press(pilot, key)
+        assert sql(db_path, "SELECT status FROM action WHERE reference = 'gm-2023/6/1'") == [(status,)]
+        assert read_again == [], key  # carried over the change, not read again
+        with fastread.reading(db_path) as run:
+            counting = Counting(run)
+            for view in EVERYONE_VIEWS:
+                if view.include_closed:
+                    continue  # closed plans counted: read when asked for
+                assert screen.kept_regions.has(view, TODAY), (key, view)
+                assert screen.kept_regions.regions(counting, view, TODAY) == reads.regions(run, view, TODAY), \
+                    (key, view)
+            assert counting.names == [], key
+            assert screen.kept_regions.regions(run, View(), TODAY) == \
+                reads.regions_of(region_classes(run, TODAY), View())  # a fresh full read
+    await press(pilot, "d")  # only overdue: no longer read, the view shown as stored
+    assert read_again == []
+    assert screen.query_one(PlanTree).shown() == as_stored(app, db_path)
+    change_elsewhere(db_path, "gm-2023/6/2")  # another program's change: read again
+    screen.refresh_all()
+    await settle(pilot)
+    assert read_again
+    await press(pilot, "d", "d", "d", "f", "f")  # only ongoing
+    assert screen.query_one(PlanTree).shown() == as_stored(app, db_path)
+
+
+async def test_a_change_elsewhere_before_the_screens_own_is_never_carried_over(
+        everyone: Running, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, pilot = everyone
+    screen = main_screen(app)
+    await go_to(pilot, "gm-2023/6/1", db_path)
+    monkeypatch.setattr(screen, "refresh_all", lambda: None)  # the screen has not seen the other program's change
+    change_elsewhere(db_path, "gm-2023/6/2")  # now ongoing
+    await press(pilot, "c")
+    with fastread.reading(db_path) as run:
+        for view in (View(), View(status=Status.ONGOING), View(when="overdue")):
+            assert screen.kept_regions.regions(run, view, TODAY) == reads.regions(run, view, TODAY), view

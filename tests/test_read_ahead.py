@@ -21,7 +21,7 @@ from helpers.screen import (
     settle,
     sql,
 )
-from store import fastread, reads
+from store import commands, fastread, reads
 from store.db import Database
 from store.kinds import Status
 from store.rows import ActionRow, View
@@ -140,3 +140,48 @@ async def test_everyones_counts_are_read_ahead_from_the_first_screen(db_path: Pa
         await press(pilot, "a")  # everyone's
         assert screen.state.view == View()
         assert screen.query_one(PlanTree).shown() == as_stored(app, db_path)
+
+
+def test_the_screens_own_change_keeps_what_it_leaves_as_it_was(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everyone's reads carried over one action's change (`KeptRegions.carry`): the classes, that action counted
+    anew, and the addressees of the regions it is not in; its own region's addressees are read again."""
+    monkeypatch.setattr(loading, "AUTO_EXPAND_LIMIT", 10)  # everyone's view opens at its regions, as at scale
+    kept = KeptRegions(db.data_version)
+    with fastread.reading(db.path) as run:
+        read_ahead(run, View(), TODAY, kept, never)
+    with db.write() as session:
+        action_id = commands.find_action(session, "gm-2023/6/1").id
+        move = loading.class_before(db, session, action_id, TODAY)
+        commands.set_status(session, action_id, Status.COMPLETE, by="t")
+        move = loading.class_after(move, session, action_id, TODAY)
+    now = db.data_version()
+    assert now == move.at + 1
+    assert kept.carry(move.at, now, TODAY, move.before, move.after, loading.unmoved_by(move))
+    assert kept.read_ahead_for(View(), TODAY)
+    with fastread.reading(db.path) as run:
+        counting = Counting(run)
+        for view in single_filters(View()):
+            assert kept.regions(counting, view, TODAY) == reads.regions(run, view, TODAY), view
+        assert counting.names == []
+        for region in kept.regions(run, View(), TODAY):
+            key = NodeKey("region", region.region)
+            assert children_of(counting, View(), TODAY, key, kept) == reads.addressees(run, View(), region.region,
+                                                                                       TODAY)
+        assert counting.names == ["addressees"]  # Greater Manchester's alone
+    assert move.before is not None and move.before.region == "Greater Manchester"
+
+
+def test_nothing_is_carried_over_a_change_when_another_commit_came_first(db: Database, db_path: Path) -> None:
+    kept = KeptRegions(db.data_version)
+    with fastread.reading(db.path) as run:
+        read_ahead(run, View(), TODAY, kept, never)
+    change_elsewhere(db_path, "gm-2023/6/2")
+    with db.write() as session:
+        action_id = commands.find_action(session, "gm-2023/6/1").id
+        move = loading.class_before(db, session, action_id, TODAY)
+        commands.set_status(session, action_id, Status.COMPLETE, by="t")
+        move = loading.class_after(move, session, action_id, TODAY)
+    assert not kept.carry(move.at, db.data_version(), TODAY, move.before, move.after, loading.unmoved_by(move))
+    assert not kept.has(View(), TODAY)
+    kept.version()  # the next read notices the commits
+    assert not kept.read_ahead_for(View(), TODAY)

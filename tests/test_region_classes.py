@@ -139,3 +139,42 @@ def test_a_servers_classes_give_the_regions_it_reads_for_each_filter(pg_url: str
             assert reads.regions(run, View(when="overdue"), TODAY)  # the comparison compared something
     finally:
         server.dispose()
+
+
+def test_one_actions_class_moved_gives_the_classes_read_after_its_change(db: Database) -> None:
+    """What the screen keeps after its own change (`KeptRegions.carry`): the classes read before it, the changed
+    action counted where the same rule puts it after, equal a full read after, closed plans counted or not."""
+    with db.write() as s:
+        close_plan(s, "cgm-2019", note="signed off", by="t")
+        closed_one = s.connection().exec_driver_sql(
+            "SELECT reference FROM action WHERE plan_id = 'cgm-2019' AND status != 'complete' LIMIT 1").scalar_one()
+
+    def changes() -> Iterator[tuple[str, object]]:
+        yield "gm-2023/6/1", lambda s, i: commands.set_status(s, i, Status.COMPLETE, by="t")  # overdue: complete
+        yield "gm-2023/6/2", lambda s, i: commands.set_status(s, i, Status.ONGOING, by="t")  # the status alone
+        yield "gm-2023/6/1", lambda s, i: commands.set_status(s, i, Status.NOT_STARTED, by="t")  # back again
+        yield "gm-2023/7/4", lambda s, i: commands.tick_occurrence(s, i, "2023-08", by="t")  # a missed period ticked
+        yield "gm-2023/9/1", lambda s, i: commands.tick_occurrence(s, i, "2023-09", by="t")  # this month's ticked
+        yield "gm-2023/8/3", lambda s, i: revise_target(s, i, "March 2023", reason="earlier", by="t")  # now overdue
+        yield "gm-2023/8/3", lambda s, i: commands.undo_last(s, by="t", action_id=i)
+        yield closed_one, lambda s, i: commands.set_status(s, i, Status.COMPLETE, by="t")  # in the closed plan
+
+    moved = 0
+    for reference, change in changes():
+        with db.read() as s:
+            run = queries.runner(s)
+            action_id = commands.find_action(s, reference).id
+            before = {closed: reads.region_classes(run, TODAY, include_closed=closed) for closed in (False, True)}
+            place = reads.action_class(run, action_id, TODAY)
+        with db.write() as s:
+            change(s, action_id)  # type: ignore[operator]
+        with db.read() as s:
+            run = queries.runner(s)
+            now = reads.action_class(run, action_id, TODAY)
+            for closed in (False, True):
+                after = reads.region_classes(run, TODAY, include_closed=closed)
+                assert reads.moved_class(before[closed], place, now, include_closed=closed) == after, \
+                    (reference, closed)
+                moved += after != before[closed]
+        assert place is not None and now is not None and now.closed == (reference == closed_one)
+    assert moved >= 8  # the changes moved counts (the closed plan's only where closed plans count)

@@ -8,8 +8,14 @@ reads ahead in the background, once the view is shown, everyone's actions counte
 that a filter key finds its counts read.
 
 Beside them it holds, under the same rule, whatever else a key would read again (`held`): a view's tree, a
-region's addressees, a view's actions in another order. `tui.loading.read_ahead` reads those in the background
-for the keys of the view shown, so that a filter, sort or expand key reads nothing.
+region's addressees, a view's actions in another order, a month's due list. `tui.loading.read_ahead` and
+`read_due_ahead` read those in the background for the keys of the view shown, so that a filter, sort, expand or
+month key reads nothing.
+
+The one exception to the rule: after the screen's own change of one action, the classes are carried over its
+commit (`carry`), that action counted anew, with the addressees of the other regions, where that commit was the
+only one since they were read; everyone's views then stay noted as read ahead, so no read-ahead runs beside the
+next keys.
 """
 
 from __future__ import annotations
@@ -96,6 +102,29 @@ class KeptRegions:
         with self._lock:
             if self._at == version:
                 self._classes[(today, view.include_closed)] = classes
+
+    def carry(self, at: int, now: int, today: date, before: reads.ClassedAction | None,
+              after: reads.ClassedAction | None, unmoved: Callable[[Hashable], bool]) -> bool:
+        """After this screen's own change of one action, which took the database from version `at` to `now` with
+        no other commit between (the caller's to know): keep everyone's classes read at `at`, that action counted
+        where it is now (`reads.moved_class`), and what `held` kept that the change leaves as it was (`unmoved`,
+        by key), valid at `now`, everyone's views staying noted as read ahead (`ahead_read`: what else a key needs
+        follows from the classes or is read when asked); whatever else was kept is forgotten. Whether any classes
+        were kept at `at` (else nothing is carried)."""
+        with self._lock:
+            if self._at != at:
+                return False
+            classes = {key: by_region for key, by_region in self._classes.items() if key[0] == today}
+            values = {key: value for key, value in self._values.items() if unmoved(key)}
+            ahead = {key for key in self._ahead if key[0].owner_id is None}
+            self._move_to(now)
+            if classes:
+                self._values.update(values)
+                self._ahead.update(ahead)
+            for (day, include_closed), by_region in classes.items():
+                self._classes[(day, include_closed)] = reads.moved_class(by_region, before, after,
+                                                                         include_closed=include_closed)
+            return bool(classes)
 
     def held(self, key: Hashable, read: Callable[[], T]) -> T:
         """What `read()` returns, kept under `key` (which names what is read, its view and day) while the database

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from dateutil.relativedelta import relativedelta
 
 from store import fastread, lists, reads
 from store.rows import ActionDetail, ActionPath, ActionRow, Progress, RegionNode, View, ViewTree
@@ -176,13 +178,30 @@ def children_of(run: Run, view: View, today: date, key: NodeKey, kept: KeptRegio
     if key.kind == "region":
         if kept is None:
             return list(reads.addressees(run, view, str(key.id), today))
-        return list(kept.held(("addressees", replace(view, order="plan"), str(key.id), today),
+        return list(kept.held(_addressees_key(view, str(key.id), today),
                               lambda: reads.addressees(run, view, str(key.id), today)))
     if key.kind == "addressee":
         return list(reads.recommendations(run, view, int(key.id), today))
     if key.kind == "recommendation":
         return list(reads.actions(run, view, int(key.id), today))
     return []
+
+
+def _addressees_key(view: View, region: str, today: date) -> tuple[str, View, str, date]:
+    """What a region's addressees in view are held under (`children_of`)."""
+    return ("addressees", replace(view, order="plan"), region, today)
+
+
+def unmoved_by(move: ClassMove) -> Callable[[Hashable], bool]:
+    """Which held reads a change of one action (`move`) leaves as they were: everyone's addressees in the regions
+    other than the action's (an action counts in its own region alone)."""
+    moved = {place.region for place in (move.before, move.after) if place is not None}
+
+    def unmoved(key: Hashable) -> bool:
+        return (isinstance(key, tuple) and len(key) == 4 and key[0] == "addressees" and isinstance(key[1], View)
+                and kept_regions.kept(key[1]) and key[2] not in moved)
+
+    return unmoved
 
 
 def read_view(run: Run, view: View, today: date, kept: KeptRegions | None = None) -> tuple[list[RegionNode],
@@ -300,13 +319,14 @@ class DueLists:
         return replace(self, due=anew(self.due), overdue=anew(self.overdue))
 
 
-def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists | None = None) -> DueLists:
+def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists | None = None,
+             kept: KeptRegions | None = None) -> DueLists:
     """Due in the month and overdue, for the owner in view; the overdue ones the panel lists with the periods
     they missed. `shown`: the lists shown now, whose overdue list is kept if it is the same owner's (only the
-    month moved: the overdue list does not depend on it)."""
+    month moved: the overdue list does not depend on it). `kept`: lists read already (`read_due_ahead`), kept
+    until the next commit."""
     whose = (view.owner_id, view.include_closed)
-    due = lists.due_listed(run, month.year, month.month, today, view.owner_id, MAX_LISTED,
-                           include_closed=view.include_closed)
+    due = _month_listed(run, view, today, month, kept)
     if shown is not None and shown.whose == whose:
         late, late_total = shown.overdue, shown.overdue_total
     else:
@@ -314,6 +334,28 @@ def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists 
         late, late_total = reads.with_missed_periods(run, listed.rows, today), listed.total
     return DueLists(month=month, due=due.rows, overdue=late, due_total=due.total, overdue_total=late_total,
                     whose=whose)
+
+
+def _month_listed(run: Run, view: View, today: date, month: date, kept: KeptRegions | None) -> lists.Listed:
+    """The first MAX_LISTED actions due in `month` for the owner in view, and their number (`kept`: held until the
+    next commit)."""
+    def read() -> lists.Listed:
+        return lists.due_listed(run, month.year, month.month, today, view.owner_id, MAX_LISTED,
+                                include_closed=view.include_closed)
+
+    if kept is None:
+        return read()
+    return kept.held(("due", view.owner_id, view.include_closed, month, today), read)
+
+
+def read_due_ahead(run: Run, view: View, today: date, month: date, kept: KeptRegions, stop: Callable[[], bool]) -> None:
+    """Read in the background, into `kept` (valid until the next commit), the due lists of the months before and
+    after `month`: what the due panel's month keys show next. `stop()` True: a key came, whose own read comes
+    first."""
+    for step in (1, -1):
+        if stop():
+            return
+        _month_listed(run, view, today, month + relativedelta(months=step), kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +391,32 @@ def load_after_change(session: Session, view: View, today: date, month: date, ac
                                                         path.recommendation_id))
     return AfterChange(row=detail.action, counts=branch, due=load_due(run, view, today, month) if counts else None,
                        detail=detail)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassMove:
+    """Where one action is counted in everyone's classes (`reads.action_class`) before and after this screen's change
+    of it, both read in the change's transaction, and the database's version just before the change."""
+
+    at: int
+    before: reads.ClassedAction | None
+    after: reads.ClassedAction | None = None
+
+
+def class_before(db: OpenDatabase, session: Session, action_id: int, today: date) -> ClassMove:
+    """The action's class as a change's transaction starts, and the database's version then (read once the
+    transaction holds the write lock: on SQLite nothing else commits until it ends)."""
+    from store import queries
+
+    before = reads.action_class(queries.runner(session), action_id, today)  # the first statement: the lock is taken
+    return ClassMove(db.data_version(), before)
+
+
+def class_after(move: ClassMove, session: Session, action_id: int, today: date) -> ClassMove:
+    """`move` with the action's class after the change, read in its transaction."""
+    from store import queries
+
+    return replace(move, after=reads.action_class(queries.runner(session), action_id, today))
 
 
 def action_version(session: Session, action_id: int) -> int:

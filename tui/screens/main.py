@@ -51,16 +51,21 @@ from tui.kept_regions import KeptRegions, kept
 from tui.labels import action_detail_text, branch_detail_text, change_words, recommendation_detail_text
 from tui.loading import (
     AfterChange,
+    ClassMove,
     DueLists,
     OpenDatabase,
     action_version,
     children_of,
+    class_after,
+    class_before,
     load_actions,
     load_after_change,
     load_due,
     load_tree,
     read_ahead,
+    read_due_ahead,
     read_with,
+    unmoved_by,
 )
 from tui.nodes import ROOT, Item, NodeKey
 from tui.view_state import ViewState, changes
@@ -305,7 +310,8 @@ class MainScreen(Screen[None]):
         def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
             return read_with(self.db, lambda run: (load_tree(run, view, today, expanded, reopen=reopen,
                                                              kept=self.kept_regions),
-                                                   load_due(run, view, today, month) if with_due else None))
+                                                   load_due(run, view, today, month, kept=self.kept_regions)
+                                                   if with_due else None))
 
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
@@ -318,6 +324,7 @@ class MainScreen(Screen[None]):
                 self.due_with_tree = False
                 if self.state.view == view and self.state.month == month:
                     self._show_due(due)
+                    self._read_due_ahead_if_needed()
                     self.app_.loaded("due")  # read with the tree: the first view may be complete
                 else:  # the month or the view moved on meanwhile
                     self.reload_due()
@@ -409,11 +416,34 @@ class MainScreen(Screen[None]):
         view, today, month = self.state.view, self.today, self.state.month
         pending = self.due_with_tree or self._group_busy("due")
         shown = self.due_lists if month_only and not pending else None  # else what is shown may be out of date
+        self.workers.cancel_group(self, "due-ahead")  # this read comes first
 
         def job() -> DueLists:
-            return read_with(self.db, lambda run: load_due(run, view, today, month, shown=shown))
+            return read_with(self.db, lambda run: load_due(run, view, today, month, shown=shown,
+                                                           kept=self.kept_regions))
 
-        self._work(job, self._show_due, group="due")
+        def done(lists: DueLists) -> None:
+            self._show_due(lists)
+            self._read_due_ahead_if_needed()
+
+        self._work(job, done, group="due")
+
+    def _read_due_ahead_if_needed(self) -> None:
+        """For everyone's view, read ahead the due lists of the months before and after the one shown
+        (`tui.loading.read_due_ahead`), so that a month key reads nothing; an owner's lists are quick to read."""
+        if self.state.view.owner_id is None and self.due_lists is not None:
+            self.call_after_refresh(self._read_due_ahead, self.state.view, self.due_lists.month)
+
+    def _read_due_ahead(self, view: View, month: date) -> None:
+        today, kept_lists = self.today, self.kept_regions
+
+        def job() -> None:
+            worker = get_current_worker()
+            if not worker.is_cancelled:
+                read_with(self.db, partial(read_due_ahead, view=view, today=today, month=month, kept=kept_lists,
+                                           stop=lambda: worker.is_cancelled))
+
+        self._work(job, lambda _none: None, group="due-ahead")
 
     def _show_due(self, lists: DueLists) -> None:
         self.due_lists = lists
@@ -617,25 +647,34 @@ class MainScreen(Screen[None]):
             return None
         return row
 
-    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None) -> None:
+    def _queue(self, write: Callable[[Session], Written], done: Callable[[AfterChange], None] | None = None, *,
+               action_id: int | None = None) -> None:
         """Run `write` (it says which action it changed) after every earlier write, then repaint what it
-        touched and call `done`. The repaint itself is the confirmation."""
+        touched and call `done`. The repaint itself is the confirmation. `action_id`: the action it will change,
+        if known, whose place in everyone's counts is then read before and after (`_carry_classes`)."""
         state, today = self.state, self.today
+        classes = action_id is not None and kept(state.view)
 
-        def job() -> tuple[AfterChange, int]:
+        def job() -> tuple[AfterChange, int, ClassMove | None]:
             with self.db.write() as session:
+                move = class_before(self.db, session, action_id, today) if action_id is not None and classes else None
                 written = write(session)
                 # read in the same transaction, as it is committed (the screen shows it only once it is)
                 after = load_after_change(session, state.view, today, state.month, written.action_id,
                                           counts=written.counts)
+                if move is not None:
+                    move = class_after(move, session, written.action_id, today) \
+                        if written.action_id == action_id else None
             if written.moved_from is not None:
                 self.own_versions.moved(written.action_id, written.moved_from, after.row.version)
-            return after, self.db.data_version()  # our own commit: nothing to refresh for it
+            return after, self.db.data_version(), move  # our own commit: nothing to refresh for it
 
-        def shown(result: tuple[AfterChange, int]) -> None:
-            after, self.seen_version = result
+        def shown(result: tuple[AfterChange, int, ClassMove | None]) -> None:
+            after, self.seen_version, move = result
+            carried = move is not None and self._carry_classes(move, self.seen_version)
             self._show_change(after, fresh_due=self.state.view == state.view and self.state.month == state.month)
-            if after.counts is not None and kept(self.state.view):  # everyone's counts moved: read them anew
+            if after.counts is not None and kept(self.state.view) and not carried:
+                # everyone's counts moved and were not carried over the change: read them anew
                 self.call_after_refresh(self._read_regions_ahead, self.state.view)
             if done is not None:
                 done(after)
@@ -644,6 +683,15 @@ class MainScreen(Screen[None]):
             self._work(job, shown, group="write", exclusive=False)
 
         self.writes.submit(start)
+
+    def _carry_classes(self, move: ClassMove, now: int) -> bool:
+        """Keep everyone's counts read before this screen's own change valid after it, the changed action counted
+        anew, if the change was the one commit since (the version moved by one: on a server a counter each commit
+        moves once; on SQLite any commits between two looks move it by one, and the write lock held from `move.at`
+        leaves only the moment between the commit and the look at `now`, when the screen takes no other commit
+        for its own either). Whether they were kept and carried."""
+        return now == move.at + 1 and self.kept_regions.carry(move.at, now, self.today, move.before, move.after,
+                                                              unmoved_by(move))
 
     def _change(self, row: ActionRow, change: Callable[[Session, int], Written | None],
                 done: Callable[[AfterChange], None] | None = None) -> None:
@@ -655,7 +703,7 @@ class MainScreen(Screen[None]):
             written = change(session, expected)
             return Written(row.id, counts=False) if written is None else replace(written, moved_from=expected)
 
-        self._queue(write, done)
+        self._queue(write, done, action_id=row.id)
 
     def _show_change(self, after: AfterChange, *, fresh_due: bool = True) -> None:
         """Repaint what one change touched; `fresh_due` False: the due panel moved on meanwhile, reload it."""
@@ -848,7 +896,7 @@ class MainScreen(Screen[None]):
             self.notify(f"{visible(after.row.reference)}: undid {what[0]}; "
                         f"now {status_word(after.row.status)}", timeout=4, markup=False)
 
-        self._queue(write, done)
+        self._queue(write, done, action_id=row.id if row is not None else None)
 
     def action_pick_owner(self, first_run: bool = False) -> None:
         """Choose whose actions to see."""
@@ -976,13 +1024,16 @@ class MainScreen(Screen[None]):
 
         by = self.by
 
-        def job() -> int:
+        def job() -> tuple[int, int]:
             with self.db.write() as session:
                 if what == "close":
-                    return closing.close_plan(session, plan_id, note=note, by=by)
-                return closing.reopen_plan(session, plan_id, by=by)
+                    count = closing.close_plan(session, plan_id, note=note, by=by)
+                else:
+                    count = closing.reopen_plan(session, plan_id, by=by)
+            return count, self.db.data_version()  # our own commit: read again below, not again by the poll
 
-        def done(count: int) -> None:
+        def done(result: tuple[int, int]) -> None:
+            count, self.seen_version = result
             self.notify(f"{plan_id} {'closed' if what == 'close' else 'reopened'} ({count} actions)"
                         + (": P shows closed plans" if what == "close" else ""), timeout=6, markup=False)
             self.refresh_all()
