@@ -189,3 +189,52 @@ async def test_everyones_month_keys_find_their_lists_read_and_show_the_stores(
         assert read == [(2023, 9)]
         due, _late = stored_lists(db_path, 2023, 8)
         assert listed_refs(due_text(app), "Due in") == [row.reference for row in due[:SHOWN]]
+
+
+
+async def test_the_months_either_side_are_read_after_everyones_counts_not_beside_them(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one background read at a time, and a key's own read first: a key pressed meanwhile meets one read at most
+    from tui.screens import main as screen_module
+
+    happened: list[str] = []
+
+    def logged(name: str, read: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            happened.append(f"{name} starts")
+            try:
+                return read(*args, **kwargs)
+            finally:
+                happened.append(f"{name} ends")
+        return run
+
+    monkeypatch.setattr(screen_module, "read_ahead", logged("counts", screen_module.read_ahead))
+    monkeypatch.setattr(screen_module, "read_due_ahead", logged("months", screen_module.read_due_ahead))
+    app = make_app(db_path, None)  # everyone's
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        happened.clear()
+        complete_elsewhere(db_path, "gm-2023/6/2")  # everything is read again, ahead too
+        screen._poll()
+        await settle(pilot)
+        assert happened == ["counts starts", "counts ends", "months starts", "months ends"]
+        happened.clear()
+        complete_elsewhere(db_path, "gm-2023/6/1")
+        screen._poll()
+        for _ in range(500):  # a key comes while what the change makes read ahead is under way
+            await pilot.pause()
+            if happened:
+                break
+        await press(pilot, "d")
+        assert not screen._group_busy("due-ahead") and not screen.due_ahead_waiting
+        read: list[tuple[int, int]] = []
+        due_listed = lists.due_listed
+
+        def spy(run: Any, year: int, month: int, *args: Any, **kwargs: Any) -> lists.Listed:
+            read.append((year, month))
+            return due_listed(run, year, month, *args, **kwargs)
+
+        monkeypatch.setattr(loading.lists, "due_listed", spy)
+        await press(pilot, "right_square_bracket")
+        assert (2023, 10) not in read  # the months were read ahead all the same

@@ -148,6 +148,7 @@ class MainScreen(Screen[None]):
         self.owners: list[OwnerCount] | None = None
         self.owners_stale = False
         self.due_with_tree = False  # a tree load under way reads the due panel too
+        self.due_ahead_waiting = False  # the due panel's months either side wait for everyone's counts' read-ahead
         # the branches open before a filter opened a small view whole: a filter that leads to a large view opens
         # these again, not every branch of the small one (each read on its own, thousands of rows)
         self.open_before_whole: set[NodeKey] | None = None
@@ -269,6 +270,8 @@ class MainScreen(Screen[None]):
             self.writes.finished()
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.app_.loaded(event.worker.group)
+        if event.worker.group in ("tree", "ahead") and event.worker.is_finished and self.due_ahead_waiting:
+            self._read_due_ahead_if_needed()  # the months either side waited for this read
 
     def report(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; stale views are refreshed."""
@@ -304,6 +307,9 @@ class MainScreen(Screen[None]):
         view, today, month = self.state.view, self.today, self.state.month
         with_due = self.due_with_tree = with_due or self.due_with_tree  # a load this one supersedes read it
         self.workers.cancel_group(self, "ahead")
+        if self._group_busy("due-ahead"):  # this read comes first; the months are read once its view shows
+            self.workers.cancel_group(self, "due-ahead")
+            self.due_ahead_waiting = True
         if with_due:
             self.workers.cancel_group(self, "due")  # a due panel read before this change must not show after it
 
@@ -350,8 +356,12 @@ class MainScreen(Screen[None]):
 
     def _read_ahead_if_needed(self, view: View) -> None:
         """Read ahead what the keys of `view`'s owner (or everyone's) read, unless read ahead since the last commit."""
-        if not view.search.strip() and not self.kept_regions.read_ahead_for(view, self.today):
+        if self._ahead_to_read(view):
             self.call_after_refresh(self._read_regions_ahead, view)
+
+    def _ahead_to_read(self, view: View) -> bool:
+        """Whether the views the keys of `view` show are to be read ahead: not read since the last commit."""
+        return not view.search.strip() and not self.kept_regions.read_ahead_for(view, self.today)
 
     def _read_regions_ahead(self, view: View) -> None:
         """Read in the background the views the keys of `view` show (`tui.loading.read_ahead`): for everyone, the
@@ -435,6 +445,10 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(self._read_due_ahead, self.state.view, self.due_lists.month)
 
     def _read_due_ahead(self, view: View, month: date) -> None:
+        if self._group_busy("tree") or self._group_busy("ahead") or self._ahead_to_read(view):
+            self.due_ahead_waiting = True  # one background read at a time beside a key: everyone's counts first
+            return
+        self.due_ahead_waiting = False
         today, kept_lists = self.today, self.kept_regions
 
         def job() -> None:
