@@ -82,19 +82,20 @@ class PlanRows:
         link_positions: list[int] = []
         checkpoints: list[tuple[int, Any]] = []
         actions = []
+        # each owner cell's indexes in `owners`, by the cell's roles (one tuple for every action of the same cell)
+        cells: dict[int, tuple[tuple[ResolvedOwner, ...], list[int]]] = {}
         for n, action in enumerate(changes.actions, start=1):
             actions.append((n, action.uid, plan_id, rec_ids[action.recommendation_uid], *action.values.values()))
-            cell: dict[int, None] = {}  # the action's owners, once each (two spellings of one role are one owner)
-            for role in action.roles:
-                index = owner_index.get((role.key, role.region))
-                if index is None:
-                    index = owner_index[(role.key, role.region)] = len(owners)
-                    owners.append(role)
-                cell[index] = None
-            link_actions.extend([n] * len(cell))
-            link_owners.extend(cell)
-            link_positions.extend(range(len(cell)))
-            checkpoints.extend((n, due) for due in action.checkpoints)
+            roles = action.roles
+            found = cells.get(id(roles))
+            if found is None:  # the roles are kept beside their indexes, so that id() stays theirs
+                found = cells[id(roles)] = (roles, _owner_indexes(roles, owner_index, owners))
+            indexes = found[1]
+            link_actions.extend([n] * len(indexes))
+            link_owners.extend(indexes)
+            link_positions.extend(range(len(indexes)))
+            if action.checkpoints:
+                checkpoints.extend((n, due) for due in action.checkpoints)
         events = [(n, uid, action_ids[action], at, by, kind, old, new, period, note,
                    None if undoes is None else event_ids[undoes], from_target, to_target, origin)
                   for n, (uid, action, at, by, kind, old, new, period, note, undoes, from_target, to_target, origin)
@@ -120,6 +121,20 @@ class PlanRows:
             result=ImportResult(plan_id=plan_id, added=len(actions), history_added=len(events),
                                 flagged_targets=list(changes.flagged_targets)),
         )
+
+
+def _owner_indexes(roles: tuple[ResolvedOwner, ...], owner_index: dict[tuple[str, str], int],
+                   owners: list[ResolvedOwner]) -> list[int]:
+    """An action's owners as their indexes in the plan's `owners`, once each (two spellings of one role are one
+    owner); an owner met for the first time is added."""
+    cell: dict[int, None] = {}
+    for role in roles:
+        index = owner_index.get((role.key, role.region))
+        if index is None:
+            index = owner_index[(role.key, role.region)] = len(owners)
+            owners.append(role)
+        cell[index] = None
+    return list(cell)
 
 
 def _keys(records: list[Any]) -> tuple[str, ...]:
