@@ -92,21 +92,7 @@ def test_a_new_plan_undoing_an_event_stored_before_points_at_that_event(tmp_path
 # History shapes a generated plan does not give: an undo named by position, events written with uids (as an
 # export writes them), an event at an offset from UTC, an untick, and a status given by field name (`from_`,
 # which only the model takes: that file is validated by it, whichever way the import runs).
-_SHAPES = """\
-[plan]
-id = "t-9"
-title = "History in every shape"
-region = "Greater Manchester"
-plan_submitted = 2023-06-22
-
-[[addressees]]
-name = "Wigan PDU"
-kind = "pdu"
-
-[[addressees.recommendations]]
-number = "1"
-text = "Improve the quality of work."
-
+_SHAPES = ONE_ACTION.split("[[addressees.recommendations.actions]]")[0].replace('id = "t-1"', 'id = "t-9"') + """\
 [[addressees.recommendations.actions]]
 text = "Deliver training."
 owners = ["Head of Wigan PDU"]
