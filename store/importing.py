@@ -488,7 +488,10 @@ def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched:
         relink = wanted is None or links.get(row.id, []) != wanted
         changes.actions.append(ActionWrite(row.uid, reference, ruid, values, owners.roles, row.id, diff, relink, moved,
                                            checkpoints=checkpoints))
-        fresh, kept = _file_events(history_entries(spec), row.uid, known)
+        if known and all(entry.uid in known for entry in spec.history):  # nothing new (a merge of what is here)
+            fresh, kept = [], len(spec.history)
+        else:
+            fresh, kept = _file_events(history_entries(spec), row.uid, known)
         changes.kept_events += kept
         if row.target != values["target"] and not row.withdrawn and not any(
                 h.change == "target" and h.to_target == spec.target for h in spec.history):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copyreg
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -378,7 +378,7 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
         raise PlanFileError(
             f"{source}: {_place(raw, tuple(first['loc']))}{joint}{_describe(dict(first))}{more}"
         ) from None
-    _check_plan(plan, source, map(history_entries, actions_of(plan)))
+    _check_plan(plan, source, (action.history for action in actions_of(plan)), _MODEL_UID_UNDOES)
     return plan
 
 
@@ -386,7 +386,9 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
 HistoryEntry = tuple[Any, ...]
 HISTORY_FIELDS = tuple(HistorySpec.model_fields)
 _ENTRY = attrgetter(*HISTORY_FIELDS)
-_UID, _UNDOES = HISTORY_FIELDS.index("uid"), HISTORY_FIELDS.index("undoes")
+# an event's uid and the event it undoes, from an entry or from a model: all the whole-file checks read of it
+_ENTRY_UID_UNDOES = itemgetter(HISTORY_FIELDS.index("uid"), HISTORY_FIELDS.index("undoes"))
+_MODEL_UID_UNDOES = attrgetter("uid", "undoes")
 
 
 def history_entries(action: ActionSpec) -> list[HistoryEntry]:
@@ -439,7 +441,7 @@ def validate_plan_apart(raw: dict[str, Any], source: str) -> tuple[PlanFile, lis
             pass  # validate_plan says what is wrong, and where
         else:
             entries = [[tuple(table.values()) for table in action] for action in tables]
-            _check_plan(plan, source, iter(entries))
+            _check_plan(plan, source, iter(entries), _ENTRY_UID_UNDOES)
             return plan, entries
     plan = validate_plan(raw, source)
     return plan, [history_entries(action) for action in actions_of(plan)]
@@ -482,9 +484,11 @@ def _without_history(raw: Any, histories: list[Any]) -> dict[str, Any] | None:
 _NO_HISTORY: list[Any] = []
 
 
-def _check_plan(plan: PlanFile, source: str, histories: Iterator[list[HistoryEntry]]) -> None:
-    """What a plan file must hold beside each field's own rules; `histories`: each action's entries, in file order."""
-    _check_unique(plan, source, histories)
+def _check_plan(plan: PlanFile, source: str, histories: Iterator[Sequence[Any]],
+                uid_undoes: Callable[[Any], tuple[Any, Any]]) -> None:
+    """What a plan file must hold beside each field's own rules; `histories`: each action's history events (entries
+    or models), in file order, whose uid and undone event `uid_undoes` gives."""
+    _check_unique(plan, source, histories, uid_undoes)
     _check_recurring_starts(plan, source)
 
 
@@ -505,7 +509,8 @@ def _check_recurring_starts(plan: PlanFile, source: str) -> None:
                     )
 
 
-def _check_unique(plan: PlanFile, source: str, histories: Iterator[list[HistoryEntry]]) -> None:
+def _check_unique(plan: PlanFile, source: str, histories: Iterator[Sequence[Any]],
+                  uid_undoes: Callable[[Any], tuple[Any, Any]]) -> None:
     names: set[str] = set()
     numbers: set[str] = set()
     uids: set[str] = set()
@@ -541,13 +546,11 @@ def _check_unique(plan: PlanFile, source: str, histories: Iterator[list[HistoryE
                     once(action.uid, f"{rec.label} › action {ref!r}")
                 if action.uid is not None:
                     uids.add(action.uid)
-                for n, entry in enumerate(next(histories), start=1):
-                    uid = entry[_UID]
+                for n, (uid, undoes) in enumerate(map(uid_undoes, next(histories)), start=1):
                     if uid is not None:
                         if uid in uids:
                             once(uid, f"{rec.label} › action {ref!r} › history entry {n}")
                         uids.add(uid)
-                    undoes = entry[_UNDOES]
                     if type(undoes) is int and not 1 <= undoes < n:
                         raise PlanFileError(f"{source}: {rec.label} › action {ref!r} › history entry {n} › "
                                             "undoes must name an earlier entry of the same action")
