@@ -348,7 +348,13 @@ def bind_columns(columns: list[list[Any]], processors: Sequence[Callable[[Any], 
     where it has one."""
     for i, process in enumerate(processors):
         if process is not None:
-            columns[i] = [process(v) for v in columns[i]]
+            column = columns[i]
+            try:  # each distinct value once: a plan's deadlines and enums repeat on most of its rows
+                done = {value: process(value) for value in set(column)}
+            except TypeError:  # unhashable values (a JSON column's tables)
+                columns[i] = [process(v) for v in column]
+            else:
+                columns[i] = list(map(done.__getitem__, column))
 
 
 @lru_cache(maxsize=64)

@@ -63,7 +63,20 @@ from store.interpreting import Interpretation, Owners, Reading, interpret
 from store.kinds import ChangeKind
 from store.matching import Mapping, RecMatch, header_doubt, mapping_text, match_recommendation
 from store.models import Action, Change, Plan
-from store.planfile import ActionSpec, PlanFile, PlanFileError, PlanHeader, read_plan_file
+from store.planfile import (
+    HISTORY_FIELDS,
+    ActionSpec,
+    HistoryEntry,
+    PlanFile,
+    PlanFileError,
+    PlanHeader,
+    actions_of,
+    history_entries,
+    load_plan_toml,
+    read_plan_file,
+    validate_plan,
+    validate_plan_apart,
+)
 from store.planrows import PlanRows, write_plan_rows
 from store.targets import Status
 from store.text import counted, one_line
@@ -146,13 +159,16 @@ def plan_changes(session: Session, plan_file: PlanFile, *, source: str, mapping:
     return changes
 
 
-def new_plan_changes(plan_file: PlanFile, *, source: str, meaning: Interpretation | None = None) -> ChangeSet:
+def new_plan_changes(plan_file: PlanFile, *, source: str, meaning: Interpretation | None = None,
+                     histories: list[list[HistoryEntry]] | None = None) -> ChangeSet:
     """The change set of a plan the database does not hold: everything in the file is added. It needs no
-    database, so a reading process builds it while the writer writes the plans before it."""
+    database, so a reading process builds it while the writer writes the plans before it. `histories`: each
+    action's history entries where the file was read with them apart (planfile.validate_plan_apart)."""
     header = plan_file.plan
     fields = _header_fields(plan_file, header.uid or plan_uid(header.id))
     changes = ChangeSet(plan_id=header.id, plan_uid=fields["uid"], source=source, new_plan=True, header=fields)
-    _new_plan(changes, plan_file, meaning or interpret(plan_file))
+    _new_plan(changes, plan_file, meaning or interpret(plan_file),
+              map(history_entries, actions_of(plan_file)) if histories is None else iter(histories))
     return changes
 
 
@@ -197,23 +213,21 @@ def _action_values(spec: ActionSpec, position: int, reading: Reading, owners: Ow
     }
 
 
-def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] = frozenset()
+def _file_events(entries: list[HistoryEntry], auid: str, known: set[str] | frozenset[str] = frozenset()
                  ) -> tuple[list[EventWrite], int]:
-    """The action's history in the file as events with uids (derived from content where the file has
-    none), leaving out those already `known`; and how many were left out."""
+    """The action's history in the file (its entries, store.planfile.history_entries) as events with uids
+    (derived from content where the file has none), leaving out those already `known`; and how many were left out."""
     events: list[EventWrite] = []
     uids: list[str] = []
     seen: dict[str, int] = {}
     kept = 0
     # event_uid of this action, its part of the hash taken once; made only where an event has no uid (not an export's)
     derive: Callable[[str, int], str] | None = None
-    for entry in spec.history:
-        uid = entry.uid
+    for uid, moment, by, change, old, new, period, note, undoes, from_target, to_target, origin in entries:
         at = None
         if uid is None:
-            at = utc_text(entry.at)
-            content = event_content(at, entry.by, entry.change, entry.from_, entry.to, entry.period, entry.note,
-                                    entry.from_target, entry.to_target)
+            at = utc_text(moment)
+            content = event_content(at, by, change, old, new, period, note, from_target, to_target)
             nth = seen[content] = seen.get(content, 0) + 1
             if derive is None:
                 derive = event_uids(auid)
@@ -222,17 +236,22 @@ def _file_events(spec: ActionSpec, auid: str, known: set[str] | frozenset[str] =
         if uid in known:  # a merge's stored events: nothing more to make of them
             kept += 1
             continue
-        undoes = entry.undoes
         if type(undoes) is int:
             undoes = uids[undoes - 1] if 0 < undoes < len(uids) else None
-        events.append(event_write((uid, auid, at or utc_text(entry.at), entry.by, entry.change, entry.from_, entry.to,
-                                   entry.period, entry.note, undoes, entry.from_target, entry.to_target,
-                                   entry.origin or "")))
+        events.append(event_write((uid, auid, at or utc_text(moment), by, change, old, new, period, note, undoes,
+                                   from_target, to_target, origin or "")))
     return events, kept
 
 
-def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) -> None:
-    """Everything of a plan new to the database is added (no stored records to match)."""
+# _file_events unpacks an entry in this order
+assert HISTORY_FIELDS == ("uid", "at", "by", "change", "from_", "to", "period", "note", "undoes", "from_target",
+                          "to_target", "origin")
+
+
+def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation,
+              histories: Iterator[list[HistoryEntry]]) -> None:
+    """Everything of a plan new to the database is added (no stored records to match); `histories`: each
+    action's history entries, in file order."""
     puid = changes.plan_uid
     recs = changes.recommendations
     for position, addressee in enumerate(plan_file.addressees, start=1):
@@ -247,12 +266,13 @@ def _new_plan(changes: ChangeSet, plan_file: PlanFile, meaning: Interpretation) 
         for rec in addressee.recommendations:
             ruid = next(ruids)
             for index, spec in enumerate(rec.actions):
-                _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning)
+                _add_action(changes, spec, rec.number, index, spec.ref or str(index + 1), ruid, meaning,
+                            next(histories))
     changes.flagged_targets = _flagged(changes, meaning)
 
 
 def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, ref: str, ruid: str,
-                meaning: Interpretation) -> None:
+                meaning: Interpretation, history: list[HistoryEntry]) -> None:
     """An action new to the database, its state following from its history in the file."""
     uid = spec.uid or action_uid(changes.plan_uid, number, ref)
     reading, owners = meaning.actions[(number, index)]
@@ -260,12 +280,12 @@ def _add_action(changes: ChangeSet, spec: ActionSpec, number: str, index: int, r
     target = reading.target
     status = spec.status or (Status.COMPLETE if spec.completed.strip() else target.first_status)
     ticked: set[str] | list[str] = spec.ticked
-    if spec.history:
-        events, _ = _file_events(spec, uid)
+    if history:
+        events, _ = _file_events(history, uid)
         changes.events.extend(events)
         status, ticked = derive_state(events, status, spec.ticked)
     reference = f"{changes.plan_id}/{number}/{ref}"
-    values.update(ref=ref, reference=reference, status=_STATUSES[status], version=1 if spec.history else 0)
+    values.update(ref=ref, reference=reference, status=_STATUSES[status], version=1 if history else 0)
     changes.actions.append(ActionWrite(uid, reference, ruid, values, owners.roles, checkpoints=target.checkpoints))
     if ticked:
         changes.new_ticks.extend((uid, period) for period in sorted(set(ticked)))
@@ -449,7 +469,7 @@ def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched:
     for index, (spec, (ref, row)) in enumerate(zip(rec.actions, matched.pairs, strict=True)):
         reference = f"{plan_id}/{rec.number}/{ref}"
         if row is None:
-            _add_action(changes, spec, rec.number, index, ref, ruid, meaning)
+            _add_action(changes, spec, rec.number, index, ref, ruid, meaning, history_entries(spec))
             continue
         reading, owners = meaning.actions[(rec.number, index)]
         values = _action_values(spec, index + 1, reading, owners, new=False)
@@ -468,7 +488,10 @@ def _actions(session: Session, changes: ChangeSet, rec: Any, ruid: str, matched:
         relink = wanted is None or links.get(row.id, []) != wanted
         changes.actions.append(ActionWrite(row.uid, reference, ruid, values, owners.roles, row.id, diff, relink, moved,
                                            checkpoints=checkpoints))
-        fresh, kept = _file_events(spec, row.uid, known)
+        if known and all(entry.uid in known for entry in spec.history):  # nothing new (a merge of what is here)
+            fresh, kept = [], len(spec.history)
+        else:
+            fresh, kept = _file_events(history_entries(spec), row.uid, known)
         changes.kept_events += kept
         if row.target != values["target"] and not row.withdrawn and not any(
                 h.change == "target" and h.to_target == spec.target for h in spec.history):
@@ -716,11 +739,16 @@ class _Prepared:
         """The file prepared. A plan the database did not hold comes with its change set, which needs no
         database; a stored plan, in a reading process that may read the database, with its change set
         built against the stored plan as it was when the import began."""
-        plan = read_plan_file(path)
+        raw = load_plan_toml(path)
+        histories = None
+        if run.rows and HISTORY_APART and _given_id(raw) not in run.stored:  # a new plan: no model per event
+            plan, histories = validate_plan_apart(raw, str(path))
+        else:
+            plan = validate_plan(raw, str(path))
         meaning = interpret(plan)
         header = plan.plan
         if header.id not in run.stored:
-            changes = new_plan_changes(plan, source=str(path), meaning=meaning)
+            changes = new_plan_changes(plan, source=str(path), meaning=meaning, histories=histories)
             rows = PlanRows.of(changes) if run.rows else None
             return cls(path, header, changes=changes) if rows is None else cls(path, header, rows=rows)
         if run.database is not None and readahead.in_worker():
@@ -736,6 +764,17 @@ class _Prepared:
             return self.changes
         plan = self.plan or read_plan_file(self.path)
         return plan_changes(session, plan, source=str(self.path), mapping=mapping, by=by, meaning=self.meaning)
+
+
+# Whether a new plan's history events are validated apart, in bulk, as plain tables (planfile.validate_plan_apart)
+# rather than as a model each; False only to compare the two ways (they write the same rows).
+HISTORY_APART = True
+
+
+def _given_id(raw: dict[str, Any]) -> Any:
+    """The plan id a parsed file gives, before it is validated (None where it gives none)."""
+    header = raw.get("plan")
+    return header.get("id") if isinstance(header, dict) else None
 
 
 def _plans_in_order(paths: Sequence[Path | str], run: _Import) -> Iterator[_Prepared]:

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import copyreg
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from typing_extensions import TypedDict
 
 from store.errors import StoreError
 from store.files import read_bounded
@@ -57,11 +69,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _in_utc_range(at: datetime) -> datetime:
+    """A history time that can be given in UTC (an offset moves a time by less than a day: only the end
+    years can overflow)."""
+    if 1 < at.year < 9999:
+        return at
+    try:
+        as_utc(at)
+    except OverflowError:
+        raise ValueError("is too near year 1 or 9999 to be given in UTC") from None
+    return at
+
+
+Moment = Annotated[datetime, AfterValidator(_in_utc_range)]
+
+
 class HistorySpec(_Strict):
     """One history event as exported; `uid` is its identity (files written before uids have none)."""
 
     uid: Uid | None = None
-    at: datetime
+    at: Moment
     by: Name
     change: Literal["status", "tick", "untick", "note", "undo", "target", "close", "reopen"]
     from_: StatusName | None = Field(default=None, alias="from")
@@ -74,17 +101,6 @@ class HistorySpec(_Strict):
     origin: Name | None = None  # where it was made: a laptop's machine id, or LOGIN@HOST on a server
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
-
-    @field_validator("at")
-    @classmethod
-    def _in_utc_range(cls, at: datetime) -> datetime:
-        if 1 < at.year < 9999:  # an offset moves a time by less than a day: only the end years can overflow
-            return at
-        try:
-            as_utc(at)
-        except OverflowError:
-            raise ValueError("is too near year 1 or 9999 to be given in UTC") from None
-        return at
 
 
 class OwnerEntry(_Strict):
@@ -362,9 +378,118 @@ def validate_plan(raw: dict[str, Any], source: str) -> PlanFile:
         raise PlanFileError(
             f"{source}: {_place(raw, tuple(first['loc']))}{joint}{_describe(dict(first))}{more}"
         ) from None
-    _check_unique(plan, source)
-    _check_recurring_starts(plan, source)
+    _check_plan(plan, source, (action.history for action in actions_of(plan)), _MODEL_UID_UNDOES)
     return plan
+
+
+# A history entry as an import reads it: HistorySpec's fields, in this order, as a tuple.
+HistoryEntry = tuple[Any, ...]
+HISTORY_FIELDS = tuple(HistorySpec.model_fields)
+_ENTRY = attrgetter(*HISTORY_FIELDS)
+# an event's uid and the event it undoes, from an entry or from a model: all the whole-file checks read of it
+_ENTRY_UID_UNDOES = itemgetter(HISTORY_FIELDS.index("uid"), HISTORY_FIELDS.index("undoes"))
+_MODEL_UID_UNDOES = attrgetter("uid", "undoes")
+
+
+def history_entries(action: ActionSpec) -> list[HistoryEntry]:
+    """The action's history as entries (tuples of HistorySpec's fields)."""
+    return list(map(_ENTRY, action.history))
+
+
+def actions_of(plan: PlanFile) -> Iterator[ActionSpec]:
+    """Every action of the plan, in file order."""
+    for addressee in plan.addressees:
+        for rec in addressee.recommendations:
+            yield from rec.actions
+
+
+def _lists_of_tables(model: type[BaseModel]) -> TypeAdapter[list[list[dict[str, Any]]]]:
+    """The validator of lists of lists of the model's tables: a TypedDict of its fields as a file writes them
+    (by alias), each with its constraints and default, so that pydantic-core validates them as plain dicts
+    by the model's own field rules, with no model built per item. A table's values come in the order of the
+    model's fields."""
+    decorators = model.__pydantic_decorators__
+    assert not (decorators.model_validators or decorators.field_validators), "a table carries only field rules"
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        typed: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        if not info.is_required():
+            typed = NotRequired[Annotated[typed, Field(default=info.get_default(call_default_factory=True))]]
+        fields[info.alias or name] = typed
+    typed_dict: Any = TypedDict  # called, not subclassed: its fields are the model's
+    table = typed_dict(f"{model.__name__}Table", fields)
+    table.__pydantic_config__ = ConfigDict(extra="forbid", strict=True)
+    lists: Any = list
+    return TypeAdapter(lists[lists[table]])
+
+
+_HISTORY_TABLES = _lists_of_tables(HistorySpec)
+
+
+def validate_plan_apart(raw: dict[str, Any], source: str) -> tuple[PlanFile, list[list[HistoryEntry]]]:
+    """validate_plan, with each action's history handed back apart, as entries, one list per action in
+    file order: read an action's history from them (its own `history` may be left empty). The events (a
+    national import's files give hundreds of thousands) are validated in bulk as plain tables, by
+    HistorySpec's rules, not as a model each; a file that fails is worded by validate_plan, as any other."""
+    histories: list[Any] = []
+    bare = _without_history(raw, histories)
+    if bare is not None:
+        try:
+            tables = _HISTORY_TABLES.validate_python(histories)
+            plan = PlanFile.model_validate(bare)
+        except (ValidationError, RecursionError):
+            pass  # validate_plan says what is wrong, and where
+        else:
+            entries = [[tuple(table.values()) for table in action] for action in tables]
+            _check_plan(plan, source, iter(entries), _ENTRY_UID_UNDOES)
+            return plan, entries
+    plan = validate_plan(raw, source)
+    return plan, [history_entries(action) for action in actions_of(plan)]
+
+
+def _without_history(raw: Any, histories: list[Any]) -> dict[str, Any] | None:
+    """The parsed file with each action's table copied without its history, whose array is added to
+    `histories` (an empty one where it has none), in file order; None where the file is not shaped as a
+    plan file is (validate_plan says how)."""
+    addressees = raw.get("addressees") if isinstance(raw, dict) and raw else None
+    if not isinstance(addressees, list):
+        return None
+    bare_addressees = []
+    for addressee in addressees:
+        recs = addressee.get("recommendations", []) if isinstance(addressee, dict) else None
+        if not isinstance(recs, list):
+            return None
+        bare_recs = []
+        for rec in recs:
+            actions = rec.get("actions", []) if isinstance(rec, dict) else None
+            if not isinstance(actions, list):
+                return None
+            bare_actions = []
+            for action in actions:
+                if not isinstance(action, dict):
+                    return None
+                history = action.get("history", _NO_HISTORY)
+                if not isinstance(history, list):
+                    return None
+                histories.append(history)
+                if history is not _NO_HISTORY:
+                    action = dict(action)
+                    del action["history"]
+                bare_actions.append(action)
+            bare_recs.append({**rec, "actions": bare_actions})
+        bare_addressees.append({**addressee, "recommendations": bare_recs})
+    return {**raw, "addressees": bare_addressees}
+
+
+_NO_HISTORY: list[Any] = []
+
+
+def _check_plan(plan: PlanFile, source: str, histories: Iterator[Sequence[Any]],
+                uid_undoes: Callable[[Any], tuple[Any, Any]]) -> None:
+    """What a plan file must hold beside each field's own rules; `histories`: each action's history events (entries
+    or models), in file order, whose uid and undone event `uid_undoes` gives."""
+    _check_unique(plan, source, histories, uid_undoes)
+    _check_recurring_starts(plan, source)
 
 
 def _check_recurring_starts(plan: PlanFile, source: str) -> None:
@@ -384,7 +509,8 @@ def _check_recurring_starts(plan: PlanFile, source: str) -> None:
                     )
 
 
-def _check_unique(plan: PlanFile, source: str) -> None:
+def _check_unique(plan: PlanFile, source: str, histories: Iterator[Sequence[Any]],
+                  uid_undoes: Callable[[Any], tuple[Any, Any]]) -> None:
     names: set[str] = set()
     numbers: set[str] = set()
     uids: set[str] = set()
@@ -420,13 +546,12 @@ def _check_unique(plan: PlanFile, source: str) -> None:
                     once(action.uid, f"{rec.label} › action {ref!r}")
                 if action.uid is not None:
                     uids.add(action.uid)
-                for n, entry in enumerate(action.history, start=1):
-                    uid = entry.uid
+                for n, (uid, undoes) in enumerate(map(uid_undoes, next(histories)), start=1):
                     if uid is not None:
                         if uid in uids:
                             once(uid, f"{rec.label} › action {ref!r} › history entry {n}")
                         uids.add(uid)
-                    if type(entry.undoes) is int and not 1 <= entry.undoes < n:
+                    if type(undoes) is int and not 1 <= undoes < n:
                         raise PlanFileError(f"{source}: {rec.label} › action {ref!r} › history entry {n} › "
                                             "undoes must name an earlier entry of the same action")
     if not numbers:

@@ -11,7 +11,7 @@ of a stored plan (or a server's) goes through store.applying.apply_changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -51,7 +51,7 @@ class PlanRows:
     recommendations: tuple[tuple[str, ...], list[tuple[Any, ...]]]  # id, ..., addressee_id last
     actions: tuple[tuple[str, ...], list[tuple[Any, ...]]]  # id, uid, plan_id, recommendation_id, ...
     owners: tuple[ResolvedOwner, ...]  # each owner the plan names, once, in the order first met
-    links: list[tuple[int, int, int]]  # action, index in `owners`, position
+    links: tuple[list[int], list[int], list[int]]  # columns of the owner links: action, index in `owners`, position
     checkpoints: list[tuple[int, Any]]  # action, date as stored
     events: list[tuple[Any, ...]]  # as EVENT_COLUMNS: id, uid, action, ..., undone event or None, ...
     ticks: list[tuple[int, str]]  # action, period ticked off
@@ -77,20 +77,25 @@ class PlanRows:
                  addressee_ids[row.values["addressee_uid"]]) for n, row in enumerate(changes.recommendations, start=1)]
         owner_index: dict[tuple[str, str], int] = {}
         owners: list[ResolvedOwner] = []
-        links: list[tuple[int, int, int]] = []
+        link_actions: list[int] = []
+        link_owners: list[int] = []
+        link_positions: list[int] = []
         checkpoints: list[tuple[int, Any]] = []
         actions = []
+        # each owner cell's indexes in `owners`, by the cell's roles (one tuple for every action of the same cell)
+        cells: dict[int, tuple[tuple[ResolvedOwner, ...], list[int]]] = {}
         for n, action in enumerate(changes.actions, start=1):
             actions.append((n, action.uid, plan_id, rec_ids[action.recommendation_uid], *action.values.values()))
-            cell: dict[int, None] = {}  # the action's owners, once each (two spellings of one role are one owner)
-            for role in action.roles:
-                index = owner_index.get((role.key, role.region))
-                if index is None:
-                    index = owner_index[(role.key, role.region)] = len(owners)
-                    owners.append(role)
-                cell[index] = None
-            links.extend((n, index, position) for position, index in enumerate(cell))
-            checkpoints.extend((n, due) for due in action.checkpoints)
+            roles = action.roles
+            found = cells.get(id(roles))
+            if found is None:  # the roles are kept beside their indexes, so that id() stays theirs
+                found = cells[id(roles)] = (roles, _owner_indexes(roles, owner_index, owners))
+            indexes = found[1]
+            link_actions.extend([n] * len(indexes))
+            link_owners.extend(indexes)
+            link_positions.extend(range(len(indexes)))
+            if action.checkpoints:
+                checkpoints.extend((n, due) for due in action.checkpoints)
         events = [(n, uid, action_ids[action], at, by, kind, old, new, period, note,
                    None if undoes is None else event_ids[undoes], from_target, to_target, origin)
                   for n, (uid, action, at, by, kind, old, new, period, note, undoes, from_target, to_target, origin)
@@ -109,13 +114,27 @@ class PlanRows:
             recommendations=(rec_names, _processed(dialect, Recommendation, rec_names, recs)),
             actions=(action_names, _processed(dialect, Action, action_names, actions, READY_ACTION)),
             owners=tuple(owners),
-            links=links,
+            links=(link_actions, link_owners, link_positions),
             checkpoints=_processed(dialect, Checkpoint, ("action_id", "due"), checkpoints),
             events=_processed(dialect, Change, EVENT_COLUMNS, events, READY_EVENT),
             ticks=[(action_ids[uid], period) for uid, period in changes.new_ticks],
             result=ImportResult(plan_id=plan_id, added=len(actions), history_added=len(events),
                                 flagged_targets=list(changes.flagged_targets)),
         )
+
+
+def _owner_indexes(roles: tuple[ResolvedOwner, ...], owner_index: dict[tuple[str, str], int],
+                   owners: list[ResolvedOwner]) -> list[int]:
+    """An action's owners as their indexes in the plan's `owners`, once each (two spellings of one role are one
+    owner); an owner met for the first time is added."""
+    cell: dict[int, None] = {}
+    for role in roles:
+        index = owner_index.get((role.key, role.region))
+        if index is None:
+            index = owner_index[(role.key, role.region)] = len(owners)
+            owners.append(role)
+        cell[index] = None
+    return list(cell)
 
 
 def _keys(records: list[Any]) -> tuple[str, ...]:
@@ -141,24 +160,24 @@ def write_plan_rows(session: Session, rows: PlanRows) -> ImportResult:
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         names, values = rows.plan
-        cursor.execute(f"INSERT INTO {_target(Plan, names)} VALUES ({', '.join('?' * len(names))})", values)
+        cursor.execute(_statement(Plan, names, ()), values)
         addressee = _insert(cursor, session, Addressee, rows.addressees, {})
         recommendation = _insert(cursor, session, Recommendation, rows.recommendations, {"addressee_id": addressee})
         owners = OwnerTable.of(session)
         owner_ids = [owners.id_for(owner) for owner in rows.owners]
         owners.write_new()
         action = _insert(cursor, session, Action, rows.actions, {"recommendation_id": recommendation})
-        if rows.links:
-            cursor.executemany(f"INSERT INTO {_target(ActionOwner, ('action_id', 'owner_id', 'position'))} "
-                               f"VALUES (? + {action}, ?, ?)",
-                               [(n, owner_ids[index], position) for n, index, position in rows.links])
+        actions, indexes, positions = rows.links
+        if actions:  # each owner's index in the plan's list made its id with no Python per link (map, zip)
+            cursor.executemany(_statement(ActionOwner, ("action_id", "owner_id", "position"), ("action_id",)).format(
+                action_id=action), zip(actions, map(owner_ids.__getitem__, indexes), positions, strict=True))
         if rows.checkpoints:
-            cursor.executemany(f"INSERT INTO {_target(Checkpoint, ('action_id', 'due'))} VALUES (? + {action}, ?)",
+            cursor.executemany(_statement(Checkpoint, ("action_id", "due"), ("action_id",)).format(action_id=action),
                                rows.checkpoints)
         _insert(cursor, session, Change, (EVENT_COLUMNS, rows.events), {"action_id": action}, also="undoes_id")
         if rows.ticks:
-            cursor.executemany(f"INSERT INTO {_target(Occurrence, ('action_id', 'period', 'done'))} "
-                               f"VALUES (? + {action}, ?, 1)", rows.ticks)
+            cursor.executemany(_statement(Occurrence, ("action_id", "period"), ("action_id",), ("done", "1"))
+                               .format(action_id=action), rows.ticks)
     finally:
         cursor.close()
     return rows.result
@@ -172,12 +191,16 @@ def _insert(cursor: Any, session: Session, model: Any, table: tuple[tuple[str, .
     own = Ids.of(session, model.__table__).take_many(len(rows)).start - 1
     if rows:
         shifted = {**offsets, "id": own, **({also: own} if also else {})}
-        marks = ", ".join(f"? + {shifted[name]}" if name in shifted else "?" for name in names)
-        cursor.executemany(f"INSERT INTO {_target(model, names)} VALUES ({marks})", rows)
+        cursor.executemany(_statement(model, names, tuple(shifted)).format(**shifted), rows)
     return own
 
 
-def _target(model: Any, names: tuple[str, ...]) -> str:
-    """The quoted `table (columns)` of an insert."""
-    return insert_into(_dialect(), model.__table__, names, frozenset())[0]
-
+@lru_cache(maxsize=64)
+def _statement(model: Any, names: tuple[str, ...], shifted: tuple[str, ...], constant: tuple[str, str] | None = None
+               ) -> str:
+    """The insert of a table's rows, made once: each column in `shifted` given as the plan's number plus a format
+    field of its name (the rows' offset, filled in per plan), and a `constant` column (name, SQL value) if any."""
+    columns = (*names, constant[0]) if constant else names
+    marks = [f"? + {{{name}}}" if name in shifted else "?" for name in names] + ([constant[1]] if constant else [])
+    target = insert_into(_dialect(), model.__table__, columns, frozenset())[0]
+    return f"INSERT INTO {target} VALUES ({', '.join(marks)})"
