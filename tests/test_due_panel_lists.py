@@ -61,6 +61,19 @@ def listed_refs(text: str, heading: str) -> list[str]:
     return re.findall(r"\b([a-z]+-\d{4}/\S+?)(?:✎|\s)", part)
 
 
+def months_read(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The months whose due list the screen reads from now on (year, month), in order."""
+    read: list[tuple[int, int]] = []
+    due_listed = lists.due_listed
+
+    def spy(run: Any, year: int, month: int, *args: Any, **kwargs: Any) -> lists.Listed:
+        read.append((year, month))
+        return due_listed(run, year, month, *args, **kwargs)
+
+    monkeypatch.setattr(loading.lists, "due_listed", spy)
+    return read
+
+
 async def test_everyones_panel_lists_the_first_actions_and_counts_them_all(db_path: Path) -> None:
     due, late = stored_lists(db_path, 2023, 9)
     assert len(due) > SHOWN and len(late) > SHOWN
@@ -157,14 +170,7 @@ async def test_everyones_month_keys_find_their_lists_read_and_show_the_stores(
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         await press(pilot, "a")  # everyone: the months either side are read ahead once the panel shows
-        read: list[tuple[int, int]] = []
-        due_listed = lists.due_listed
-
-        def spy(run: Any, year: int, month: int, *args: Any, **kwargs: Any) -> lists.Listed:
-            read.append((year, month))
-            return due_listed(run, year, month, *args, **kwargs)
-
-        monkeypatch.setattr(loading.lists, "due_listed", spy)
+        read = months_read(monkeypatch)
         for key, (year, month), ahead in (("right_square_bracket", (2023, 10), (2023, 11)),
                                           ("right_square_bracket", (2023, 11), (2023, 12)),
                                           ("left_square_bracket", (2023, 10), None),
@@ -228,13 +234,6 @@ async def test_the_months_either_side_are_read_after_everyones_counts_not_beside
                 break
         await press(pilot, "d")
         assert not screen._group_busy("due-ahead") and not screen.due_ahead_waiting
-        read: list[tuple[int, int]] = []
-        due_listed = lists.due_listed
-
-        def spy(run: Any, year: int, month: int, *args: Any, **kwargs: Any) -> lists.Listed:
-            read.append((year, month))
-            return due_listed(run, year, month, *args, **kwargs)
-
-        monkeypatch.setattr(loading.lists, "due_listed", spy)
+        read = months_read(monkeypatch)
         await press(pilot, "right_square_bracket")
         assert (2023, 10) not in read  # the months were read ahead all the same
