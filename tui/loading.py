@@ -406,17 +406,13 @@ class ClassMove:
 def class_before(db: OpenDatabase, session: Session, action_id: int, today: date) -> ClassMove:
     """The action's class as a change's transaction starts, and the database's version then (read once the
     transaction holds the write lock: on SQLite nothing else commits until it ends)."""
-    from store import queries
-
-    before = reads.action_class(queries.runner(session), action_id, today)  # the first statement: the lock is taken
+    before = reads.action_class(fastread.in_transaction(session), action_id, today)  # the lock is taken first
     return ClassMove(db.data_version(), before)
 
 
 def class_after(move: ClassMove, session: Session, action_id: int, today: date) -> ClassMove:
     """`move` with the action's class after the change, read in its transaction."""
-    from store import queries
-
-    return replace(move, after=reads.action_class(queries.runner(session), action_id, today))
+    return replace(move, after=reads.action_class(fastread.in_transaction(session), action_id, today))
 
 
 def action_version(session: Session, action_id: int) -> int:
