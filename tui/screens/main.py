@@ -367,14 +367,18 @@ class MainScreen(Screen[None]):
         """Read in the background the views the keys of `view` show (`tui.loading.read_ahead`): for everyone, the
         regions under every status and date filter and each region's addressees."""
         today, regions = self.today, self.kept_regions
+        self._read_in_background(partial(read_ahead, view=view, today=today, kept=regions), group="ahead")
+
+    def _read_in_background(self, read: Callable[..., None], *, group: str) -> None:
+        """Run `read(run, stop=...)` in a worker of `group`, its `stop()` true once the group is cancelled (a view is
+        being read: it comes first)."""
 
         def job() -> None:
             worker = get_current_worker()
-            if not worker.is_cancelled:  # a view is being read: it comes first
-                read_with(self.db, partial(read_ahead, view=view, today=today, kept=regions,
-                                           stop=lambda: worker.is_cancelled))
+            if not worker.is_cancelled:
+                read_with(self.db, partial(read, stop=lambda: worker.is_cancelled))
 
-        self._work(job, lambda _none: None, group="ahead")
+        self._work(job, lambda _none: None, group=group)
 
     def _tree_settled(self) -> bool:
         """Whether the tree shows a view read in full, with no read for it under way (whose result would land on
@@ -449,15 +453,8 @@ class MainScreen(Screen[None]):
             self.due_ahead_waiting = True  # one background read at a time beside a key: everyone's counts first
             return
         self.due_ahead_waiting = False
-        today, kept_lists = self.today, self.kept_regions
-
-        def job() -> None:
-            worker = get_current_worker()
-            if not worker.is_cancelled:
-                read_with(self.db, partial(read_due_ahead, view=view, today=today, month=month, kept=kept_lists,
-                                           stop=lambda: worker.is_cancelled))
-
-        self._work(job, lambda _none: None, group="due-ahead")
+        self._read_in_background(partial(read_due_ahead, view=view, today=self.today, month=month,
+                                         kept=self.kept_regions), group="due-ahead")
 
     def _show_due(self, lists: DueLists) -> None:
         self.due_lists = lists
