@@ -172,6 +172,22 @@ async def test_narrow_tab_shows_the_due_panel_and_enter_goes_to_the_action(lapto
     assert "Due in September 2023" not in "\n".join(screen_lines(app))
 
 
+async def test_narrow_tab_puts_the_cursor_on_the_first_due_action_and_c_completes_it(laptop: Running,
+                                                                                     db_path: Path) -> None:
+    app, pilot = laptop
+    await press(pilot, "tab")
+    panel = app.screen.query_one(DuePanel)
+    first = panel.highlighted_row
+    assert first is not None and first.reference == "gm-2023/8/3"  # the first action listed, not a heading
+    await press(pilot, "c")
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/8/3'") == [("complete",)]
+    assert "Due in September 2023 · 5" in "\n".join(screen_lines(app))
+    after = panel.highlighted_row  # the completed action left the list: the cursor stays in its place
+    assert panel.has_focus and after is not None and after.reference == "gm-2023/6/2"
+    await press(pilot, "o")
+    assert sql(db_path, "SELECT status FROM action WHERE reference='gm-2023/6/2'") == [("ongoing",)]
+
+
 async def test_wide_enter_on_an_action_leaves_the_cursor_in_the_tree(wide: Running, db_path: Path) -> None:
     app, pilot = wide
     await go_to(pilot, "gm-2023/6/1", db_path)
@@ -192,6 +208,14 @@ async def test_wide_tab_moves_between_tree_and_due_panel_only(wide: Running) -> 
     await pilot.press("tab")
     assert tree.has_focus  # never the detail pane
     assert not app.screen.query_one(DetailPane).has_focus
+
+
+async def test_wide_tab_shows_the_first_due_action_beside_the_panel(wide: Running) -> None:
+    app, pilot = wide
+    await press(pilot, "tab")
+    current = main_screen(app).current
+    assert current is not None and current.reference == "gm-2023/8/3"
+    assert "Working with Head of PP and Head of P&Q" in app.screen.query_one(DetailPane).text
 
 
 # -- tree keys -------------------------------------------------------------------------------------

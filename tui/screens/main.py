@@ -649,10 +649,13 @@ class MainScreen(Screen[None]):
         """The action a key acts on, or None after saying why there is none."""
         row = self.current
         if row is None:
+            letter = ACTION_KEYS.get(action, "u")
+            if self.query_one(DuePanel).has_focus:
+                self.say(f"{letter} acts on one action and the due panel lists none.")
+                return None
             key = self.query_one(PlanTree).cursor_key
             where = BRANCH_WORDS.get(key.kind, "no action") if key is not None else "no action"
-            self.say(f"{ACTION_KEYS.get(action, 'u')} acts on one action and the cursor is on {where}: "
-                     "move down to an action.")
+            self.say(f"{letter} acts on one action and the cursor is on {where}: move down to an action.")
             return None
         if self._refuse_if_read_only():
             return None

@@ -117,6 +117,7 @@ class DuePanel(OptionList):
         options += self._listed("overdue", overdue, lists.overdue_total)
         if not overdue:
             options.append(Option(Text("  nothing overdue", style=colours.get("muted", "")), disabled=True))
+        place = self.highlighted
         # at once, not cleared then added: a scrollbar hidden in between and shown again lays the screen out
         self.set_options([o for o in options if o is not None])
         if keep is not None and keep.id in self.rows:
@@ -125,6 +126,22 @@ class DuePanel(OptionList):
                 if option_id.endswith(f"-{keep.id}"):
                     self.highlighted = index
                     break
+        elif self.has_focus:
+            self._highlight_near(place or 0)  # its action left the lists: the cursor stays where it was
+
+    def on_focus(self) -> None:
+        """Coming to the panel puts the cursor on an action, so the action keys act on what it shows."""
+        if self.highlighted_row is None:
+            self._highlight_near(self.highlighted or 0)
+
+    def _highlight_near(self, place: int) -> None:
+        """Put the cursor on the first action at or after `place`, else the last one before it (none if the
+        lists are empty)."""
+        entries = [index for index in range(self.option_count)
+                   if not self.get_option_at_index(index).disabled]
+        after = [index for index in entries if index >= place]
+        if after or entries:
+            self.highlighted = after[0] if after else entries[-1]
 
     def restyle(self) -> None:
         """Show the same lists in the colours of a new theme."""
