@@ -428,12 +428,11 @@ def _make_engine(path: Path, connect: Callable[[], sqlite3.Connection]) -> Engin
             conn.exec_driver_sql(begin)
             return
         raw = conn.connection.dbapi_connection  # the busy timeout is the connection's: 0 for this BEGIN alone
-        waits = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
         raw.execute("PRAGMA busy_timeout=0")
         try:
             conn.exec_driver_sql(begin)
         finally:
-            raw.execute(f"PRAGMA busy_timeout={waits}")
+            raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")  # as `_connector` sets it
 
     return engine
 
