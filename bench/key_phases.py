@@ -145,13 +145,12 @@ def phases(keys: list[dict[str, int]], table: list[tuple[str, str, str]]) -> dic
 
 
 async def time_app(db_path: Path, size: tuple[int, int], presses: int) -> tuple[list[dict[str, int]], Any]:
-    from app_session import read_floor_data, subjects
+    from app_session import cursor_on, read_floor_data, subjects
     from pilot_timing import send_key, settle, timed
 
     from store.config import Config
     from store.db import open_database
     from tui.app import ActionTrackApp
-    from tui.widgets.plan_tree import PlanTree
 
     db = open_database(db_path)
     owner, other, action_id, own_region, biggest = subjects(db, OWNER, OTHER, TODAY)
@@ -161,11 +160,7 @@ async def time_app(db_path: Path, size: tuple[int, int], presses: int) -> tuple[
                          ask_owner=False)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
-        screen: Any = app.screen
-        screen.select_action(action_id)
-        await settle(app, pilot)
-        screen.query_one(PlanTree).focus()
-        await settle(app, pilot)
+        await cursor_on(app, pilot, action_id)
         for i in range(presses):
             marks.start()
             await timed(app, pilot, lambda k="ox"[i % 2]: send_key(app, k))
