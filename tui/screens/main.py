@@ -701,22 +701,30 @@ class MainScreen(Screen[None]):
     def _write_here(self, job: Callable[[], T], shown: Callable[[T], None]) -> bool:
         """Run a queued write on the screen's own thread, if the write lock is free at once, then show it; whether
         it ran (False: the lock is held elsewhere, nothing was done, and the write is for a worker, which waits
-        for it). A worker's hand-over there and back costs a key more than the write it carries."""
+        for it). No hand-over to a worker and back (about 1 ms); the screen shows a change only once it is
+        committed, so it would wait for the write either way."""
         try:
             result = job()
         except LockHeld:
             return False
         except Exception as error:  # as a worker's failure: said in one place
-            try:
-                self.report(error)
-            finally:
-                self.writes.finished()
+            self._wrote_here(error)
             return True
         try:
             shown(result)
+        except Exception as error:  # a worker's `shown` failing fails its worker, reported the same way
+            self._wrote_here(error)
+            return True
+        self._wrote_here(None)
+        return True
+
+    def _wrote_here(self, error: Exception | None) -> None:
+        """A write run on the screen's thread ended: report its failure as a worker's is, then start the next."""
+        try:
+            if error is not None:
+                self.report(error)
         finally:
             self.writes.finished()
-        return True
 
     def _carry_classes(self, move: ClassMove, now: int) -> bool:
         """Keep everyone's counts read before this screen's own change valid after it, the changed action counted
