@@ -32,7 +32,7 @@ from store import models  # noqa: F401  (registers the tables)
 from store.config import BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_MS, busy_timeout_ms  # noqa: F401  (named here too)
 from store.edits import install as install_edit_stamps
 from store.edits import machine_id
-from store.errors import BusyError, DamagedError, DatabaseProblem, LockHeld, ReadOnlyError, StoreError
+from store.errors import BusyError, DamagedError, DatabaseProblem, ReadOnlyError, StoreError
 from store.files import journal_files, private_folder, why_read_only
 
 SCHEMA_VERSION = 6
@@ -308,25 +308,15 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self, *, exclusive: bool = False, wait: bool = True) -> Iterator[Session]:
+    def write(self, *, exclusive: bool = False) -> Iterator[Session]:
         """A session for one unit of writing: BEGIN IMMEDIATE, committed on success, rolled back on error.
 
         `exclusive`: no other writer may run meanwhile (an import, a sync). On SQLite every writer is
-        alone; on a server, ordinary changes run side by side, each locking its action's row.
-        `wait` False (SQLite): the write lock is taken before the session is handed over, at once or not at
-        all: `LockHeld` (nothing done) while another connection holds it, instead of waiting for it."""
+        alone; on a server, ordinary changes run side by side, each locking its action's row."""
         if self.read_only:
             raise ReadOnlyError(f"cannot save changes to {self.where}: {self.read_only_reason or 'it is read-only'}")
-        engine = self.engine.execution_options(begin_immediate=True, exclusive=exclusive, origin=self.origin,
-                                               lock_at_once=not wait)
+        engine = self.engine.execution_options(begin_immediate=True, exclusive=exclusive, origin=self.origin)
         with self._failures_named(), Session(engine) as session:
-            if not wait:
-                try:
-                    session.connection()  # BEGIN IMMEDIATE now (`_on_begin`)
-                except SQLAlchemyError as exc:
-                    if _is_file_problem(exc) and isinstance(problem(self.path, exc), BusyError):
-                        raise LockHeld(f"{self.where} is being written by another connection") from exc
-                    raise
             try:
                 yield session
                 session.commit()
@@ -422,17 +412,8 @@ def _make_engine(path: Path, connect: Callable[[], sqlite3.Connection]) -> Engin
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        options = conn.get_execution_options()
-        begin = "BEGIN IMMEDIATE" if options.get("begin_immediate", False) else "BEGIN"
-        if not options.get("lock_at_once", False):
-            conn.exec_driver_sql(begin)
-            return
-        raw = conn.connection.dbapi_connection  # the busy timeout is the connection's: 0 for this BEGIN alone
-        raw.execute("PRAGMA busy_timeout=0")
-        try:
-            conn.exec_driver_sql(begin)
-        finally:
-            raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")  # as `_connector` sets it
+        immediate = conn.get_execution_options().get("begin_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

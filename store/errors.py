@@ -33,9 +33,5 @@ class BusyError(DatabaseProblem):
     """Another program held the database's write lock for longer than the busy timeout."""
 
 
-class LockHeld(BusyError):
-    """A write that would not wait found the write lock held (`Database.write(wait=False)`); nothing was done."""
-
-
 class DamagedError(DatabaseProblem):
     """The database file is not SQLite, or SQLite found it damaged."""

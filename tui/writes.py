@@ -21,9 +21,6 @@ from tui.labels import change_words
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from store.db import Database
-    from tui.loading import OpenDatabase
-
 
 class OwnVersions:
     """The versions of actions this screen's own writes produced (thread-safe)."""
@@ -75,19 +72,6 @@ class WriteQueue:
         if self._pending:
             self._busy = True
             self._pending.popleft()()
-
-
-def written_here(db: OpenDatabase) -> Database | None:
-    """The database if a write may run on the screen's own thread: an SQLite file, opened (a deferred one once
-    sqlmodel has loaded: the screen never waits for that). None for a server, where every statement is a
-    round trip over the network: its writes always run in a worker."""
-    from store.db import Database
-    from store.server import ServerDatabase
-    from tui.loading import DeferredDatabase
-
-    if isinstance(db, DeferredDatabase):
-        return db.full() if db.is_open else None
-    return db if isinstance(db, Database) and not isinstance(db, ServerDatabase) else None
 
 
 @dataclass(frozen=True, slots=True)

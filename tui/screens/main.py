@@ -12,7 +12,6 @@ and tab swaps it for the due panel.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -33,7 +32,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import lists, reads
-from store.errors import LockHeld, StaleError, StoreError
+from store.errors import StaleError, StoreError
 from store.rows import (
     ActionDetail,
     ActionPath,
@@ -76,7 +75,7 @@ from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
 from tui.widgets.repaint import SteadyFooter
 from tui.widgets.sync_bar import SyncBar
-from tui.writes import OwnVersions, WriteQueue, Written, undo_change, written_here
+from tui.writes import OwnVersions, WriteQueue, Written, undo_change
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -667,8 +666,8 @@ class MainScreen(Screen[None]):
         state, today = self.state, self.today
         classes = action_id is not None and kept(state.view)
 
-        def job(writing: Callable[[], AbstractContextManager[Session]]) -> tuple[AfterChange, int, ClassMove | None]:
-            with writing() as session:
+        def job() -> tuple[AfterChange, int, ClassMove | None]:
+            with self.db.write() as session:
                 move = class_before(self.db, session, action_id, today) if action_id is not None and classes else None
                 written = write(session)
                 # read in the same transaction, as it is committed (the screen shows it only once it is)
@@ -692,39 +691,9 @@ class MainScreen(Screen[None]):
                 done(after)
 
         def start() -> None:
-            here = written_here(self.db)
-            if here is None or not self._write_here(partial(job, partial(here.write, wait=False)), shown):
-                self._work(partial(job, self.db.write), shown, group="write", exclusive=False)
+            self._work(job, shown, group="write", exclusive=False)
 
         self.writes.submit(start)
-
-    def _write_here(self, job: Callable[[], T], shown: Callable[[T], None]) -> bool:
-        """Run a queued write on the screen's own thread, if the write lock is free at once, then show it; whether
-        it ran (False: the lock is held elsewhere, nothing was done, and the write is for a worker, which waits
-        for it). No hand-over to a worker and back (about 1 ms); the screen shows a change only once it is
-        committed, so it would wait for the write either way."""
-        try:
-            result = job()
-        except LockHeld:
-            return False
-        except Exception as error:  # as a worker's failure: said in one place
-            self._wrote_here(error)
-            return True
-        try:
-            shown(result)
-        except Exception as error:  # a worker's `shown` failing fails its worker, reported the same way
-            self._wrote_here(error)
-            return True
-        self._wrote_here(None)
-        return True
-
-    def _wrote_here(self, error: Exception | None) -> None:
-        """A write run on the screen's thread ended: report its failure as a worker's is, then start the next."""
-        try:
-            if error is not None:
-                self.report(error)
-        finally:
-            self.writes.finished()
 
     def _carry_classes(self, move: ClassMove, now: int) -> bool:
         """Keep everyone's counts read before this screen's own change valid after it, the changed action counted
