@@ -5,7 +5,7 @@
 Each write is one transaction: `set_status` between not started and ongoing, the action read back in the write's
 own transaction (`tui.loading.load_after_change`), the commit. Run it with N writes and with none, on fresh
 copies of the database: the difference over N is one write's instructions. With `--code`, another checkout's
-store (e.g. `git archive main`) is counted: its writes wait for the lock as that checkout's worker does.
+store (e.g. `git archive main`) is counted.
 """
 
 from __future__ import annotations
@@ -26,12 +26,10 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parent.parent)
     args = parser.parse_args()
     sys.path.insert(0, str(args.code))
-    import inspect
-
     from sqlalchemy import select
 
     from store import commands
-    from store.db import Database, open_database
+    from store.db import open_database
     from store.models import Action, ActionOwner
     from store.queries import View, find_owner
     from store.targets import Status
@@ -44,10 +42,9 @@ def main() -> None:
             select(Action.id).join(ActionOwner, ActionOwner.action_id == Action.id)
             .where(ActionOwner.owner_id == owner.id, Action.status == "not_started")
             .order_by(Action.id).limit(1)).scalar_one()
-    at_once = "wait" in inspect.signature(Database.write).parameters  # the screen's write in place
     view, month = View(owner_id=owner.id), TODAY.replace(day=1)
     for i in range(args.writes):
-        with db.write(wait=False) if at_once else db.write() as session:
+        with db.write() as session:
             commands.set_status(session, action_id, (Status.ONGOING, Status.NOT_STARTED)[i % 2], by="bench")
             load_after_change(session, view, TODAY, month, action_id, counts=False)
         db.data_version()
