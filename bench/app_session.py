@@ -96,10 +96,7 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(presses)]
 
         # One status key -> committed -> repainted.
-        screen.select_action(action_id)
-        await settle(app, pilot)
-        tree.focus()
-        await settle(app, pilot)
+        await cursor_on(app, pilot, action_id)
         status_keys = ["o", "x"]
         found["status"] = [await timed(app, pilot, lambda k=status_keys[i % 2]: send_key(app, k))
                            for i in range(presses)]
@@ -149,6 +146,16 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
     found["regions"] = {"own": own_region.region, "biggest": biggest.region,
                         "biggest_total": biggest.progress.total}
     return found
+
+
+async def cursor_on(app: Any, pilot: Any, action_id: int) -> None:
+    """The app's tree cursor on the action and the tree focused (where a status key is timed from)."""
+    from tui.widgets.plan_tree import PlanTree
+
+    app.screen.select_action(action_id)
+    await settle(app, pilot)
+    app.screen.query_one(PlanTree).focus()
+    await settle(app, pilot)
 
 
 async def closed_region(app: Any, pilot: Any, region: str) -> Any:

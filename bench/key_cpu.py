@@ -50,13 +50,12 @@ class Passes:
 
 
 async def time_key(db_path: Path, key: str, size: tuple[int, int]) -> str:
-    from app_session import closed_region, subjects  # this checkout's bench, loaded already
+    from app_session import closed_region, cursor_on, subjects  # this checkout's bench, loaded already
     from pilot_timing import send_key, settle, timed
 
     from store.config import Config
     from store.db import open_database
     from tui.app import ActionTrackApp
-    from tui.widgets.plan_tree import PlanTree
 
     db = open_database(db_path)
     owner, other, action_id, own_region, biggest = subjects(db, OWNER, OTHER, TODAY)
@@ -69,7 +68,6 @@ async def time_key(db_path: Path, key: str, size: tuple[int, int]) -> str:
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         screen: Any = app.screen
-        tree = screen.query_one(PlanTree)
 
         async def measured(act: Callable[[], Any]) -> None:
             passes.on = True
@@ -80,10 +78,7 @@ async def time_key(db_path: Path, key: str, size: tuple[int, int]) -> str:
             passes.on = False
 
         if key == "status":
-            screen.select_action(action_id)
-            await settle(app, pilot)
-            tree.focus()
-            await settle(app, pilot)
+            await cursor_on(app, pilot, action_id)
             for i in range(30):
                 await measured(lambda k="ox"[i % 2]: send_key(app, k))
         elif key == "owner":

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Update, bindparam, insert, select, update
+from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from store.errors import REFUSED, NotFoundError, RefusedError, StaleError, StoreError
@@ -109,12 +109,23 @@ def record(session: Session, action: Action | Locked, kind: ChangeKind, by: str,
     change = Change(action_id=action.id, at=datetime.now(UTC), by=by, kind=kind,  # type: ignore[arg-type]
                     origin=event_origin(session), **values)
     session.flush()
-    table = Change.__table__  # type: ignore[attr-defined]
-    written = {column.key: getattr(change, column.key) for column in table.columns if column.key != "id"}
-    inserted = session.connection().execute(insert(table), written).inserted_primary_key
+    written = {key: getattr(change, key) for key in _change_columns()}
+    inserted = session.connection().execute(_insert_change(), written).inserted_primary_key
     assert inserted is not None  # an INSERT of one row
     change.id = inserted[0]
     return change
+
+
+@cache
+def _change_columns() -> tuple[str, ...]:
+    """The columns `record` writes: all but the id, which the database gives."""
+    return tuple(column.key for column in Change.__table__.columns if column.key != "id")  # type: ignore[attr-defined]
+
+
+@cache
+def _insert_change() -> Insert:
+    """The statement `record` runs, built once (building it and its cache key cost more than SQLite's insert)."""
+    return insert(Change.__table__)  # type: ignore[attr-defined]
 
 
 def event_origin(session: Session) -> str:
