@@ -185,3 +185,22 @@ def test_new_plans_whose_history_is_validated_apart_hold_what_the_model_path_wri
     assert ticked == [("2023-08",)]  # July's tick was given, then unticked
     assert "t-9: 2 added, 0 updated, 0 unchanged, 5 history events added" in summaries[True]
     assert "t-10: 2 added, 0 updated, 0 unchanged, 5 history events added" in summaries[True]
+
+
+def test_none_and_booleans_are_stored_as_sqlite3_stores_them_without_the_adapters_registered_for_speed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import store.db  # noqa: F401  (registers the adapters)
+
+    def stored() -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.execute("CREATE TABLE t (a, b, c)")
+            conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False)])
+            return conn.execute("SELECT a, typeof(a), b, typeof(b), c, typeof(c) FROM t").fetchall()
+        finally:
+            conn.close()
+
+    with_adapters = stored()
+    for kind in (type(None), bool):
+        monkeypatch.delitem(sqlite3.adapters, (kind, sqlite3.PrepareProtocol))  # each was registered
+    assert stored() == with_adapters == [(None, "null", 1, "integer", 0, "integer")]
