@@ -349,9 +349,10 @@ def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
     where = _filters(owner, search, hide)
     joined = _filters(owner, search, hide, plans=True)  # for the statements that join Plan
     listing = _filters(owner, search, hide, listing=True)
-    return {
-        "regions": (select(Plan.region, *_progress_columns()).join(Action, Action.plan_id == Plan.id)
-                    .where(*joined).group_by(Plan.region).order_by(Plan.region)),
+    regions = (select(Plan.region, *_progress_columns()).join(Action, Action.plan_id == Plan.id)
+               .where(*joined).group_by(Plan.region).order_by(Plan.region))
+    found = {
+        "regions": regions,
         "addressees": (_addressee_query(joined).where(Plan.region == bindparam("region", type_=String()))
                        .order_by(*_ADDRESSEE_ORDER)),
         "recommendations": (_recommendation_query(where)
@@ -373,6 +374,9 @@ def _view_statements(owner: bool, search: bool, hide: bool) -> dict[str, Any]:
         "recommendation_progress": _progress_query(joined).where(
             Action.recommendation_id == bindparam("recommendation_id", type_=Integer())),
     }
+    if not owner and not search:  # every action is counted: under a filter of open ones, the open ones alone
+        found["regions_open"] = regions.where(Action.status != Status.COMPLETE)
+    return found
 
 
 def _progress_query(where: list[ColumnElement[bool]]) -> Any:
