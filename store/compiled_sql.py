@@ -6702,8 +6702,9 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_3': 'complete',
       'status_4': 'complete',
       'status_5': 'complete'}),
-    'regions': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
-     'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
+    'regions': ('SELECT anon_1.region, sum(anon_1.done) AS done, sum(anon_1.total) AS total, sum(anon_1.ratings) AS ratings \n'
+     'FROM (SELECT "plan".region AS region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 '
+     'END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
      '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
      'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
@@ -6784,7 +6785,57 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY "plan".region ORDER BY "plan".region',
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status != :status_6 AND (:any_status = 1 OR :status != "
+     ':param_17) GROUP BY "plan".region UNION ALL SELECT "plan".region AS region, count(*) AS done, count(*) AS '
+     'total, :param_18 AS ratings \n'
+     'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR ("plan".id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status = :status_7 AND :any_when = 1 AND (:any_status = 1 "
+     'OR :status = :param_19) GROUP BY "plan".region) AS anon_1 GROUP BY anon_1.region ORDER BY anon_1.region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
@@ -6800,6 +6851,9 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'param_14': 'amber',
       'param_15': 4294967296,
       'param_16': 0,
+      'param_17': 'complete',
+      'param_18': 0,
+      'param_19': 'complete',
       'param_2': 0,
       'param_3': 'complete',
       'param_4': 1,
@@ -6812,9 +6866,12 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_2': 'complete',
       'status_3': 'complete',
       'status_4': 'complete',
-      'status_5': 'complete'}),
-    'regions:hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
-     'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
+      'status_5': 'complete',
+      'status_6': 'complete',
+      'status_7': 'complete'}),
+    'regions:hide': ('SELECT anon_1.region, sum(anon_1.done) AS done, sum(anon_1.total) AS total, sum(anon_1.ratings) AS ratings \n'
+     'FROM (SELECT "plan".region AS region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 '
+     'END) AS done, count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
      '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
      'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
      ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
@@ -6895,7 +6952,57 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
      'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
      'FROM occurrence \n'
      'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due))))))) GROUP BY "plan".region ORDER BY "plan".region',
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status != :status_6 AND (:any_status = 1 OR :status != "
+     ':param_17) GROUP BY "plan".region UNION ALL SELECT "plan".region AS region, count(*) AS done, count(*) AS '
+     'total, :param_18 AS ratings \n'
+     'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
+     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR ("plan".id NOT IN (SELECT DISTINCT '
+     'action.plan_id \n'
+     'FROM action \n'
+     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
+     'FROM change \n'
+     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id + 0 \n'
+     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
+     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
+     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
+     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
+     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
+     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
+     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
+     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
+     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
+     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
+     'checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
+     'NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
+     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
+     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
+     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
+     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
+     'action.id IN (SELECT checkpoint.action_id \n'
+     'FROM checkpoint) AND (EXISTS (SELECT * \n'
+     'FROM checkpoint \n'
+     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
+     'FROM occurrence \n'
+     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
+     "strftime('%Y-%m', checkpoint.due))))))) AND action.status = :status_7 AND :any_when = 1 AND (:any_status = 1 "
+     'OR :status = :param_19) GROUP BY "plan".region) AS anon_1 GROUP BY anon_1.region ORDER BY anon_1.region',
      ('region', 'done', 'total', 'ratings'), (None, None, None, None),
      {'every_months_1': 0,
       'kind_1': 'target',
@@ -6911,6 +7018,9 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'param_14': 'amber',
       'param_15': 4294967296,
       'param_16': 0,
+      'param_17': 'complete',
+      'param_18': 0,
+      'param_19': 'complete',
       'param_2': 0,
       'param_3': 'complete',
       'param_4': 1,
@@ -6923,7 +7033,9 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_2': 'complete',
       'status_3': 'complete',
       'status_4': 'complete',
-      'status_5': 'complete'}),
+      'status_5': 'complete',
+      'status_6': 'complete',
+      'status_7': 'complete'}),
     'regions:owner': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
      'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
      '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
@@ -7606,232 +7718,6 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str | None, ...], dict[s
       'status_3': 'complete',
       'status_4': 'complete',
       'status_5': 'complete'}),
-    'regions_open': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
-     'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
-     'AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
-     'action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
-     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
-     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
-     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
-     'NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     'action.id IN (SELECT change.action_id \n'
-     'FROM change \n'
-     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
-     'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
-     'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
-     'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
-     'ratings \n'
-     'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
-     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR ("plan".id NOT IN (SELECT DISTINCT '
-     'action.plan_id \n'
-     'FROM action \n'
-     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
-     'FROM change \n'
-     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id + 0 \n'
-     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
-     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
-     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
-     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
-     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
-     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
-     'action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
-     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
-     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
-     'checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
-     'NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
-     'action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due))))))) AND action.status != :status_6 GROUP BY "plan".region ORDER BY '
-     '"plan".region',
-     ('region', 'done', 'total', 'ratings'), (None, None, None, None),
-     {'every_months_1': 0,
-      'kind_1': 'target',
-      'kind_2': 'close',
-      'kind_3': 'reopen',
-      'kind_4': 'close',
-      'kind_5': 'reopen',
-      'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 'red',
-      'param_13': 1,
-      'param_14': 'amber',
-      'param_15': 4294967296,
-      'param_16': 0,
-      'param_2': 0,
-      'param_3': 'complete',
-      'param_4': 1,
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
-      'param_9': 1,
-      'status_1': 'complete',
-      'status_2': 'complete',
-      'status_3': 'complete',
-      'status_4': 'complete',
-      'status_5': 'complete',
-      'status_6': 'complete'}),
-    'regions_open:hide': ('SELECT "plan".region, sum(CASE WHEN (action.status = :status_1) THEN :param_1 ELSE :param_2 END) AS done, '
-     'count(action.id) AS total, sum(CASE CASE WHEN (action.status = :status_2) THEN :param_3 WHEN '
-     '(action.every_months IS NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR '
-     'action.every_months IS NOT NULL AND CASE WHEN (action.every_months IS NOT NULL AND action.every_months > '
-     ':every_months_1 AND action.start_month IS NOT NULL AND action.start_month <= :before_month) THEN '
-     '(:before_month - action.start_month) / action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) '
-     'AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
-     'action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))))) THEN :param_6 WHEN (action.deadline IS NOT NULL AND action.deadline "
-     '>= :today AND action.deadline <= :soon_last OR (action.every_months IS NOT NULL AND action.start_month IS '
-     'NOT NULL AND action.start_month <= :this_month AND (:this_month - action.start_month) % action.every_months '
-     '= :param_7 OR action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
-     'NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period)) OR '
-     'action.id IN (SELECT change.action_id \n'
-     'FROM change \n'
-     'WHERE change.kind = :kind_1) AND (SELECT count(*) AS count_2 \n'
-     'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1) > :param_8 AND (SELECT count(*) AS count_3 \n'
-     'FROM change \n'
-     'WHERE change.action_id = action.id AND change.kind = :kind_1 AND NOT (EXISTS (SELECT * \n'
-     'FROM change AS change_1 \n'
-     'WHERE change_1.action_id = change.action_id AND change_1.undoes_id = change.id))) > :param_9) THEN :param_10 '
-     'ELSE :param_11 END WHEN :param_12 THEN :param_13 WHEN :param_14 THEN :param_15 ELSE :param_16 END) AS '
-     'ratings \n'
-     'FROM "plan" JOIN action ON action.plan_id = "plan".id \n'
-     'WHERE (+ action.withdrawn) IS 0 AND (:include_closed = 1 OR ("plan".id NOT IN (SELECT DISTINCT '
-     'action.plan_id \n'
-     'FROM action \n'
-     'WHERE action.id IN (SELECT change.action_id + 0 AS action_id \n'
-     'FROM change \n'
-     'WHERE change.kind = :kind_2 OR change.kind = :kind_3 GROUP BY change.action_id + 0 \n'
-     'HAVING max(CASE WHEN (change.kind = :kind_4) THEN change.at END) IS NOT NULL AND max(CASE WHEN (change.kind '
-     '= :kind_5) THEN change.at END) IS NULL OR max(CASE WHEN (change.kind = :kind_5) THEN change.at END) < '
-     'max(CASE WHEN (change.kind = :kind_4) THEN change.at END))))) AND (:any_status = 1 OR action.status = '
-     ':status) AND (:any_when = 1 OR :when_overdue = 1 AND action.status != :status_3 AND (action.every_months IS '
-     'NULL AND action.deadline IS NOT NULL AND action.deadline < :today OR action.every_months IS NOT NULL AND '
-     'CASE WHEN (action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month '
-     'IS NOT NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
-     'action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     "strftime('%Y-%m', checkpoint.due)))))) OR :when_due = 1 AND action.status != :status_4 AND "
-     '(action.every_months IS NULL AND action.deadline >= :this_first AND action.deadline <= :month_last OR '
-     '(action.every_months IS NOT NULL AND action.start_month IS NOT NULL AND action.start_month <= :this_month '
-     'AND (:this_month - action.start_month) % action.every_months = :param_7 OR action.id IN (SELECT '
-     'checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due >= :today AND checkpoint.due <= :month_last))) AND '
-     'NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period = :this_period))) OR '
-     ':when_missed = 1 AND action.status != :status_5 AND (action.every_months IS NOT NULL AND CASE WHEN '
-     '(action.every_months IS NOT NULL AND action.every_months > :every_months_1 AND action.start_month IS NOT '
-     'NULL AND action.start_month <= :before_month) THEN (:before_month - action.start_month) / '
-     'action.every_months + :param_4 ELSE :param_5 END > (SELECT count(*) AS count_1 \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = action.id AND occurrence.done IS 1 AND occurrence.period <= :before_period) OR '
-     'action.id IN (SELECT checkpoint.action_id \n'
-     'FROM checkpoint) AND (EXISTS (SELECT * \n'
-     'FROM checkpoint \n'
-     'WHERE checkpoint.action_id = action.id AND checkpoint.due < :today AND NOT (EXISTS (SELECT * \n'
-     'FROM occurrence \n'
-     'WHERE occurrence.action_id = checkpoint.action_id AND occurrence.done IS 1 AND occurrence.period = '
-     'strftime(\'%Y-%m\', checkpoint.due))))))) AND action.status != :status_6 GROUP BY "plan".region ORDER BY '
-     '"plan".region',
-     ('region', 'done', 'total', 'ratings'), (None, None, None, None),
-     {'every_months_1': 0,
-      'kind_1': 'target',
-      'kind_2': 'close',
-      'kind_3': 'reopen',
-      'kind_4': 'close',
-      'kind_5': 'reopen',
-      'param_1': 1,
-      'param_10': 'amber',
-      'param_11': 'green',
-      'param_12': 'red',
-      'param_13': 1,
-      'param_14': 'amber',
-      'param_15': 4294967296,
-      'param_16': 0,
-      'param_2': 0,
-      'param_3': 'complete',
-      'param_4': 1,
-      'param_5': 0,
-      'param_6': 'red',
-      'param_7': 0,
-      'param_8': 1,
-      'param_9': 1,
-      'status_1': 'complete',
-      'status_2': 'complete',
-      'status_3': 'complete',
-      'status_4': 'complete',
-      'status_5': 'complete',
-      'status_6': 'complete'}),
     'revisions': ('SELECT change.action_id, change.from_target, change.to_target, change.note \n'
      'FROM change \n'
      'WHERE change.kind = :kind_1 AND (change.id NOT IN (SELECT change.undoes_id \n'

@@ -54,8 +54,7 @@ MISSED, DUE = 4, 8
 
 # -- statement names -------------------------------------------------------------------------------
 
-# ("regions_open": everyone's shapes alone, with no owner or search; `_regions_statement`)
-VIEW_STATEMENTS = ("regions", "regions_open", "addressees", "recommendations", "actions", "tree_addressees",
+VIEW_STATEMENTS = ("regions", "addressees", "recommendations", "actions", "tree_addressees",
                    "tree_recommendations", "tree_actions", "region_progress", "addressee_progress",
                    "recommendation_progress")
 
@@ -167,24 +166,10 @@ def _with_missed(row: ActionRow, duty: Duty, today: date) -> ActionRow:
     return row._replace(missed_periods=tuple(period for period, _ in missed), days_overdue=days)
 
 
-def open_only(view: View) -> bool:
-    """Whether the view keeps open actions alone: under a date filter (each keeps open actions only: "overdue" is
-    the red rating, "due" and "missed" are open duties) or a status other than complete."""
-    return view.when is not None or (view.status is not None and view.status != Status.COMPLETE)
-
-
-def _regions_statement(view: View) -> str:
-    """The statement of a view's regions: everyone's under a filter of open actions reads those alone (the
-    statement "regions_open", through the open actions' index), the same counts as "regions"."""
-    if view.owner_id is None and not view.search.strip() and open_only(view):
-        return _for_view("regions_open", view)
-    return _for_view("regions", view)
-
-
 def regions(run: Run, view: View, today: date) -> list[RegionNode]:
     """The regions holding actions in view, with their progress."""
     nodes = [RegionNode(region=row.region, progress=progress_of(row))
-             for row in run(_regions_statement(view), view_params(view, today))]
+             for row in run(_for_view("regions", view), view_params(view, today))]
     return [n for n in nodes if _visible(n.progress, view)]
 
 
