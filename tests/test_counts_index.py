@@ -12,6 +12,7 @@ import pytest
 from conftest import read_rows
 
 from helpers.cli import run_inprocess
+from helpers.schema import server_at_schema
 from store.compiled_sql import STATEMENTS
 from store import commands
 from store.db import SCHEMA_VERSION, open_database
@@ -80,15 +81,12 @@ def test_the_upgrade_measures_every_index_again(db_path: Path) -> None:
 
 
 def test_a_schema_5_server_is_upgraded_with_the_counts_index(pg_url: str) -> None:
-    db = open_server(pg_url)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP INDEX {INDEX}")
-        conn.exec_driver_sql("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
-    db.dispose()
+    server_at_schema(pg_url, 5, (INDEX,))
     db = open_server(pg_url)
     try:
         with db.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == str(SCHEMA_VERSION)
+            version = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar()
+            assert version == str(SCHEMA_VERSION)
             assert conn.exec_driver_sql(f"SELECT to_regclass('public.{INDEX}')").scalar() == INDEX
     finally:
         db.dispose()

@@ -19,6 +19,7 @@ from conftest import read_rows
 from test_region_classes import DATES, every_view, varied  # noqa: F401  (varied: the module's fixture, shared)
 
 from helpers.cli import run_inprocess
+from helpers.schema import server_at_schema
 from helpers.screen import TODAY
 from store import commands, fastread, queries, reads
 from store.compiled_sql import STATEMENTS
@@ -53,25 +54,6 @@ def test_everyones_regions_in_two_parts_are_those_counted_over_every_action(vari
         if today == date(2023, 9, 15):  # the comparison compared something: both parts
             assert {row[1] > 0 and row[1] < row[2] for row in _every_action_counted(session, View(), today)} == {True}
             assert _every_action_counted(session, View(when="overdue"), today)
-
-
-def test_a_servers_regions_in_two_parts_are_those_counted_over_every_action(pg_url: str) -> None:
-    from store.importing import bundled_plan_files, import_plan_files
-
-    server = open_server(pg_url)
-    try:
-        import_plan_files(server, bundled_plan_files())
-        with server.write() as s:
-            commands.set_status(s, commands.find_action(s, "gm-2023/6/3").id, Status.COMPLETE, by="t")
-        with server.read() as session:
-            run = queries.runner(session)
-            for view in every_view():
-                statement = "regions" + reads.view_shape(False, False, view.hide_complete)
-                read = [tuple(row) for row in run(statement, reads.view_params(view, TODAY))]
-                assert read == _every_action_counted(session, view, TODAY), view
-            assert _every_action_counted(session, View(when="overdue"), TODAY)  # the comparison compared something
-    finally:
-        server.dispose()
 
 
 def _plan_of(path: Path, statement: str, params: dict[str, object]) -> str:
@@ -146,12 +128,7 @@ def test_a_schema_6_file_is_upgraded_with_the_open_index_and_reads_the_same(caps
 
 
 def test_a_schema_6_server_is_upgraded_with_the_open_index(pg_url: str) -> None:
-    db = open_server(pg_url)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP INDEX {INDEX}")
-        conn.exec_driver_sql(f"DROP INDEX {TICKED}")
-        conn.exec_driver_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
-    db.dispose()
+    server_at_schema(pg_url, 6, (INDEX, TICKED))
     db = open_server(pg_url)
     try:
         with db.engine.connect() as conn:
