@@ -20,7 +20,6 @@ from test_region_classes import DATES, every_view, varied  # noqa: F401  (varied
 
 from helpers.cli import run_inprocess
 from helpers.schema import server_at_schema
-from helpers.screen import TODAY
 from store import commands, fastread, queries, reads
 from store.compiled_sql import STATEMENTS
 from store.db import SCHEMA_VERSION, Database
