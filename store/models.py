@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -109,6 +109,11 @@ class Recommendation(SQLModel, table=True):
     withdrawn: bool = False
 
 
+# An action not complete, as a partial index's condition: SQLite uses such an index for a statement that tests
+# `action.status != <complete>` at its top level (a bound parameter counts as its value).
+OPEN_ACTION = f"status != '{Status.COMPLETE.value}'"
+
+
 class Action(SQLModel, table=True):
     """One action of a plan, with its target as written and as read."""
 
@@ -119,6 +124,10 @@ class Action(SQLModel, table=True):
         # every column the counts, ratings and date filters read of an action, by plan: counting everyone's actions
         # reads this index alone, not the actions' rows with their text
         Index("ix_action_counts", "plan_id", "withdrawn", "status", "deadline", "every_months", "start_month"),
+        # the same columns of the open actions alone (about a quarter of them): everyone's counts under a filter that
+        # keeps open actions only, and the due and overdue lists, read these instead of every action
+        Index("ix_action_open", "plan_id", "withdrawn", "status", "deadline", "every_months", "start_month",
+              sqlite_where=text(OPEN_ACTION), postgresql_where=text(OPEN_ACTION)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -189,6 +198,10 @@ class Checkpoint(SQLModel, table=True):
 
 class Occurrence(SQLModel, table=True):
     """Whether one period's occurrence of a recurring action is ticked off."""
+
+    # an action's periods ticked off: a missed-period test counts them in this index alone, without reading each
+    # occurrence's row for `done`
+    __table_args__ = (Index("ix_occurrence_done", "action_id", "done", "period"),)
 
     action_id: int = Field(foreign_key="action.id", primary_key=True)
     period: str = Field(primary_key=True)

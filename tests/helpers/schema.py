@@ -33,3 +33,17 @@ def make_schema_1(path: Path) -> None:
             conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     finally:
         conn.close()
+
+
+def server_at_schema(url: str, version: int, indexes: tuple[str, ...]) -> None:
+    """A server taken back to schema `version` by dropping the indexes later steps added."""
+    from store.server import open_server
+
+    db = open_server(url)
+    try:
+        with db.engine.begin() as conn:
+            for index in indexes:
+                conn.exec_driver_sql(f"DROP INDEX {index}")
+            conn.exec_driver_sql(f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'")
+    finally:
+        db.dispose()
