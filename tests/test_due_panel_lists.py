@@ -156,6 +156,24 @@ def test_a_commit_elsewhere_makes_the_months_read_ahead_read_again(db: Database,
     assert after.due == whole[:SHOWN] and after.due_total == len(whole) == before.due_total - 1
 
 
+def test_the_overdue_list_shown_is_held_until_the_next_commit(db: Database, db_path: Path) -> None:
+    kept = KeptRegions(db.data_version)
+    september = date(2023, 9, 1)
+    with fastread.reading(db_path) as run:
+        before = load_due(run, View(), TODAY, september, kept=kept)
+        counting = Counting(run)
+        assert load_due(counting, View(), TODAY, september, kept=kept) == before
+        assert counting.names == []  # both lists held: nothing read
+    first = before.overdue[0].reference
+    complete_elsewhere(db_path, first)
+    with fastread.reading(db_path) as run:
+        counting = Counting(run)
+        after = load_due(counting, View(), TODAY, september, kept=kept)
+        assert counting.names  # read again
+        assert after == load_due(run, View(), TODAY, september)
+    assert first not in [row.reference for row in after.overdue]
+
+
 def test_a_read_ahead_of_months_stopped_by_a_key_reads_nothing(db: Database) -> None:
     kept = KeptRegions(db.data_version)
     with fastread.reading(db.path) as run:
@@ -196,6 +214,34 @@ async def test_everyones_month_keys_find_their_lists_read_and_show_the_stores(
         due, _late = stored_lists(db_path, 2023, 8)
         assert listed_refs(due_text(app), "Due in") == [row.reference for row in due[:SHOWN]]
 
+
+
+async def test_a_switch_to_everyone_finds_its_due_panel_read_ahead_from_the_owners_screen(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(db_path)  # the owner's
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)  # once shown, everyone's views and due panel are read ahead
+        months = months_read(monkeypatch)
+        overdue_read: list[int | None] = []
+        overdue_listed = lists.overdue_listed
+
+        def spy(run: Any, today: date, owner_id: int | None, *args: Any, **kwargs: Any) -> lists.Listed:
+            overdue_read.append(owner_id)
+            return overdue_listed(run, today, owner_id, *args, **kwargs)
+
+        monkeypatch.setattr(loading.lists, "overdue_listed", spy)
+        await press(pilot, "a")  # everyone's
+        assert main_screen(app).state.view == View()
+        assert months == [] and overdue_read == []  # the switch and the months either side: nothing read
+        due, late = stored_lists(db_path, 2023, 9)
+        text = due_text(app)
+        assert f"Due in September 2023 · {len(due)}" in text and f"Overdue · {len(late)}" in text
+        assert listed_refs(text, "Due in") == [row.reference for row in due[:SHOWN]]
+        assert listed_refs(text, "Overdue ·") == [row.reference for row in late[:SHOWN]]
+        await press(pilot, "right_square_bracket")
+        assert months == [(2023, 11)]  # October was read ahead; the next month out is read after the key
+        due, _late = stored_lists(db_path, 2023, 10)
+        assert listed_refs(due_text(app), "Due in") == [row.reference for row in due[:SHOWN]]
 
 
 async def test_the_months_either_side_are_read_after_everyones_counts_not_beside_them(
