@@ -198,6 +198,43 @@ async def test_everyones_month_keys_find_their_lists_read_and_show_the_stores(
 
 
 
+async def test_a_switch_to_everyone_finds_its_due_panel_read_ahead_from_the_owners_screen(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(db_path)  # the owner's
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)  # once shown, everyone's views and due panel are read ahead
+        months = months_read(monkeypatch)
+        overdue_read: list[int | None] = []
+        overdue_listed = lists.overdue_listed
+
+        def spy(run: Any, today: date, owner_id: int | None, *args: Any, **kwargs: Any) -> lists.Listed:
+            overdue_read.append(owner_id)
+            return overdue_listed(run, today, owner_id, *args, **kwargs)
+
+        monkeypatch.setattr(loading.lists, "overdue_listed", spy)
+        await press(pilot, "a")  # everyone's
+        assert main_screen(app).state.view == View()
+        assert months == [] and overdue_read == []  # the switch and the months either side: nothing read
+        due, late = stored_lists(db_path, 2023, 9)
+        text = due_text(app)
+        assert f"Due in September 2023 · {len(due)}" in text and f"Overdue · {len(late)}" in text
+        assert listed_refs(text, "Due in") == [row.reference for row in due[:SHOWN]]
+        assert listed_refs(text, "Overdue ·") == [row.reference for row in late[:SHOWN]]
+        await press(pilot, "right_square_bracket")
+        assert months == [(2023, 11)]  # October was read ahead; the next month out is read after the key
+        due, _late = stored_lists(db_path, 2023, 10)
+        assert listed_refs(due_text(app), "Due in") == [row.reference for row in due[:SHOWN]]
+        # what was held is read again after another program's commit
+        first_late = late[0].reference
+        complete_elsewhere(db_path, first_late)
+        main_screen(app)._poll()
+        await settle(pilot)
+        assert overdue_read == [None]
+        _due, late = stored_lists(db_path, 2023, 10)
+        assert first_late not in listed_refs(due_text(app), "Overdue ·")
+        assert listed_refs(due_text(app), "Overdue ·") == [row.reference for row in late[:SHOWN]]
+
+
 async def test_the_months_either_side_are_read_after_everyones_counts_not_beside_them(
         db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # one background read at a time, and a key's own read first: a key pressed meanwhile meets one read at most

@@ -8,9 +8,10 @@ reads ahead in the background, once the view is shown, everyone's actions counte
 that a filter key finds its counts read.
 
 Beside them it holds, under the same rule, whatever else a key would read again (`held`): a view's tree, a
-region's addressees, a view's actions in another order, a month's due list. `tui.loading.read_ahead` and
-`read_due_ahead` read those in the background for the keys of the view shown, so that a filter, sort, expand or
-month key reads nothing.
+region's addressees, a view's actions in another order, a month's due list, the overdue list. `tui.loading.read_ahead`
+and `read_due_ahead` read those in the background for the keys of the view shown, so that a filter, sort, expand or
+month key reads nothing; from an owner's view, `read_switch_ahead` reads everyone's, so that the switch to everyone
+reads nothing either.
 
 The one exception to the rule: after the screen's own change of one action, the classes are carried over its
 commit (`carry`), that action counted anew, with the addressees of the other regions, where that commit was the

@@ -332,8 +332,7 @@ def load_due(run: Run, view: View, today: date, month: date, *, shown: DueLists 
     if shown is not None and shown.whose == whose:
         late, late_total = shown.overdue, shown.overdue_total
     else:
-        listed = lists.overdue_listed(run, today, view.owner_id, MAX_LISTED, include_closed=view.include_closed)
-        late, late_total = reads.with_missed_periods(run, listed.rows, today), listed.total
+        late, late_total = _overdue_listed(run, view, today, kept)
     return DueLists(month=month, due=due.rows, overdue=late, due_total=due.total, overdue_total=late_total,
                     whose=whose)
 
@@ -350,6 +349,18 @@ def _month_listed(run: Run, view: View, today: date, month: date, kept: KeptRegi
     return kept.held(("due", view.owner_id, view.include_closed, month, today), read)
 
 
+def _overdue_listed(run: Run, view: View, today: date, kept: KeptRegions | None) -> tuple[list[ActionRow], int]:
+    """The first MAX_LISTED overdue actions for the owner in view, with the periods they missed, and their number
+    (`kept`: held until the next commit)."""
+    def read() -> tuple[list[ActionRow], int]:
+        listed = lists.overdue_listed(run, today, view.owner_id, MAX_LISTED, include_closed=view.include_closed)
+        return reads.with_missed_periods(run, listed.rows, today), listed.total
+
+    if kept is None:
+        return read()
+    return kept.held(("overdue", view.owner_id, view.include_closed, today), read)
+
+
 def read_due_ahead(run: Run, view: View, today: date, month: date, kept: KeptRegions, stop: Callable[[], bool]) -> None:
     """Read in the background, into `kept` (valid until the next commit), the due lists of the months before and
     after `month`: what the due panel's month keys show next. `stop()` True: a key came, whose own read comes
@@ -358,6 +369,19 @@ def read_due_ahead(run: Run, view: View, today: date, month: date, kept: KeptReg
         if stop():
             return
         _month_listed(run, view, today, month + relativedelta(months=step), kept)
+
+
+def read_switch_ahead(run: Run, view: View, today: date, month: date, kept: KeptRegions,
+                      stop: Callable[[], bool]) -> None:
+    """Read in the background, into `kept` (valid until the next commit), what a switch to `view` (everyone's, from an
+    owner's) reads and what its keys read next: its views (`read_ahead`), then its due panel for `month` and the
+    months either side (`read_due_ahead`), so that the switch reads nothing and starts no read beside its first keys.
+    `stop()` True: a key came, whose own read comes first."""
+    read_ahead(run, view, today, kept, stop)
+    if stop():
+        return
+    load_due(run, view, today, month, kept=kept)
+    read_due_ahead(run, view, today, month, kept, stop)
 
 
 @dataclass(frozen=True, slots=True)

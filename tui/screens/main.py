@@ -64,6 +64,7 @@ from tui.loading import (
     load_tree,
     read_ahead,
     read_due_ahead,
+    read_switch_ahead,
     read_with,
     unmoved_by,
 )
@@ -941,10 +942,13 @@ class MainScreen(Screen[None]):
             self._read_owners(lambda _owners: self._read_everyone_ahead())
 
     def _read_everyone_ahead(self) -> None:
-        """Once the first view is shown and the owners read: read ahead everyone's views (`_read_regions_ahead`), so
-        that a switch to everyone finds its counts and a filter key there reads nothing."""
+        """Once the first view is shown and the owners read: read ahead everyone's views and due panel
+        (`tui.loading.read_switch_ahead`), so that a switch to everyone reads nothing, and neither do a filter key or
+        a month key there, nor a read-ahead beside them."""
         if not kept(self.state.view) and not self._group_busy("ahead"):
-            self._read_regions_ahead(View(include_closed=self.state.view.include_closed))
+            everyone = View(include_closed=self.state.view.include_closed)
+            self._read_in_background(partial(read_switch_ahead, view=everyone, today=self.today,
+                                             month=self.state.month, kept=self.kept_regions), group="ahead")
 
     def _read_owners(self, then: Callable[[list[OwnerCount]], None]) -> None:
         """Read every owner with their counts, keep them for the picker, and hand them to `then`."""
