@@ -79,6 +79,10 @@ class ActionTrackApp(App[None]):
     def on_mount(self) -> None:
         # the theme of this start (config or --theme) is not a choice to save; subscribe once it is shown
         self.call_after_refresh(self.theme_changed_signal.subscribe, self, self._theme_chosen)
+
+    def on_ready(self) -> None:
+        """The main screen, pushed once Textual's start-up is over: pushed while Textual still holds back what is
+        painted, its first frame (tree, due panel, detail) was rendered once for nothing and again for the screen."""
         self.push_screen(MainScreen(self.db, today=self.today, owner=self.start_owner,
                                     ask_owner=self.ask_owner))
 
