@@ -55,6 +55,11 @@ async def settle(app: Any, pilot: Any, background: tuple[str, ...] = ()) -> None
             quiet = 0
             await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
             continue
+        writes = [s.writes for s in app.screen_stack if getattr(s, "writes", None) is not None and s.writes.busy]
+        if writes:  # the screen's own write thread (tui.writes.WriteThread)
+            quiet = 0
+            await asyncio.gather(*(w.wait() for w in writes))
+            continue
         screen = app.screen
         if _dirty(screen):
             quiet = 0

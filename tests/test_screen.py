@@ -282,6 +282,16 @@ async def test_an_owner_typo_says_no_owner_matches_and_offers_the_closest(wide: 
     assert load_config(config_path()).owner == "Head of Tameside PDU (Greater Manchester)"
 
 
+
+async def test_a_misspelt_place_alone_offers_the_owners_of_the_place_it_is_like(wide: Running) -> None:
+    app, pilot = wide
+    await press(pilot, "p")
+    await press(pilot, *"Wign")
+    lines = "\n".join(screen_lines(app))
+    assert "no owner matches “Wign”; the closest:" in lines
+    assert "Head of Wigan PDU (Greater Manchester)" in lines
+    assert "Tameside" not in lines
+
 # -- undo ------------------------------------------------------------------------------------------
 
 async def test_undo_acts_on_the_action_under_the_cursor_and_names_it(wide: Running, db_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Iterable
 from datetime import date
@@ -17,6 +18,7 @@ from textual.theme import Theme
 from store.config import Config, save_config
 from store.errors import StoreError
 from store.rows import OwnerCount
+from store.text import visible_line
 from themes import ORDER, title
 from tui.commands import ActionCommands
 from tui.loading import DeferredDatabase, OpenDatabase, read_with
@@ -66,6 +68,7 @@ class ActionTrackApp(App[None]):
         self.theme = wanted if wanted in ORDER else DEFAULT_THEME
         self._first_view: set[str] = set()  # of the tree and the due panel, those loaded (or failed) once
         self._saving = threading.Lock()  # the config is written by one worker at a time
+        self.unsaved: list[str] = []  # what failed of the writes the screen finished as the app quit
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -78,7 +81,12 @@ class ActionTrackApp(App[None]):
 
     def on_mount(self) -> None:
         # the theme of this start (config or --theme) is not a choice to save; subscribe once it is shown
-        self.call_after_refresh(self.theme_changed_signal.subscribe, self, self._theme_chosen)
+        self.call_after_refresh(self._follow_theme_choices)
+
+    def _follow_theme_choices(self) -> None:
+        """Remember each theme chosen from now on; not when the app is already quitting (q pressed at once)."""
+        if self.is_running:
+            self.theme_changed_signal.subscribe(self, self._theme_chosen)
 
     def on_ready(self) -> None:
         """The main screen, pushed once Textual's start-up is over: pushed while Textual still holds back what is
@@ -161,7 +169,9 @@ def run_app(*, db_path: Path | str, today: date, owner: str | None, theme: str |
         app.run()
     finally:
         app.db.dispose()
-    return 0
+    for words in app.unsaved:  # a change keyed just before quitting that could not be written
+        print(f"actiontrack: {visible_line(words)}", file=sys.stderr)
+    return 1 if app.unsaved else 0
 
 
 def prepare_app(*, db_path: Path | str, today: date, owner: str | None, theme: str | None,

@@ -116,7 +116,9 @@ class DeferredDatabase:
         return self.full().read()
 
     def write(self, *, exclusive: bool = False) -> AbstractContextManager[Session]:
-        """A session for one unit of writing (see `store.db.Database.write`)."""
+        """A session for one unit of writing (see `store.db.Database.write`). A key pressed before the screen
+        opened the full database opens it here: the app may quit before the screen would have."""
+        self.open()
         return self.full().write(exclusive=exclusive)
 
     def quick_check(self) -> None:

@@ -8,11 +8,13 @@ made by anyone else still makes the later key stale, and it is refused.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import queue
 import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store.errors import StaleError, StoreError
 from store.rows import ActionRow
@@ -20,6 +22,8 @@ from tui.labels import change_words
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+T = TypeVar("T")
 
 
 class OwnVersions:
@@ -44,34 +48,97 @@ class OwnVersions:
                 self._next[(action_id, before)] = after
 
 
-class WriteQueue:
-    """Starts queued writes one after another: each is a callable that starts a worker, and the screen
-    calls `finished()` when that worker has ended."""
+class WriteThread:
+    """The screen's writes, run one at a time in the order they were submitted, on one thread of their own.
+
+    Each write's result (or the error that stopped it) is handed to the screen's event loop without the
+    thread waiting for it, so the next write starts at once. `close()` lets every queued write commit before
+    it returns: a key pressed just before quitting is not lost.
+    """
 
     def __init__(self) -> None:
-        self._pending: deque[Callable[[], None]] = deque()
-        self._busy = False
+        self._jobs: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending = 0  # submitted and not yet handed back (read and written on the loop's thread only)
+        self._quiet = asyncio.Event()  # set while nothing is pending
+        self._quiet.set()
+        self._closed = False
+        self._failed: list[_Job[Any]] = []  # writes that failed, until their failure is handed back
 
-    def submit(self, write: Callable[[], None]) -> None:
-        """Queue one write (a job that runs in a worker); it starts when every earlier one has ended."""
-        self._pending.append(write)
-        if not self._busy:
-            self._next()
-
-    def finished(self) -> None:
-        """The running write ended (written, refused or failed): start the next."""
-        self._busy = False
-        self._next()
+    def submit(self, job: Callable[[], T], done: Callable[[T], None], failed: Callable[[BaseException], None]) -> None:
+        """Queue `job` (called on the write thread); then `done(result)` or `failed(error)` on the loop's thread,
+        in the context of this call (Textual's active app and message pump)."""
+        if self._closed:
+            raise RuntimeError("the screen's writes are closed")
+        if self._thread is None:
+            self._loop = asyncio.get_running_loop()
+            # a daemon: a screen that never closed it (the app crashed) must not keep the process from exiting
+            self._thread = threading.Thread(target=self._run, name="actiontrack-writes", daemon=True)
+            self._thread.start()
+        self._pending += 1
+        self._quiet.clear()
+        self._jobs.put(_Job(job, done, failed, contextvars.copy_context()))
 
     @property
     def busy(self) -> bool:
-        """Whether a write is running or waiting."""
-        return self._busy or bool(self._pending)
+        """Whether a write is queued, running, or its result not yet handed back."""
+        return self._pending > 0
 
-    def _next(self) -> None:
-        if self._pending:
-            self._busy = True
-            self._pending.popleft()()
+    async def wait(self) -> None:
+        """Return once every write submitted so far has been handed back."""
+        await self._quiet.wait()
+
+    def close(self) -> list[BaseException]:
+        """Let every queued write finish, then stop the thread. The errors of the writes that failed and were
+        not handed back (the screen is going, so it will not say them: the caller must)."""
+        self._closed = True
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+        return [item.error for item in self._failed if item.error is not None]
+
+    def _run(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            try:
+                result = item.job()
+            except BaseException as exc:  # handed to the screen, which says what went wrong
+                item.error = exc
+                self._failed.append(item)
+                self._hand_back(item, item.failed, exc)
+            else:
+                self._hand_back(item, item.done, result)
+
+    def _hand_back(self, item: _Job[Any], callback: Callable[[Any], None], value: Any) -> None:
+        def back() -> None:
+            self._pending -= 1
+            if not self._pending:
+                self._quiet.set()
+            if self._closed:
+                return  # the screen has gone (close() returns a failure not said)
+            if item.error is not None:
+                self._failed.remove(item)
+            try:
+                callback(value)
+            except Exception as exc:  # showing the result failed: said as a failed write is
+                item.failed(exc)
+
+        assert self._loop is not None
+        try:
+            self._loop.call_soon_threadsafe(back, context=item.context)
+        except RuntimeError:
+            pass  # the event loop has closed (the app quit): the write itself is committed
+
+
+@dataclass(slots=True)
+class _Job(Generic[T]):
+    """One queued write: what to run, what to call with its result or error, and in which context."""
+
+    job: Callable[[], T]
+    done: Callable[[T], None]
+    failed: Callable[[BaseException], None]
+    context: contextvars.Context
+    error: BaseException | None = None  # set on the write thread when the job raised
 
 
 @dataclass(frozen=True, slots=True)

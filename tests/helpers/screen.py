@@ -43,6 +43,9 @@ async def settle(pilot: Pilot[Any]) -> None:
             pass  # the screen reports a failed worker itself (on_worker_state_changed); tests check that
         except WorkerCancelled:
             pass  # a load superseded by a newer one of its kind (a refresh while another ran): expected
+        for screen in pilot.app.screen_stack:
+            if isinstance(screen, MainScreen):
+                await screen.writes.wait()  # the screen's writes run on a thread of their own
         await pilot.pause()
 
 

@@ -1,9 +1,9 @@
 """The main screen: the owner's tree, the detail pane and the due panel, and the keys that change actions.
 
 What the screen shows is one `ViewState` (whose actions, filters, month); its watcher reloads what a
-change touches. Widgets post messages up; this screen calls the store, always in thread workers with a
-fresh session each, and handles every failure in one place (`on_worker_state_changed`). Writes run one
-at a time, in the order of the keys (`tui.writes`).
+change touches. Widgets post messages up; this screen calls the store off its own thread, with a fresh
+session each: reads in thread workers, writes on the screen's write thread, one at a time in the order of
+the keys (`tui.writes`); every failure is said in one place (`report`).
 
 Below `NARROW` columns the tree takes the whole width: enter shows an action in full in its place,
 and tab swaps it for the due panel.
@@ -76,7 +76,7 @@ from tui.widgets.due_panel import DuePanel
 from tui.widgets.plan_tree import PlanTree
 from tui.widgets.repaint import SteadyFooter
 from tui.widgets.sync_bar import SyncBar
-from tui.writes import OwnVersions, WriteQueue, Written, undo_change
+from tui.writes import OwnVersions, WriteThread, Written, undo_change
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -142,7 +142,7 @@ class MainScreen(Screen[None]):
         self.seen_version: int | None = None
         self.damaged = ""  # why the database failed its check, if it did
         self.due_lists: DueLists | None = None
-        self.writes = WriteQueue()
+        self.writes = WriteThread()
         self.own_versions = OwnVersions()
         self.kept_regions = KeptRegions(db.data_version)  # everyone's regions under each filter
         # every owner with their counts, as the picker lists them: read once after start, then again (in
@@ -261,15 +261,18 @@ class MainScreen(Screen[None]):
         """Whether a worker of `group` has not finished yet."""
         return any(w.group == group and not w.is_finished for w in self.workers)
 
+    def on_unmount(self) -> None:
+        """Every write queued from this screen is written before it goes (the app quitting); what failed
+        then is said once the app has ended."""
+        for error in self.writes.close():
+            self.app_.unsaved.append(self.failure_words(error)[0])
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             if event.worker.group == "check":
                 self.damaged = str(event.worker.error)
                 self._show_context()
             self.report(event.worker.error)
-        if event.worker.group == "write" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
-                                                             WorkerState.CANCELLED):
-            self.writes.finished()
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.app_.loaded(event.worker.group)
         if event.worker.group in ("tree", "ahead") and event.worker.is_finished and self.due_ahead_waiting:
@@ -277,20 +280,24 @@ class MainScreen(Screen[None]):
 
     def report(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; stale views are refreshed."""
+        if isinstance(error, StaleError):
+            self.notify(visible(str(error)), severity="warning", title="Changed elsewhere", markup=False)
+            self.refresh_all()
+            return
+        words, title = self.failure_words(error)
+        self.notify(words, severity="error", title=title, markup=False)
+
+    def failure_words(self, error: BaseException) -> tuple[str, str]:
+        """What went wrong, in one sentence, and the title it is shown under ("" for none)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         from store.db import describe_sqlite_error
 
-        if isinstance(error, StaleError):
-            self.notify(visible(str(error)), severity="warning", title="Changed elsewhere", markup=False)
-            self.refresh_all()
-        elif isinstance(error, StoreError):
-            self.notify(visible(str(error)), severity="error", markup=False)
-        elif isinstance(error, SQLAlchemyError | OSError):
-            self.notify(describe_sqlite_error(self.db.path, error) + "; nothing was saved",
-                        severity="error", title="Database error", markup=False)
-        else:
-            self.notify(visible(f"Unexpected error: {type(error).__name__}: {error}"), severity="error", markup=False)
+        if isinstance(error, StoreError):
+            return visible(str(error)), ""
+        if isinstance(error, SQLAlchemyError | OSError):
+            return describe_sqlite_error(self.db.path, error) + "; nothing was saved", "Database error"
+        return visible(f"Unexpected error: {type(error).__name__}: {error}"), ""
 
     def say(self, message: str) -> None:
         """Answer a key that cannot act where the cursor is, in one line."""
@@ -702,10 +709,7 @@ class MainScreen(Screen[None]):
             if done is not None:
                 done(after)
 
-        def start() -> None:
-            self._work(job, shown, group="write", exclusive=False)
-
-        self.writes.submit(start)
+        self.writes.submit(job, shown, self.report)
 
     def _carry_classes(self, move: ClassMove, now: int) -> bool:
         """Keep everyone's counts read before this screen's own change valid after it, the changed action counted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -116,20 +117,31 @@ class OwnerPicker(ModalScreen[OwnerCount | str | None]):
             picker.highlighted = enabled[0]
 
     def _closest(self, text: str, wanted: str) -> list[Option]:
-        """No owner matches: say so, and offer the names closest to what was typed."""
+        """No owner matches: say so, and offer the names closest to what was typed: those with a word like one
+        typed (a place misspelt: "Wign", "Tamesde"), best first, then those whose whole name is like it."""
         options = [Option(Text(f"no owner matches “{visible(text.strip())}”; the closest:", style="bold"),
                           disabled=True, id="no-match")]
-        close = set(difflib.get_close_matches(wanted, self.keys, n=MAX_CLOSEST, cutoff=0.3))
-        words = set(wanted.split())
-        for owner, key in zip(self.owners, self.keys, strict=True):
-            if key in close or (words and words & set(key.split()) - COMMON_WORDS):
-                options.append(Option(Text(visible(owner.label)), id=str(owner.id)))
-            if len(options) > MAX_CLOSEST:
-                break
+        offered: set[int] = set()
+        for like in self._like(wanted):
+            for index, key in enumerate(self.keys):
+                if index not in offered and (like == key or like in key.split()):
+                    offered.add(index)
+                    options.append(Option(Text(visible(self.owners[index].label)), id=str(self.owners[index].id)))
+                if len(options) > MAX_CLOSEST:
+                    return options
         if len(options) == 1:
             options[0] = Option(Text(f"no owner matches “{visible(text.strip())}”; try fewer letters",
                                      style="bold"), disabled=True, id="no-match")
         return options
+
+    def _like(self, wanted: str) -> Iterator[str]:
+        """Owners' words like a word typed, best first; then whole names like what was typed (compared only
+        when the words have not filled the list: over thousands of names that takes ~0.1 s)."""
+        vocabulary = sorted({word for key in self.keys for word in key.split()} - COMMON_WORDS)
+        for typed in dict.fromkeys(wanted.split()):
+            if typed not in COMMON_WORDS:
+                yield from difflib.get_close_matches(typed, vocabulary, n=MAX_CLOSEST, cutoff=0.6)
+        yield from difflib.get_close_matches(wanted, self.keys, n=MAX_CLOSEST, cutoff=0.3)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
