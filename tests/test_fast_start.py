@@ -5,6 +5,7 @@ The first screen is the one the full start shows."""
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import re
@@ -18,13 +19,17 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.screen import TODAY, press, screen_lines, settle
+from textual.geometry import Region
+from textual.strip import Strip
 
+from helpers.screen import TODAY, press, screen_lines, settle
 from store import fastread
 from store.config import Config
 from tui import app as app_module
-from tui.app import prepare_app
+from tui.app import YOUNG_PASS, prepare_app
 from tui.loading import DeferredDatabase
+from tui.widgets.due_panel import DuePanel
+from tui.widgets.plan_tree import PlanTree
 
 TAMESIDE = "Head of Tameside PDU (Greater Manchester)"
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,3 +224,49 @@ def test_the_first_screen_loads_no_screen_a_key_opens(db_path: Path) -> None:
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["shown"]
     assert [m for m in NOT_ON_THE_FIRST_SCREEN if m in found["modules"]] == []
+
+
+
+async def test_the_first_view_is_on_the_tree_when_it_is_first_painted(db_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The owner's first view is read as the screen starts (not in a worker beside its first layout): the tree's
+    first paint already shows it, and the due panel's first paint its lists."""
+    first: dict[str, int] = {}
+    tree_lines, due_lines = PlanTree.render_lines, DuePanel.render_lines
+
+    def tree_painted(tree: PlanTree, crop: Region) -> list[Strip]:
+        first.setdefault("tree", len(tree.items))
+        return tree_lines(tree, crop)
+
+    def due_painted(due: DuePanel, crop: Region) -> list[Strip]:
+        first.setdefault("due", due.option_count)
+        return due_lines(due, crop)
+
+    monkeypatch.setattr(PlanTree, "render_lines", tree_painted)
+    monkeypatch.setattr(DuePanel, "render_lines", due_painted)
+    app = prepare_app(db_path=db_path, today=TODAY, owner=TAMESIDE, theme=None, config=Config())
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            shown = len(app.screen.query_one(PlanTree).items), app.screen.query_one(DuePanel).option_count
+    finally:
+        app.db.dispose()
+    assert shown[0] > 0 and shown[1] > 0
+    assert (first["tree"], first["due"]) == shown
+
+
+@pytest.mark.parametrize("owner", [TAMESIDE, None], ids=["owner named", "owner asked for"])
+async def test_the_collector_off_for_the_start_is_on_once_the_first_view_is_shown(db_path: Path,
+                                                                                   owner: str | None) -> None:
+    """The screen starts with the garbage collector off (`run_app`); once its first view is shown the collector is
+    on again, with its steady threshold, also when the start asks whose actions to show."""
+    app = prepare_app(db_path=db_path, today=TODAY, owner=owner, theme=None, config=Config())
+    gc.disable()  # as run_app starts the screen
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+            assert gc.get_threshold()[0] == YOUNG_PASS
+    finally:
+        gc.enable()
+        app.db.dispose()

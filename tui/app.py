@@ -29,7 +29,8 @@ YOUNG_PASS = 10_000  # allocations between the collector's passes over new objec
 
 
 def steady_collector() -> None:
-    """Keep the garbage collector's passes out of the keys' way once the first view is painted.
+    """Keep the garbage collector's passes out of the keys' way once the first view is painted, and turn it on if
+    the start turned it off (`run_app`).
 
     Everything loaded to start (Textual, SQLAlchemy, the screen) lives as long as the app: frozen, it is left out
     of the full passes, which otherwise stall a key now and then (~95 ms at 100k). A key makes thousands of
@@ -38,6 +39,7 @@ def steady_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(YOUNG_PASS, *gc.get_threshold()[1:])
+    gc.enable()
 
 
 class ActionTrackApp(App[None]):
@@ -85,20 +87,27 @@ class ActionTrackApp(App[None]):
         """Remember each theme chosen from now on; not when the app is already quitting (q pressed at once)."""
         if self.is_running:
             self.theme_changed_signal.subscribe(self, self._theme_chosen)
-        self.call_after_refresh(steady_collector)
+
+    def on_ready(self) -> None:
+        """The main screen, pushed once Textual's start-up is over: pushed while Textual still holds back what is
+        painted, its first frame (tree, due panel, detail) was rendered once for nothing and again for the screen."""
         self.push_screen(MainScreen(self.db, today=self.today, owner=self.start_owner,
                                     ask_owner=self.ask_owner))
 
     def loaded(self, group: str) -> None:
-        """A worker of the screen finished. Once the first view (tree and due panel) is on the screen, the
-        full database (sqlmodel) opens in a worker: the first view was read without it; writes, the check
-        and sync wait for it."""
-        if group not in ("tree", "due") or not isinstance(self.db, DeferredDatabase) or len(self._first_view) == 2:
+        """A read of the screen's finished (or failed). Once the first view (tree and due panel) is on the screen,
+        the collector takes over (`steady_collector`) and a deferred database opens in full (sqlmodel) in a
+        worker: the first view was read without it; writes, the check and sync wait for it."""
+        if group not in ("tree", "due") or len(self._first_view) == 2:
             return
         self._first_view.add(group)
         if len(self._first_view) == 2:
-            db = self.db
-            self.call_after_refresh(lambda: self.run_worker(db.open, thread=True, group="open", exit_on_error=False))
+            self.call_after_refresh(self._first_view_shown)
+
+    def _first_view_shown(self) -> None:
+        steady_collector()
+        if isinstance(self.db, DeferredDatabase):
+            self.run_worker(self.db.open, thread=True, group="open", exit_on_error=False)
 
     def _theme_chosen(self, theme: Theme) -> None:
         """A theme chosen anywhere (key, palette) is remembered."""
@@ -153,6 +162,9 @@ def run_app(*, db_path: Path | str, today: date, owner: str | None, theme: str |
     """Open the database (a file, or a server's URL) and run the app; a failure before the screen is one
     line and exit 1."""
     app = prepare_app(db_path=db_path, today=today, owner=owner, theme=theme, config=config)
+    # what the start makes (the screen's widgets, the first view's rows) lives on: the collector's passes over it
+    # free nothing, and it is off until the first view is shown (`steady_collector`)
+    gc.disable()
     try:
         app.run()
     finally:

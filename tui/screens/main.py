@@ -63,6 +63,7 @@ from tui.loading import (
     load_due,
     load_tree,
     read_ahead,
+    read_at_once,
     read_due_ahead,
     read_switch_ahead,
     read_with,
@@ -81,6 +82,7 @@ from tui.writes import OwnVersions, WriteThread, Written, undo_change
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from store.run import Run
     from tui.app import ActionTrackApp
 
 T = TypeVar("T")
@@ -321,11 +323,12 @@ class MainScreen(Screen[None]):
         if with_due:
             self.workers.cancel_group(self, "due")  # a due panel read before this change must not show after it
 
+        def read(run: Run) -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
+            return (load_tree(run, view, today, expanded, reopen=reopen, kept=self.kept_regions),
+                    load_due(run, view, today, month, kept=self.kept_regions) if with_due else None)
+
         def job() -> tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]:
-            return read_with(self.db, lambda run: (load_tree(run, view, today, expanded, reopen=reopen,
-                                                             kept=self.kept_regions),
-                                                   load_due(run, view, today, month, kept=self.kept_regions)
-                                                   if with_due else None))
+            return read_with(self.db, read)
 
         def done(result: tuple[tuple[dict[NodeKey, list[Item]], set[NodeKey] | None], DueLists | None]) -> None:
             (children, open_keys), due = result
@@ -354,7 +357,13 @@ class MainScreen(Screen[None]):
                   and not tree.fully_loaded):
                 self.select_action(int(cursor.id), quiet=True)  # in a branch not loaded: open down to it
 
-        self._work(job, done, group="tree")
+        # the first view, with the owner named at start, is read before the first layout (`read_at_once`)
+        first = read_at_once(self.db, read) if not tree.loaded and not self.ask_owner else None
+        if first is None:
+            self._work(job, done, group="tree")
+        else:
+            done(first)
+            self.app_.loaded("tree")
 
     @staticmethod
     def _branch_at_cursor(tree: PlanTree) -> RegionNode | AddresseeNode | None:
