@@ -97,7 +97,7 @@ class ActionTrackApp(App[None]):
     def loaded(self, group: str) -> None:
         """A read of the screen's finished (or failed). Once the first view (tree and due panel) is on the screen,
         the collector takes over (`steady_collector`) and a deferred database opens in full (sqlmodel) in a
-        worker: the first view was read without it; writes, the check and sync wait for it."""
+        worker: the first view was read without it; the check and sync wait for it (a write opens it itself)."""
         if group not in ("tree", "due") or len(self._first_view) == 2:
             return
         self._first_view.add(group)
