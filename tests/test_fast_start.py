@@ -226,7 +226,6 @@ def test_the_first_screen_loads_no_screen_a_key_opens(db_path: Path) -> None:
     assert [m for m in NOT_ON_THE_FIRST_SCREEN if m in found["modules"]] == []
 
 
-
 async def test_the_first_view_is_on_the_tree_when_it_is_first_painted(db_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The owner's first view is read as the screen starts (not in a worker beside its first layout): the tree's
