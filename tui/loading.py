@@ -190,15 +190,18 @@ def read_at_once(db: OpenDatabase, fn: Callable[[Run], T]) -> T | None:
         return None
 
 
+def _held(kept: KeptRegions | None, key: Hashable, read: Callable[[], T]) -> T:
+    """What `read()` returns: held in `kept` under `key` until the next commit, or read afresh where nothing is kept."""
+    return read() if kept is None else kept.held(key, read)
+
+
 def children_of(run: Run, view: View, today: date, key: NodeKey, kept: KeptRegions | None = None) -> list[Item]:
     """The children of one branch in view (`kept`: a region's addressees kept until the next commit)."""
     if key.kind == "root":
         return list(reads.regions(run, view, today))
     if key.kind == "region":
-        if kept is None:
-            return list(reads.addressees(run, view, str(key.id), today))
-        return list(kept.held(_addressees_key(view, str(key.id), today),
-                              lambda: reads.addressees(run, view, str(key.id), today)))
+        return list(_held(kept, _addressees_key(view, str(key.id), today),
+                          lambda: reads.addressees(run, view, str(key.id), today)))
     if key.kind == "addressee":
         return list(reads.recommendations(run, view, int(key.id), today))
     if key.kind == "recommendation":
@@ -248,10 +251,7 @@ def load_tree(
     view is kept until the next commit. Returns the children by parent key and the set to expand (None: all
     loaded).
     """
-    if kept is None:
-        regions, whole = read_view(run, view, today)
-    else:
-        regions, whole = kept.held(("tree", view, today), lambda: read_view(run, view, today, kept))
+    regions, whole = _held(kept, ("tree", view, today), lambda: read_view(run, view, today, kept))
     if whole is not None:
         children: dict[NodeKey, list[Item]] = {ROOT: list(regions)}
         for region, items in whole.addressees.items():
@@ -280,8 +280,7 @@ def load_actions(run: Run, view: View, today: date, recommendations: list[int] |
     """The actions of these recommendations in view, in the view's order (None: of every recommendation in
     view, in one query, kept in `kept` until the next commit)."""
     if recommendations is None:
-        found = (reads.actions_in_view(run, view, today) if kept is None
-                 else kept.held(("actions", view, today), lambda: reads.actions_in_view(run, view, today)))
+        found = _held(kept, ("actions", view, today), lambda: reads.actions_in_view(run, view, today))
         return {NodeKey("recommendation", rec): list(rows) for rec, rows in found.items()}
     return {NodeKey("recommendation", rec): children_of(run, view, today, NodeKey("recommendation", rec))
             for rec in recommendations}
@@ -361,9 +360,7 @@ def _month_listed(run: Run, view: View, today: date, month: date, kept: KeptRegi
         return lists.due_listed(run, month.year, month.month, today, view.owner_id, MAX_LISTED,
                                 include_closed=view.include_closed)
 
-    if kept is None:
-        return read()
-    return kept.held(("due", view.owner_id, view.include_closed, month, today), read)
+    return _held(kept, ("due", view.owner_id, view.include_closed, month, today), read)
 
 
 def _overdue_listed(run: Run, view: View, today: date, kept: KeptRegions | None) -> tuple[list[ActionRow], int]:
@@ -373,9 +370,7 @@ def _overdue_listed(run: Run, view: View, today: date, kept: KeptRegions | None)
         listed = lists.overdue_listed(run, today, view.owner_id, MAX_LISTED, include_closed=view.include_closed)
         return reads.with_missed_periods(run, listed.rows, today), listed.total
 
-    if kept is None:
-        return read()
-    return kept.held(("overdue", view.owner_id, view.include_closed, today), read)
+    return _held(kept, ("overdue", view.owner_id, view.include_closed, today), read)
 
 
 def read_due_ahead(run: Run, view: View, today: date, month: date, kept: KeptRegions, stop: Callable[[], bool]) -> None:
