@@ -139,9 +139,8 @@ class DuePanel(OptionList):
         lists are empty)."""
         entries = [index for index in range(self.option_count)
                    if not self.get_option_at_index(index).disabled]
-        after = [index for index in entries if index >= place]
-        if after or entries:
-            self.highlighted = after[0] if after else entries[-1]
+        if entries:
+            self.highlighted = next((index for index in entries if index >= place), entries[-1])
 
     def restyle(self) -> None:
         """Show the same lists in the colours of a new theme."""
