@@ -217,3 +217,44 @@ async def test_a_month_and_back_paints_no_entry_again(db_path: Path, monkeypatch
         assert due_text(app) == before and painted == []
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "Due in September 2023" in shown and "gm-2023/8/3" in shown
+
+
+def textual_lines(tree: PlanTree) -> list[list[Any]]:
+    """Every line of the tree (and one past its end) as Textual's own `Tree._render_line` paints it afresh."""
+    width, style = max(tree.virtual_size.width, tree.size.width), tree.rich_style
+    lines = []
+    for y in range(len(tree._tree_lines) + 1):
+        tree._line_cache.clear()
+        lines.append(list(Tree._render_line(tree, y, 0, width, style)))
+    tree._line_cache.clear()
+    return lines
+
+
+@pytest.mark.parametrize("theme", ["actiontrack-dark", "actiontrack-light", "actiontrack-high-contrast"])
+@pytest.mark.parametrize("size", ["wide", "laptop"])
+async def test_the_plan_trees_lines_are_painted_as_textual_paints_them(db_path: Path, theme: str, size: str) -> None:
+    """The tree's own line painter against Textual's, segment for segment (styles, the line numbers and node ids
+    the mouse reads included), on every line: branches open and closed at three depths, the cursor, the mouse over
+    a line, the tree focused and not."""
+    app = make_app(db_path, who=None)  # everyone: regions, addressees, recommendations, actions
+    async with app.run_test(size=SIZES[size]) as pilot:
+        app.theme = theme
+        await settle(pilot)
+        tree = main_screen(app).query_one(PlanTree)
+        tree.focus()
+        await press(pilot, "right", "right", "down", "right", "right", "down", "right", "right", "down")
+        assert {len(line.path) for line in tree._tree_lines} == {1, 2, 3, 4}  # every depth shown
+
+        def ours() -> list[list[Any]]:
+            width, style = max(tree.virtual_size.width, tree.size.width), tree.rich_style
+            return [list(tree._render_line(y, 0, width, style)) for y in range(len(tree._tree_lines) + 1)]
+
+        assert ours() == textual_lines(tree)
+        tree.hover_line = 2  # the mouse over a line
+        await settle(pilot)
+        assert tree._tree_lines[2].node._hover and ours() == textual_lines(tree)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "▼" in shown and str(tree.cursor_node.label)[:20] in shown  # what the screen shows
+        tree.hover_line = -1
+        await press(pilot, "tab")  # the tree loses the focus: its selected guides go
+        assert not tree.has_focus and ours() == textual_lines(tree)

@@ -27,6 +27,11 @@ Two public calls do more than that in Textual 8.2:
   it paints; `tree_line` paints a line with a style worked out once for the whole repaint. Its line cache
   is keyed by line number and emptied at every layout of the lines; `PaintedLines` keeps lines by what they
   show, so a row that moves to another line is not painted again.
+- `Tree._render_line` also works out its component styles and guide strings again for every line, and builds
+  the guides as a `Text` to render: `LinePainter` paints the same segments with those worked out once per
+  repaint and the guides made into segments directly (about 40% less per line painted afresh). It follows
+  `Tree._render_line` step by step (`TreeNode._hover`, `_selected`, `Tree.LINES`); a test compares the two on
+  every line, in each theme.
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -36,9 +41,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._segment_tools import line_pad
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -141,6 +148,114 @@ def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
     """Line `y` of the tree's view as `Tree.render_line` paints it, with `style` its `rich_style`."""
     scroll_x, scroll_y = tree.scroll_offset
     return tree._render_line(y + scroll_y, scroll_x, scroll_x + tree.size.width, style)
+
+
+class LinePainter:
+    """Paints tree lines as `Tree._render_line` does, segment for segment, with what is the same for every line of
+    one repaint (the component styles, the guides' strings) worked out once, and the guides made into segments
+    directly rather than through a `Text` (Textual works all of it out again for each line)."""
+
+    def __init__(self, tree: Tree[T], base_style: Style) -> None:
+        self.tree, self.base_style = tree, base_style
+        self.width = tree.size.width
+        self.pad_width = max(tree.virtual_size.width, self.width)
+        self.has_focus = tree.has_focus
+        self.hover_line, self.cursor_line = tree.hover_line, tree.cursor_line
+        self.console = tree.app.console
+        rich_style = tree.get_component_rich_style
+        hidden = {name: tree.get_component_styles(name).color.a == 0
+                  for name in ("tree--guides", "tree--guides-hover", "tree--guides-selected")}
+        self.base_hidden, self.hover_hidden = hidden["tree--guides"], hidden["tree--guides-hover"]
+        self.selected_hidden = hidden["tree--guides-selected"]
+        self.base_guide = rich_style("tree--guides", partial=True)
+        self.hover_guide = self.base_guide + rich_style("tree--guides-hover", partial=True)
+        self.selected_guide = self.base_guide + rich_style("tree--guides-selected", partial=True)
+        self.label_style = rich_style("tree--label", partial=True)
+        self._styles: dict[str, Style] = {}
+        self._guides: dict[tuple[Style, bool], tuple[str, str, str, str]] = {}
+
+    def _component(self, name: str, *, partial: bool) -> Style:
+        found = self._styles.get(name)
+        if found is None:
+            found = self._styles[name] = self.tree.get_component_rich_style(name, partial=partial)
+        return found
+
+    def _guide_strings(self, style: Style, hidden: bool) -> tuple[str, str, str, str]:
+        """Space, vertical, terminator and cross, as `Tree._render_line`'s `get_guides`."""
+        found = self._guides.get((style, hidden))
+        if found is None:
+            tree = self.tree
+            lines: Any
+            if tree.show_guides and not hidden:
+                lines = tree.LINES["bold"] if style.bold else (
+                    tree.LINES["double"] if style.underline2 else tree.LINES["default"])
+            else:
+                lines = ("  ", "  ", "  ", "  ")
+            depth = max(0, tree.guide_depth - 2)
+            found = self._guides[(style, hidden)] = cast(
+                "tuple[str, str, str, str]", tuple(f"{chars[0]}{chars[1] * depth} " for chars in lines))
+        return found
+
+    def paint(self, y: int) -> Strip:
+        """Line `y` of the tree (not cropped), as `Tree._render_line(y, 0, width, base_style)` paints it."""
+        tree = self.tree
+        lines = tree._tree_lines
+        if y >= len(lines):
+            return Strip.blank(self.width, self.base_style)
+        line = lines[y]
+        path = line.path
+        is_hover = self.hover_line >= 0 and any(node._hover for node in path)
+        line_style = self._component("tree--highlight-line", partial=False) if is_hover else self.base_style
+        line_style += Style(meta={"line": y})
+
+        pieces: list[tuple[str, Style | None]] = []  # the guides, each with its style (None: none, as Text.append)
+        hover, selected = path[0]._hover, path[0]._selected and self.has_focus
+        guide_style, hidden = self.base_guide, True
+        for node in path[1:]:
+            hidden = self.base_hidden
+            if hover:
+                guide_style, hidden = self.hover_guide, self.hover_hidden
+            if selected:
+                guide_style, hidden = self.selected_guide, self.selected_hidden
+            space, vertical, _, _ = self._guide_strings(guide_style, hidden)
+            if node is not path[-1]:
+                pieces.append((space if node.is_last else vertical, guide_style or None))
+            hover = hover or node._hover
+            selected = (selected or node._selected) and self.has_focus
+        if len(path) > 1:
+            _, _, terminator, cross = self._guide_strings(guide_style, hidden)
+            pieces.append((terminator if line.last else cross, guide_style or None))
+
+        label_style = self.label_style
+        if self.hover_line == y:
+            label_style += self._component("tree--highlight", partial=True)
+        if self.cursor_line == y:
+            label_style += self._component("tree--cursor", partial=False)
+        label = tree.render_label(line.path[-1], line_style, label_style).copy()
+        label.stylize(Style(meta={"node": line.node._id}))
+        label.style = line_style  # the guides' Text's style, under every span, as when appended to it
+
+        segments = _guide_segments(pieces, line_style)
+        segments.extend(label.render(self.console))
+        cells = sum(cell_len(text) for text, _ in pieces) + label.cell_len
+        return Strip(line_pad(segments, 0, self.pad_width - cells, line_style))
+
+
+def _guide_segments(pieces: list[tuple[str, Style | None]], line_style: Style) -> list[Segment]:
+    """The guides as `Text.render` cuts them: a segment per styled piece, unstyled pieces side by side in one."""
+    segments: list[Segment] = []
+    plain = ""
+    for text, style in pieces:
+        if style is None:
+            plain += text
+            continue
+        if plain:
+            segments.append(Segment(plain, line_style))
+            plain = ""
+        segments.append(Segment(text, line_style + style))
+    if plain:
+        segments.append(Segment(plain, line_style))
+    return segments
 
 
 class PaintedLines:
