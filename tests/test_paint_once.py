@@ -258,3 +258,23 @@ async def test_the_plan_trees_lines_are_painted_as_textual_paints_them(db_path: 
         tree.hover_line = -1
         await press(pilot, "tab")  # the tree loses the focus: its selected guides go
         assert not tree.has_focus and ours() == textual_lines(tree)
+
+
+def test_a_kept_line_moved_has_the_styles_style_addition_gives() -> None:
+    """`_on_line` builds each style without `Style.__add__`: equal to it (colours, attributes, meta and its order)."""
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.strip import Strip
+
+    line_style = Style(color="white", bgcolor="#282a30") + Style.from_meta({"line": 4})
+    strip = Strip([Segment("├── ", line_style + Style(color="grey50")),
+                   Segment("▶ ", line_style + Style.from_meta({"toggle": True}) + Style.from_meta({"node": 9})),
+                   Segment("North East", line_style + Style(bold=True, italic=False) + Style.from_meta({"node": 9})),
+                   Segment("  ", line_style), Segment("", None), Segment("plain", Style(color="red"))])
+    moved = on_line(strip, 17, 23)
+    line, label = Style.from_meta({"line": 17}), Style.from_meta({"line": 17, "node": 23})
+    expected = [Segment(text, style if style is None or style._meta is None else
+                        style + (label if "node" in style.meta else line), control) for text, style, control in strip]
+    assert list(moved) == expected and moved.cell_length == strip.cell_length
+    assert [segment.style.meta if segment.style else None for segment in moved][:3] == [
+        {"line": 17}, {"line": 17, "toggle": True, "node": 23}, {"line": 17, "node": 23}]

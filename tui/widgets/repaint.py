@@ -39,6 +39,7 @@ fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tr
 
 from __future__ import annotations
 
+from pickle import dumps, loads
 from typing import Any, TypeVar, cast
 
 from rich.cells import cell_len
@@ -302,11 +303,38 @@ class PaintedLines:
 
 
 def _on_line(strip: Strip, number: int, node_id: int) -> Strip:
-    """A tree line's strip as painted on line `number` for node `node_id` (its segments say both, for the mouse)."""
+    """A tree line's strip as painted on line `number` for node `node_id` (its segments say both, for the mouse):
+    each styled segment's style plus `{"line": number}`, and `"node": node_id` where it had a node."""
     line, label = Style.from_meta({"line": number}), Style.from_meta({"line": number, "node": node_id})
-    return Strip([Segment(text, style if style is None or style._meta is None else
-                          style + (label if "node" in style.meta else line), control)
-                  for text, style, control in strip], strip.cell_length)
+    segments = []
+    for text, style, control in strip:
+        if style is not None and style._meta is not None:
+            meta = loads(style._meta)
+            if style._link:  # Style.__add__ gives a linked style a link id of its own
+                style = style + (label if "node" in meta else line)
+            elif "node" in meta:
+                meta.update(line=number, node=node_id)
+                style = _with_meta(style, meta, label)
+            else:
+                meta["line"] = number
+                style = _with_meta(style, meta, line)
+        segments.append(Segment(text, style, control))
+    return Strip(segments, strip.cell_length)
+
+
+def _with_meta(style: Style, meta: dict[str, Any], added: Style) -> Style:
+    """`style + added` where `added` is a style of meta alone and `meta` their meta merged, as `Style._add` makes
+    it, without reading both metas again (a tree line moved to another line has a few of these per segment)."""
+    new: Style = Style.__new__(Style)
+    new._ansi = None
+    new._style_definition = None
+    new._color, new._bgcolor = style._color, style._bgcolor
+    new._attributes, new._set_attributes = style._attributes, style._set_attributes
+    new._link, new._link_id = style._link, added._link_id
+    new._null = False
+    new._meta = dumps(meta)
+    new._hash = None
+    return new
 
 
 def replace_prompt(options: OptionList, option_id: str, prompt: VisualType) -> None:
