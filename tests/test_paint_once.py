@@ -278,3 +278,39 @@ def test_a_kept_line_moved_has_the_styles_style_addition_gives() -> None:
     assert list(moved) == expected and moved.cell_length == strip.cell_length
     assert [segment.style.meta if segment.style else None for segment in moved][:3] == [
         {"line": 17}, {"line": 17, "toggle": True, "node": 23}, {"line": 17, "node": 23}]
+
+
+def framed_as_textual(tree: PlanTree) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The tree's lines with its CSS (border, title), through its own styles cache and through Textual's."""
+    from textual._styles_cache import StylesCache
+    from textual.geometry import Region
+
+    whole = Region(0, 0, *tree.outer_size)
+    tree._styles_cache.clear()
+    ours = [list(strip) for strip in tree.render_lines(whole)]
+    kept = tree._styles_cache
+    tree._styles_cache = StylesCache()
+    try:
+        theirs = [list(strip) for strip in tree.render_lines(whole)]
+    finally:
+        tree._styles_cache = kept
+    return ours, theirs
+
+
+@pytest.mark.parametrize("theme", ["actiontrack-dark", "actiontrack-light", "actiontrack-high-contrast"])
+@pytest.mark.parametrize("size", ["wide", "laptop"])
+async def test_the_plan_trees_frame_is_drawn_as_textual_draws_it(db_path: Path, theme: str, size: str) -> None:
+    """Every line of the tree with its border (the titled top, the sides, the bottom; none when narrow), focused
+    and not, segment for segment as Textual's own styles cache draws it."""
+    app = make_app(db_path, who=None)
+    async with app.run_test(size=SIZES[size]) as pilot:
+        app.theme = theme
+        await settle(pilot)
+        tree = main_screen(app).query_one(PlanTree)
+        tree.focus()
+        await press(pilot, "right", "right", "down", "right")
+        for _ in range(2):
+            ours, theirs = framed_as_textual(tree)
+            assert len(ours) == tree.outer_size.height and ours == theirs
+            assert (tree.styles.border.left[0] != "") is (size == "wide")
+            await press(pilot, "tab")  # and without the focus (another border colour)

@@ -26,6 +26,7 @@ from store.rows import (
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
 from tui.widgets.repaint import (
+    FramedLines,
     LinePainter,
     PaintedLines,
     follow_virtual_size,
@@ -86,6 +87,7 @@ class PlanTree(Tree[NodeKey]):
         self._line_style: Style | None = None  # the tree's style while it paints its lines
         self._painter: LinePainter | None = None  # what every line of the repaint under way shares
         self._painted = PaintedLines()
+        self._styles_cache = FramedLines()  # its lines framed with the border's sides worked out once per repaint
         self._opening: set[NodeKey] = set()  # branches asked open whose children are being read
 
     # -- what the screen calls -------------------------------------------------------------

@@ -32,6 +32,10 @@ Two public calls do more than that in Textual 8.2:
   repaint and the guides made into segments directly (about 40% less per line painted afresh). It follows
   `Tree._render_line` step by step (`TreeNode._hover`, `_selected`, `Tree.LINES`); a test compares the two on
   every line, in each theme.
+- `StylesCache.render_line` works out the border's sides (two styles, a box lookup) and checks padding, tint and
+  opacity again for every line of a widget. `FramedLines`, the plan tree's styles cache, frames its content lines
+  with sides worked out once per repaint when there is nothing but a border around them, and leaves every other
+  line to Textual; a test compares the two, border and title included, in each theme.
 
 Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
@@ -39,6 +43,7 @@ fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pickle import dumps, loads
 from typing import Any, TypeVar, cast
 
@@ -46,7 +51,10 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._border import get_box
 from textual._segment_tools import line_pad
+from textual._styles_cache import StylesCache
+from textual.color import Color
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -54,6 +62,7 @@ from textual.renderables.blank import Blank
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Tree
@@ -335,6 +344,63 @@ def _with_meta(style: Style, meta: dict[str, Any], added: Style) -> Style:
     new._meta = dumps(meta)
     new._hash = None
     return new
+
+
+class FramedLines(StylesCache):
+    """Textual's `StylesCache` (a widget's lines with its CSS: border, padding, tint...), with a faster way for the
+    lines between a plain frame: where the widget has no padding, outline, hatch, tint, text opacity or opacity
+    (the plan tree), each content line is framed with the border's two sides worked out once per repaint rather
+    than once per line. Every other line, and every widget with more in its CSS, is painted as Textual paints it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frame: tuple[Segment | None, Segment | None] | None = None  # the sides, for the repaint under way
+
+    def render(self, styles: Any, size: Size, base_background: Color, background: Color, *args: Any,
+               **kwargs: Any) -> list[Strip]:
+        padding, opacity = kwargs.get("padding"), kwargs.get("opacity", 1.0)
+        self._frame = _plain_frame(self, styles, base_background, background, padding, opacity)
+        try:
+            return super().render(styles, size, base_background, background, *args, **kwargs)
+        finally:
+            self._frame = None
+
+    def render_line(self, styles: Any, y: int, size: Size, content_size: Size, padding: Any, base_background: Color,
+                    background: Color, render_content_line: Callable[[int], Strip], *args: Any) -> Strip:
+        frame = self._frame
+        top, _, bottom, _ = styles.gutter
+        if frame is None or (top and y == 0) or (bottom and y == size.height - 1):
+            return super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                       render_content_line, *args)
+        inner = self.get_inner_outer(base_background, background)[0].rich_style
+        content_width, content_height = content_size
+        content_y = y - top
+        line: Iterable[Segment] = (render_content_line(content_y).adjust_cell_length(content_width, inner)
+                                   if content_y < content_height else Strip.blank(content_width, inner))
+        left, right = frame
+        if left is not None or right is not None:
+            line = [*([left] if left is not None else []), *line, *([right] if right is not None else [])]
+        return Strip(line, size.width)
+
+
+def _plain_frame(cache: StylesCache, styles: Any, base_background: Color, background: Color, padding: Any,
+                 opacity: float) -> tuple[Segment | None, Segment | None] | None:
+    """The left and right sides of the border around a widget's content lines, as `StylesCache.render_line` draws
+    them, if those lines are plain (nothing but a border around them); else None."""
+    if padding is None:
+        padding = styles.padding
+    if (any(padding) or opacity != 1.0 or styles.text_opacity != 1.0 or styles.tint.a
+            or any(edge for edge, _ in styles.outline) or (styles.has_rule("hatch") and styles.hatch != "none")):
+        return None
+    (_, _), (right_type, right_color), (_, _), (left_type, left_color) = styles.border
+    inner, outer = cache.get_inner_outer(base_background, background)
+
+    def side(color: Color) -> TextualStyle:
+        return TextualStyle(foreground=base_background + color.multiply_alpha(1.0))
+
+    left = get_box(left_type, inner, outer, side(left_color))[1][0] if left_type else None
+    right = get_box(right_type, inner, outer, side(right_color))[1][2] if right_type else None
+    return left, right
 
 
 def replace_prompt(options: OptionList, option_id: str, prompt: VisualType) -> None:
