@@ -10,8 +10,10 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Size
+from textual.renderables.blank import Blank
 from textual.screen import Screen
 from textual.visual import Visual, visualize
+from textual.widget import Widget
 from textual.widgets import Tree
 
 import tui.widgets.detail as detail_module
@@ -280,20 +282,20 @@ def test_a_kept_line_moved_has_the_styles_style_addition_gives() -> None:
         {"line": 17}, {"line": 17, "toggle": True, "node": 23}, {"line": 17, "node": 23}]
 
 
-def framed_as_textual(tree: PlanTree) -> tuple[list[list[Any]], list[list[Any]]]:
-    """The tree's lines with its CSS (border, title), through its own styles cache and through Textual's."""
+def framed_as_textual(widget: Widget) -> tuple[list[list[Any]], list[list[Any]]]:
+    """A widget's lines with its CSS (border, title), through its own styles cache and through Textual's."""
     from textual._styles_cache import StylesCache
     from textual.geometry import Region
 
-    whole = Region(0, 0, *tree.outer_size)
-    tree._styles_cache.clear()
-    ours = [list(strip) for strip in tree.render_lines(whole)]
-    kept = tree._styles_cache
-    tree._styles_cache = StylesCache()
+    whole = Region(0, 0, *widget.outer_size)
+    widget._styles_cache.clear()
+    ours = [list(strip) for strip in widget.render_lines(whole)]
+    kept = widget._styles_cache
+    widget._styles_cache = StylesCache()
     try:
-        theirs = [list(strip) for strip in tree.render_lines(whole)]
+        theirs = [list(strip) for strip in widget.render_lines(whole)]
     finally:
-        tree._styles_cache = kept
+        widget._styles_cache = kept
     return ours, theirs
 
 
@@ -301,7 +303,8 @@ def framed_as_textual(tree: PlanTree) -> tuple[list[list[Any]], list[list[Any]]]
 @pytest.mark.parametrize("size", ["wide", "laptop"])
 async def test_the_plan_trees_frame_is_drawn_as_textual_draws_it(db_path: Path, theme: str, size: str) -> None:
     """Every line of the tree with its border (the titled top, the sides, the bottom; none when narrow), focused
-    and not, segment for segment as Textual's own styles cache draws it."""
+    and not, and of its scrollbar, segment for segment as Textual's own styles cache draws
+    them."""
     app = make_app(db_path, who=None)
     async with app.run_test(size=SIZES[size]) as pilot:
         app.theme = theme
@@ -309,8 +312,12 @@ async def test_the_plan_trees_frame_is_drawn_as_textual_draws_it(db_path: Path, 
         tree = main_screen(app).query_one(PlanTree)
         tree.focus()
         await press(pilot, "right", "right", "down", "right")
+        bar = tree.vertical_scrollbar
+        assert not isinstance(bar.render(), Blank)  # everyone's tree overflows: the bar shows its thumb
         for _ in range(2):
             ours, theirs = framed_as_textual(tree)
             assert len(ours) == tree.outer_size.height and ours == theirs
             assert (tree.styles.border.left[0] != "") is (size == "wide")
+            ours, theirs = framed_as_textual(bar)
+            assert len(ours) == bar.outer_size.height and ours == theirs
             await press(pilot, "tab")  # and without the focus (another border colour)

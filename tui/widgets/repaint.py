@@ -474,6 +474,7 @@ def steady_scrollbar(widget: Widget) -> ScrollBar:
     if widget._vertical_scrollbar is None:
         widget._vertical_scrollbar = bar = QuietScrollBar(vertical=True, name="vertical",
                                                           thickness=widget.scrollbar_size_vertical)
+        bar._styles_cache = FramedLines()  # nothing around its lines: each painted as it comes
         bar.display = False
         widget.app._start_widget(widget, bar)
     return widget._vertical_scrollbar
