@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.renderables.blank import Blank
 from textual.screen import Screen
 from textual.visual import Visual, visualize
@@ -285,7 +285,6 @@ def test_a_kept_line_moved_has_the_styles_style_addition_gives() -> None:
 def framed_as_textual(widget: Widget) -> tuple[list[list[Any]], list[list[Any]]]:
     """A widget's lines with its CSS (border, title), through its own styles cache and through Textual's."""
     from textual._styles_cache import StylesCache
-    from textual.geometry import Region
 
     whole = Region(0, 0, *widget.outer_size)
     widget._styles_cache.clear()
@@ -321,3 +320,10 @@ async def test_the_plan_trees_frame_is_drawn_as_textual_draws_it(db_path: Path, 
             ours, theirs = framed_as_textual(bar)
             assert len(ours) == bar.outer_size.height and ours == theirs
             await press(pilot, "tab")  # and without the focus (another border colour)
+        whole = Region(0, 0, *tree.outer_size)
+        tree.refresh()
+        before = tree.render_lines(whole)
+        tree.refresh()  # painted again, nothing changed: each content line is the strip framed before
+        again = tree.render_lines(whole)
+        rows = range(1, len(again) - 1) if size == "wide" else range(len(again))
+        assert all(again[y] is before[y] for y in rows if y < len(tree._tree_lines))

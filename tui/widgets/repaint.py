@@ -350,16 +350,25 @@ class FramedLines(StylesCache):
     """Textual's `StylesCache` (a widget's lines with its CSS: border, padding, tint...), with a faster way for the
     lines between a plain frame: where the widget has no padding, outline, hatch, tint, text opacity or opacity
     (the plan tree), each content line is framed with the border's two sides worked out once per repaint rather
-    than once per line. Every other line, and every widget with more in its CSS, is painted as Textual paints it."""
+    than once per line, and a content line painted before (the same `Strip`) gets the framed line it had, on any
+    line (Textual keeps lines by line number, and forgets them at every repaint of the whole widget): the colour
+    filter and the compositor's cuts, kept on that strip, are not worked out again either. Every other line, and
+    every widget with more in its CSS, is painted as Textual paints it."""
 
     def __init__(self) -> None:
         super().__init__()
         self._frame: tuple[Segment | None, Segment | None] | None = None  # the sides, for the repaint under way
+        self._framing: object = None  # what the kept lines were framed with (sides, colours, sizes)
+        self._framed: dict[int, tuple[Strip, Strip]] = {}  # by the content strip's id: it, and it framed
 
     def render(self, styles: Any, size: Size, base_background: Color, background: Color, *args: Any,
                **kwargs: Any) -> list[Strip]:
         padding, opacity = kwargs.get("padding"), kwargs.get("opacity", 1.0)
-        self._frame = _plain_frame(self, styles, base_background, background, padding, opacity)
+        self._frame = frame = _plain_frame(self, styles, base_background, background, padding, opacity)
+        framing = (frame, base_background, background, kwargs.get("content_size"), size)
+        if framing != self._framing or len(self._framed) > 4 * size.height:
+            self._framing = framing
+            self._framed.clear()
         try:
             return super().render(styles, size, base_background, background, *args, **kwargs)
         finally:
@@ -375,12 +384,22 @@ class FramedLines(StylesCache):
         inner = self.get_inner_outer(base_background, background)[0].rich_style
         content_width, content_height = content_size
         content_y = y - top
-        line: Iterable[Segment] = (render_content_line(content_y).adjust_cell_length(content_width, inner)
-                                   if content_y < content_height else Strip.blank(content_width, inner))
+        if content_y >= content_height:
+            line: Iterable[Segment] = Strip.blank(content_width, inner)
+            content = None
+        else:
+            content = render_content_line(content_y)
+            kept = self._framed.get(id(content))
+            if kept is not None and kept[0] is content:
+                return kept[1]
+            line = content.adjust_cell_length(content_width, inner)
         left, right = frame
         if left is not None or right is not None:
             line = [*([left] if left is not None else []), *line, *([right] if right is not None else [])]
-        return Strip(line, size.width)
+        framed = Strip(line, size.width)
+        if content is not None:
+            self._framed[id(content)] = (content, framed)
+        return framed
 
 
 def _plain_frame(cache: StylesCache, styles: Any, base_background: Color, background: Color, padding: Any,
