@@ -26,18 +26,22 @@ Two public calls do more than that in Textual 8.2:
 - `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
   it paints; `tree_line` paints a line with a style worked out once for the whole repaint. Its line cache
   is keyed by line number and emptied at every layout of the lines; `PaintedLines` keeps lines by what they
-  show, so a row that moves to another line is not painted again.
+  show, so a row that moves to another line is not painted again (`_on_line` gives it its new line number, with
+  the styles `Style.__add__` would give, each segment's meta read once).
 - `Tree._render_line` also works out its component styles and guide strings again for every line, and builds
   the guides as a `Text` to render: `LinePainter` paints the same segments with those worked out once per
-  repaint and the guides made into segments directly (about 40% less per line painted afresh). It follows
+  repaint and the guides made into segments directly (about a quarter less per line painted afresh). It follows
   `Tree._render_line` step by step (`TreeNode._hover`, `_selected`, `Tree.LINES`); a test compares the two on
   every line, in each theme.
 - `StylesCache.render_line` works out the border's sides (two styles, a box lookup) and checks padding, tint and
-  opacity again for every line of a widget. `FramedLines`, the plan tree's styles cache, frames its content lines
-  with sides worked out once per repaint when there is nothing but a border around them, and leaves every other
-  line to Textual; a test compares the two, border and title included, in each theme.
+  opacity again for every line of a widget, and its lines are kept by line number and forgotten at every repaint
+  of the whole widget. `FramedLines`, the plan tree's and its scrollbar's styles cache, frames content lines with
+  sides worked out once per repaint when there is nothing but a border around them, keeps each framed line by the
+  content strip it was made from (an unchanged row keeps its framed strip, and the colour filter and the
+  compositor's cuts cached on it), and leaves every other line to Textual; a test compares the two, border and
+  title included, in each theme.
 
-Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
+All of these use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
 """
 
