@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.renderables.blank import Blank
 from textual.screen import Screen
 from textual.visual import Visual, visualize
+from textual.widget import Widget
 from textual.widgets import Tree
 
 import tui.widgets.detail as detail_module
@@ -217,3 +219,111 @@ async def test_a_month_and_back_paints_no_entry_again(db_path: Path, monkeypatch
         assert due_text(app) == before and painted == []
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "Due in September 2023" in shown and "gm-2023/8/3" in shown
+
+
+def textual_lines(tree: PlanTree) -> list[list[Any]]:
+    """Every line of the tree (and one past its end) as Textual's own `Tree._render_line` paints it afresh."""
+    width, style = max(tree.virtual_size.width, tree.size.width), tree.rich_style
+    lines = []
+    for y in range(len(tree._tree_lines) + 1):
+        tree._line_cache.clear()
+        lines.append(list(Tree._render_line(tree, y, 0, width, style)))
+    tree._line_cache.clear()
+    return lines
+
+
+@pytest.mark.parametrize("theme", ["actiontrack-dark", "actiontrack-light", "actiontrack-high-contrast"])
+@pytest.mark.parametrize("size", ["wide", "laptop"])
+async def test_the_plan_trees_lines_are_painted_as_textual_paints_them(db_path: Path, theme: str, size: str) -> None:
+    """The tree's own line painter against Textual's, segment for segment (styles, the line numbers and node ids
+    the mouse reads included), on every line: branches open and closed at three depths, the cursor, the mouse over
+    a line, the tree focused and not."""
+    app = make_app(db_path, who=None)  # everyone: regions, addressees, recommendations, actions
+    async with app.run_test(size=SIZES[size]) as pilot:
+        app.theme = theme
+        await settle(pilot)
+        tree = main_screen(app).query_one(PlanTree)
+        tree.focus()
+        await press(pilot, "right", "right", "down", "right", "right", "down", "right", "right", "down")
+        assert {len(line.path) for line in tree._tree_lines} == {1, 2, 3, 4}  # every depth shown
+
+        def ours() -> list[list[Any]]:
+            width, style = max(tree.virtual_size.width, tree.size.width), tree.rich_style
+            return [list(tree._render_line(y, 0, width, style)) for y in range(len(tree._tree_lines) + 1)]
+
+        assert ours() == textual_lines(tree)
+        tree.hover_line = 2  # the mouse over a line
+        await settle(pilot)
+        assert tree._tree_lines[2].node._hover and ours() == textual_lines(tree)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "▼" in shown and str(tree.cursor_node.label)[:20] in shown  # what the screen shows
+        tree.hover_line = -1
+        await press(pilot, "tab")  # the tree loses the focus: its selected guides go
+        assert not tree.has_focus and ours() == textual_lines(tree)
+
+
+def test_a_kept_line_moved_has_the_styles_style_addition_gives() -> None:
+    """`_on_line` builds each style without `Style.__add__`: equal to it (colours, attributes, meta and its order)."""
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.strip import Strip
+
+    line_style = Style(color="white", bgcolor="#282a30") + Style.from_meta({"line": 4})
+    strip = Strip([Segment("├── ", line_style + Style(color="grey50")),
+                   Segment("▶ ", line_style + Style.from_meta({"toggle": True}) + Style.from_meta({"node": 9})),
+                   Segment("North East", line_style + Style(bold=True, italic=False) + Style.from_meta({"node": 9})),
+                   Segment("  ", line_style), Segment("", None), Segment("plain", Style(color="red"))])
+    moved = on_line(strip, 17, 23)
+    line, label = Style.from_meta({"line": 17}), Style.from_meta({"line": 17, "node": 23})
+    expected = [Segment(text, style if style is None or style._meta is None else
+                        style + (label if "node" in style.meta else line), control) for text, style, control in strip]
+    assert list(moved) == expected and moved.cell_length == strip.cell_length
+    assert [segment.style.meta if segment.style else None for segment in moved][:3] == [
+        {"line": 17}, {"line": 17, "toggle": True, "node": 23}, {"line": 17, "node": 23}]
+
+
+def framed_as_textual(widget: Widget) -> tuple[list[list[Any]], list[list[Any]]]:
+    """A widget's lines with its CSS (border, title), through its own styles cache and through Textual's."""
+    from textual._styles_cache import StylesCache
+
+    whole = Region(0, 0, *widget.outer_size)
+    widget._styles_cache.clear()
+    ours = [list(strip) for strip in widget.render_lines(whole)]
+    kept = widget._styles_cache
+    widget._styles_cache = StylesCache()
+    try:
+        theirs = [list(strip) for strip in widget.render_lines(whole)]
+    finally:
+        widget._styles_cache = kept
+    return ours, theirs
+
+
+@pytest.mark.parametrize("theme", ["actiontrack-dark", "actiontrack-light", "actiontrack-high-contrast"])
+@pytest.mark.parametrize("size", ["wide", "laptop"])
+async def test_the_plan_trees_frame_is_drawn_as_textual_draws_it(db_path: Path, theme: str, size: str) -> None:
+    """Every line of the tree with its border (the titled top, the sides, the bottom; none when narrow), focused
+    and not, and of its scrollbar, segment for segment as Textual's own styles cache draws
+    them."""
+    app = make_app(db_path, who=None)
+    async with app.run_test(size=SIZES[size]) as pilot:
+        app.theme = theme
+        await settle(pilot)
+        tree = main_screen(app).query_one(PlanTree)
+        tree.focus()
+        await press(pilot, "right", "right", "down", "right")
+        bar = tree.vertical_scrollbar
+        assert not isinstance(bar.render(), Blank)  # everyone's tree overflows: the bar shows its thumb
+        for _ in range(2):
+            ours, theirs = framed_as_textual(tree)
+            assert len(ours) == tree.outer_size.height and ours == theirs
+            assert (tree.styles.border.left[0] != "") is (size == "wide")
+            ours, theirs = framed_as_textual(bar)
+            assert len(ours) == bar.outer_size.height and ours == theirs
+            await press(pilot, "tab")  # and without the focus (another border colour)
+        whole = Region(0, 0, *tree.outer_size)
+        tree.refresh()
+        before = tree.render_lines(whole)
+        tree.refresh()  # painted again, nothing changed: each content line is the strip framed before
+        again = tree.render_lines(whole)
+        rows = range(1, len(again) - 1) if size == "wide" else range(len(again))
+        assert all(again[y] is before[y] for y in rows if y < len(tree._tree_lines))

@@ -26,6 +26,8 @@ from store.rows import (
 from tui.labels import action_label, addressee_label, recommendation_label, region_label
 from tui.nodes import ROOT, Children, Item, NodeKey
 from tui.widgets.repaint import (
+    FramedLines,
+    LinePainter,
     PaintedLines,
     follow_virtual_size,
     lay_out,
@@ -83,7 +85,9 @@ class PlanTree(Tree[NodeKey]):
         # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
         self._labels: dict[Item, Text] = {}
         self._line_style: Style | None = None  # the tree's style while it paints its lines
+        self._painter: LinePainter | None = None  # what every line of the repaint under way shares
         self._painted = PaintedLines()
+        self._styles_cache = FramedLines()  # its lines framed with the border's sides worked out once per repaint
         self._opening: set[NodeKey] = set()  # branches asked open whose children are being read
 
     # -- what the screen calls -------------------------------------------------------------
@@ -241,13 +245,21 @@ class PlanTree(Tree[NodeKey]):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._line_style = self.rich_style  # the same for every line of one repaint
+        self._painter = LinePainter(self, self._line_style)
         try:
             return super().render_lines(crop)
         finally:
-            self._line_style = None
+            self._line_style = self._painter = None
 
     def render_line(self, y: int) -> Strip:
         return self._painted.line(self, y, self._line_style or self.rich_style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """Line `y` as Textual's Tree paints it (`LinePainter`: the same segments, in less time)."""
+        painter = self._painter
+        if painter is None or painter.base_style != base_style:
+            painter = LinePainter(self, base_style)  # a line asked for outside a repaint
+        return painter.paint(y).crop(x1, x2)
 
     def notify_style_update(self) -> None:
         """The tree's colours changed (a theme): its lines were painted in the old ones."""

@@ -26,19 +26,39 @@ Two public calls do more than that in Textual 8.2:
 - `Tree.render_line` works out the widget's style (walking up the DOM for its background) for every line
   it paints; `tree_line` paints a line with a style worked out once for the whole repaint. Its line cache
   is keyed by line number and emptied at every layout of the lines; `PaintedLines` keeps lines by what they
-  show, so a row that moves to another line is not painted again.
+  show, so a row that moves to another line is not painted again (`_on_line` gives it its new line number, with
+  the styles `Style.__add__` would give, each segment's meta read once).
+- `Tree._render_line` also works out its component styles and guide strings again for every line, and builds
+  the guides as a `Text` to render: `LinePainter` paints the same segments with those worked out once per
+  repaint and the guides made into segments directly (about a quarter less per line painted afresh). It follows
+  `Tree._render_line` step by step (`TreeNode._hover`, `_selected`, `Tree.LINES`); a test compares the two on
+  every line, in each theme.
+- `StylesCache.render_line` works out the border's sides (two styles, a box lookup) and checks padding, tint and
+  opacity again for every line of a widget, and its lines are kept by line number and forgotten at every repaint
+  of the whole widget. `FramedLines`, the plan tree's and its scrollbar's styles cache, frames content lines with
+  sides worked out once per repaint when there is nothing but a border around them, keeps each framed line by the
+  content strip it was made from (an unchanged row keeps its framed strip, and the colour filter and the
+  compositor's cuts cached on it), and leaves every other line to Textual; a test compares the two, border and
+  title included, in each theme.
 
-Both use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
+All of these use private attributes; `tests/test_repaint.py` checks them against the installed Textual and
 fails on an upgrade that moves them. An upstream fix (a label-only refresh in Tree) is the better end.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pickle import dumps, loads
 from typing import Any, TypeVar, cast
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._border import get_box
+from textual._segment_tools import line_pad
+from textual._styles_cache import StylesCache
+from textual.color import Color
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -46,6 +66,7 @@ from textual.renderables.blank import Blank
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Tree
@@ -143,6 +164,114 @@ def tree_line(tree: Tree[T], y: int, style: Style) -> Strip:
     return tree._render_line(y + scroll_y, scroll_x, scroll_x + tree.size.width, style)
 
 
+class LinePainter:
+    """Paints tree lines as `Tree._render_line` does, segment for segment, with what is the same for every line of
+    one repaint (the component styles, the guides' strings) worked out once, and the guides made into segments
+    directly rather than through a `Text` (Textual works all of it out again for each line)."""
+
+    def __init__(self, tree: Tree[T], base_style: Style) -> None:
+        self.tree, self.base_style = tree, base_style
+        self.width = tree.size.width
+        self.pad_width = max(tree.virtual_size.width, self.width)
+        self.has_focus = tree.has_focus
+        self.hover_line, self.cursor_line = tree.hover_line, tree.cursor_line
+        self.console = tree.app.console
+        rich_style = tree.get_component_rich_style
+        hidden = {name: tree.get_component_styles(name).color.a == 0
+                  for name in ("tree--guides", "tree--guides-hover", "tree--guides-selected")}
+        self.base_hidden, self.hover_hidden = hidden["tree--guides"], hidden["tree--guides-hover"]
+        self.selected_hidden = hidden["tree--guides-selected"]
+        self.base_guide = rich_style("tree--guides", partial=True)
+        self.hover_guide = self.base_guide + rich_style("tree--guides-hover", partial=True)
+        self.selected_guide = self.base_guide + rich_style("tree--guides-selected", partial=True)
+        self.label_style = rich_style("tree--label", partial=True)
+        self._styles: dict[str, Style] = {}
+        self._guides: dict[tuple[Style, bool], tuple[str, str, str, str]] = {}
+
+    def _component(self, name: str, *, partial: bool) -> Style:
+        found = self._styles.get(name)
+        if found is None:
+            found = self._styles[name] = self.tree.get_component_rich_style(name, partial=partial)
+        return found
+
+    def _guide_strings(self, style: Style, hidden: bool) -> tuple[str, str, str, str]:
+        """Space, vertical, terminator and cross, as `Tree._render_line`'s `get_guides`."""
+        found = self._guides.get((style, hidden))
+        if found is None:
+            tree = self.tree
+            lines: Any
+            if tree.show_guides and not hidden:
+                lines = tree.LINES["bold"] if style.bold else (
+                    tree.LINES["double"] if style.underline2 else tree.LINES["default"])
+            else:
+                lines = ("  ", "  ", "  ", "  ")
+            depth = max(0, tree.guide_depth - 2)
+            found = self._guides[(style, hidden)] = cast(
+                "tuple[str, str, str, str]", tuple(f"{chars[0]}{chars[1] * depth} " for chars in lines))
+        return found
+
+    def paint(self, y: int) -> Strip:
+        """Line `y` of the tree (not cropped), as `Tree._render_line(y, 0, width, base_style)` paints it."""
+        tree = self.tree
+        lines = tree._tree_lines
+        if y >= len(lines):
+            return Strip.blank(self.width, self.base_style)
+        line = lines[y]
+        path = line.path
+        is_hover = self.hover_line >= 0 and any(node._hover for node in path)
+        line_style = self._component("tree--highlight-line", partial=False) if is_hover else self.base_style
+        line_style += Style(meta={"line": y})
+
+        pieces: list[tuple[str, Style | None]] = []  # the guides, each with its style (None: none, as Text.append)
+        hover, selected = path[0]._hover, path[0]._selected and self.has_focus
+        guide_style, hidden = self.base_guide, True
+        for node in path[1:]:
+            hidden = self.base_hidden
+            if hover:
+                guide_style, hidden = self.hover_guide, self.hover_hidden
+            if selected:
+                guide_style, hidden = self.selected_guide, self.selected_hidden
+            space, vertical, _, _ = self._guide_strings(guide_style, hidden)
+            if node is not path[-1]:
+                pieces.append((space if node.is_last else vertical, guide_style or None))
+            hover = hover or node._hover
+            selected = (selected or node._selected) and self.has_focus
+        if len(path) > 1:
+            _, _, terminator, cross = self._guide_strings(guide_style, hidden)
+            pieces.append((terminator if line.last else cross, guide_style or None))
+
+        label_style = self.label_style
+        if self.hover_line == y:
+            label_style += self._component("tree--highlight", partial=True)
+        if self.cursor_line == y:
+            label_style += self._component("tree--cursor", partial=False)
+        label = tree.render_label(line.path[-1], line_style, label_style).copy()
+        label.stylize(Style(meta={"node": line.node._id}))
+        label.style = line_style  # the guides' Text's style, under every span, as when appended to it
+
+        segments = _guide_segments(pieces, line_style)
+        segments.extend(label.render(self.console))
+        cells = sum(cell_len(text) for text, _ in pieces) + label.cell_len
+        return Strip(line_pad(segments, 0, self.pad_width - cells, line_style))
+
+
+def _guide_segments(pieces: list[tuple[str, Style | None]], line_style: Style) -> list[Segment]:
+    """The guides as `Text.render` cuts them: a segment per styled piece, unstyled pieces side by side in one."""
+    segments: list[Segment] = []
+    plain = ""
+    for text, style in pieces:
+        if style is None:
+            plain += text
+            continue
+        if plain:
+            segments.append(Segment(plain, line_style))
+            plain = ""
+        segments.append(Segment(text, line_style + style))
+    if plain:
+        segments.append(Segment(plain, line_style))
+    return segments
+
+
 class PaintedLines:
     """The tree's lines as painted, kept by what they show rather than by line number (Textual's own cache is
     emptied whenever the lines are laid out again): a filter or sort key that moves the rows shown paints only
@@ -187,11 +316,114 @@ class PaintedLines:
 
 
 def _on_line(strip: Strip, number: int, node_id: int) -> Strip:
-    """A tree line's strip as painted on line `number` for node `node_id` (its segments say both, for the mouse)."""
+    """A tree line's strip as painted on line `number` for node `node_id` (its segments say both, for the mouse):
+    each styled segment's style plus `{"line": number}`, and `"node": node_id` where it had a node."""
     line, label = Style.from_meta({"line": number}), Style.from_meta({"line": number, "node": node_id})
-    return Strip([Segment(text, style if style is None or style._meta is None else
-                          style + (label if "node" in style.meta else line), control)
-                  for text, style, control in strip], strip.cell_length)
+    segments = []
+    for text, style, control in strip:
+        if style is not None and style._meta is not None:
+            meta = loads(style._meta)
+            if style._link:  # Style.__add__ gives a linked style a link id of its own
+                style = style + (label if "node" in meta else line)
+            elif "node" in meta:
+                meta.update(line=number, node=node_id)
+                style = _with_meta(style, meta, label)
+            else:
+                meta["line"] = number
+                style = _with_meta(style, meta, line)
+        segments.append(Segment(text, style, control))
+    return Strip(segments, strip.cell_length)
+
+
+def _with_meta(style: Style, meta: dict[str, Any], added: Style) -> Style:
+    """`style + added` where `added` is a style of meta alone and `meta` their meta merged, as `Style._add` makes
+    it, without reading both metas again (a tree line moved to another line has a few of these per segment)."""
+    new: Style = Style.__new__(Style)
+    new._ansi = None
+    new._style_definition = None
+    new._color, new._bgcolor = style._color, style._bgcolor
+    new._attributes, new._set_attributes = style._attributes, style._set_attributes
+    new._link, new._link_id = style._link, added._link_id
+    new._null = False
+    new._meta = dumps(meta)
+    new._hash = None
+    return new
+
+
+class FramedLines(StylesCache):
+    """Textual's `StylesCache` (a widget's lines with its CSS: border, padding, tint...), with a faster way for the
+    lines between a plain frame: where the widget has no padding, outline, hatch, tint, text opacity or opacity
+    (the plan tree), each content line is framed with the border's two sides worked out once per repaint rather
+    than once per line, and a content line painted before (the same `Strip`) gets the framed line it had, on any
+    line (Textual keeps lines by line number, and forgets them at every repaint of the whole widget): the colour
+    filter and the compositor's cuts, kept on that strip, are not worked out again either. Every other line, and
+    every widget with more in its CSS, is painted as Textual paints it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frame: tuple[Segment | None, Segment | None] | None = None  # the sides, for the repaint under way
+        self._framing: object = None  # what the kept lines were framed with (sides, colours, sizes)
+        self._framed: dict[int, tuple[Strip, Strip]] = {}  # by the content strip's id: it, and it framed
+
+    def render(self, styles: Any, size: Size, base_background: Color, background: Color, *args: Any,
+               **kwargs: Any) -> list[Strip]:
+        padding, opacity = kwargs.get("padding"), kwargs.get("opacity", 1.0)
+        self._frame = frame = _plain_frame(self, styles, base_background, background, padding, opacity)
+        framing = (frame, base_background, background, kwargs.get("content_size"), size)
+        if framing != self._framing or len(self._framed) > 4 * size.height:
+            self._framing = framing
+            self._framed.clear()
+        try:
+            return super().render(styles, size, base_background, background, *args, **kwargs)
+        finally:
+            self._frame = None
+
+    def render_line(self, styles: Any, y: int, size: Size, content_size: Size, padding: Any, base_background: Color,
+                    background: Color, render_content_line: Callable[[int], Strip], *args: Any) -> Strip:
+        frame = self._frame
+        top, _, bottom, _ = styles.gutter
+        if frame is None or (top and y == 0) or (bottom and y == size.height - 1):
+            return super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                       render_content_line, *args)
+        inner = self.get_inner_outer(base_background, background)[0].rich_style
+        content_width, content_height = content_size
+        content_y = y - top
+        if content_y >= content_height:
+            line: Iterable[Segment] = Strip.blank(content_width, inner)
+            content = None
+        else:
+            content = render_content_line(content_y)
+            kept = self._framed.get(id(content))
+            if kept is not None and kept[0] is content:
+                return kept[1]
+            line = content.adjust_cell_length(content_width, inner)
+        left, right = frame
+        if left is not None or right is not None:
+            line = [*([left] if left is not None else []), *line, *([right] if right is not None else [])]
+        framed = Strip(line, size.width)
+        if content is not None:
+            self._framed[id(content)] = (content, framed)
+        return framed
+
+
+def _plain_frame(cache: StylesCache, styles: Any, base_background: Color, background: Color, padding: Any,
+                 opacity: float) -> tuple[Segment | None, Segment | None] | None:
+    """The left and right sides of the border around a widget's content lines, as `StylesCache.render_line` draws
+    them, if those lines are plain (nothing but a border around them); else None."""
+    if padding is None:
+        padding = styles.padding
+    if (any(padding) or opacity != 1.0 or styles.text_opacity != 1.0 or styles.tint.a
+            or any(edge for edge, _ in styles.outline) or (styles.has_rule("hatch") and styles.hatch != "none")):
+        return None
+    (_, _), (right_type, right_color), (_, _), (left_type, left_color) = styles.border
+    inner, outer = cache.get_inner_outer(base_background, background)
+
+    def side(color: Color) -> TextualStyle:
+        return TextualStyle(foreground=base_background + color.multiply_alpha(1.0))
+
+    left = get_box(left_type, inner, outer, side(left_color))[1][0] if left_type else None
+    right = get_box(right_type, inner, outer, side(right_color))[1][2] if right_type else None
+    return left, right
 
 
 def replace_prompt(options: OptionList, option_id: str, prompt: VisualType) -> None:
@@ -265,6 +497,7 @@ def steady_scrollbar(widget: Widget) -> ScrollBar:
     if widget._vertical_scrollbar is None:
         widget._vertical_scrollbar = bar = QuietScrollBar(vertical=True, name="vertical",
                                                           thickness=widget.scrollbar_size_vertical)
+        bar._styles_cache = FramedLines()  # nothing around its lines: each painted as it comes
         bar.display = False
         widget.app._start_widget(widget, bar)
     return widget._vertical_scrollbar
