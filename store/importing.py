@@ -627,8 +627,7 @@ def import_plan_files(db: Database, paths: Sequence[Path | str], *, mappings: Se
     certain (UncertainImport, raised once every file has been looked at) rolls back every plan
     written before it, so nothing is written. Plans are read one at a time (a few are in memory at
     once, not all), and with two cores or more reading processes prepare the next files (parsed,
-    validated, interpreted, and a new plan's change set built) while this one writes, and prepares
-    files itself whenever it would wait for one.
+    validated, interpreted, and a new plan's change set built) while this one writes.
     """
     results: list[ImportResult] = []
     uncertain: list[ChangeSet] = []
@@ -807,10 +806,7 @@ def _prepare_in_order(paths: list[Path], run: _Import) -> Iterator[_Prepared]:
     if not _worth_reading_ahead(paths):
         yield from map(prepare, paths)
         return
-    # the writer prepares files itself while it would wait for one: a reading process fewer than the cores, so that
-    # no core is shared by three busy processes (which spent ~10% more CPU on the same work)
-    yield from readahead.in_order(prepare, paths, workers=max(_cores() - 1, 1), expected=(PlanFileError,),
-                                  helping=True)
+    yield from readahead.in_order(prepare, paths, workers=_cores(), expected=(PlanFileError,))
 
 
 def _cores() -> int:

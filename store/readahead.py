@@ -1,9 +1,8 @@
 """Work done ahead of a writer by worker processes: each item's result handed back in the items' order.
 
 A large import reads, validates and interprets its plan files in worker processes (forked, so they
-start at once with everything imported) while the importing process writes, and prepares files itself
-whenever it would wait for one (`helping`): one worker and the writer then keep two cores busy. A few
-items run ahead of the writer, never all of them, so memory stays that of a few plans.
+start at once with everything imported) while the importing process writes: the two halves then use
+two cores. A few items run ahead of the writer, never all of them, so memory stays that of a few plans.
 """
 
 from __future__ import annotations
@@ -21,9 +20,8 @@ from typing import Any, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Results waiting to be written, per worker: enough to keep every worker busy while the writer catches up, or while
-# it computes an item itself (`helping`), when it hands out no new work.
-AHEAD_PER_WORKER = 6
+# Results waiting to be written, per worker: enough to keep every worker busy while the writer catches up.
+AHEAD_PER_WORKER = 2
 
 
 class Failed:
@@ -80,27 +78,15 @@ def _start_worker() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # forked while the writer held it back
 
 
-class _Here:
-    """An item the caller computed itself while it waited for a worker's answer (as _run gives it)."""
-
-    __slots__ = ("answer",)
-
-    def __init__(self, answer: Any) -> None:
-        self.answer = answer
-
-
 def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: int,
-             expected: tuple[type[Exception], ...], helping: bool = False) -> Iterator[Result]:
+             expected: tuple[type[Exception], ...]) -> Iterator[Result]:
     """`work(item)` for each item, in order, computed by `workers` forked processes running ahead; an
-    `expected` error is raised when its item's turn comes. `work` and its results must pickle. `helping`:
-    rather than wait for the next item's answer, the caller computes an item not yet handed out itself
-    (so that `workers` can be one fewer than the cores, and no core is shared by three processes)."""
+    `expected` error is raised when its item's turn comes. `work` and its results must pickle."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
-    # None: the writer does the item itself at its turn; _Here: it did it ahead while it waited
-    pending: deque[tuple[Item, Future[Any] | _Here | None]] = deque()
+    pending: deque[tuple[Item, Future[Any] | None]] = deque()  # None: the writer does the item itself
     upcoming = iter(items)
     broken = False
 
@@ -125,23 +111,14 @@ def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: 
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         while pending:
-            item, future = pending[0]
-            if helping and isinstance(future, Future) and not future.done():
-                ahead = next(upcoming, _END)
-                if ahead is not _END:
-                    pending.append((ahead, _Here(_run(work, expected, ahead))))
-                    continue
-            pending.popleft()
+            item, future = pending.popleft()
             answer: Any = None
-            if isinstance(future, _Here):
-                answer = future.answer
-            else:
-                if future is not None:
-                    try:
-                        answer = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                submit()  # the workers' share stays the same: one handed out for each of theirs taken
+            if future is not None:
+                try:
+                    answer = future.result()
+                except BrokenProcessPool:
+                    broken = True
+            submit()
             if answer is None:
                 answer = work(item)
             elif isinstance(answer, Failed):
@@ -149,6 +126,3 @@ def in_order(work: Callable[[Item], Result], items: Sequence[Item], *, workers: 
             yield answer
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-_END: Any = object()

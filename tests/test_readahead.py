@@ -34,15 +34,6 @@ def _pid(n: int) -> int:
     return os.getpid()
 
 
-def _slow_pid_or_fail(n: int) -> tuple[int, int]:
-    import time
-
-    time.sleep(0.02)  # long enough that the caller, finding the next answer not ready, computes one itself
-    if n == 9:
-        raise ValueError("nine is refused")
-    return n, os.getpid()
-
-
 pytestmark = pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
                                 reason="worker processes are forked")
 
@@ -58,17 +49,6 @@ def test_results_come_back_in_the_items_order_and_an_expected_error_in_its_turn(
 def test_the_work_runs_in_other_processes() -> None:
     pids = list(readahead.in_order(_pid, list(range(6)), workers=2, expected=()))
     assert _PARENT not in pids
-
-
-def test_a_caller_helping_gets_every_answer_in_order_some_of_them_its_own_and_an_error_in_its_turn() -> None:
-    got = []
-    with pytest.raises(ValueError, match="nine is refused"):
-        for answer in readahead.in_order(_slow_pid_or_fail, list(range(14)), workers=1, expected=(ValueError,),
-                                         helping=True):
-            got.append(answer)
-    assert [n for n, _ in got] == list(range(9))  # the items computed after 9 are never handed back
-    pids = {pid for _, pid in got}
-    assert _PARENT in pids and len(pids) == 2
 
 
 def test_a_killed_worker_leaves_the_writer_to_do_the_rest_itself() -> None:
