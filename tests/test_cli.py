@@ -368,6 +368,22 @@ def test_a_failed_import_into_a_new_file_makes_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_import_leaves_the_collector_as_it_found_it_unless_the_process_ends(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`import` runs with the garbage collector off; called in-process (not exiting) it hands it back on and
+    freezes nothing, and a failed import does too."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    code, out, _ = run(capsys, tmp_path / "new.sqlite", "import", str(sample_file("gm-2023")))
+    assert code == 0 and out.startswith("gm-2023: 109 added")
+    code, _, _ = run(capsys, tmp_path / "other.sqlite", "import", str(tmp_path / "missing.toml"))
+    assert code == 1
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
 def test_a_database_holding_unknown_values_is_refused_in_one_line(
     capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
