@@ -6,8 +6,7 @@ DB must not exist (an import into a new database, as the benchmark's). It runs t
 `actiontrack --db DB import FILE...` does, in this process, with the store's reading-ahead and writing
 functions wrapped to note the time (CLOCK_MONOTONIC, the same in every process) at which each starts and
 ends: in each reading process, the preparing of each file; in the importing process, its wait for each
-prepared file (and the files it prepares itself meanwhile), the writing of each plan, the tail after the last
-plan (indexes, ANALYZE) and the commit.
+prepared file, the writing of each plan, the tail after the last plan (indexes, ANALYZE) and the commit.
 It prints the spans' sums per process, the idle time of each, and the command's start-up (from this
 script's start to the reading processes' fork). With `--code`, another checkout's code is timed.
 """
@@ -120,10 +119,7 @@ def _report(spans: list[dict[str, Any]], end: float, code: int) -> None:
         print(f"reader {pid}: {len(mine)} files, busy {busy:.2f} s from {first:.2f} to {last:.2f} s "
               f"(idle {last - first - busy:.2f} s between), CPU {max(s['cpu'] for s in mine):.2f} s")
     own = [s for s in spans if s["pid"] == writer]
-    mine = [s for s in own if s["kind"] == "prepare"]
-    if mine:  # files the writer prepared itself rather than wait (inside its waits below)
-        print(f"writer prepared {len(mine)} files itself, busy {sum(s['end'] - s['start'] for s in mine):.2f} s")
-    for kind in ("wait", "write", "analyze"):  # a wait includes the files the writer prepared meanwhile
+    for kind in ("wait", "write", "analyze"):
         mine = [s for s in own if s["kind"] == kind]
         if mine:
             print(f"writer {kind}: {sum(s['end'] - s['start'] for s in mine):.2f} s in {len(mine)} spans, "

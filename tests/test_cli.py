@@ -381,7 +381,8 @@ def test_an_import_leaves_the_collector_as_it_found_it_unless_the_process_ends(
     assert code == 0 and out.startswith("gm-2023: 109 added")
     code, _, _ = run(capsys, tmp_path / "other.sqlite", "import", str(tmp_path / "missing.toml"))
     assert code == 1
-    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    # a freeze would add every live object; objects frozen by earlier tests may have died meanwhile
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen
 
 
 def test_a_database_holding_unknown_values_is_refused_in_one_line(
