@@ -84,8 +84,7 @@ class PlanTree(Tree[NodeKey]):
         self._chosen: NodeKey | None = None  # the node last reported chosen (NodeChosen)
         # labels of rows shown lately, in the theme's colours: a filter switched off again shows the same rows
         self._labels: dict[Item, Text] = {}
-        self._line_style: Style | None = None  # the tree's style while it paints its lines
-        self._painter: LinePainter | None = None  # what every line of the repaint under way shares
+        self._painter: LinePainter | None = None  # what every line of the repaint under way shares: its style, guides
         self._painted = PaintedLines()
         self._styles_cache = FramedLines()  # its lines framed with the border's sides worked out once per repaint
         self._opening: set[NodeKey] = set()  # branches asked open whose children are being read
@@ -244,15 +243,15 @@ class PlanTree(Tree[NodeKey]):
         follow_virtual_size(self, size)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._line_style = self.rich_style  # the same for every line of one repaint
-        self._painter = LinePainter(self, self._line_style)
+        self._painter = LinePainter(self, self.rich_style)  # the style is the same for every line of one repaint
         try:
             return super().render_lines(crop)
         finally:
-            self._line_style = self._painter = None
+            self._painter = None
 
     def render_line(self, y: int) -> Strip:
-        return self._painted.line(self, y, self._line_style or self.rich_style)
+        painter = self._painter
+        return self._painted.line(self, y, self.rich_style if painter is None else painter.base_style)
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """Line `y` as Textual's Tree paints it (`LinePainter`: the same segments, in less time)."""
