@@ -5,10 +5,13 @@
 Each timing runs from the key press (or the owner being chosen) until every worker it started has
 finished and the screen has been laid out and repainted. The status and month keys are pressed
 `--presses` times (for a 95th percentile); the status key is pressed again with the garbage collector's
-start-up freeze undone, to show what `gc.freeze()` is worth. Then the same keys are timed on the floor of
-the same widgets (bench/floor_app.py), fed with the same data read beforehand, and its figures go under
-"floor". Prints {"unavailable": why} when the app (tui/app.py and its main screen) is not there yet or
-does not have the shape this script drives.
+start-up freeze undone, to show what `gc.freeze()` is worth. The same keys are timed on the floor of the
+same widgets (bench/floor_app.py), fed with the same data read beforehand, and its figures go under
+"floor". The status key, the ratio that matters most and the smallest figure, is pressed in the app and on
+its floor in turn, press by press, with both running: on a shared machine the processor's speed moves from
+one second to the next, and a floor timed a few seconds after the app can meet another machine. Prints
+{"unavailable": why} when the app (tui/app.py and its main screen) is not there yet or does not have the
+shape this script drives.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import gc
 import json
 import resource
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -80,8 +85,9 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
 
     db = open_database(db_path)
     owner, other, action_id, own_region, biggest = subjects(db, owner_label, other_label, today)
+    floor_data = read_floor_data(db, owner, other, today, action_id, own_region.region, biggest.region)
 
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {"floor": {}}
     app = ActionTrackApp(db, today=today, config=Config(user="bench", owner=owner.label), owner=owner,
                          ask_owner=False)
     async with app.run_test(size=size) as pilot:
@@ -95,15 +101,14 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         keys = ["right_square_bracket", "left_square_bracket"]
         found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(presses)]
 
-        # One status key -> committed -> repainted.
+        # One status key -> committed -> repainted, in turn with the floor's.
         await cursor_on(app, pilot, action_id)
-        status_keys = ["o", "x"]
-        found["status"] = [await timed(app, pilot, lambda k=status_keys[i % 2]: send_key(app, k))
-                           for i in range(presses)]
-        gc.unfreeze()  # what the key takes without the start-up freeze
-        found["status_unfrozen"] = [await timed(app, pilot, lambda k=status_keys[i % 2]: send_key(app, k))
-                                    for i in range(presses)]
-        gc.freeze()
+        async with status_floor(floor_data, size) as floor:
+            found["status"], found["floor"]["status"] = await status_in_turn(app, pilot, *floor, presses)
+            gc.unfreeze()  # what the key takes without the start-up freeze
+            found["status_unfrozen"], found["floor"]["status_unfrozen"] = await status_in_turn(
+                app, pilot, *floor, presses)
+            gc.freeze()
         if presses % 2:  # leave the action as it was
             send_key(app, "x")
             await settle(app, pilot)
@@ -139,13 +144,62 @@ async def measure(db_path: Path, owner_label: str, other_label: str, today: date
         screen.choose_owner(owner)
         await settle(app, pilot)
 
-    floor_data = read_floor_data(db, owner, other, today, action_id, own_region.region, biggest.region)
     db.dispose()
     found["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    found["floor"] = await measure_floor(floor_data, runs, size, presses, own_region.region, biggest.region)
+    found["floor"].update(await measure_floor(floor_data, runs, size, presses, own_region.region, biggest.region))
     found["regions"] = {"own": own_region.region, "biggest": biggest.region,
                         "biggest_total": biggest.progress.total}
     return found
+
+
+@asynccontextmanager
+async def status_floor(data: ScreenFloorData, size: tuple[int, int]) -> AsyncIterator[tuple[Any, Any]]:
+    """The floor of the same widgets running beside the app, its tree's cursor on the status key's action."""
+    from floor_app import screen_floor_app
+
+    floor = screen_floor_app(data)
+    async with floor.run_test(size=size) as pilot:
+        await settle(floor, pilot)
+        floor_cursor_on(floor, data.row.id)
+        await settle(floor, pilot)
+        yield floor, pilot
+
+
+async def status_in_turn(app: Any, pilot: Any, floor: Any, floor_pilot: Any,
+                         presses: int) -> tuple[list[float], list[float]]:
+    """The status key pressed `presses` times in the app and on its floor, in turn (which goes first alternates):
+    both meet the machine as it is in the same fraction of a second. The app's key goes between not started and
+    ongoing and back; the floor's makes the same repaints."""
+    app_times: list[float] = []
+    floor_times: list[float] = []
+
+    async def app_key(i: int) -> None:
+        with app._context():  # Textual's active app, which the run_test entered last has taken
+            app_times.append(await timed(app, pilot, lambda: send_key(app, "ox"[i % 2])))
+
+    async def floor_key() -> None:
+        with floor._context():
+            floor_times.append(await timed(floor, floor_pilot, lambda: send_key(floor, "o")))
+
+    for i in range(presses):
+        if i % 2:
+            await floor_key()
+            await app_key(i)
+        else:
+            await app_key(i)
+            await floor_key()
+    return app_times, floor_times
+
+
+def floor_cursor_on(floor: Any, action_id: int) -> None:
+    """The floor's tree cursor on the action, its line on the screen, as the app has them."""
+    from tui.nodes import NodeKey
+    from tui.widgets.plan_tree import PlanTree
+
+    tree = floor.screen.query_one(PlanTree)
+    action = tree.nodes_by_key.get(NodeKey("action", action_id))
+    if action is not None:
+        tree.move_cursor(action)
 
 
 async def cursor_on(app: Any, pilot: Any, action_id: int) -> None:
@@ -248,7 +302,8 @@ def read_floor_data(db: Any, owner: Any, other: Any, today: date, action_id: int
 
 async def measure_floor(data: ScreenFloorData, runs: int, size: tuple[int, int], presses: int, own_region: str,
                         biggest: str) -> dict[str, list[float]]:
-    """The same keys on the floor of the same widgets: what Textual takes to repaint what the app repaints."""
+    """The other keys on the floor of the same widgets (the status key's are timed in turn with the app's, by
+    `status_in_turn`): what Textual takes to repaint what the app repaints."""
     from floor_app import screen_floor_app
 
     from tui.nodes import NodeKey
@@ -262,14 +317,6 @@ async def measure_floor(data: ScreenFloorData, runs: int, size: tuple[int, int],
         tree = screen.query_one(PlanTree)
         keys = ["right_square_bracket", "left_square_bracket"]
         found["month"] = [await timed(app, pilot, lambda k=keys[i % 2]: send_key(app, k)) for i in range(presses)]
-        action = tree.nodes_by_key.get(NodeKey("action", data.row.id))
-        if action is not None:  # the cursor on the action, its line on the screen, as the app has them
-            tree.move_cursor(action)
-            await settle(app, pilot)
-        found["status"] = [await timed(app, pilot, lambda: send_key(app, "o")) for _ in range(presses)]
-        gc.unfreeze()
-        found["status_unfrozen"] = [await timed(app, pilot, lambda: send_key(app, "o")) for _ in range(presses)]
-        gc.freeze()
 
         async def expand(region: str, children: dict[Any, list[Any]], expanded: set[Any] | None) -> float:
             tree.rebuild(children, expanded, None)

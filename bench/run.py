@@ -386,7 +386,8 @@ def render_keys(sessions: dict[tuple[int, str], dict[str, Any]], bare: list[floa
             lines.append("| " + " | ".join(cells) + " |")
     return ("In-app keys, each from the key to the settled repaint (bench/app_session.py): the app, and the same "
             f"keys on a floor of the same widgets at the same sizes fed without a database ({SAME_WIDGETS}); "
-            "the bare key floor is one label repainted.\n\n" + "\n".join(lines))
+            "the bare key floor is one label repainted. The status keys are pressed in the app and on its floor in turn, "
+            "press by press, both running.\n\n" + "\n".join(lines))
 
 
 def pick_owners(db_path: Path) -> tuple[str, str]:
