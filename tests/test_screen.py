@@ -199,6 +199,18 @@ async def test_wide_enter_on_an_action_leaves_the_cursor_in_the_tree(wide: Runni
     assert current is not None and current.reference == "gm-2023/6/2"
 
 
+async def test_the_first_due_action_shows_with_its_heading_when_the_cursor_comes_back_to_it(laptop: Running) -> None:
+    app, pilot = laptop
+    await press(pilot, "tab")
+    panel = app.screen.query_one(DuePanel)
+    await press(pilot, "end")  # the last overdue action: the panel scrolled down, the headings out of view
+    assert "Due in September 2023" not in "\n".join(screen_lines(app))
+    await press(pilot, "home")
+    first = panel.highlighted_row
+    assert first is not None and first.reference == "gm-2023/8/3"
+    assert "Due in September 2023 · 6" in "\n".join(screen_lines(app))
+
+
 async def test_wide_tab_moves_between_tree_and_due_panel_only(wide: Running) -> None:
     app, pilot = wide
     tree, panel = app.screen.query_one(PlanTree), app.screen.query_one(DuePanel)

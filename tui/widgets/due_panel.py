@@ -134,6 +134,20 @@ class DuePanel(OptionList):
         if self.highlighted_row is None:
             self._highlight_near(self.highlighted or 0)
 
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """As the option list scrolls to its cursor, but the cursor on the first action scrolls to the top: its
+        heading ("Due in ...") stays in view above it, also when the panel is shown and focused at once, before it
+        has a size (the option list would then scroll the first action to the top line, the heading above it)."""
+        if not top and self.highlighted is not None and self.highlighted == self._first_entry():
+            self.scroll_home(animate=False, immediate=True, x_axis=False)
+            return
+        super().scroll_to_highlight(top)
+
+    def _first_entry(self) -> int | None:
+        """The index of the first action listed (the options above it are headings), or None."""
+        return next((index for index in range(self.option_count) if not self.get_option_at_index(index).disabled),
+                    None)
+
     def _highlight_near(self, place: int) -> None:
         """Put the cursor on the first action at or after `place`, else the last one before it (none if the
         lists are empty)."""
