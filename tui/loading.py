@@ -160,17 +160,17 @@ def full_database(db: OpenDatabase) -> Database:
 
 def read_with(db: OpenDatabase, fn: Callable[[Run], T]) -> T:
     """Run `fn` on the database's reads in one unit of reading: through `store.fastread` while a
-    `DeferredDatabase` is not yet open, else (or if the fast path cannot read the file) through sqlmodel."""
+    `DeferredDatabase` is not yet open (or if the fast path cannot read the file, through sqlmodel), else in a
+    sqlmodel session, its statements run as `fastread.in_transaction` runs them (on SQLite, through sqlite3:
+    none of SQLAlchemy's work per statement and per row)."""
     if isinstance(db, DeferredDatabase) and not db.is_open:
         try:
             with fastread.reading(db.path) as run:
                 return fn(run)
         except fastread.Unavailable:
             db.open()
-    from store.queries import runner
-
     with db.read() as session:
-        return fn(runner(session))
+        return fn(fastread.in_transaction(session))
 
 
 def read_at_once(db: OpenDatabase, fn: Callable[[Run], T]) -> T | None:
