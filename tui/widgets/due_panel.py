@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -143,16 +143,18 @@ class DuePanel(OptionList):
             return
         super().scroll_to_highlight(top)
 
+    def _action_indexes(self) -> Iterator[int]:
+        """The indexes of the actions listed, in order (the other options are headings and notes)."""
+        return (index for index in range(self.option_count) if not self.get_option_at_index(index).disabled)
+
     def _first_entry(self) -> int | None:
-        """The index of the first action listed (the options above it are headings), or None."""
-        return next((index for index in range(self.option_count) if not self.get_option_at_index(index).disabled),
-                    None)
+        """The index of the first action listed, or None."""
+        return next(self._action_indexes(), None)
 
     def _highlight_near(self, place: int) -> None:
         """Put the cursor on the first action at or after `place`, else the last one before it (none if the
         lists are empty)."""
-        entries = [index for index in range(self.option_count)
-                   if not self.get_option_at_index(index).disabled]
+        entries = list(self._action_indexes())
         if entries:
             self.highlighted = next((index for index in entries if index >= place), entries[-1])
 
