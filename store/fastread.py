@@ -43,10 +43,24 @@ def _utc(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _member(kind: type[StrEnum]) -> Callable[[str], StrEnum]:
+    """The member of `kind` stored as a text. A text no member has raises LookupError, as SQLAlchemy's Enum type
+    does (`store.db` names the file as holding a value this version does not know)."""
+    members = {member.value: member for member in kind}
+
+    def member(text: str) -> StrEnum:
+        try:
+            return members[text]
+        except KeyError:
+            raise LookupError(f"{text!r} is not a {kind.__name__}") from None
+
+    return member
+
+
 def _converter(kind: str) -> Callable[[Any], Any]:
     """How a stored value of this kind becomes what SQLAlchemy returns for it."""
     if kind.startswith("enum:"):
-        return _ENUMS[kind.removeprefix("enum:")]
+        return _member(_ENUMS[kind.removeprefix("enum:")])
     if kind == "json":
         import json  # only the detail of an action has a JSON column
 

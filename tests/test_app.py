@@ -403,6 +403,19 @@ async def test_a_damaged_database_is_reported_and_never_written(db_path: Path) -
     assert db_path.read_bytes() == before
 
 
+async def test_a_status_this_version_does_not_know_is_named_in_one_sentence_and_the_screen_runs_on(
+        db_path: Path) -> None:
+    """A value no version writes (a hand-edited file), met by the screen's reads once the file is open: the message
+    names the file and the cause, as the command line's does."""
+    sql(db_path, "UPDATE action SET status = 'bogus' WHERE reference = 'gm-2023/8/3'")
+    app = make_app(db_path, check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        spy = NotifySpy(app)
+        await settle(pilot)
+        assert spy.said(f"{db_path} holds a value this version of actiontrack does not know ('bogus' is not a Status)")
+        assert app.is_running
+
+
 async def test_theme_key_keeps_the_owner_just_chosen(running: tuple[ActionTrackApp, Pilot[None]]) -> None:
     """One config for the app: choosing an owner then a theme saves both."""
     app, pilot = running
