@@ -178,6 +178,16 @@ def _is_file_problem(exc: BaseException) -> bool:
     return type(orig) in (sqlite3.OperationalError, sqlite3.DatabaseError)
 
 
+def _reading_a_stored_value(exc: ValueError) -> bool:
+    """Whether SQLAlchemy raised `exc` turning a stored text into a value (a date or a time that is none): the
+    file holds what no version writes. Told by where it was raised: SQLAlchemy's result processors."""
+    last = exc.__traceback__
+    while last is not None and last.tb_next is not None:
+        last = last.tb_next
+    where = last.tb_frame.f_code.co_filename if last is not None else ""
+    return "sqlalchemy" in where and "processors" in Path(where).name
+
+
 def problem(path: Path, exc: BaseException) -> DatabaseProblem:
     """The StoreError, with one sentence naming the file, for an SQLite failure."""
     orig = getattr(exc, "orig", exc)
@@ -304,7 +314,9 @@ class Database:
             if _is_file_problem(exc):
                 raise problem(self.path, exc) from exc
             raise
-        except LookupError as exc:  # a stored status or kind this version does not know
+        except (LookupError, ValueError) as exc:  # a stored status this version does not know, a date that is none
+            if isinstance(exc, ValueError) and not _reading_a_stored_value(exc):
+                raise  # not the file's
             raise DamagedError(
                 f"{self.path} holds a value this version of actiontrack does not know ({exc}); "
                 "it was damaged or edited by another program"

@@ -113,12 +113,15 @@ class Reader:
             if not convert:
                 return [row_type._make(r) for r in found]
             rows = []
-            for raw in found:
-                cells = list(raw)
-                for i, fn in convert:
-                    if cells[i] is not None:
-                        cells[i] = fn(cells[i])
-                rows.append(row_type._make(cells))
+            try:
+                for raw in found:
+                    cells = list(raw)
+                    for i, fn in convert:
+                        if cells[i] is not None:
+                            cells[i] = fn(cells[i])
+                    rows.append(row_type._make(cells))
+            except ValueError:  # a stored text that is not what its column holds (a date that is none)
+                raise LookupError(f"{cells[i]!r} is not a {str(kinds[i]).removeprefix('utc_')}") from None
             return rows
         except (sqlite3.Error, ValueError, LookupError) as exc:  # SQLite failing, or a value it cannot hold
             if not self._unavailable:

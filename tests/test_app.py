@@ -403,16 +403,18 @@ async def test_a_damaged_database_is_reported_and_never_written(db_path: Path) -
     assert db_path.read_bytes() == before
 
 
-async def test_a_status_this_version_does_not_know_is_named_in_one_sentence_and_the_screen_runs_on(
-        db_path: Path) -> None:
+@pytest.mark.parametrize(("column", "value", "cause"), [("status", "bogus", "'bogus' is not a Status"),
+                                                     ("deadline", "soon", "'soon' is not a date")])
+async def test_a_value_this_version_does_not_know_is_named_in_one_sentence_and_the_screen_runs_on(
+        db_path: Path, column: str, value: str, cause: str) -> None:
     """A value no version writes (a hand-edited file), met by the screen's reads once the file is open: the message
     names the file and the cause, as the command line's does."""
-    sql(db_path, "UPDATE action SET status = 'bogus' WHERE reference = 'gm-2023/8/3'")
+    sql(db_path, f"UPDATE action SET {column} = ? WHERE reference = 'gm-2023/8/3'", value)
     app = make_app(db_path, check=False)
     async with app.run_test(size=SIZE) as pilot:
         spy = NotifySpy(app)
         await settle(pilot)
-        assert spy.said(f"{db_path} holds a value this version of actiontrack does not know ('bogus' is not a Status)")
+        assert spy.said(f"{db_path} holds a value this version of actiontrack does not know ({cause})")
         assert app.is_running
 
 

@@ -385,6 +385,29 @@ def test_an_import_leaves_the_collector_as_it_found_it_unless_the_process_ends(
     assert gc.isenabled() and gc.get_freeze_count() <= frozen
 
 
+@pytest.mark.parametrize("command", [["show", "gm-2023/8/3"], ["report", "--owner", "everyone", "-o", "{out}"]])
+def test_a_database_holding_a_date_that_is_none_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path, command: list[str]
+) -> None:
+    import sqlite3
+
+    report = tmp_path / "progress.csv"
+    command = [part.format(out=report) for part in command]
+
+    conn = sqlite3.connect(db_path)
+    try:  # a hand-edited file: a target's date that no version writes
+        conn.execute("UPDATE action SET deadline = 'soon' WHERE reference = 'gm-2023/8/3'")
+        conn.commit()
+    finally:
+        conn.close()
+    before = db_path.read_bytes()
+    code, out, err = run(capsys, db_path, *command)
+    assert code == 1 and out == ""
+    one_error_line(err, str(db_path))
+    assert "does not know (Invalid isoformat string: 'soon')" in err
+    assert db_path.read_bytes() == before and not report.exists()
+
+
 def test_a_database_holding_unknown_values_is_refused_in_one_line(
     capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
