@@ -174,11 +174,9 @@ async def time_app(db_path: Path, size: tuple[int, int], presses: int) -> tuple[
 
 
 async def time_floor(data: Any, size: tuple[int, int], presses: int) -> list[dict[str, int]]:
+    from app_session import floor_cursor_on
     from floor_app import screen_floor_app
     from pilot_timing import send_key, settle, timed
-
-    from tui.nodes import NodeKey
-    from tui.widgets.plan_tree import PlanTree
 
     marks = MARKS
     marks.keys = []
@@ -187,11 +185,8 @@ async def time_floor(data: Any, size: tuple[int, int], presses: int) -> list[dic
         await settle(app, pilot)
         screen: Any = app.screen
         _wrap(type(screen), "action_status", "action", "shown", marks)
-        tree = screen.query_one(PlanTree)
-        action = tree.nodes_by_key.get(NodeKey("action", data.row.id))
-        if action is not None:
-            tree.move_cursor(action)
-            await settle(app, pilot)
+        floor_cursor_on(app, data.row.id)
+        await settle(app, pilot)
         for _ in range(presses):
             marks.start()
             await timed(app, pilot, lambda: send_key(app, "o"))

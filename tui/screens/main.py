@@ -31,7 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import lists, reads
+from store import fastread, lists, reads
 from store.errors import StaleError, StoreError
 from store.rows import (
     ActionDetail,
@@ -598,7 +598,7 @@ class MainScreen(Screen[None]):
 
             with self.db.read() as session:
                 path = queries.action_path(session, action_id)
-                run = queries.runner(session)
+                run = fastread.in_transaction(session)  # as `read_with` reads
                 return path, {k: children_of(run, view, today, k) for k in NodeKey.above(path) if k not in known}
 
         def done(result: tuple[ActionPath, dict[NodeKey, list[Item]]]) -> None:
